@@ -1,0 +1,12 @@
+# All dependencies come from Debian packages (see scripts/bootstrap).
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(tl-expected REQUIRED)
+find_package(CURL REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+if(BBP_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

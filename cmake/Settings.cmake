@@ -1,0 +1,16 @@
+# Build hygiene in one place: every project target links bbp_settings.
+add_library(bbp_settings INTERFACE)
+target_compile_options(bbp_settings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+  -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wnull-dereference
+  -Wimplicit-fallthrough)
+if(BBP_WARNINGS_AS_ERRORS)
+  target_compile_options(bbp_settings INTERFACE -Werror)
+endif()
+if(BBP_SANITIZE)
+  target_compile_options(bbp_settings INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(bbp_settings INTERFACE -fsanitize=address,undefined)
+endif()
+target_compile_definitions(bbp_settings INTERFACE
+  BBP_VERSION="${PROJECT_VERSION}")
