@@ -1,0 +1,46 @@
+// The rule engine: a pure function of (snapshot, settings, time).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bbp/core/catalogue.hpp"
+#include "bbp/core/models.hpp"
+#include "bbp/core/settings.hpp"
+#include "bbp/core/time.hpp"
+
+namespace bbp::core {
+
+// The thing a finding or unknown is about.
+struct Resource {
+  std::string
+      type;  // repository | deploy_key | project_deploy_key | ssh_key | project | user | workspace
+  std::string id;  // repository uuid, key id, SSH key uuid, project key, …
+  std::string name;
+  std::string url;
+};
+
+struct Evaluation {
+  const Rule* rule = nullptr;
+  Outcome outcome = Outcome::pass;
+  std::optional<std::string> workspace;   // nullopt for the caller's SSH keys
+  std::optional<std::string> repository;  // "workspace/slug" for repositories and their keys
+  std::optional<std::string> project;     // project key
+  Resource resource;
+  nlohmann::json evidence = nlohmann::json::object();
+  std::optional<UnknownReason> reason;  // set when outcome is unknown
+  std::string detail;                   // set when outcome is unknown
+  std::string fingerprint;              // stable across runs
+};
+
+// Evaluates every rule against everything in the snapshot. Gaps become unknowns with the
+// gap's reason; nothing that could not be read becomes a pass or a finding.
+std::vector<Evaluation> evaluate(const Snapshot& snapshot, const Settings& settings, TimePoint now);
+
+// Report order: severity (worst first), repository, rule number, resource id.
+void sort_for_report(std::vector<Evaluation>& evaluations);
+
+}  // namespace bbp::core

@@ -1,0 +1,148 @@
+// The normalised view of what bbposture read from Bitbucket Cloud.
+//
+// The collector fills these from API responses; the rule engine only ever reads them. Nothing
+// here knows about HTTP or JSON wire formats, so a saved snapshot can be re-evaluated offline.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bbp/core/outcome.hpp"
+#include "bbp/core/time.hpp"
+
+namespace bbp::core {
+
+// A user or group exempted by a branch restriction (for `push`: allowed to push).
+struct Principal {
+  std::string name;  // display name (user) or slug (group)
+  std::string id;    // uuid / account id (user) or full_slug (group)
+};
+
+struct BranchRestriction {
+  std::int64_t id = 0;
+  std::string kind;                        // as Bitbucket writes it; unknown kinds are kept
+  std::string branch_match_kind = "glob";  // "glob" | "branching_model" (others never apply)
+  std::string pattern;                     // glob pattern; "" for branching_model
+  std::optional<std::string> branch_type;  // development|production|feature|bugfix|release|hotfix
+  std::optional<std::int64_t> value;       // null for kinds without a number
+  std::vector<Principal> users;
+  std::vector<Principal> groups;
+};
+
+struct BranchingModelBranch {
+  bool use_mainbranch = false;
+  std::optional<std::string> name;         // configured branch name (may be null)
+  std::optional<std::string> branch_name;  // name of the real branch object, when it exists
+};
+
+struct BranchType {
+  std::string kind;  // feature | bugfix | release | hotfix
+  std::string prefix;
+};
+
+// The repository's *effective* branching model (production only when enabled).
+struct BranchingModel {
+  BranchingModelBranch development;
+  std::optional<BranchingModelBranch> production;
+  std::vector<BranchType> branch_types;  // only the enabled types
+};
+
+struct Repository {
+  std::string workspace;
+  std::string slug;
+  std::string full_name;  // "workspace/slug"
+  std::string uuid;       // with braces, as Bitbucket writes it
+  std::string name;
+  std::optional<std::string> project_key;
+  std::optional<bool> is_private;         // nullopt: missing or malformed in the response
+  std::optional<TimePoint> updated_on;    // nullopt: missing or malformed
+  std::optional<std::string> mainbranch;  // nullopt: empty repository
+  std::string html_url;
+
+  // Branch restrictions from every page; nullopt when they could not be read (see gaps).
+  std::optional<std::vector<BranchRestriction>> branch_restrictions;
+  // Read only when a branching_model restriction exists; nullopt otherwise or on failure.
+  std::optional<BranchingModel> branching_model;
+};
+
+enum class KeyKind { deploy_key, project_deploy_key, ssh_key };
+
+struct Key {
+  KeyKind kind = KeyKind::deploy_key;
+  std::string id;  // numeric id as a string (deploy keys) or uuid (SSH keys)
+  std::string label;
+  std::string comment;
+  std::string key_material;  // the public key text ("ssh-ed25519 AAAA…"); used to de-duplicate
+  std::optional<TimePoint> created_on;
+  std::string created_field = "created_on";  // which field gave created_on (or "added_on")
+  std::optional<TimePoint> last_used;
+  std::optional<TimePoint> expires_on;
+  std::string workspace;                  // "" for the user's SSH keys
+  std::optional<std::string> repository;  // "workspace/slug" for repository deploy keys
+  std::optional<std::string> project;     // project key for project deploy keys
+  std::string owner;                      // SSH keys: the owner's display name
+  std::string url;                        // a link a person can open
+};
+
+struct Project {
+  std::string key;
+  std::string uuid;
+  std::string name;
+  std::string html_url;
+};
+
+// What part of the picture a failed read left blank.
+enum class GapSubject {
+  workspaces,           // GET /user/workspaces
+  repositories,         // GET /repositories/{ws}
+  projects,             // GET /workspaces/{ws}/projects
+  branch_restrictions,  // per repository
+  branching_model,      // per repository, only when needed
+  deploy_keys,          // per repository
+  project_deploy_keys,  // per project
+  user,                 // GET /user
+  ssh_keys,             // GET /users/{uuid}/ssh-keys
+};
+
+std::string_view to_string(GapSubject subject);
+std::optional<GapSubject> gap_subject_from_string(std::string_view text);
+
+struct Gap {
+  GapSubject subject = GapSubject::repositories;
+  std::string workspace;                  // "" when not workspace-bound (user, SSH keys)
+  std::optional<std::string> repository;  // "workspace/slug"
+  std::optional<std::string> project;     // project key
+  std::string endpoint;                   // path that failed, e.g. "/repositories/acme/api/..."
+  std::optional<int> http_status;         // nullopt for transport failures
+  UnknownReason reason = UnknownReason::api_error;
+  std::string detail;  // for a person: what went wrong; for missing_scope: which scope
+};
+
+struct WorkspaceSnapshot {
+  std::string slug;
+  bool listed = true;  // false when its repositories could not be listed (see gaps)
+  std::vector<Repository> repositories;
+  std::vector<Project> projects;  // projects with repositories in scope
+  std::vector<Key> keys;          // repository and project deploy keys, de-duplicated
+};
+
+// Whether the caller's own SSH keys apply to this credential.
+enum class SshKeysStatus {
+  read,            // keys were read (possibly none)
+  not_applicable,  // access tokens and app users have no SSH keys
+  unreadable,      // a gap records why
+  not_collected,   // not part of this scan (e.g. rule 11 skipped)
+};
+
+struct Snapshot {
+  std::string api_url;
+  TimePoint collected_at{};
+  std::vector<WorkspaceSnapshot> workspaces;
+  SshKeysStatus ssh_keys_status = SshKeysStatus::not_collected;
+  std::vector<Key> ssh_keys;
+  std::vector<Gap> gaps;
+};
+
+}  // namespace bbp::core

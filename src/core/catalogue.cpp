@@ -1,0 +1,349 @@
+#include "bbp/core/catalogue.hpp"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+namespace bbp::core {
+
+const std::string_view kProjectLevelNote =
+    "Project-level branch restrictions are enforced by Bitbucket but cannot be read through the "
+    "public API; a repository protected only at project level is reported here. Verify in "
+    "Project settings > Branch restrictions.";
+
+namespace {
+
+constexpr std::string_view kAdvisoryNote =
+    "Configured as a merge check but not enforced: without 'enforce_merge_checks' (Premium: "
+    "'Prevent a merge with unresolved merge checks') users are warned and can still merge.";
+
+constexpr std::array<std::string_view, 3> kApprovalKinds{
+    "require_approvals_to_merge", "require_default_reviewer_approvals_to_merge",
+    "require_review_group_approvals_to_merge"};
+
+Verdict verdict(bool passed, nlohmann::json evidence) {
+  return {passed ? Outcome::pass : Outcome::fail, std::move(evidence), {}, {}};
+}
+
+Verdict unknown(UnknownReason reason, std::string detail) {
+  return {Outcome::unknown, nlohmann::json::object(), reason, std::move(detail)};
+}
+
+// Evidence shared by every default-branch rule.
+nlohmann::json branch_evidence(const RuleContext& ctx) {
+  const auto& applied = *ctx.applied;
+  nlohmann::json out{{"default_branch", applied.branch},
+                     {"restrictions_applied", applied.evidence()},
+                     {"project_level_restrictions", kProjectLevelNote}};
+  if (!applied.near_misses.empty()) {
+    auto misses = nlohmann::json::array();
+    for (const auto* r : applied.near_misses) {
+      misses.push_back({{"id", r->id}, {"kind", r->kind}, {"pattern", r->pattern}});
+    }
+    out["case_mismatch_to_verify"] = misses;
+  }
+  return out;
+}
+
+// Highest `value` among the applied restrictions of the given kinds; nullopt when none has one.
+template <typename Kinds>
+std::optional<std::int64_t> highest_value(const AppliedRestrictions& applied, const Kinds& kinds) {
+  std::optional<std::int64_t> best;
+  for (const auto& kind : kinds) {
+    for (const auto* m : applied.of_kind(kind)) {
+      if (m->restriction->value && (!best || *m->restriction->value > *best)) {
+        best = m->restriction->value;
+      }
+    }
+  }
+  return best;
+}
+
+// A rule that passes when R contains a restriction of `kind`.
+Verdict presence(const RuleContext& ctx, std::string_view kind) {
+  auto evidence = branch_evidence(ctx);
+  const bool present = ctx.applied->has_kind(kind);
+  evidence["required_kind"] = kind;
+  evidence["present"] = present;
+  return verdict(present, std::move(evidence));
+}
+
+Verdict check_public(const RuleContext& ctx) {
+  const auto& repo = *ctx.repository;
+  if (!repo.is_private) {
+    return unknown(UnknownReason::invalid_response,
+                   "the repository listing had no boolean 'is_private' for this repository");
+  }
+  nlohmann::json evidence{{"is_private", *repo.is_private}};
+  if (repo.project_key) {
+    evidence["project"] = *repo.project_key;
+  }
+  return verdict(*repo.is_private, std::move(evidence));
+}
+
+Verdict check_review_required(const RuleContext& ctx) {
+  auto evidence = branch_evidence(ctx);
+  auto approvals = nlohmann::json::array();
+  for (const auto& kind : kApprovalKinds) {
+    for (auto& e : ctx.applied->evidence_of_kind(kind)) {
+      approvals.push_back(std::move(e));
+    }
+  }
+  const auto best = highest_value(*ctx.applied, kApprovalKinds);
+  evidence["approval_restrictions"] = approvals;
+  evidence["highest_required_approvals"] = best ? nlohmann::json(*best) : nlohmann::json();
+  evidence["min_approvals"] = ctx.settings.min_approvals;
+  if (!approvals.empty() && !ctx.applied->has_kind("enforce_merge_checks")) {
+    evidence["enforcement"] = kAdvisoryNote;
+  }
+  return verdict(best && *best >= ctx.settings.min_approvals, std::move(evidence));
+}
+
+Verdict check_direct_push(const RuleContext& ctx) {
+  auto evidence = branch_evidence(ctx);
+  const auto pushes = ctx.applied->of_kind("push");
+  bool nobody_may_push = false;
+  auto users = nlohmann::json::array();
+  auto groups = nlohmann::json::array();
+  for (const auto* m : pushes) {
+    const auto& r = *m->restriction;
+    if (r.users.empty() && r.groups.empty()) {
+      nobody_may_push = true;
+    }
+    for (const auto& u : r.users) {
+      users.push_back({{"name", u.name}, {"id", u.id}});
+    }
+    for (const auto& g : r.groups) {
+      groups.push_back({{"name", g.name}, {"id", g.id}});
+    }
+  }
+  evidence["push_restrictions"] = ctx.applied->evidence_of_kind("push");
+  if (pushes.empty()) {
+    evidence["allowed_to_push"] = "everyone with write access to the repository";
+  } else if (!nobody_may_push) {
+    evidence["allowed_to_push"] = {{"users", users}, {"groups", groups}};
+  }
+  return verdict(nobody_may_push, std::move(evidence));
+}
+
+Verdict check_stale(const RuleContext& ctx) {
+  const auto& repo = *ctx.repository;
+  if (!repo.updated_on) {
+    return unknown(UnknownReason::invalid_response,
+                   "the repository listing had no valid 'updated_on' for this repository");
+  }
+  const auto limit = std::chrono::days{ctx.settings.stale_days};
+  nlohmann::json evidence{{"updated_on", format_timestamp(*repo.updated_on)},
+                          {"age_days", whole_days_between(*repo.updated_on, ctx.now)},
+                          {"stale_days", ctx.settings.stale_days}};
+  return verdict(ctx.now - *repo.updated_on <= limit, std::move(evidence));
+}
+
+Verdict check_stale_approvals(const RuleContext& ctx) {
+  auto result = presence(ctx, "reset_pullrequest_approvals_on_change");
+  if (ctx.applied->has_kind("smart_reset_pullrequest_approvals")) {
+    result.evidence["smart_reset_pullrequest_approvals"] =
+        "present: keeps approvals when the diff is unchanged; on its own it does not dismiss "
+        "stale approvals";
+  }
+  return result;
+}
+
+Verdict check_force_push(const RuleContext& ctx) {
+  return presence(ctx, "force");
+}
+
+Verdict check_protected(const RuleContext& ctx) {
+  auto evidence = branch_evidence(ctx);
+  evidence["restrictions_applying"] = ctx.applied->matched.size();
+  return verdict(!ctx.applied->matched.empty(), std::move(evidence));
+}
+
+Verdict check_passing_builds(const RuleContext& ctx) {
+  auto evidence = branch_evidence(ctx);
+  constexpr std::array<std::string_view, 1> kinds{"require_passing_builds_to_merge"};
+  const auto best = highest_value(*ctx.applied, kinds);
+  evidence["build_restrictions"] = ctx.applied->evidence_of_kind(kinds[0]);
+  evidence["highest_required_builds"] = best ? nlohmann::json(*best) : nlohmann::json();
+  if (ctx.applied->has_kind(kinds[0]) && !ctx.applied->has_kind("enforce_merge_checks")) {
+    evidence["enforcement"] = kAdvisoryNote;
+  }
+  return verdict(best && *best >= 1, std::move(evidence));
+}
+
+Verdict check_deletion(const RuleContext& ctx) {
+  return presence(ctx, "delete");
+}
+
+Verdict check_merge_checks(const RuleContext& ctx) {
+  auto result = presence(ctx, "enforce_merge_checks");
+  auto advisory = nlohmann::json::array();
+  for (const auto& m : ctx.applied->matched) {
+    const auto& kind = m.restriction->kind;
+    if (kind.starts_with("require_")) {
+      advisory.push_back(kind);
+    }
+  }
+  if (!advisory.empty()) {
+    result.evidence["checks_not_enforced"] = advisory;
+  }
+  return result;
+}
+
+Verdict check_key_age(const RuleContext& ctx) {
+  const auto& key = *ctx.key;
+  if (!key.created_on) {
+    return unknown(UnknownReason::invalid_response,
+                   "the key has no valid 'created_on' or 'added_on' date");
+  }
+  const auto limit = std::chrono::days{ctx.settings.key_max_age_days};
+  nlohmann::json evidence{
+      {"created_on", format_timestamp(*key.created_on)},
+      {"date_field", key.created_field},
+      {"age_days", whole_days_between(*key.created_on, ctx.now)},
+      {"key_max_age_days", ctx.settings.key_max_age_days},
+      {"label", key.label},
+      {"last_used",
+       key.last_used ? nlohmann::json(format_timestamp(*key.last_used)) : nlohmann::json()}};
+  if (key.expires_on) {
+    evidence["expires_on"] = format_timestamp(*key.expires_on);
+  }
+  return verdict(ctx.now - *key.created_on <= limit, std::move(evidence));
+}
+
+const std::vector<std::string_view> kRepoScopes{"repository"};
+const std::vector<std::string_view> kRepoTokenScopes{"read:repository:bitbucket"};
+const std::vector<std::string_view> kBranchScopes{"repository", "repository:admin"};
+const std::vector<std::string_view> kBranchTokenScopes{"read:repository:bitbucket",
+                                                       "admin:repository:bitbucket"};
+const std::vector<std::string_view> kKeyScopes{"repository", "repository:admin", "project",
+                                               "project:admin", "account"};
+const std::vector<std::string_view> kKeyTokenScopes{
+    "admin:repository:bitbucket", "read:project:bitbucket", "admin:project:bitbucket",
+    "read:user:bitbucket", "read:ssh-key:bitbucket"};
+
+const std::vector<Rule>& rules() {
+  static const std::vector<Rule> table{
+      {1, "public-repository", "be273f0a-678e-49af-b9f8-8f3913acef97",
+       "Repository is publicly accessible", Severity::critical, RuleSubject::repository,
+       kRepoScopes, kRepoTokenScopes,
+       "The repository is public: anyone on the internet can read its code and history.",
+       "Make the repository private (Repository settings > Repository details > uncheck 'This "
+       "is a public repository'), or enforce privacy for the whole workspace. If it must stay "
+       "public, review it for secrets and record the exception.",
+       check_public},
+      {2, "pr-review-not-required", "6ad95c13-0d13-4595-bc76-bd86f4eba4b9",
+       "Repository Default Branch Protection does not have PR Review Required", Severity::high,
+       RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
+       "No branch restriction on the default branch requires a minimum number of pull request "
+       "approvals (require_approvals_to_merge, require_default_reviewer_approvals_to_merge or "
+       "require_review_group_approvals_to_merge with value >= min_approvals).",
+       "Add a merge check on the default branch requiring at least one approval (Repository "
+       "settings > Branch restrictions), and enforce merge checks (Premium) so it cannot be "
+       "bypassed. If the repository is protected only at project level, verify it there.",
+       check_review_required},
+      {3, "direct-push-allowed", "c60a7b00-1592-429a-8a32-d58101e4551f",
+       "Repository Default Branch Protection does not disable direct pushes for all "
+       "users/groups",
+       Severity::medium, RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
+       "No 'push' restriction with empty user and group lists applies to the default branch, so "
+       "someone can push to it without a pull request. Principals listed in a push restriction "
+       "are shown in the evidence.",
+       "Add a branch permission on the default branch with write access for nobody (changes "
+       "only through pull requests), or remove the exempted users and groups. If the repository "
+       "is protected only at project level, verify it there.",
+       check_direct_push},
+      {4, "stale-repository", "a1bd3076-a68d-492e-9947-a01e15a4d1b3",
+       "Repository not updated in 12+ months", Severity::medium, RuleSubject::repository,
+       kRepoScopes, kRepoTokenScopes,
+       "The repository's updated_on is older than stale_days (365 by default).",
+       "Archive or delete the repository if it is no longer used, and revoke its deploy keys "
+       "and access tokens; otherwise record an owner who keeps it maintained.",
+       check_stale},
+      {5, "stale-approvals-kept", "738c9839-5e1e-4048-85a3-7935ec4c647a",
+       "Repository Default Branch Protection does not have Stale PR Approvals Disabled",
+       Severity::medium, RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
+       "No reset_pullrequest_approvals_on_change restriction applies to the default branch, so "
+       "approvals survive new commits to the pull request.",
+       "Enable 'Reset requested changes / approvals when the source branch is modified' for the "
+       "default branch (Premium). If the repository is protected only at project level, verify "
+       "it there.",
+       check_stale_approvals},
+      {6, "force-push-allowed", "4c52f441-0c24-4dbd-8f5e-0e5b829ee8e2",
+       "Repository Default Branch Protection does not have Force Pushes Disabled", Severity::medium,
+       RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
+       "No 'force' restriction applies to the default branch, so its history can be rewritten.",
+       "Add a branch permission on the default branch and leave 'Allow rewriting branch "
+       "history' unchecked. If the repository is protected only at project level, verify it "
+       "there.",
+       check_force_push},
+      {7, "no-default-branch-protection", "324f2014-4d4b-4aa6-89a8-72a6c7da09d7",
+       "Repository has no Default Branch Protection", Severity::medium, RuleSubject::default_branch,
+       kBranchScopes, kBranchTokenScopes,
+       "No branch restriction at all (glob or branching model) applies to the default branch.",
+       "Add branch permissions and merge checks for the default branch (Repository settings > "
+       "Branch restrictions). Project-level restrictions cannot be read through the public API: "
+       "if the project protects this repository, verify it there and record the exception.",
+       check_protected},
+      {8, "passing-builds-not-required", "afe4a27e-ee01-4ebe-914c-d480ac49a5c2",
+       "Repository Default Branch Protection does not require passing builds to merge",
+       Severity::low, RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
+       "No require_passing_builds_to_merge restriction with value >= 1 applies to the default "
+       "branch.",
+       "Add a merge check requiring at least one successful build on the default branch, and "
+       "enforce merge checks (Premium). If the repository is protected only at project level, "
+       "verify it there.",
+       check_passing_builds},
+      {9, "branch-deletion-allowed", "86411562-4b85-4677-b048-7887cc5b1567",
+       "Repository Default Branch Protection allows branch deletion", Severity::low,
+       RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
+       "No 'delete' restriction applies to the default branch, so it can be deleted.",
+       "Add a branch permission on the default branch and leave 'Allow deleting this branch' "
+       "unchecked. If the repository is protected only at project level, verify it there.",
+       check_deletion},
+      {10, "merge-checks-not-enforced", "64440d40-91de-4d13-9280-d5afa418ccf0",
+       "Repository Default Branch Protection does not enforce merge checks", Severity::low,
+       RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
+       "No enforce_merge_checks restriction applies to the default branch: configured merge "
+       "checks only warn, and a pull request can be merged with them failing.",
+       "Enable 'Prevent a merge with unresolved merge checks' for the default branch (Premium). "
+       "If the repository is protected only at project level, verify it there.",
+       check_merge_checks},
+      {11, "old-key", "0a135600-a109-434f-877c-1a6594dcd76d", "Key is older than 180 days",
+       Severity::low, RuleSubject::key, kKeyScopes, kKeyTokenScopes,
+       "A repository deploy key, project deploy key or the caller's SSH key was created longer "
+       "ago than key_max_age_days (180 by default).",
+       "Rotate the key: add a new key, move its users over, then delete the old one. Remove "
+       "keys that are no longer used (see last_used).",
+       check_key_age},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::string_view to_string(RuleSubject subject) {
+  switch (subject) {
+    case RuleSubject::repository:
+      return "repository";
+    case RuleSubject::default_branch:
+      return "default_branch";
+    case RuleSubject::key:
+      return "key";
+  }
+  return "repository";
+}
+
+std::span<const Rule> catalogue() {
+  return rules();
+}
+
+const Rule* find_rule(std::string_view slug_or_id) {
+  const auto& table = rules();
+  const auto it = std::find_if(table.begin(), table.end(), [&](const Rule& r) {
+    return r.slug == slug_or_id || r.id == slug_or_id;
+  });
+  return it == table.end() ? nullptr : &*it;
+}
+
+}  // namespace bbp::core

@@ -1,0 +1,233 @@
+#include "bbp/core/engine.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+#include "bbp/core/default_branch.hpp"
+#include "bbp/core/fingerprint.hpp"
+
+namespace bbp::core {
+namespace {
+
+Resource repository_resource(const Repository& repo) {
+  return {"repository", repo.uuid, repo.full_name, repo.html_url};
+}
+
+std::string_view key_type(KeyKind kind) {
+  switch (kind) {
+    case KeyKind::deploy_key:
+      return "deploy_key";
+    case KeyKind::project_deploy_key:
+      return "project_deploy_key";
+    case KeyKind::ssh_key:
+      return "ssh_key";
+  }
+  return "deploy_key";
+}
+
+const Gap* find_gap(const Snapshot& snapshot, GapSubject subject, std::string_view workspace,
+                    const std::optional<std::string>& repository,
+                    const std::optional<std::string>& project) {
+  for (const auto& gap : snapshot.gaps) {
+    if (gap.subject == subject && gap.workspace == workspace && gap.repository == repository &&
+        gap.project == project) {
+      return &gap;
+    }
+  }
+  return nullptr;
+}
+
+class Evaluator {
+ public:
+  Evaluator(const Snapshot& snapshot, const Settings& settings, TimePoint now)
+      : snapshot_(snapshot), settings_(settings), now_(now) {}
+
+  std::vector<Evaluation> run() {
+    for (const auto& ws : snapshot_.workspaces) {
+      for (const auto& repo : ws.repositories) {
+        repository(repo);
+      }
+      for (const auto& key : ws.keys) {
+        this->key(key);
+      }
+      key_gaps(ws);
+    }
+    for (const auto& key : snapshot_.ssh_keys) {
+      this->key(key);
+    }
+    ssh_key_gap();
+    for (auto& e : out_) {
+      e.fingerprint = fingerprint(e);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  Evaluation& add(const Rule& rule, Outcome outcome, const Repository& repo) {
+    auto& e = out_.emplace_back();
+    e.rule = &rule;
+    e.outcome = outcome;
+    e.workspace = repo.workspace;
+    e.repository = repo.full_name;
+    e.project = repo.project_key;
+    e.resource = repository_resource(repo);
+    return e;
+  }
+
+  void apply(Evaluation& e, Verdict verdict) {
+    e.outcome = verdict.outcome;
+    e.evidence = std::move(verdict.evidence);
+    if (verdict.outcome == Outcome::unknown) {
+      e.reason = verdict.reason;
+      e.detail = std::move(verdict.detail);
+    }
+  }
+
+  void unknown_from_gap(Evaluation& e, const Gap* gap) {
+    e.outcome = Outcome::unknown;
+    e.reason = gap ? gap->reason : UnknownReason::api_error;
+    e.detail = gap ? gap->detail : "the data needed was not collected";
+  }
+
+  void repository(const Repository& repo) {
+    const Gap* branch_gap = nullptr;
+    std::optional<AppliedRestrictions> applied;
+    bool empty = !repo.mainbranch.has_value();
+    if (!empty) {
+      if (!repo.branch_restrictions) {
+        branch_gap = find_gap(snapshot_, GapSubject::branch_restrictions, repo.workspace,
+                              repo.full_name, std::nullopt);
+        if (branch_gap == nullptr) {
+          branch_gap = &kNotCollected;
+        }
+      } else if (needs_branching_model(*repo.branch_restrictions) && !repo.branching_model) {
+        branch_gap = find_gap(snapshot_, GapSubject::branching_model, repo.workspace,
+                              repo.full_name, std::nullopt);
+        if (branch_gap == nullptr) {
+          branch_gap = &kNotCollected;
+        }
+      } else {
+        applied = resolve_default_branch(*repo.mainbranch, *repo.branch_restrictions,
+                                         repo.branching_model ? &*repo.branching_model : nullptr);
+      }
+    }
+    for (const auto& rule : catalogue()) {
+      if (rule.subject == RuleSubject::repository) {
+        auto& e = add(rule, Outcome::pass, repo);
+        apply(e, rule.check(RuleContext{&repo, nullptr, nullptr, settings_, now_}));
+      } else if (rule.subject == RuleSubject::default_branch) {
+        auto& e = add(rule, Outcome::not_applicable, repo);
+        if (empty) {
+          e.evidence = {{"mainbranch", nullptr},
+                        {"note", "empty repository: there is no default branch to protect"}};
+        } else if (branch_gap != nullptr) {
+          unknown_from_gap(e, branch_gap);
+        } else {
+          apply(e, rule.check(RuleContext{&repo, &*applied, nullptr, settings_, now_}));
+        }
+      }
+    }
+  }
+
+  void key(const Key& key) {
+    const Rule& rule = *find_rule("old-key");
+    auto& e = out_.emplace_back();
+    e.rule = &rule;
+    if (!key.workspace.empty()) {
+      e.workspace = key.workspace;
+    }
+    e.repository = key.repository;
+    e.project = key.project;
+    e.resource = {std::string(key_type(key.kind)), key.id,
+                  key.label.empty() ? key.comment : key.label, key.url};
+    apply(e, rule.check(RuleContext{nullptr, nullptr, &key, settings_, now_}));
+  }
+
+  Evaluation& key_unknown(const Gap& gap, Resource resource) {
+    auto& e = out_.emplace_back();
+    e.rule = find_rule("old-key");
+    if (!gap.workspace.empty()) {
+      e.workspace = gap.workspace;
+    }
+    e.repository = gap.repository;
+    e.project = gap.project;
+    e.resource = std::move(resource);
+    unknown_from_gap(e, &gap);
+    return e;
+  }
+
+  // Keys that could not be listed: one unknown per repository / project / workspace.
+  void key_gaps(const WorkspaceSnapshot& ws) {
+    for (const auto& gap : snapshot_.gaps) {
+      if (gap.workspace != ws.slug) {
+        continue;
+      }
+      if (gap.subject == GapSubject::deploy_keys && gap.repository) {
+        const auto it =
+            std::find_if(ws.repositories.begin(), ws.repositories.end(),
+                         [&](const Repository& r) { return r.full_name == *gap.repository; });
+        key_unknown(gap, it != ws.repositories.end()
+                             ? repository_resource(*it)
+                             : Resource{"repository", *gap.repository, *gap.repository, ""});
+      } else if (gap.subject == GapSubject::project_deploy_keys && gap.project) {
+        const auto it = std::find_if(ws.projects.begin(), ws.projects.end(),
+                                     [&](const Project& p) { return p.key == *gap.project; });
+        key_unknown(gap,
+                    {"project", *gap.project, it != ws.projects.end() ? it->name : *gap.project,
+                     it != ws.projects.end() ? it->html_url : ""});
+      } else if (gap.subject == GapSubject::projects) {
+        key_unknown(gap, {"workspace", ws.slug, ws.slug, ""});
+      }
+    }
+  }
+
+  void ssh_key_gap() {
+    if (snapshot_.ssh_keys_status != SshKeysStatus::unreadable) {
+      return;
+    }
+    for (const auto& gap : snapshot_.gaps) {
+      if (gap.subject == GapSubject::ssh_keys || gap.subject == GapSubject::user) {
+        key_unknown(gap, {"user", "", "the authenticated user's SSH keys", ""});
+        return;
+      }
+    }
+  }
+
+  static const Gap kNotCollected;
+
+  const Snapshot& snapshot_;
+  const Settings& settings_;
+  TimePoint now_;
+  std::vector<Evaluation> out_;
+};
+
+const Gap Evaluator::kNotCollected{GapSubject::branch_restrictions,
+                                   "",
+                                   std::nullopt,
+                                   std::nullopt,
+                                   "",
+                                   std::nullopt,
+                                   UnknownReason::api_error,
+                                   "the data needed was not collected"};
+
+}  // namespace
+
+std::vector<Evaluation> evaluate(const Snapshot& snapshot, const Settings& settings,
+                                 TimePoint now) {
+  return Evaluator(snapshot, settings, now).run();
+}
+
+void sort_for_report(std::vector<Evaluation>& evaluations) {
+  std::stable_sort(
+      evaluations.begin(), evaluations.end(), [](const Evaluation& a, const Evaluation& b) {
+        // Findings without a repository (project keys, SSH keys) sort after.
+        const auto repo_key = [](const Evaluation& e) {
+          return std::make_tuple(!e.repository.has_value(), e.repository.value_or(""),
+                                 e.project.value_or(""));
+        };
+        return std::make_tuple(rank(a.rule->severity), repo_key(a), a.rule->number, a.resource.id) <
+               std::make_tuple(rank(b.rule->severity), repo_key(b), b.rule->number, b.resource.id);
+      });
+}
+
+}  // namespace bbp::core

@@ -1,0 +1,119 @@
+#include "bbp/core/outcome.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <utility>
+
+#include "bbp/core/models.hpp"
+
+namespace bbp::core {
+namespace {
+
+constexpr std::array<std::pair<UnknownReason, std::string_view>, 8> kReasons{{
+    {UnknownReason::missing_scope, "missing_scope"},
+    {UnknownReason::forbidden, "forbidden"},
+    {UnknownReason::not_found, "not_found"},
+    {UnknownReason::gone, "gone"},
+    {UnknownReason::api_error, "api_error"},
+    {UnknownReason::rate_limited, "rate_limited"},
+    {UnknownReason::invalid_response, "invalid_response"},
+    {UnknownReason::timeout, "timeout"},
+}};
+
+constexpr std::array<std::pair<GapSubject, std::string_view>, 9> kSubjects{{
+    {GapSubject::workspaces, "workspaces"},
+    {GapSubject::repositories, "repositories"},
+    {GapSubject::projects, "projects"},
+    {GapSubject::branch_restrictions, "branch_restrictions"},
+    {GapSubject::branching_model, "branching_model"},
+    {GapSubject::deploy_keys, "deploy_keys"},
+    {GapSubject::project_deploy_keys, "project_deploy_keys"},
+    {GapSubject::user, "user"},
+    {GapSubject::ssh_keys, "ssh_keys"},
+}};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::fail:
+      return "fail";
+    case Outcome::pass:
+      return "pass";
+    case Outcome::unknown:
+      return "unknown";
+    case Outcome::not_applicable:
+      return "not_applicable";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(UnknownReason reason) {
+  for (const auto& [value, name] : kReasons) {
+    if (value == reason) {
+      return name;
+    }
+  }
+  return "api_error";
+}
+
+std::optional<UnknownReason> unknown_reason_from_string(std::string_view text) {
+  for (const auto& [value, name] : kReasons) {
+    if (name == text) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(Severity severity) {
+  switch (severity) {
+    case Severity::critical:
+      return "Critical";
+    case Severity::high:
+      return "High";
+    case Severity::medium:
+      return "Medium";
+    case Severity::low:
+      return "Low";
+  }
+  return "Low";
+}
+
+std::optional<Severity> severity_from_string(std::string_view text) {
+  const std::string wanted = lower(text);
+  for (const Severity s : {Severity::critical, Severity::high, Severity::medium, Severity::low}) {
+    if (lower(to_string(s)) == wanted) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(GapSubject subject) {
+  for (const auto& [value, name] : kSubjects) {
+    if (value == subject) {
+      return name;
+    }
+  }
+  return "repositories";
+}
+
+std::optional<GapSubject> gap_subject_from_string(std::string_view text) {
+  for (const auto& [value, name] : kSubjects) {
+    if (name == text) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace bbp::core

@@ -1,0 +1,97 @@
+#include "bbp/core/catalogue.hpp"
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+namespace bbp::core {
+namespace {
+
+struct Expected {
+  int number;
+  const char* slug;
+  const char* id;
+  const char* title;
+  const char* severity;
+};
+
+// Copied from the specification's finding table: must match character for character.
+const Expected kExpected[] = {
+    {1, "public-repository", "be273f0a-678e-49af-b9f8-8f3913acef97",
+     "Repository is publicly accessible", "Critical"},
+    {2, "pr-review-not-required", "6ad95c13-0d13-4595-bc76-bd86f4eba4b9",
+     "Repository Default Branch Protection does not have PR Review Required", "High"},
+    {3, "direct-push-allowed", "c60a7b00-1592-429a-8a32-d58101e4551f",
+     "Repository Default Branch Protection does not disable direct pushes for all users/groups",
+     "Medium"},
+    {4, "stale-repository", "a1bd3076-a68d-492e-9947-a01e15a4d1b3",
+     "Repository not updated in 12+ months", "Medium"},
+    {5, "stale-approvals-kept", "738c9839-5e1e-4048-85a3-7935ec4c647a",
+     "Repository Default Branch Protection does not have Stale PR Approvals Disabled", "Medium"},
+    {6, "force-push-allowed", "4c52f441-0c24-4dbd-8f5e-0e5b829ee8e2",
+     "Repository Default Branch Protection does not have Force Pushes Disabled", "Medium"},
+    {7, "no-default-branch-protection", "324f2014-4d4b-4aa6-89a8-72a6c7da09d7",
+     "Repository has no Default Branch Protection", "Medium"},
+    {8, "passing-builds-not-required", "afe4a27e-ee01-4ebe-914c-d480ac49a5c2",
+     "Repository Default Branch Protection does not require passing builds to merge", "Low"},
+    {9, "branch-deletion-allowed", "86411562-4b85-4677-b048-7887cc5b1567",
+     "Repository Default Branch Protection allows branch deletion", "Low"},
+    {10, "merge-checks-not-enforced", "64440d40-91de-4d13-9280-d5afa418ccf0",
+     "Repository Default Branch Protection does not enforce merge checks", "Low"},
+    {11, "old-key", "0a135600-a109-434f-877c-1a6594dcd76d", "Key is older than 180 days", "Low"},
+};
+
+TEST(CatalogueTest, HasTheElevenRulesExactly) {
+  const auto rules = catalogue();
+  ASSERT_EQ(rules.size(), 11U);
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const auto& want = kExpected[i];
+    const auto& got = rules[i];
+    EXPECT_EQ(got.number, want.number);
+    EXPECT_EQ(got.slug, want.slug);
+    EXPECT_EQ(got.id, want.id);
+    EXPECT_EQ(got.title, want.title);
+    EXPECT_EQ(to_string(got.severity), want.severity);
+    EXPECT_NE(got.check, nullptr);
+    EXPECT_FALSE(got.remediation.empty());
+    EXPECT_FALSE(got.description.empty());
+    EXPECT_FALSE(got.oauth_scopes.empty());
+    EXPECT_FALSE(got.api_token_scopes.empty());
+  }
+}
+
+TEST(CatalogueTest, FindsRulesBySlugOrId) {
+  EXPECT_EQ(find_rule("old-key")->number, 11);
+  EXPECT_EQ(find_rule("be273f0a-678e-49af-b9f8-8f3913acef97")->number, 1);
+  EXPECT_EQ(find_rule("OLD-KEY"), nullptr);
+  EXPECT_EQ(find_rule(""), nullptr);
+}
+
+TEST(CatalogueTest, SlugsAndIdsAreUnique) {
+  std::set<std::string_view> slugs;
+  std::set<std::string_view> ids;
+  for (const auto& r : catalogue()) {
+    EXPECT_TRUE(slugs.insert(r.slug).second);
+    EXPECT_TRUE(ids.insert(r.id).second);
+  }
+}
+
+TEST(CatalogueTest, BranchRulesNeedRepositoryAdmin) {
+  for (const auto& r : catalogue()) {
+    if (r.subject == RuleSubject::default_branch) {
+      EXPECT_NE(std::find(r.oauth_scopes.begin(), r.oauth_scopes.end(), "repository:admin"),
+                r.oauth_scopes.end())
+          << r.slug;
+    }
+  }
+}
+
+TEST(SeverityTest, ParsesAnyCase) {
+  EXPECT_EQ(severity_from_string("critical"), Severity::critical);
+  EXPECT_EQ(severity_from_string("HIGH"), Severity::high);
+  EXPECT_EQ(severity_from_string("Low"), Severity::low);
+  EXPECT_FALSE(severity_from_string("none"));
+}
+
+}  // namespace
+}  // namespace bbp::core

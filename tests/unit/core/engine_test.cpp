@@ -1,0 +1,62 @@
+#include "bbp/core/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include "bbp/core/fingerprint.hpp"
+#include "builders.hpp"
+
+namespace bbp::core {
+namespace {
+
+using test::KeyBuilder;
+using test::RepositoryBuilder;
+
+TEST(EngineTest, FingerprintsAreStableAndIgnoreEvidence) {
+  const auto snapshot = test::snapshot_of({RepositoryBuilder().is_private(false)});
+  Settings settings;
+  const auto first = evaluate(snapshot, settings, test::test_now());
+  settings.stale_days = 1;
+  const auto second = evaluate(snapshot, settings, test::test_now() + std::chrono::days{30});
+  ASSERT_EQ(first.size(), second.size());
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(first[i].fingerprint, second[i].fingerprint);
+    EXPECT_EQ(first[i].fingerprint.size(), 16U);
+  }
+}
+
+TEST(EngineTest, FingerprintsDifferByRuleAndResource) {
+  const auto snapshot = test::snapshot_of({RepositoryBuilder("api"), RepositoryBuilder("web")});
+  const auto all = evaluate(snapshot, Settings{}, test::test_now());
+  std::set<std::string> seen;
+  for (const auto& e : all) {
+    EXPECT_TRUE(seen.insert(e.fingerprint).second) << e.rule->slug << " " << e.resource.name;
+  }
+}
+
+TEST(EngineTest, KnownFingerprintValue) {
+  // FNV-1a 64 reference value: a change here breaks every user's suppression list.
+  EXPECT_EQ(fnv1a_hex(""), "cbf29ce484222325");
+  EXPECT_EQ(fnv1a_hex("a"), "af63dc4c8601ec8c");
+}
+
+TEST(EngineTest, SortsWorstFirstThenRepositoryRuleResource) {
+  const auto snapshot =
+      test::snapshot_of({RepositoryBuilder("zeta").is_private(false), RepositoryBuilder("alpha")},
+                        {KeyBuilder(KeyKind::project_deploy_key, "9").created_days_ago(900)});
+  auto all = evaluate(snapshot, Settings{}, test::test_now());
+  sort_for_report(all);
+  EXPECT_EQ(all.front().rule->slug, "public-repository");
+  // Within one severity: repositories in order, then rule number.
+  std::vector<std::pair<std::string, int>> mediums;
+  for (const auto& e : all) {
+    if (e.rule->severity == Severity::medium) {
+      mediums.emplace_back(e.repository.value_or("~"), e.rule->number);
+    }
+  }
+  EXPECT_TRUE(std::is_sorted(mediums.begin(), mediums.end()));
+  // The project key (no repository) comes after repository findings of the same severity.
+  EXPECT_EQ(all.back().resource.type, "project_deploy_key");
+}
+
+}  // namespace
+}  // namespace bbp::core
