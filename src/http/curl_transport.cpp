@@ -1,0 +1,461 @@
+// The only translation unit of bbposture that includes <curl/curl.h>.
+#include "bbp/http/curl_transport.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include "bbp/http/redact.hpp"
+
+namespace bbp::http {
+
+namespace {
+
+struct EasyDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+struct MultiDeleter {
+  void operator()(CURLM* handle) const { curl_multi_cleanup(handle); }
+};
+struct ShareDeleter {
+  void operator()(CURLSH* handle) const { curl_share_cleanup(handle); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
+using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
+using SharePtr = std::unique_ptr<CURLSH, ShareDeleter>;
+using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+
+using ShareLocks = std::array<std::mutex, CURL_LOCK_DATA_LAST>;
+
+void share_lock(CURL* /*handle*/, curl_lock_data data, curl_lock_access /*access*/, void* userptr) {
+  (*static_cast<ShareLocks*>(userptr))[static_cast<std::size_t>(data)].lock();
+}
+
+void share_unlock(CURL* /*handle*/, curl_lock_data data, void* userptr) {
+  (*static_cast<ShareLocks*>(userptr))[static_cast<std::size_t>(data)].unlock();
+}
+
+// State of one transfer, shared with the libcurl callbacks.
+struct Transfer {
+  std::size_t max_bytes = 0;
+  const std::atomic<bool>* cancel = nullptr;
+  std::string body;
+  Headers headers;
+  bool too_large = false;
+  bool cancelled = false;
+
+  bool cancel_requested() const { return cancel != nullptr && cancel->load(); }
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userdata) noexcept {
+  auto& transfer = *static_cast<Transfer*>(userdata);
+  const std::size_t bytes = size * count;
+  if (bytes > transfer.max_bytes - transfer.body.size()) {
+    transfer.too_large = true;
+    return 0;  // makes libcurl fail the transfer with CURLE_WRITE_ERROR
+  }
+  try {
+    transfer.body.append(data, bytes);
+  } catch (...) {  // never let an exception unwind through libcurl
+    transfer.too_large = true;
+    return 0;
+  }
+  return bytes;
+}
+
+std::string_view trim(std::string_view text) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && is_space(text.front())) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && is_space(text.back())) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+void collect_header(Transfer& transfer, std::string_view line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+    line.remove_suffix(1);
+  }
+  if (line.starts_with("HTTP/")) {
+    // A new status line: keep only the headers of the last response (e.g. not of a 100).
+    transfer.headers.clear();
+  } else if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+    if (!transfer.headers.empty()) {  // obsolete line folding
+      transfer.headers.back().second.append(" ").append(trim(line));
+    }
+  } else if (const std::size_t colon = line.find(':'); colon != std::string_view::npos) {
+    transfer.headers.emplace_back(std::string(trim(line.substr(0, colon))),
+                                  std::string(trim(line.substr(colon + 1))));
+  }
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* userdata) noexcept {
+  try {
+    collect_header(*static_cast<Transfer*>(userdata), std::string_view(data, size * count));
+  } catch (...) {  // never let an exception unwind through libcurl
+    return 0;
+  }
+  return size * count;
+}
+
+int on_progress(void* clientp, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/, curl_off_t /*ultotal*/,
+                curl_off_t /*ulnow*/) {
+  auto& transfer = *static_cast<Transfer*>(clientp);
+  if (transfer.cancel_requested()) {
+    transfer.cancelled = true;
+    return 1;  // CURLE_ABORTED_BY_CALLBACK
+  }
+  return 0;
+}
+
+TransportErrorKind classify(CURLcode code) {
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportErrorKind::timeout;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+    case CURLE_QUIC_CONNECT_ERROR:
+    case CURLE_PROXY:
+      return TransportErrorKind::connect;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+      return TransportErrorKind::tls;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return TransportErrorKind::dns;
+    case CURLE_FILESIZE_EXCEEDED:
+      return TransportErrorKind::too_large;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return TransportErrorKind::interrupted;
+    default:
+      return TransportErrorKind::other;
+  }
+}
+
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  if (from.empty()) {
+    return;
+  }
+  for (std::size_t pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+}
+
+// Belt and braces: curl's messages name hosts, not credentials, but make sure that neither the
+// raw URL nor its userinfo can leak through them.
+std::string scrub(std::string message, const std::string& url) {
+  replace_all(message, url, redact_url(url));
+  const std::size_t scheme = url.find("://");
+  if (scheme != std::string::npos) {
+    const std::size_t start = scheme + 3;
+    const std::size_t end = std::min(url.find_first_of("/?#", start), url.size());
+    const std::size_t at = url.rfind('@', end);
+    if (at != std::string::npos && at >= start) {
+      replace_all(message, std::string_view(url).substr(start, at - start), kRedacted);
+    }
+  }
+  return message;
+}
+
+bool valid_header(const std::string& name, const std::string& value) {
+  const auto bad = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
+  return !name.empty() && name.find(':') == std::string::npos &&
+         std::none_of(name.begin(), name.end(), bad) &&
+         std::none_of(value.begin(), value.end(), bad);
+}
+
+// One reusable transfer slot. The easy handle is attached to its own multi handle only while a
+// transfer runs; the multi handle keeps the connection cache, so keep-alive connections are
+// reused by the next request that gets this slot.
+struct Handle {
+  MultiPtr multi;
+  EasyPtr easy;
+};
+
+}  // namespace
+
+CurlGlobal::CurlGlobal() {
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    throw std::runtime_error("curl_global_init failed");
+  }
+}
+
+CurlGlobal::~CurlGlobal() {
+  curl_global_cleanup();
+}
+
+struct CurlTransport::Impl {
+  // Declaration order matters: handles go before the share, the share before its locks.
+  ShareLocks share_locks;
+  SharePtr share;
+  std::mutex pool_mutex;
+  std::vector<Handle> pool;  // idle handles, guarded by pool_mutex
+
+  Handle acquire() {
+    {
+      const std::lock_guard lock(pool_mutex);
+      if (!pool.empty()) {
+        Handle handle = std::move(pool.back());
+        pool.pop_back();
+        return handle;
+      }
+    }
+    Handle handle{MultiPtr(curl_multi_init()), EasyPtr(curl_easy_init())};
+    if (!handle.multi || !handle.easy) {
+      throw std::runtime_error("cannot create a libcurl handle");
+    }
+    return handle;
+  }
+};
+
+namespace {
+
+// Returns the handle to the pool however send() is left.
+class Lease {
+ public:
+  Lease(std::vector<Handle>& pool, std::mutex& mutex, Handle handle)
+      : pool_(pool), mutex_(mutex), handle_(std::move(handle)) {}
+  ~Lease() {
+    const std::lock_guard lock(mutex_);
+    pool_.push_back(std::move(handle_));
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  Lease(Lease&&) = delete;
+  Lease& operator=(Lease&&) = delete;
+
+  CURL* easy() const { return handle_.easy.get(); }
+  CURLM* multi() const { return handle_.multi.get(); }
+
+ private:
+  std::vector<Handle>& pool_;
+  std::mutex& mutex_;
+  Handle handle_;
+};
+
+}  // namespace
+
+CurlTransport::CurlTransport(CurlTransportOptions options)
+    : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
+  impl_->share.reset(curl_share_init());
+  if (!impl_->share) {
+    throw std::runtime_error("curl_share_init failed");
+  }
+  CURLSH* share = impl_->share.get();
+  // Only DNS and TLS sessions are shared between handles: libcurl does not support sharing
+  // the connection cache between concurrently running threads (see CURLSHOPT_SHARE(3)).
+  // Connections are reused through the handle pool instead.
+  if (curl_share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+      curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+      curl_share_setopt(share, CURLSHOPT_USERDATA, &impl_->share_locks) != CURLSHE_OK ||
+      curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
+      curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+    throw std::runtime_error("cannot configure the libcurl share handle");
+  }
+}
+
+CurlTransport::~CurlTransport() = default;
+
+Result CurlTransport::send(const Request& request) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto fail = [&](TransportErrorKind kind, std::string message) -> Result {
+    spdlog::debug("{} -> {} error: {}", describe(request), to_string(kind), message);
+    return tl::unexpected(TransportError{kind, std::move(message)});
+  };
+
+  if (options_.cancel != nullptr && options_.cancel->load()) {
+    return fail(TransportErrorKind::interrupted, "cancelled before sending " + describe(request));
+  }
+
+  // Request headers, refusing anything that could smuggle extra header lines.
+  SlistPtr header_list;
+  for (const auto& [name, value] : request.headers) {
+    if (!valid_header(name, value)) {
+      return fail(TransportErrorKind::other, "invalid request header '" +
+                                                 (is_sensitive_header(name) ? "?" : name) +
+                                                 "' for " + describe(request));
+    }
+    // "Name;" is libcurl's way of sending a header with an empty value.
+    const std::string line = value.empty() ? name + ";" : name + ": " + value;
+    curl_slist* appended = curl_slist_append(header_list.get(), line.c_str());
+    if (appended == nullptr) {
+      return fail(TransportErrorKind::other, "out of memory building headers");
+    }
+    static_cast<void>(header_list.release());
+    header_list.reset(appended);
+  }
+
+  Lease lease(impl_->pool, impl_->pool_mutex, impl_->acquire());
+  CURL* easy = lease.easy();
+  curl_easy_reset(easy);
+
+  Transfer transfer;
+  transfer.max_bytes = options_.max_response_bytes;
+  transfer.cancel = options_.cancel;
+  std::array<char, CURL_ERROR_SIZE> error_buffer{};
+  const auto timeout = request.timeout.value_or(options_.timeout);
+
+  CURLcode rc = CURLE_OK;
+  const auto set = [&](CURLoption option, auto value) {
+    if (rc == CURLE_OK) {
+      rc = curl_easy_setopt(easy, option, value);
+    }
+  };
+  set(CURLOPT_URL, request.url.c_str());
+  set(CURLOPT_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_FOLLOWLOCATION, 0L);
+  set(CURLOPT_NOSIGNAL, 1L);
+  set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  // TLS verification is always on; there is no option to weaken it.
+  set(CURLOPT_SSL_VERIFYPEER, 1L);
+  set(CURLOPT_SSL_VERIFYHOST, 2L);
+  set(CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
+  set(CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
+  if (options_.ca_bundle) {
+    set(CURLOPT_CAINFO, options_.ca_bundle->c_str());
+  }
+  // Proxies: CURLOPT_PROXY is left unset so libcurl honours http_proxy/https_proxy/no_proxy.
+  set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+  set(CURLOPT_ACCEPT_ENCODING, "");
+  if (!options_.user_agent.empty()) {
+    set(CURLOPT_USERAGENT, options_.user_agent.c_str());
+  }
+  set(CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(timeout.count(), 1)));
+  set(CURLOPT_CONNECTTIMEOUT_MS,
+      static_cast<long>(std::max<std::int64_t>(options_.connect_timeout.count(), 1)));
+  set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_response_bytes));
+  set(CURLOPT_ERRORBUFFER, error_buffer.data());
+  set(CURLOPT_WRITEFUNCTION, on_body);
+  set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
+  set(CURLOPT_HEADERFUNCTION, on_header);
+  set(CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
+  set(CURLOPT_NOPROGRESS, 0L);
+  set(CURLOPT_XFERINFOFUNCTION, on_progress);
+  set(CURLOPT_XFERINFODATA, static_cast<void*>(&transfer));
+  set(CURLOPT_SHARE, impl_->share.get());
+  set(CURLOPT_HTTPHEADER, header_list.get());
+  switch (request.method) {
+    case Method::get:
+      set(CURLOPT_HTTPGET, 1L);
+      break;
+    case Method::post:
+      set(CURLOPT_POST, 1L);
+      set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      set(CURLOPT_POSTFIELDS, request.body.data());
+      break;
+  }
+  if (rc != CURLE_OK) {
+    return fail(TransportErrorKind::other,
+                std::string("cannot configure libcurl: ") + curl_easy_strerror(rc));
+  }
+
+  // Drive the transfer through the handle's multi handle so that a cancellation request is
+  // noticed within one short poll even when the server sends nothing.
+  CURLM* multi = lease.multi();
+  if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
+    return fail(TransportErrorKind::other, "cannot start transfer for " + describe(request));
+  }
+  const int poll_ms = options_.cancel != nullptr ? 50 : 1000;
+  CURLcode result = CURLE_OK;
+  bool done = false;
+  bool multi_failed = false;
+  while (!done) {
+    int running = 0;
+    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+      multi_failed = true;
+      break;
+    }
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+      if (message->msg == CURLMSG_DONE && message->easy_handle == easy) {
+        result = message->data.result;
+        done = true;
+      }
+    }
+    if (done) {
+      break;
+    }
+    if (transfer.cancel_requested()) {
+      transfer.cancelled = true;
+      break;
+    }
+    if (curl_multi_poll(multi, nullptr, 0, poll_ms, nullptr) != CURLM_OK) {
+      multi_failed = true;
+      break;
+    }
+  }
+  curl_multi_remove_handle(multi, easy);
+
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  if (transfer.cancelled || (result == CURLE_ABORTED_BY_CALLBACK && transfer.cancel_requested())) {
+    return fail(TransportErrorKind::interrupted, "cancelled: " + describe(request));
+  }
+  if (transfer.too_large || result == CURLE_FILESIZE_EXCEEDED) {
+    return fail(TransportErrorKind::too_large, "response larger than " +
+                                                   std::to_string(options_.max_response_bytes) +
+                                                   " bytes: " + describe(request));
+  }
+  if (multi_failed) {
+    return fail(TransportErrorKind::other, "libcurl multi error: " + describe(request));
+  }
+  if (result != CURLE_OK) {
+    std::string message = curl_easy_strerror(result);
+    const std::string detail(error_buffer.data());
+    if (!detail.empty()) {
+      message += ": " + scrub(detail, request.url);
+    }
+    message += " (" + describe(request) + ")";
+    return fail(classify(result), std::move(message));
+  }
+
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  Response response;
+  response.status = static_cast<int>(status);
+  response.headers = std::move(transfer.headers);
+  response.body = std::move(transfer.body);
+
+  spdlog::debug("{} -> {} in {} ms, {} bytes", describe(request), response.status, elapsed.count(),
+                response.body.size());
+  if (spdlog::should_log(spdlog::level::trace)) {
+    for (const auto& [name, value] : redact_headers(response.headers)) {
+      spdlog::trace("  < {}: {}", name, value);
+    }
+  }
+  return response;
+}
+
+}  // namespace bbp::http
