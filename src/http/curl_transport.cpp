@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -222,7 +223,8 @@ struct CurlTransport::Impl {
   std::mutex pool_mutex;
   std::vector<Handle> pool;  // idle handles, guarded by pool_mutex
 
-  Handle acquire() {
+  // An idle handle from the pool, or a new one; nullopt if libcurl cannot create one.
+  std::optional<Handle> acquire() {
     {
       const std::lock_guard lock(pool_mutex);
       if (!pool.empty()) {
@@ -233,7 +235,7 @@ struct CurlTransport::Impl {
     }
     Handle handle{MultiPtr(curl_multi_init()), EasyPtr(curl_easy_init())};
     if (!handle.multi || !handle.easy) {
-      throw std::runtime_error("cannot create a libcurl handle");
+      return std::nullopt;
     }
     return handle;
   }
@@ -247,8 +249,14 @@ class Lease {
   Lease(std::vector<Handle>& pool, std::mutex& mutex, Handle handle)
       : pool_(pool), mutex_(mutex), handle_(std::move(handle)) {}
   ~Lease() {
+    // Drop every option (they point at this call's stack: error buffer, callback data) but
+    // keep the live connections, DNS cache and TLS sessions for the next request.
+    curl_easy_reset(handle_.easy.get());
     const std::lock_guard lock(mutex_);
-    pool_.push_back(std::move(handle_));
+    try {
+      pool_.push_back(std::move(handle_));
+    } catch (...) {  // out of memory: the handle is simply closed instead of pooled
+    }
   }
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
@@ -316,7 +324,11 @@ Result CurlTransport::send(const Request& request) {
     header_list.reset(appended);
   }
 
-  Lease lease(impl_->pool, impl_->pool_mutex, impl_->acquire());
+  std::optional<Handle> handle = impl_->acquire();
+  if (!handle) {
+    return fail(TransportErrorKind::other, "cannot create a libcurl handle");
+  }
+  Lease lease(impl_->pool, impl_->pool_mutex, std::move(*handle));
   CURL* easy = lease.easy();
   curl_easy_reset(easy);
 
@@ -337,7 +349,9 @@ Result CurlTransport::send(const Request& request) {
   set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   set(CURLOPT_FOLLOWLOCATION, 0L);
   set(CURLOPT_NOSIGNAL, 1L);
-  set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  // HTTP/2 when the server offers it over TLS. Not fatal on a libcurl built without HTTP/2.
+  static_cast<void>(
+      curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS)));
   // TLS verification is always on; there is no option to weaken it.
   set(CURLOPT_SSL_VERIFYPEER, 1L);
   set(CURLOPT_SSL_VERIFYHOST, 2L);

@@ -229,6 +229,23 @@ TEST_F(HttpCurlTransport, PostsAFormBody) {
             "application/x-www-form-urlencoded|grant_type=client_credentials&scope=repository");
 }
 
+TEST_F(HttpCurlTransport, InterimContinueResponseIsNotTheResult) {
+  CurlTransport transport(options());
+  Request request;
+  request.method = Method::post;
+  request.url = url("/form");
+  request.headers = {{"Content-Type", "text/plain"}, {"Expect", "100-continue"}};
+  request.body = std::string(2048, 'b');
+  const auto result = transport.send(request);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->status, 201);
+  EXPECT_EQ(result->body, "text/plain|" + request.body);
+  EXPECT_EQ(result->header("Content-Type"), "text/plain");
+  for (const auto& [name, value] : result->headers) {
+    EXPECT_NE(name.rfind("HTTP/", 0), 0u) << name;
+  }
+}
+
 TEST_F(HttpCurlTransport, HttpErrorStatusesAreData) {
   CurlTransport transport(options());
   for (const int status : {400, 401, 403, 404, 429, 500, 503}) {
