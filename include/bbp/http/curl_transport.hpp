@@ -1,6 +1,6 @@
 // The libcurl-backed Transport: the only code in bbposture that talks to the network.
 //
-// <curl/curl.h> is included only by src/http/curl_transport.cpp; this header exposes none of it.
+// libcurl's header is included only by src/http/curl_transport.cpp; this one exposes none of it.
 #pragma once
 
 #include <atomic>
