@@ -1,0 +1,167 @@
+// Fault injection of the fake server: each kind, matching, skip and times.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "fake_test_support.hpp"
+
+namespace bbp::fake::testing {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+class FaultsTest : public FakeServerTest {
+ protected:
+  long long elapsed_ms(Clock::time_point since) const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
+  }
+};
+
+TEST_F(FaultsTest, StatusFaultAnswersCannedResponseThenRecovers) {
+  server_->add_fault({{"kind", "status"},
+                      {"path", "/2.0/repositories/acme"},
+                      {"status", 429},
+                      {"body", "Rate limit for this resource has been exceeded"},
+                      {"content_type", "text/plain"},
+                      {"headers", {{"Retry-After", "2"}}}});
+  const auto limited = api().get("/2.0/repositories/acme");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.body, "Rate limit for this resource has been exceeded");
+  EXPECT_EQ(limited.header("Content-Type"), "text/plain");
+  EXPECT_EQ(limited.header("Retry-After"), "2");
+  EXPECT_EQ(api().get("/2.0/repositories/acme").status, 200);  // times defaults to 1
+}
+
+TEST_F(FaultsTest, SkipTimesGlobAndMethod) {
+  server_->add_fault({{"kind", "status"},
+                      {"path", "/2.0/repositories/acme/*/branch-restrictions"},
+                      {"method", "GET"},
+                      {"status", 503},
+                      {"body", "<html><body>Service Unavailable</body></html>"},
+                      {"content_type", "text/html"},
+                      {"skip", 1},
+                      {"times", 2}});
+  const std::string path = "/2.0/repositories/acme/api/branch-restrictions";
+  EXPECT_EQ(api().get(path).status, 200);  // skipped
+  EXPECT_EQ(api().get(path).status, 503);
+  EXPECT_EQ(api().get("/2.0/repositories/acme/web/branch-restrictions").status, 503);
+  EXPECT_EQ(api().get(path).status, 200);                      // exhausted
+  EXPECT_EQ(api().get("/2.0/repositories/acme").status, 200);  // never matched
+}
+
+TEST_F(FaultsTest, AlwaysFaultWithJsonBody) {
+  server_->add_fault(json::parse(R"({
+    "kind": "status", "path": "/2.0/user", "status": 403, "times": -1,
+    "body": {"type": "error",
+             "error": {"message": "Your credentials lack one or more required privilege scopes.",
+                       "detail": {"granted": ["email"], "required": ["account"]}}}})"));
+  for (int i = 0; i < 3; ++i) {
+    const auto response = api().get("/2.0/user");
+    EXPECT_EQ(response.status, 403);
+    EXPECT_EQ(response.header("Content-Type"), "application/json");
+    EXPECT_EQ(response.json().at("error").at("detail").at("required"), json({"account"}));
+  }
+}
+
+TEST_F(FaultsTest, LatencyDelaysThenAnswersNormally) {
+  server_->add_fault({{"kind", "latency"}, {"path", "/2.0/user"}, {"ms", 300}});
+  const auto start = Clock::now();
+  EXPECT_EQ(api().get("/2.0/user").status, 200);
+  EXPECT_GE(elapsed_ms(start), 300);
+  const auto again = Clock::now();
+  EXPECT_EQ(api().get("/2.0/user").status, 200);
+  EXPECT_LT(elapsed_ms(again), 300);
+}
+
+TEST_F(FaultsTest, GlobalLatencySetting) {
+  server_->set_latency(std::chrono::milliseconds(150));
+  const auto start = Clock::now();
+  EXPECT_EQ(api().get("/2.0/user").status, 200);
+  EXPECT_GE(elapsed_ms(start), 150);
+}
+
+TEST_F(FaultsTest, DropGivesTransportError) {
+  server_->add_fault({{"kind", "drop"}, {"path", "/2.0/repositories/acme"}});
+  const auto dropped = api().get("/2.0/repositories/acme");
+  EXPECT_FALSE(dropped.ok);
+  EXPECT_EQ(api().get("/2.0/repositories/acme").status, 200);
+  ASSERT_FALSE(server_->requests().empty());
+  EXPECT_EQ(server_->requests().front().status, 0);
+}
+
+TEST_F(FaultsTest, MalformedBody) {
+  server_->add_fault({{"kind", "malformed"}, {"path", "/2.0/repositories/*"}});
+  const auto response = api().get("/2.0/repositories/acme");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.header("Content-Type"), "application/json");
+  EXPECT_EQ(response.body, R"({"values": [ {)");
+  EXPECT_THROW((void)response.json(), json::parse_error);
+}
+
+TEST_F(FaultsTest, ExpireTokensAnswers401AndVoidsTokens) {
+  const std::string token = mint_token(*server_);
+  server_->add_fault({{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme"}, {"skip", 1}});
+  const Caller caller = Caller(*server_).bearer(token);
+  EXPECT_EQ(caller.get("/2.0/repositories/acme").status, 200);
+  const auto expired = caller.get("/2.0/repositories/acme");
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_EQ(expired.json().at("error").at("message"), "Access token expired.");
+  EXPECT_EQ(caller.get("/2.0/repositories/acme").status, 401);
+  EXPECT_EQ(Caller(*server_).bearer(mint_token(*server_)).get("/2.0/repositories/acme").status,
+            200);
+}
+
+TEST_F(FaultsTest, HugeBodyHasRequestedSize) {
+  server_->add_fault({{"kind", "huge"}, {"path", "/2.0/repositories/acme"}, {"bytes", 3000000}});
+  const auto response = api().get("/2.0/repositories/acme");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body.size(), 3000000U);
+  EXPECT_EQ(response.json().at("values").size(), 1U);  // valid, just big
+}
+
+TEST_F(FaultsTest, RateLimitWindow) {
+  server_->add_fault({{"kind", "rate_limit"}, {"budget", 3}, {"window_ms", 400}});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(api().get("/2.0/repositories/acme").status, 200) << i;
+  }
+  const auto limited = api().get("/2.0/user");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.body, "Rate limit for this resource has been exceeded");
+  EXPECT_EQ(limited.header("Content-Type"), "text/plain");
+  EXPECT_EQ(limited.header("Retry-After"), "");
+  // The token endpoint is not an API request.
+  EXPECT_FALSE(mint_token(*server_).empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(450));
+  EXPECT_EQ(api().get("/2.0/user").status, 200);
+}
+
+TEST(FaultsScenarioTest, FaultsAndLatencyFromScenario) {
+  json scenario = basic_scenario();
+  scenario["latency_ms"] = 100;
+  scenario["faults"] = json::array({{{"kind", "status"},
+                                     {"path", "/2.0/user"},
+                                     {"status", 502},
+                                     {"body", "<html>bad</html>"},
+                                     {"content_type", "text/html"}}});
+  FakeBitbucket server(scenario);
+  server.start();
+  const auto start = Clock::now();
+  const auto response = Caller(server).basic(kApiEmail, kApiToken).get("/2.0/user");
+  EXPECT_GE(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count(),
+            100);
+  EXPECT_EQ(response.status, 502);
+  EXPECT_EQ(response.header("Content-Type"), "text/html");
+}
+
+TEST(FaultsScenarioTest, InvalidFaultsAreRejected) {
+  json scenario = basic_scenario();
+  scenario["faults"] = json::array({{{"kind", "explode"}}});
+  EXPECT_THROW(FakeBitbucket{scenario}, std::invalid_argument);
+  FakeBitbucket server(basic_scenario());
+  EXPECT_THROW(server.add_fault({{"kind", "status"}, {"status", "500"}}), std::invalid_argument);
+  EXPECT_THROW(server.add_fault({{"kind", "latency"}, {"ms", -1}}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace bbp::fake::testing

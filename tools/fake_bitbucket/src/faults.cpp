@@ -1,0 +1,166 @@
+#include "faults.hpp"
+
+#include <stdexcept>
+
+#include "util.hpp"
+
+namespace bbp::fake::detail {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::invalid_argument("fault: " + what);
+}
+
+std::int64_t integer_at(const json& spec, const char* key, std::int64_t fallback,
+                        std::int64_t minimum) {
+  const auto it = spec.find(key);
+  if (it == spec.end()) {
+    return fallback;
+  }
+  if (!it->is_number_integer() || it->get<std::int64_t>() < minimum) {
+    fail(std::string("\"") + key + "\" must be an integer >= " + std::to_string(minimum));
+  }
+  return it->get<std::int64_t>();
+}
+
+std::string string_at(const json& spec, const char* key, std::string fallback) {
+  const auto it = spec.find(key);
+  if (it == spec.end()) {
+    return fallback;
+  }
+  if (!it->is_string()) {
+    fail(std::string("\"") + key + "\" must be a string");
+  }
+  return it->get<std::string>();
+}
+
+FaultKind kind_from(const std::string& name) {
+  static const std::pair<const char*, FaultKind> kKinds[] = {
+      {"status", FaultKind::status},
+      {"latency", FaultKind::latency},
+      {"drop", FaultKind::drop},
+      {"malformed", FaultKind::malformed},
+      {"expire_tokens", FaultKind::expire_tokens},
+      {"huge", FaultKind::huge},
+      {"rate_limit", FaultKind::rate_limit}};
+  for (const auto& [text, kind] : kKinds) {
+    if (name == text) {
+      return kind;
+    }
+  }
+  fail("unknown kind \"" + name + "\"");
+}
+
+bool matches(const Fault& fault, std::string_view method, std::string_view path) {
+  return (fault.method.empty() || iequals(fault.method, method)) && glob_match(fault.path, path);
+}
+
+}  // namespace
+
+Fault parse_fault(const json& spec) {
+  if (!spec.is_object()) {
+    fail("must be an object");
+  }
+  Fault fault;
+  fault.kind = kind_from(string_at(spec, "kind", ""));
+  // rate_limit is global by default: it watches every API request.
+  fault.path = string_at(spec, "path", fault.kind == FaultKind::rate_limit ? "/2.0/*" : "*");
+  fault.method = string_at(spec, "method", "");
+  fault.skip = integer_at(spec, "skip", 0, 0);
+  fault.times = integer_at(spec, "times", 1, -1);
+
+  switch (fault.kind) {
+    case FaultKind::status: {
+      fault.status = static_cast<int>(integer_at(spec, "status", 500, 100));
+      if (fault.status > 599) {
+        fail("\"status\" must be below 600");
+      }
+      const auto body = spec.find("body");
+      if (body == spec.end() || body->is_string()) {
+        fault.body = body == spec.end() ? "" : body->get<std::string>();
+        fault.content_type = string_at(spec, "content_type", "text/plain");
+      } else {
+        fault.body = body->dump();  // a JSON body given inline
+        fault.content_type = string_at(spec, "content_type", "application/json");
+      }
+      const auto headers = spec.find("headers");
+      if (headers != spec.end()) {
+        if (!headers->is_object()) {
+          fail("\"headers\" must be an object of strings");
+        }
+        for (const auto& [name, value] : headers->items()) {
+          if (!value.is_string()) {
+            fail("header \"" + name + "\" must be a string");
+          }
+          fault.headers.emplace_back(name, value.get<std::string>());
+        }
+      }
+      break;
+    }
+    case FaultKind::latency:
+      fault.ms = integer_at(spec, "ms", 0, 0);
+      break;
+    case FaultKind::malformed:
+      fault.status = static_cast<int>(integer_at(spec, "status", 200, 100));
+      fault.body = string_at(spec, "body", R"({"values": [ {)");
+      fault.content_type = string_at(spec, "content_type", "application/json");
+      break;
+    case FaultKind::huge:
+      fault.bytes = integer_at(spec, "bytes", 16 * 1024 * 1024, 1);
+      break;
+    case FaultKind::rate_limit:
+      fault.budget = integer_at(spec, "budget", 0, 0);
+      fault.window_ms = integer_at(spec, "window_ms", 1000, 1);
+      fault.times = -1;
+      break;
+    case FaultKind::drop:
+    case FaultKind::expire_tokens:
+      break;
+  }
+  return fault;
+}
+
+void FaultInjector::add(Fault fault) {
+  const std::lock_guard lock(mutex_);
+  entries_.push_back(Entry{std::move(fault), 0, 0, {}});
+}
+
+FaultDecision FaultInjector::evaluate(std::string_view method, std::string_view path) {
+  FaultDecision decision;
+  const auto now = std::chrono::steady_clock::now();
+  const std::lock_guard lock(mutex_);
+  for (auto& entry : entries_) {
+    const Fault& fault = entry.fault;
+    if (!matches(fault, method, path)) {
+      continue;
+    }
+    if (fault.kind == FaultKind::rate_limit) {
+      const auto window = std::chrono::milliseconds(fault.window_ms);
+      while (!entry.admitted.empty() && now - entry.admitted.front() >= window) {
+        entry.admitted.pop_front();
+      }
+      if (static_cast<std::int64_t>(entry.admitted.size()) >= fault.budget) {
+        decision.fault = fault;  // over budget: rejected requests do not use up the window
+        return decision;
+      }
+      entry.admitted.push_back(now);
+      continue;
+    }
+    ++entry.seen;
+    if (entry.seen <= fault.skip || (fault.times >= 0 && entry.fired >= fault.times)) {
+      continue;
+    }
+    ++entry.fired;
+    if (fault.kind == FaultKind::latency) {
+      decision.delay += std::chrono::milliseconds(fault.ms);
+      continue;  // latency combines with whatever answers the request
+    }
+    decision.fault = fault;
+    return decision;
+  }
+  return decision;
+}
+
+}  // namespace bbp::fake::detail

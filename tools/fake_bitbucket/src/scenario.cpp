@@ -1,0 +1,293 @@
+#include "scenario.hpp"
+
+#include <set>
+#include <stdexcept>
+
+#include "util.hpp"
+
+namespace bbp::fake::detail {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw std::invalid_argument("scenario: " + where + ": " + what);
+}
+
+const json& require_object(const json& value, const std::string& where) {
+  if (!value.is_object()) {
+    fail(where, "must be an object");
+  }
+  return value;
+}
+
+// The array at `key`, or an empty array when absent.
+json array_at(const json& object, const char* key, const std::string& where) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    return json::array();
+  }
+  if (!it->is_array()) {
+    fail(where + "." + key, "must be an array");
+  }
+  return *it;
+}
+
+std::string string_at(const json& object, const char* key, const std::string& where,
+                      std::optional<std::string> fallback = std::nullopt) {
+  const auto it = object.find(key);
+  if (it == object.end()) {
+    if (!fallback) {
+      fail(where, std::string("missing string \"") + key + "\"");
+    }
+    return *fallback;
+  }
+  if (!it->is_string()) {
+    // A wrong type is allowed for override fields only; identifiers must be strings.
+    fail(where + "." + key, "must be a string");
+  }
+  return it->get<std::string>();
+}
+
+Scopes scopes_at(const json& object, const std::string& where) {
+  Scopes scopes;
+  for (const auto& scope : array_at(object, "scopes", where)) {
+    if (!scope.is_string()) {
+      fail(where + ".scopes", "entries must be strings");
+    }
+    scopes.push_back(scope.get<std::string>());
+  }
+  return scopes;
+}
+
+json objects_at(const json& object, const char* key, const std::string& where) {
+  json items = array_at(object, key, where);
+  for (const auto& item : items) {
+    if (!item.is_object()) {
+      fail(where + "." + key, "entries must be objects");
+    }
+  }
+  return items;
+}
+
+Project parse_project(const json& spec, const std::string& workspace_slug,
+                      const std::string& where) {
+  require_object(spec, where);
+  Project project;
+  project.key = string_at(spec, "key", where);
+  project.uuid =
+      string_at(spec, "uuid", where, stable_uuid("project:" + workspace_slug + "/" + project.key));
+  project.name = string_at(spec, "name", where, project.key);
+  project.deploy_keys = objects_at(spec, "deploy_keys", where);
+  project.spec = spec;
+  return project;
+}
+
+Repository parse_repository(const json& spec, const Workspace& workspace,
+                            const std::string& where) {
+  require_object(spec, where);
+  Repository repo;
+  repo.slug = string_at(spec, "slug", where);
+  repo.uuid =
+      string_at(spec, "uuid", where, stable_uuid("repo:" + workspace.slug + "/" + repo.slug));
+  repo.name = string_at(spec, "name", where, repo.slug);
+  if (const auto it = spec.find("project"); it != spec.end() && !it->is_null()) {
+    if (it->is_string()) {
+      if (workspace.find_project(it->get<std::string>()) == nullptr) {
+        fail(where + ".project", "unknown project key \"" + it->get<std::string>() + "\"");
+      }
+      repo.project_key = it->get<std::string>();
+    } else if (!it->is_object()) {
+      fail(where + ".project", "must be a project key or an object");
+    }
+  }
+  const auto branch = spec.find("mainbranch");
+  if (branch == spec.end()) {
+    repo.mainbranch = {{"name", "main"}, {"type", "branch"}};
+  } else if (branch->is_string()) {
+    repo.mainbranch = {{"name", branch->get<std::string>()}, {"type", "branch"}};
+  } else {
+    repo.mainbranch = *branch;  // null for an empty repository, or a raw object
+  }
+  repo.branch_restrictions = objects_at(spec, "branch_restrictions", where);
+  repo.deploy_keys = objects_at(spec, "deploy_keys", where);
+  if (const auto it = spec.find("branching_model"); it != spec.end() && !it->is_null()) {
+    repo.branching_model = require_object(*it, where + ".branching_model");
+  }
+  repo.spec = spec;
+  return repo;
+}
+
+Workspace parse_workspace(const json& spec, const std::string& where) {
+  require_object(spec, where);
+  Workspace workspace;
+  workspace.slug = string_at(spec, "slug", where);
+  if (workspace.slug.empty()) {
+    fail(where + ".slug", "must not be empty");
+  }
+  workspace.uuid = string_at(spec, "uuid", where, stable_uuid("workspace:" + workspace.slug));
+  workspace.name = string_at(spec, "name", where, workspace.slug);
+  if (const auto it = spec.find("administrator"); it != spec.end()) {
+    if (!it->is_boolean()) {
+      fail(where + ".administrator", "must be a boolean");
+    }
+    workspace.administrator = it->get<bool>();
+  }
+  workspace.spec = spec;
+
+  std::set<std::string> keys;
+  const auto projects = array_at(spec, "projects", where);
+  for (std::size_t i = 0; i < projects.size(); ++i) {
+    const auto at = where + ".projects[" + std::to_string(i) + "]";
+    auto project = parse_project(projects[i], workspace.slug, at);
+    if (!keys.insert(project.key).second) {
+      fail(at, "duplicate project key \"" + project.key + "\"");
+    }
+    workspace.projects.push_back(std::move(project));
+  }
+
+  std::set<std::string> slugs;
+  const auto repositories = array_at(spec, "repositories", where);
+  for (std::size_t i = 0; i < repositories.size(); ++i) {
+    const auto at = where + ".repositories[" + std::to_string(i) + "]";
+    auto repo = parse_repository(repositories[i], workspace, at);
+    if (!slugs.insert(repo.slug).second) {
+      fail(at, "duplicate repository slug \"" + repo.slug + "\"");
+    }
+    workspace.repositories.push_back(std::move(repo));
+  }
+  return workspace;
+}
+
+}  // namespace
+
+const Project* Workspace::find_project(std::string_view key) const {
+  for (const auto& project : projects) {
+    if (project.key == key || project.uuid == key) {
+      return &project;
+    }
+  }
+  return nullptr;
+}
+
+const Repository* Workspace::find_repository(std::string_view slug_or_uuid) const {
+  for (const auto& repo : repositories) {
+    if (repo.slug == slug_or_uuid || repo.uuid == slug_or_uuid) {
+      return &repo;
+    }
+  }
+  return nullptr;
+}
+
+const Workspace* Scenario::find_workspace(std::string_view slug_or_uuid) const {
+  for (const auto& workspace : workspaces) {
+    if (workspace.slug == slug_or_uuid || workspace.uuid == slug_or_uuid) {
+      return &workspace;
+    }
+  }
+  return nullptr;
+}
+
+std::string Scenario::user_uuid() const {
+  const auto it = user.find("uuid");
+  return it != user.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+Scenario Scenario::parse(const json& document) {
+  require_object(document, "document");
+  Scenario scenario;
+
+  const auto clients = array_at(document, "oauth_clients", "document");
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    const auto at = "oauth_clients[" + std::to_string(i) + "]";
+    const auto& spec = require_object(clients[i], at);
+    OAuthClient client;
+    client.client_id = string_at(spec, "client_id", at);
+    client.client_secret = string_at(spec, "client_secret", at);
+    client.scopes = scopes_at(spec, at);
+    if (const auto it = spec.find("expires_in"); it != spec.end()) {
+      if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) {
+        fail(at + ".expires_in", "must be a positive integer");
+      }
+      client.expires_in = it->get<std::int64_t>();
+    }
+    if (const auto it = spec.find("public"); it != spec.end()) {
+      if (!it->is_boolean()) {
+        fail(at + ".public", "must be a boolean");
+      }
+      client.is_public = it->get<bool>();
+    }
+    scenario.oauth_clients.push_back(std::move(client));
+  }
+
+  const auto tokens = array_at(document, "access_tokens", "document");
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const auto at = "access_tokens[" + std::to_string(i) + "]";
+    const auto& spec = require_object(tokens[i], at);
+    scenario.access_tokens.push_back({string_at(spec, "token", at), scopes_at(spec, at)});
+  }
+
+  const auto api_tokens = array_at(document, "api_tokens", "document");
+  for (std::size_t i = 0; i < api_tokens.size(); ++i) {
+    const auto at = "api_tokens[" + std::to_string(i) + "]";
+    const auto& spec = require_object(api_tokens[i], at);
+    scenario.api_tokens.push_back(
+        {string_at(spec, "email", at), string_at(spec, "token", at), scopes_at(spec, at)});
+  }
+
+  const auto passwords = array_at(document, "app_passwords", "document");
+  for (std::size_t i = 0; i < passwords.size(); ++i) {
+    const auto at = "app_passwords[" + std::to_string(i) + "]";
+    const auto& spec = require_object(passwords[i], at);
+    scenario.app_passwords.push_back(
+        {string_at(spec, "username", at), string_at(spec, "password", at), scopes_at(spec, at)});
+  }
+
+  if (const auto it = document.find("user"); it != document.end() && !it->is_null()) {
+    scenario.user = require_object(*it, "user");
+  } else {
+    scenario.user = {{"type", "user"},
+                     {"uuid", stable_uuid("user:fake")},
+                     {"display_name", "Fake User"},
+                     {"nickname", "fake-user"},
+                     {"account_id", "557058:00000000-0000-4000-8000-000000000000"},
+                     {"created_on", "2020-01-01T00:00:00.000000+00:00"}};
+  }
+  scenario.ssh_keys = objects_at(document, "ssh_keys", "document");
+
+  std::set<std::string> slugs;
+  const auto workspaces = array_at(document, "workspaces", "document");
+  for (std::size_t i = 0; i < workspaces.size(); ++i) {
+    const auto at = "workspaces[" + std::to_string(i) + "]";
+    auto workspace = parse_workspace(workspaces[i], at);
+    if (!slugs.insert(workspace.slug).second) {
+      fail(at, "duplicate workspace slug \"" + workspace.slug + "\"");
+    }
+    scenario.workspaces.push_back(std::move(workspace));
+  }
+
+  scenario.faults = array_at(document, "faults", "document");
+  if (const auto it = document.find("latency_ms"); it != document.end()) {
+    if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
+      fail("latency_ms", "must be a non-negative integer");
+    }
+    scenario.latency_ms = it->get<std::int64_t>();
+  }
+  if (const auto it = document.find("server"); it != document.end()) {
+    const auto& spec = require_object(*it, "server");
+    auto positive = [&](const char* key, std::int64_t& target) {
+      if (const auto value = spec.find(key); value != spec.end()) {
+        if (!value->is_number_integer() || value->get<std::int64_t>() <= 0) {
+          fail(std::string("server.") + key, "must be a positive integer");
+        }
+        target = value->get<std::int64_t>();
+      }
+    };
+    positive("threads", scenario.server.threads);
+    positive("keep_alive_timeout_s", scenario.server.keep_alive_timeout_s);
+    positive("keep_alive_max_count", scenario.server.keep_alive_max_count);
+  }
+  return scenario;
+}
+
+}  // namespace bbp::fake::detail

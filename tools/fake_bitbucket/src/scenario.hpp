@@ -1,0 +1,102 @@
+// The scenario model: what the fake server knows, parsed and validated from JSON once.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace bbp::fake::detail {
+
+using Scopes = std::vector<std::string>;
+
+struct OAuthClient {
+  std::string client_id;
+  std::string client_secret;
+  Scopes scopes;
+  std::int64_t expires_in = 7200;
+  bool is_public = false;  // client credentials are refused for public consumers
+};
+
+struct AccessToken {  // repository/project/workspace access token, sent as Bearer
+  std::string token;
+  Scopes scopes;
+};
+
+struct ApiToken {  // Atlassian API token, sent as Basic email:token, granular scopes
+  std::string email;
+  std::string token;
+  Scopes scopes;
+};
+
+struct AppPassword {  // legacy app password, sent as Basic username:password, classic scopes
+  std::string username;
+  std::string password;
+  Scopes scopes;
+};
+
+struct Project {
+  std::string key;
+  std::string uuid;
+  std::string name;
+  nlohmann::json spec;         // the scenario entry, for overrides
+  nlohmann::json deploy_keys;  // array of raw project_deploy_key objects
+};
+
+struct Repository {
+  std::string slug;
+  std::string uuid;
+  std::string name;
+  std::optional<std::string> project_key;  // a key of the workspace's projects
+  nlohmann::json spec;                     // the scenario entry, for overrides
+  nlohmann::json mainbranch;               // null (empty repository) or {"name","type"}
+  nlohmann::json branch_restrictions;      // array of raw objects
+  nlohmann::json deploy_keys;              // array of raw objects
+  std::optional<nlohmann::json> branching_model;
+};
+
+struct Workspace {
+  std::string slug;
+  std::string uuid;
+  std::string name;
+  bool administrator = true;  // reported by /user/workspaces
+  nlohmann::json spec;
+  std::vector<Project> projects;
+  std::vector<Repository> repositories;
+
+  const Project* find_project(std::string_view key) const;
+  // By slug or by "{uuid}".
+  const Repository* find_repository(std::string_view slug_or_uuid) const;
+};
+
+// HTTP server tuning (scenario key "server").
+struct ServerOptions {
+  std::int64_t threads = 64;  // worker threads = concurrent connections served
+  std::int64_t keep_alive_timeout_s = 10;
+  std::int64_t keep_alive_max_count = 1000;  // requests per connection before it is closed
+};
+
+struct Scenario {
+  std::vector<OAuthClient> oauth_clients;
+  std::vector<AccessToken> access_tokens;
+  std::vector<ApiToken> api_tokens;
+  std::vector<AppPassword> app_passwords;
+  nlohmann::json user;      // the caller, as /user returns it
+  nlohmann::json ssh_keys;  // array of raw ssh_key objects
+  std::vector<Workspace> workspaces;
+  nlohmann::json faults;  // validated by the fault injector
+  std::int64_t latency_ms = 0;
+  ServerOptions server;
+
+  // Throws std::invalid_argument with a message naming the offending entry.
+  static Scenario parse(const nlohmann::json& document);
+
+  // By slug or by "{uuid}".
+  const Workspace* find_workspace(std::string_view slug_or_uuid) const;
+  std::string user_uuid() const;
+};
+
+}  // namespace bbp::fake::detail
