@@ -1,0 +1,78 @@
+// Authenticated JSON GETs against the Bitbucket Cloud API, and pagination.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+#include "bbp/bitbucket/token_source.hpp"
+#include "bbp/bitbucket/url.hpp"
+#include "bbp/core/outcome.hpp"
+#include "bbp/http/transport.hpp"
+
+namespace bbp::bitbucket {
+
+// Why an API read failed. `auth` means the credential itself was rejected (exit code 4);
+// everything else becomes a gap / unknown for the resource being read.
+struct ApiError {
+  enum class Kind { http, transport, invalid_response, refused_url, auth, cancelled };
+  Kind kind = Kind::http;
+  std::string endpoint;            // path, e.g. "/2.0/repositories/acme/api/deploy-keys"
+  std::optional<int> http_status;  // for Kind::http (and auth after a 401)
+  core::UnknownReason reason = core::UnknownReason::api_error;
+  std::string message;                       // for a person; never contains a secret
+  std::vector<std::string> required_scopes;  // from a missing-scope error body
+  std::vector<std::string> granted_scopes;
+};
+
+// The parts of a Bitbucket error body worth showing. Tolerates anything: `error.detail` may be
+// a string or an object with granted/required scopes; the body may be text or HTML.
+struct ErrorBody {
+  std::string message;
+  std::string detail;
+  std::vector<std::string> required_scopes;
+  std::vector<std::string> granted_scopes;
+};
+ErrorBody parse_error_body(const std::string& body);
+
+// Maps a non-2xx answer to an ApiError with its unknown reason (missing_scope, forbidden,
+// not_found, gone, rate_limited, api_error).
+ApiError classify_http_error(int status, const std::string& body, std::string endpoint);
+ApiError classify_transport_error(const http::TransportError& error, std::string endpoint);
+
+class ApiClient {
+ public:
+  // `api_base` is e.g. "https://api.bitbucket.org/2.0" (validated by the caller).
+  ApiClient(http::Transport& transport, TokenSource& tokens, std::string api_base,
+            const std::atomic<bool>* cancel = nullptr);
+
+  // GET a path relative to the API base ("/user") or an absolute URL on the API's origin.
+  tl::expected<nlohmann::json, ApiError> get_json(const std::string& path_or_url);
+
+  // Follows `next` from page to page, handing each page's `values` array to `on_page`.
+  // Refuses a `next` on another scheme/host/port, stops on a repeated URL or after
+  // `max_pages` pages. `on_page` may return false to stop early.
+  using PageHandler = std::function<bool(const nlohmann::json& values)>;
+  tl::expected<void, ApiError> for_each_page(const std::string& path_or_url,
+                                             const PageHandler& on_page,
+                                             std::size_t max_pages = 10'000);
+
+  const std::string& api_base() const { return api_base_; }
+  std::string url_for(const std::string& path_or_url) const;
+
+ private:
+  tl::expected<nlohmann::json, ApiError> get_once(const std::string& url);
+
+  http::Transport& transport_;
+  TokenSource& tokens_;
+  std::string api_base_;
+  Origin api_origin_;
+  const std::atomic<bool>* cancel_;
+};
+
+}  // namespace bbp::bitbucket

@@ -1,0 +1,71 @@
+// The collector: reads everything the rules need from Bitbucket Cloud into a Snapshot.
+// Every read that fails becomes a recorded gap; one repository's failure never stops the scan.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bbp/bitbucket/api_client.hpp"
+#include "bbp/bitbucket/credentials.hpp"
+#include "bbp/core/models.hpp"
+
+namespace bbp::bitbucket {
+
+struct CollectOptions {
+  std::vector<std::string> workspaces;     // empty: every workspace from /user/workspaces
+  std::vector<std::string> include_repos;  // globs on "slug" or "workspace/slug"
+  std::vector<std::string> exclude_repos;
+  std::vector<std::string> projects;  // project keys; empty: all
+  bool branch_rules = true;           // read branch restrictions (and branching models)
+  bool key_rules = true;              // read deploy keys, project deploy keys, SSH keys
+  CredentialKind credential = CredentialKind::client_credentials;
+  int concurrency = 8;
+};
+
+// Live counters for a progress line (read from another thread).
+struct CollectProgress {
+  std::atomic<std::size_t> workspaces_total{0};
+  std::atomic<std::size_t> workspaces_done{0};
+  std::atomic<std::size_t> repositories_total{0};
+  std::atomic<std::size_t> repositories_done{0};
+};
+
+struct CollectResult {
+  core::Snapshot snapshot;
+  std::optional<AuthFailure> auth_failure;  // the credential was rejected: nothing to trust
+  bool interrupted = false;                 // cancelled before every read was made
+};
+
+// Glob filter on "slug" or "workspace/slug" (see --repo / --exclude-repo).
+bool repository_selected(const core::Repository& repo, const std::vector<std::string>& include,
+                         const std::vector<std::string>& exclude,
+                         const std::vector<std::string>& projects);
+
+// The fields= whitelist used for the repository listing (keeps `next`).
+extern const char* const kRepositoryFields;
+
+class Collector {
+ public:
+  Collector(ApiClient& api, CollectOptions options, CollectProgress* progress = nullptr,
+            const std::atomic<bool>* cancel = nullptr);
+
+  CollectResult run();
+
+ private:
+  struct State;
+
+  ApiClient& api_;
+  CollectOptions options_;
+  CollectProgress* progress_;
+  const std::atomic<bool>* cancel_;
+};
+
+// Maps a failed read to a gap (missing scope named when Bitbucket says which).
+core::Gap gap_from_error(const ApiError& error, core::GapSubject subject, std::string workspace,
+                         std::optional<std::string> repository = std::nullopt,
+                         std::optional<std::string> project = std::nullopt);
+
+}  // namespace bbp::bitbucket

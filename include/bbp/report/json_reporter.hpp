@@ -1,0 +1,21 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "bbp/report/reporter.hpp"
+
+namespace bbp::report {
+
+// The stable JSON contract (schema_version 1).
+class JsonReporter final : public Reporter {
+ public:
+  void write(const ScanReport& report, std::ostream& out) const override;
+};
+
+// Pieces of the JSON document, shared with the other machine-readable formats.
+nlohmann::json to_json(const ScanReport& report);
+nlohmann::json finding_json(const core::Evaluation& finding);
+nlohmann::json unknown_json(const core::Evaluation& unknown);
+nlohmann::json resource_json(const core::Resource& resource);
+
+}  // namespace bbp::report

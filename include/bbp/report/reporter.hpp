@@ -1,0 +1,32 @@
+// One reporter per output format, chosen in one place.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string_view>
+
+#include "bbp/report/report.hpp"
+
+namespace bbp::report {
+
+enum class Format { table, json, jsonl, sarif, csv };
+
+std::optional<Format> format_from_string(std::string_view text);
+std::string_view to_string(Format format);
+
+struct ReporterOptions {
+  bool color = false;  // ANSI colours (table only): on a TTY and without NO_COLOR
+  int width = 80;      // table width
+};
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual void write(const ScanReport& report, std::ostream& out) const = 0;
+};
+
+// nullptr for formats that are not available yet.
+std::unique_ptr<Reporter> make_reporter(Format format, const ReporterOptions& options = {});
+
+}  // namespace bbp::report

@@ -1,0 +1,28 @@
+// One function pair per subcommand: setup_* declares its options, run_* does the work.
+#pragma once
+
+#include <atomic>
+
+#include <CLI/CLI.hpp>
+
+#include "options.hpp"
+
+namespace bbp::app {
+
+void setup_scan(CLI::App& app, ScanOptions& options);
+int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel);
+
+void setup_auth_check(CLI::App& app, AuthCheckOptions& options);
+int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& cancel);
+
+struct RulesOptions {
+  std::string format = "table";
+};
+void setup_rules(CLI::App& app, RulesOptions& options);
+int run_rules(const RulesOptions& options);
+
+// Options shared by scan and auth check.
+void add_connection_options(CLI::App& app, ConnectionOptions& options);
+void add_log_options(CLI::App& app, LogOptions& options);
+
+}  // namespace bbp::app

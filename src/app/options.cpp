@@ -1,0 +1,113 @@
+#include "options.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "bbp/bitbucket/url.hpp"
+
+namespace bbp::app {
+
+tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options) {
+  ConnectionConfig c;
+  auto api = bitbucket::validate_service_url(options.api_url, "--api-url");
+  if (!api) {
+    return tl::unexpected(api.error());
+  }
+  auto token = bitbucket::validate_service_url(options.token_url, "--token-url");
+  if (!token) {
+    return tl::unexpected(token.error());
+  }
+  c.api_url = *api;
+  c.token_url = *token;
+  if (options.timeout_seconds < 1 || options.timeout_seconds > 3600) {
+    return tl::unexpected(std::string("--timeout must be between 1 and 3600 seconds"));
+  }
+  c.timeout = std::chrono::seconds{options.timeout_seconds};
+  if (!options.ca_bundle.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(options.ca_bundle, ec)) {
+      return tl::unexpected("--ca-bundle: no such file: " + options.ca_bundle);
+    }
+    c.ca_bundle = options.ca_bundle;
+  }
+  if (options.concurrency < 1 || options.concurrency > 64) {
+    return tl::unexpected(std::string("--concurrency must be between 1 and 64"));
+  }
+  c.concurrency = options.concurrency;
+  c.max_requests_per_hour = options.max_requests_per_hour;
+  if (options.max_attempts < 1 || options.max_attempts > 20) {
+    return tl::unexpected(std::string("--max-attempts must be between 1 and 20"));
+  }
+  c.max_attempts = options.max_attempts;
+  return c;
+}
+
+tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
+  ScanConfig c;
+  auto connection = validate(options.connection);
+  if (!connection) {
+    return tl::unexpected(connection.error());
+  }
+  c.connection = std::move(*connection);
+  c.workspaces = options.workspaces;
+  c.repos = options.repos;
+  c.exclude_repos = options.exclude_repos;
+  c.projects = options.projects;
+
+  const auto format = report::format_from_string(options.format);
+  if (!format) {
+    return tl::unexpected("--format must be one of table, json, jsonl, sarif, csv (got '" +
+                          options.format + "')");
+  }
+  c.format = *format;
+  if (!report::make_reporter(c.format)) {
+    return tl::unexpected("--format " + options.format +
+                          " is not available in this version yet; use table or json");
+  }
+  if (!options.output.empty()) {
+    c.output = options.output;
+  }
+  if (options.fail_on != "none") {
+    c.fail_on = core::severity_from_string(options.fail_on);
+    if (!c.fail_on) {
+      return tl::unexpected("--fail-on must be critical, high, medium, low or none (got '" +
+                            options.fail_on + "')");
+    }
+  }
+  if (!options.min_severity.empty()) {
+    c.min_severity = core::severity_from_string(options.min_severity);
+    if (!c.min_severity) {
+      return tl::unexpected("--min-severity must be critical, high, medium or low (got '" +
+                            options.min_severity + "')");
+    }
+  }
+  for (const auto* list : {&options.rules, &options.skip_rules}) {
+    for (const auto& name : *list) {
+      if (core::find_rule(name) == nullptr) {
+        return tl::unexpected("unknown rule '" + name +
+                              "' (see `bbposture rules` for slugs and IDs)");
+      }
+    }
+  }
+  for (const auto& rule : core::catalogue()) {
+    const auto named = [&](const std::vector<std::string>& names) {
+      return std::any_of(names.begin(), names.end(),
+                         [&](const std::string& n) { return core::find_rule(n) == &rule; });
+    };
+    if ((options.rules.empty() || named(options.rules)) && !named(options.skip_rules)) {
+      c.rules.push_back(&rule);
+    }
+  }
+  if (c.rules.empty()) {
+    return tl::unexpected(std::string("--rule/--skip-rule leave no rule to evaluate"));
+  }
+  if (options.stale_days < 1 || options.key_max_age_days < 1 || options.min_approvals < 1) {
+    return tl::unexpected(
+        std::string("--stale-days, --key-max-age-days and --min-approvals must be at least 1"));
+  }
+  c.settings = {options.stale_days, options.key_max_age_days, options.min_approvals};
+  c.allow_incomplete = options.allow_incomplete;
+  return c;
+}
+
+}  // namespace bbp::app

@@ -1,0 +1,93 @@
+// Command-line options: CLI11 fills these plain structs, validate_*() turns them into configs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "bbp/core/catalogue.hpp"
+#include "bbp/core/settings.hpp"
+#include "bbp/report/reporter.hpp"
+
+namespace bbp::app {
+
+inline constexpr const char* kDefaultApiUrl = "https://api.bitbucket.org/2.0";
+inline constexpr const char* kDefaultTokenUrl = "https://bitbucket.org/site/oauth2/access_token";
+
+// Options shared by every command that talks to Bitbucket.
+struct ConnectionOptions {
+  std::string api_url = kDefaultApiUrl;
+  std::string token_url = kDefaultTokenUrl;
+  int timeout_seconds = 30;
+  std::string ca_bundle;
+  int concurrency = 8;
+  std::uint32_t max_requests_per_hour = 0;
+  int max_attempts = 6;
+};
+
+struct LogOptions {
+  bool quiet = false;
+  int verbose = 0;
+  std::string log_level;  // overrides -q/-v when set
+  bool no_progress = false;
+};
+
+struct ScanOptions {
+  ConnectionOptions connection;
+  LogOptions log;
+  std::vector<std::string> workspaces;
+  std::vector<std::string> repos;
+  std::vector<std::string> exclude_repos;
+  std::vector<std::string> projects;
+  std::string format = "table";
+  std::string output;
+  std::string fail_on = "low";
+  std::string min_severity;
+  std::vector<std::string> rules;
+  std::vector<std::string> skip_rules;
+  int stale_days = 365;
+  int key_max_age_days = 180;
+  int min_approvals = 1;
+  bool allow_incomplete = false;
+};
+
+struct AuthCheckOptions {
+  ConnectionOptions connection;
+  LogOptions log;
+  std::vector<std::string> workspaces;
+};
+
+// Validated connection settings.
+struct ConnectionConfig {
+  std::string api_url;
+  std::string token_url;
+  std::chrono::seconds timeout{30};
+  std::optional<std::string> ca_bundle;
+  int concurrency = 8;
+  std::uint32_t max_requests_per_hour = 0;
+  int max_attempts = 6;
+};
+
+struct ScanConfig {
+  ConnectionConfig connection;
+  std::vector<std::string> workspaces;
+  std::vector<std::string> repos;
+  std::vector<std::string> exclude_repos;
+  std::vector<std::string> projects;
+  report::Format format = report::Format::table;
+  std::optional<std::string> output;
+  std::optional<core::Severity> fail_on;  // nullopt: "none", never fail on findings
+  std::optional<core::Severity> min_severity;
+  std::vector<const core::Rule*> rules;  // the selected rules, in catalogue order
+  core::Settings settings;
+  bool allow_incomplete = false;
+};
+
+tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options);
+tl::expected<ScanConfig, std::string> validate(const ScanOptions& options);
+
+}  // namespace bbp::app

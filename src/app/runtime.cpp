@@ -1,0 +1,157 @@
+#include "runtime.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <vector>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace bbp::app {
+
+TransportStack::TransportStack(const ConnectionConfig& config, const std::atomic<bool>& cancel)
+    : sleeper_(cancel),
+      curl_(http::CurlTransportOptions{
+          std::string("bbposture/") + BBP_VERSION,
+          std::chrono::duration_cast<std::chrono::milliseconds>(config.timeout),
+          std::chrono::milliseconds{10'000}, config.ca_bundle, std::size_t{64} * 1024 * 1024,
+          &cancel}),
+      counting_(curl_),
+      pacing_(counting_, config.max_requests_per_hour, sleeper_, clock_, &cancel),
+      retrying_(pacing_, sleeper_, [&] {
+        http::RetryOptions options;
+        options.policy.max_attempts = config.max_attempts;
+        options.cancel = &cancel;
+        return options;
+      }()) {}
+
+void setup_logging(const LogOptions& options) {
+  auto logger = std::make_shared<spdlog::logger>("bbposture",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::level::level_enum level = spdlog::level::warn;
+  if (options.quiet) {
+    level = spdlog::level::err;
+  } else if (options.verbose == 1) {
+    level = spdlog::level::info;
+  } else if (options.verbose >= 2) {
+    level = spdlog::level::debug;
+  }
+  if (!options.log_level.empty()) {
+    level = spdlog::level::from_str(options.log_level);
+  }
+  logger->set_level(level);
+  spdlog::set_default_logger(logger);
+}
+
+tl::expected<core::TimePoint, std::string> run_clock_now() {
+  const char* fixed = std::getenv("BBP_NOW");  // NOLINT(concurrency-mt-unsafe)
+  if (fixed == nullptr || *fixed == '\0') {
+    const auto now = core::SystemClock().now();
+    return std::chrono::floor<std::chrono::seconds>(now);
+  }
+  const auto parsed = core::parse_timestamp(fixed);
+  if (!parsed) {
+    return tl::unexpected(std::string("BBP_NOW is not an RFC 3339 timestamp: ") + fixed);
+  }
+  return *parsed;
+}
+
+tl::expected<void, std::string> write_output(const std::optional<std::string>& path,
+                                             const std::string& content) {
+  if (!path) {
+    std::cout << content << std::flush;
+    if (!std::cout) {
+      return tl::unexpected(std::string("could not write the report to standard output"));
+    }
+    return {};
+  }
+  namespace fs = std::filesystem;
+  const fs::path target(*path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  std::vector<char> name(tmpl.begin(), tmpl.end());
+  name.push_back('\0');
+  const int fd = ::mkstemp(name.data());
+  if (fd < 0) {
+    return tl::unexpected("cannot create a file in " + dir.string() + ": " +
+                          std::strerror(errno));  // NOLINT(concurrency-mt-unsafe)
+  }
+  const std::string tmp(name.data());
+  const auto fail = [&](const std::string& what) {
+    const int saved = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return tl::unexpected(what + ": " + std::strerror(saved));  // NOLINT(concurrency-mt-unsafe)
+  };
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const auto n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return fail("cannot write " + *path);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
+    return fail("cannot write " + *path);
+  }
+  if (::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    return tl::unexpected("cannot write " + *path);
+  }
+  if (::rename(tmp.c_str(), path->c_str()) != 0) {
+    const int saved = errno;
+    ::unlink(tmp.c_str());
+    return tl::unexpected("cannot replace " + *path + ": " +
+                          std::strerror(saved));  // NOLINT(concurrency-mt-unsafe)
+  }
+  return {};
+}
+
+bool stderr_is_tty() {
+  return ::isatty(STDERR_FILENO) == 1;
+}
+bool stdout_is_tty() {
+  return ::isatty(STDOUT_FILENO) == 1;
+}
+
+ProgressLine::ProgressLine(bool enabled, Render render) {
+  if (!enabled) {
+    return;
+  }
+  thread_ = std::jthread([this, render = std::move(render)] {
+    std::size_t last = 0;
+    while (!done_.load()) {
+      std::string text = render();
+      const std::size_t len = text.size();
+      if (len < last) {
+        text += std::string(last - len, ' ');
+      }
+      std::fprintf(stderr, "\r%s", text.c_str());
+      std::fflush(stderr);
+      last = len;
+      for (int i = 0; i < 5 && !done_.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{50});
+      }
+    }
+    std::fprintf(stderr, "\r%s\r", std::string(last, ' ').c_str());
+    std::fflush(stderr);
+  });
+}
+
+ProgressLine::~ProgressLine() {
+  done_ = true;
+}
+
+}  // namespace bbp::app

@@ -1,0 +1,84 @@
+// What every networked command needs: the transport stack, logging, output, progress.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <tl/expected.hpp>
+
+#include "bbp/core/time.hpp"
+#include "bbp/http/cancellable_sleeper.hpp"
+#include "bbp/http/counting_transport.hpp"
+#include "bbp/http/curl_transport.hpp"
+#include "bbp/http/pacing_transport.hpp"
+#include "bbp/http/retrying_transport.hpp"
+#include "options.hpp"
+
+namespace bbp::app {
+
+// Documented exit codes; precedence when several apply: 4, 2, 3, 1, 0.
+enum ExitCode : int {
+  kExitClean = 0,
+  kExitFindings = 1,
+  kExitUsage = 2,
+  kExitIncomplete = 3,
+  kExitAuth = 4,
+};
+
+// curl → count → pace → retry. Every attempt, retries included, is counted and paced.
+class TransportStack {
+ public:
+  TransportStack(const ConnectionConfig& config, const std::atomic<bool>& cancel);
+
+  http::Transport& transport() { return retrying_; }
+  std::uint64_t requests() const { return counting_.count(); }
+  std::uint64_t retries() const { return retrying_.retries(); }
+  std::chrono::milliseconds waited() const {
+    return retrying_.total_waited() + pacing_.total_waited();
+  }
+  const http::MonotonicClock& clock() const { return clock_; }
+
+ private:
+  http::RealMonotonicClock clock_;
+  http::CancellableSleeper sleeper_;
+  http::CurlTransport curl_;
+  http::CountingTransport counting_;
+  http::PacingTransport pacing_;
+  http::RetryingTransport retrying_;
+};
+
+// Logs go to stderr only. Level: --log-level, else -q (error), -v (info), -vv (debug), or warn.
+void setup_logging(const LogOptions& options);
+
+// The time the run uses for age rules and report timestamps: the wall clock, or BBP_NOW
+// (RFC 3339) when set, so golden files and tests are reproducible.
+tl::expected<core::TimePoint, std::string> run_clock_now();
+
+// Writes to stdout, or to `path` atomically (a temporary file in the same folder, then rename;
+// no partial file is left behind on failure).
+tl::expected<void, std::string> write_output(const std::optional<std::string>& path,
+                                             const std::string& content);
+
+// A one-line progress display on stderr, refreshed a few times a second, only on a TTY.
+class ProgressLine {
+ public:
+  using Render = std::function<std::string()>;
+  ProgressLine(bool enabled, Render render);
+  ~ProgressLine();
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+  ProgressLine(ProgressLine&&) = delete;
+  ProgressLine& operator=(ProgressLine&&) = delete;
+
+ private:
+  std::atomic<bool> done_{false};
+  std::jthread thread_;
+};
+
+bool stderr_is_tty();
+bool stdout_is_tty();
+
+}  // namespace bbp::app

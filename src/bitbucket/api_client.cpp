@@ -1,0 +1,306 @@
+#include "bbp/bitbucket/api_client.hpp"
+
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "bbp/http/redact.hpp"
+
+namespace bbp::bitbucket {
+namespace {
+
+using core::UnknownReason;
+
+constexpr std::string_view kScopeMessage = "privilege scopes";
+
+std::vector<std::string> string_list(const nlohmann::json& value) {
+  std::vector<std::string> out;
+  if (value.is_array()) {
+    for (const auto& v : value) {
+      if (v.is_string()) {
+        out.push_back(v.get<std::string>());
+      }
+    }
+  } else if (value.is_string()) {
+    out.push_back(value.get<std::string>());
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    out += (out.empty() ? "" : ", ") + item;
+  }
+  return out;
+}
+
+// First line of a non-JSON body, trimmed, for messages ("Rate limit for this resource…").
+std::string text_excerpt(const std::string& body) {
+  std::string line = body.substr(0, body.find('\n'));
+  if (line.find('<') != std::string::npos) {
+    return "";  // HTML error page: not worth quoting
+  }
+  if (line.size() > 200) {
+    line = line.substr(0, 200) + "…";
+  }
+  return line;
+}
+
+}  // namespace
+
+ErrorBody parse_error_body(const std::string& body) {
+  ErrorBody out;
+  const auto json = nlohmann::json::parse(body, nullptr, false);
+  if (!json.is_object()) {
+    out.message = text_excerpt(body);
+    return out;
+  }
+  const auto error = json.find("error");
+  if (error == json.end() || !error->is_object()) {
+    if (error != json.end() && error->is_string()) {
+      out.message = error->get<std::string>();  // OAuth style {"error": "…"}
+    }
+    return out;
+  }
+  if (const auto m = error->find("message"); m != error->end() && m->is_string()) {
+    out.message = m->get<std::string>();
+  }
+  if (const auto d = error->find("detail"); d != error->end()) {
+    if (d->is_string()) {
+      out.detail = d->get<std::string>();
+    } else if (d->is_object()) {
+      if (const auto r = d->find("required"); r != d->end()) {
+        out.required_scopes = string_list(*r);
+      }
+      if (const auto g = d->find("granted"); g != d->end()) {
+        out.granted_scopes = string_list(*g);
+      }
+    }
+  }
+  return out;
+}
+
+ApiError classify_http_error(int status, const std::string& body, std::string endpoint) {
+  ApiError e;
+  e.kind = ApiError::Kind::http;
+  e.endpoint = std::move(endpoint);
+  e.http_status = status;
+  auto parsed = parse_error_body(body);
+  e.required_scopes = parsed.required_scopes;
+  e.granted_scopes = parsed.granted_scopes;
+  const bool scope_error =
+      !parsed.required_scopes.empty() || parsed.message.find(kScopeMessage) != std::string::npos;
+  std::string what = "HTTP " + std::to_string(status);
+  if (!parsed.message.empty()) {
+    what += ": " + parsed.message;
+  }
+  if ((status == 403 || status == 400) && scope_error) {
+    e.reason = UnknownReason::missing_scope;
+    e.message = parsed.required_scopes.empty()
+                    ? what
+                    : "missing scope: " + join(parsed.required_scopes) +
+                          (parsed.granted_scopes.empty()
+                               ? ""
+                               : " (granted: " + join(parsed.granted_scopes) + ")");
+    return e;
+  }
+  switch (status) {
+    case 401:
+      e.reason = UnknownReason::forbidden;
+      break;
+    case 403:
+      e.reason = UnknownReason::forbidden;
+      break;
+    case 404:
+      e.reason = UnknownReason::not_found;
+      break;
+    case 410:
+      e.reason = UnknownReason::gone;
+      break;
+    case 429:
+      e.reason = UnknownReason::rate_limited;
+      break;
+    default:
+      e.reason = UnknownReason::api_error;
+  }
+  if (!parsed.detail.empty()) {
+    what += " (" + parsed.detail + ")";
+  }
+  e.message = what;
+  return e;
+}
+
+ApiError classify_transport_error(const http::TransportError& error, std::string endpoint) {
+  ApiError e;
+  e.kind = error.kind == http::TransportErrorKind::interrupted ? ApiError::Kind::cancelled
+                                                               : ApiError::Kind::transport;
+  e.endpoint = std::move(endpoint);
+  switch (error.kind) {
+    case http::TransportErrorKind::timeout:
+      e.reason = UnknownReason::timeout;
+      break;
+    case http::TransportErrorKind::too_large:
+      e.reason = UnknownReason::invalid_response;
+      break;
+    default:
+      e.reason = UnknownReason::api_error;
+  }
+  e.message = std::string(http::to_string(error.kind)) + " error: " + error.message;
+  return e;
+}
+
+ApiClient::ApiClient(http::Transport& transport, TokenSource& tokens, std::string api_base,
+                     const std::atomic<bool>* cancel)
+    : transport_(transport),
+      tokens_(tokens),
+      api_base_(std::move(api_base)),
+      api_origin_(origin_of(api_base_).value_or(Origin{})),
+      cancel_(cancel) {}
+
+std::string ApiClient::url_for(const std::string& path_or_url) const {
+  if (path_or_url.starts_with("/")) {
+    return api_base_ + path_or_url;
+  }
+  return path_or_url;
+}
+
+tl::expected<nlohmann::json, ApiError> ApiClient::get_json(const std::string& path_or_url) {
+  return get_once(url_for(path_or_url));
+}
+
+tl::expected<nlohmann::json, ApiError> ApiClient::get_once(const std::string& url) {
+  const std::string endpoint = path_of(url);
+  if (origin_of(url) != api_origin_) {
+    // Never send a credential anywhere but the configured API host.
+    ApiError e;
+    e.kind = ApiError::Kind::refused_url;
+    e.endpoint = endpoint;
+    e.reason = UnknownReason::invalid_response;
+    e.message = "refused to follow a link to another host: " + http::redact_url(url);
+    return tl::unexpected(std::move(e));
+  }
+  if (cancel_ != nullptr && cancel_->load()) {
+    return tl::unexpected(ApiError{ApiError::Kind::cancelled,
+                                   endpoint,
+                                   std::nullopt,
+                                   UnknownReason::api_error,
+                                   "scan interrupted",
+                                   {},
+                                   {}});
+  }
+  for (int attempt = 0;; ++attempt) {
+    auto auth = tokens_.authorization();
+    if (!auth) {
+      return tl::unexpected(ApiError{ApiError::Kind::auth,
+                                     endpoint,
+                                     std::nullopt,
+                                     UnknownReason::forbidden,
+                                     auth.error().message,
+                                     {},
+                                     {}});
+    }
+    http::Request request;
+    request.url = url;
+    request.headers = {{"Authorization", auth->header.reveal()}, {"Accept", "application/json"}};
+    auto response = transport_.send(request);
+    if (!response) {
+      return tl::unexpected(classify_transport_error(response.error(), endpoint));
+    }
+    if (response->status == 401) {
+      if (attempt == 0) {
+        auto renewed = tokens_.renew(auth->generation);
+        if (!renewed) {
+          return tl::unexpected(ApiError{ApiError::Kind::auth,
+                                         endpoint,
+                                         401,
+                                         UnknownReason::forbidden,
+                                         renewed.error().message,
+                                         {},
+                                         {}});
+        }
+        if (*renewed) {
+          continue;
+        }
+      }
+      auto e = classify_http_error(401, response->body, endpoint);
+      e.kind = ApiError::Kind::auth;
+      e.message = "Bitbucket rejected the credential (" + e.message + ")";
+      return tl::unexpected(std::move(e));
+    }
+    if (response->status < 200 || response->status >= 300) {
+      return tl::unexpected(classify_http_error(response->status, response->body, endpoint));
+    }
+    auto json = nlohmann::json::parse(response->body, nullptr, false);
+    if (json.is_discarded()) {
+      return tl::unexpected(ApiError{ApiError::Kind::invalid_response,
+                                     endpoint,
+                                     response->status,
+                                     UnknownReason::invalid_response,
+                                     "the response is not valid JSON",
+                                     {},
+                                     {}});
+    }
+    return json;
+  }
+}
+
+tl::expected<void, ApiError> ApiClient::for_each_page(const std::string& path_or_url,
+                                                      const PageHandler& on_page,
+                                                      std::size_t max_pages) {
+  std::string url = url_for(path_or_url);
+  std::set<std::string> seen;
+  const auto invalid = [&](std::string message) {
+    return tl::unexpected(ApiError{ApiError::Kind::invalid_response,
+                                   path_of(url),
+                                   std::nullopt,
+                                   UnknownReason::invalid_response,
+                                   std::move(message),
+                                   {},
+                                   {}});
+  };
+  for (std::size_t page = 0;; ++page) {
+    if (page >= max_pages) {
+      return invalid("pagination stopped after " + std::to_string(max_pages) + " pages");
+    }
+    if (!seen.insert(url).second) {
+      return invalid("pagination loop: the API returned a 'next' link it had already given");
+    }
+    auto body = get_once(url);
+    if (!body) {
+      return tl::unexpected(std::move(body.error()));
+    }
+    if (!body->is_object()) {
+      return invalid("a page of results is not a JSON object");
+    }
+    const auto values = body->find("values");
+    if (values == body->end() || !values->is_array()) {
+      return invalid("a page of results has no 'values' list");
+    }
+    if (!on_page(*values)) {
+      return {};
+    }
+    const auto next = body->find("next");
+    if (next == body->end() || next->is_null()) {
+      return {};
+    }
+    if (!next->is_string()) {
+      return invalid("a page of results has a 'next' that is not a string");
+    }
+    std::string next_url = next->get<std::string>();
+    if (origin_of(next_url) != api_origin_) {
+      ApiError e{
+          ApiError::Kind::refused_url,
+          path_of(url),
+          std::nullopt,
+          UnknownReason::invalid_response,
+          "refused a 'next' link to another scheme, host or port: " + http::redact_url(next_url),
+          {},
+          {}};
+      return tl::unexpected(std::move(e));
+    }
+    url = std::move(next_url);
+  }
+}
+
+}  // namespace bbp::bitbucket

@@ -1,0 +1,94 @@
+#include "bbp/report/json_reporter.hpp"
+
+namespace bbp::report {
+namespace {
+
+nlohmann::json optional_string(const std::optional<std::string>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json();
+}
+
+}  // namespace
+
+nlohmann::json resource_json(const core::Resource& resource) {
+  return {
+      {"type", resource.type}, {"id", resource.id}, {"name", resource.name}, {"url", resource.url}};
+}
+
+nlohmann::json finding_json(const core::Evaluation& f) {
+  return {{"fingerprint", f.fingerprint},
+          {"finding_type_id", f.rule->id},
+          {"rule", f.rule->slug},
+          {"title", f.rule->title},
+          {"severity", core::to_string(f.rule->severity)},
+          {"workspace", optional_string(f.workspace)},
+          {"repository", optional_string(f.repository)},
+          {"project", optional_string(f.project)},
+          {"resource", resource_json(f.resource)},
+          {"evidence", f.evidence},
+          {"remediation", f.rule->remediation}};
+}
+
+nlohmann::json unknown_json(const core::Evaluation& u) {
+  return {{"finding_type_id", u.rule->id},
+          {"rule", u.rule->slug},
+          {"title", u.rule->title},
+          {"severity", core::to_string(u.rule->severity)},
+          {"workspace", optional_string(u.workspace)},
+          {"repository", optional_string(u.repository)},
+          {"project", optional_string(u.project)},
+          {"resource", resource_json(u.resource)},
+          {"reason", core::to_string(u.reason.value_or(core::UnknownReason::api_error))},
+          {"detail", u.detail}};
+}
+
+nlohmann::json to_json(const ScanReport& report) {
+  const auto counts = count_by_severity(report);
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& f : report.findings) {
+    findings.push_back(finding_json(f));
+  }
+  nlohmann::json unknown = nlohmann::json::array();
+  for (const auto& u : report.unknown) {
+    unknown.push_back(unknown_json(u));
+  }
+  nlohmann::json errors = nlohmann::json::array();
+  for (const auto& e : report.errors) {
+    errors.push_back(
+        {{"workspace", optional_string(e.workspace)},
+         {"repository", optional_string(e.repository)},
+         {"endpoint", e.endpoint},
+         {"http_status", e.http_status ? nlohmann::json(*e.http_status) : nlohmann::json()},
+         {"message", e.message}});
+  }
+  return {{"schema_version", 1},
+          {"tool", {{"name", "bbposture"}, {"version", report.tool_version}}},
+          {"scan",
+           {{"started_at", core::format_timestamp(report.started_at)},
+            {"finished_at", core::format_timestamp(report.finished_at)},
+            {"api_url", report.api_url},
+            {"workspaces", report.workspaces},
+            {"complete", report.complete},
+            {"repositories", report.repositories},
+            {"keys", report.keys},
+            {"api_requests", report.api_requests},
+            {"settings",
+             {{"stale_days", report.settings.stale_days},
+              {"key_max_age_days", report.settings.key_max_age_days},
+              {"min_approvals", report.settings.min_approvals}}}}},
+          {"summary",
+           {{"Critical", counts[0]},
+            {"High", counts[1]},
+            {"Medium", counts[2]},
+            {"Low", counts[3]},
+            {"total", report.findings.size()},
+            {"unknown", report.unknown.size()}}},
+          {"findings", findings},
+          {"unknown", unknown},
+          {"errors", errors}};
+}
+
+void JsonReporter::write(const ScanReport& report, std::ostream& out) const {
+  out << to_json(report).dump(2) << '\n';
+}
+
+}  // namespace bbp::report

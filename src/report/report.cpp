@@ -1,0 +1,58 @@
+#include "bbp/report/report.hpp"
+
+#include <array>
+
+namespace bbp::report {
+
+ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evaluation> evaluations,
+                        const ReportInputs& inputs) {
+  ScanReport r;
+  r.tool_version = inputs.tool_version;
+  r.started_at = inputs.started_at;
+  r.finished_at = inputs.finished_at;
+  r.api_url = snapshot.api_url;
+  r.api_requests = inputs.api_requests;
+  r.settings = inputs.settings;
+  r.interrupted = inputs.interrupted;
+  for (const auto& ws : snapshot.workspaces) {
+    r.workspaces.push_back(ws.slug);
+    r.repositories += ws.repositories.size();
+    r.keys += ws.keys.size();
+  }
+  r.keys += snapshot.ssh_keys.size();
+  for (auto& e : evaluations) {
+    if (e.outcome == core::Outcome::fail) {
+      if (!inputs.min_severity ||
+          core::rank(e.rule->severity) <= core::rank(*inputs.min_severity)) {
+        r.findings.push_back(std::move(e));
+      }
+    } else if (e.outcome == core::Outcome::unknown) {
+      r.unknown.push_back(std::move(e));
+    }
+  }
+  core::sort_for_report(r.findings);
+  core::sort_for_report(r.unknown);
+  for (const auto& gap : snapshot.gaps) {
+    ErrorEntry entry;
+    if (!gap.workspace.empty()) {
+      entry.workspace = gap.workspace;
+    }
+    entry.repository = gap.repository;
+    entry.endpoint = gap.endpoint;
+    entry.http_status = gap.http_status;
+    entry.message = gap.detail;
+    r.errors.push_back(std::move(entry));
+  }
+  r.complete = r.unknown.empty() && r.errors.empty() && !r.interrupted;
+  return r;
+}
+
+std::array<std::size_t, 4> count_by_severity(const ScanReport& report) {
+  std::array<std::size_t, 4> counts{};
+  for (const auto& f : report.findings) {
+    counts[static_cast<std::size_t>(core::rank(f.rule->severity))] += 1;
+  }
+  return counts;
+}
+
+}  // namespace bbp::report

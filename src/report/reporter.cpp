@@ -1,0 +1,54 @@
+#include "bbp/report/reporter.hpp"
+
+#include <array>
+#include <utility>
+
+#include "bbp/report/json_reporter.hpp"
+#include "bbp/report/table_reporter.hpp"
+
+namespace bbp::report {
+namespace {
+
+constexpr std::array<std::pair<Format, std::string_view>, 5> kFormats{{
+    {Format::table, "table"},
+    {Format::json, "json"},
+    {Format::jsonl, "jsonl"},
+    {Format::sarif, "sarif"},
+    {Format::csv, "csv"},
+}};
+
+}  // namespace
+
+std::optional<Format> format_from_string(std::string_view text) {
+  for (const auto& [format, name] : kFormats) {
+    if (name == text) {
+      return format;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(Format format) {
+  for (const auto& [value, name] : kFormats) {
+    if (value == format) {
+      return name;
+    }
+  }
+  return "table";
+}
+
+std::unique_ptr<Reporter> make_reporter(Format format, const ReporterOptions& options) {
+  switch (format) {
+    case Format::table:
+      return std::make_unique<TableReporter>(options);
+    case Format::json:
+      return std::make_unique<JsonReporter>();
+    case Format::jsonl:
+    case Format::sarif:
+    case Format::csv:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace bbp::report
