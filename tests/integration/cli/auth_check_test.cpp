@@ -1,0 +1,66 @@
+// `bbposture auth check` against the fake server.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "cli_runner.hpp"
+#include "fake_bitbucket/server.hpp"
+#include "scan_scenario.hpp"
+
+namespace bbp::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class AuthCheck : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto scenario = scan_scenario();
+    scenario["faults"] = nlohmann::json::array();
+    scenario["oauth_clients"].push_back({{"client_id", "narrow"},
+                                         {"client_secret", "narrow-secret"},
+                                         {"scopes", {"account", "repository", "project"}}});
+    fake_ = std::make_unique<fake::FakeBitbucket>(scenario);
+    fake_->start();
+  }
+  CliResult check(std::vector<std::string> env, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"auth",           "check",       "--api-url",
+                                  fake_->api_url(), "--token-url", fake_->token_url()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cli(BBP_BINARY, args, env);
+  }
+  std::unique_ptr<fake::FakeBitbucket> fake_;
+};
+
+TEST_F(AuthCheck, FullCredentialCanEvaluateEveryRule) {
+  const auto r =
+      check({"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Dana"));
+  EXPECT_THAT(r.out, HasSubstr("repository:admin"));  // granted scopes are listed
+  EXPECT_THAT(r.out, HasSubstr("Every rule can be evaluated"));
+  EXPECT_THAT(r.out, Not(HasSubstr("scan-secret-value")));
+}
+
+TEST_F(AuthCheck, MissingAdminScopesAreNamedWithTheRulesTheyBlock) {
+  const auto r = check({"BITBUCKET_CLIENT_ID=narrow", "BITBUCKET_CLIENT_SECRET=narrow-secret"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("missing for a full scan: project:admin repository:admin"));
+  EXPECT_THAT(r.out, HasSubstr("FAILED  branch restrictions"));
+  EXPECT_THAT(r.out, HasSubstr("no-default-branch-protection"));
+  EXPECT_THAT(r.out, HasSubstr("old-key"));
+}
+
+TEST_F(AuthCheck, RejectedCredentialExitsFour) {
+  const auto r = check({"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=wrong"});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_THAT(r.err, HasSubstr("authentication failed"));
+}
+
+TEST_F(AuthCheck, ApiTokenWithoutCredentialsInArgv) {
+  const auto r = check({"BITBUCKET_EMAIL=nobody@example.com", "BITBUCKET_API_TOKEN=nope"});
+  EXPECT_EQ(r.exit_code, 4);
+}
+
+}  // namespace
+}  // namespace bbp::test

@@ -1,0 +1,82 @@
+// The command line itself: help, usage errors, the rule catalogue, generated docs.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+
+namespace bbp::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(CliUsage, HelpShowsDefaultsAndExitCodes) {
+  const auto r = run_cli(BBP_BINARY, {"scan", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("--stale-days"));
+  EXPECT_THAT(r.out, HasSubstr("365"));
+  EXPECT_THAT(r.out, HasSubstr("https://api.bitbucket.org/2.0"));
+  EXPECT_THAT(run_cli(BBP_BINARY, {"--help"}).out, HasSubstr("Exit codes"));
+}
+
+TEST(CliUsage, VersionPrintsTheVersion) {
+  const auto r = run_cli(BBP_BINARY, {"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr(BBP_VERSION));
+}
+
+TEST(CliUsage, UsageErrorsExitTwo) {
+  const std::vector<std::string> env{"BITBUCKET_ACCESS_TOKEN=x"};
+  EXPECT_EQ(run_cli(BBP_BINARY, {"scan", "--no-such-flag"}, env).exit_code, 2);
+  EXPECT_EQ(run_cli(BBP_BINARY, {}, env).exit_code, 2);
+  EXPECT_EQ(run_cli(BBP_BINARY, {"scan", "--format", "xml"}, env).exit_code, 2);
+  EXPECT_EQ(run_cli(BBP_BINARY, {"scan", "--fail-on", "severe"}, env).exit_code, 2);
+  EXPECT_EQ(run_cli(BBP_BINARY, {"scan", "--rule", "no-such-rule"}, env).exit_code, 2);
+  EXPECT_EQ(run_cli(BBP_BINARY, {"scan", "--stale-days", "0"}, env).exit_code, 2);
+  EXPECT_EQ(run_cli(BBP_BINARY, {"scan", "--concurrency", "0"}, env).exit_code, 2);
+}
+
+TEST(CliUsage, PlainHttpIsRefusedExceptForLoopback) {
+  const std::vector<std::string> env{"BITBUCKET_ACCESS_TOKEN=x"};
+  const auto r = run_cli(BBP_BINARY, {"scan", "--api-url", "http://api.example.com/2.0"}, env);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("http://"));
+  const auto token =
+      run_cli(BBP_BINARY, {"scan", "--token-url", "http://bitbucket.example.com/t"}, env);
+  EXPECT_EQ(token.exit_code, 2);
+}
+
+TEST(CliUsage, MissingCredentialsNameTheVariables) {
+  const auto r = run_cli(BBP_BINARY, {"scan"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("BITBUCKET_CLIENT_ID"));
+  EXPECT_THAT(r.err, HasSubstr("BITBUCKET_ACCESS_TOKEN"));
+  EXPECT_THAT(r.err, HasSubstr("BITBUCKET_API_TOKEN"));
+}
+
+TEST(CliUsage, RulesAsJsonListTheElevenRules) {
+  const auto r = run_cli(BBP_BINARY, {"rules", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 0);
+  const auto rules = nlohmann::json::parse(r.out);
+  ASSERT_EQ(rules.size(), 11U);
+  EXPECT_EQ(rules[0]["finding_type_id"], "be273f0a-678e-49af-b9f8-8f3913acef97");
+  EXPECT_EQ(rules[0]["title"], "Repository is publicly accessible");
+  EXPECT_EQ(rules[0]["severity"], "Critical");
+  EXPECT_EQ(rules[10]["slug"], "old-key");
+  EXPECT_EQ(rules[10]["severity"], "Low");
+}
+
+TEST(CliUsage, RulesTableAndMarkdown) {
+  EXPECT_THAT(run_cli(BBP_BINARY, {"rules"}).out, HasSubstr("no-default-branch-protection"));
+  EXPECT_EQ(run_cli(BBP_BINARY, {"rules", "--format", "yaml"}).exit_code, 2);
+}
+
+TEST(CliUsage, DocsRulesMarkdownIsGeneratedFromTheCatalogue) {
+  const auto r = run_cli(BBP_BINARY, {"rules", "--format", "markdown"});
+  const auto doc = read_file(std::string(BBP_SOURCE_DIR) + "/docs/rules.md");
+  EXPECT_EQ(r.out, doc) << "docs/rules.md is stale: regenerate it with "
+                           "`bbposture rules --format markdown > docs/rules.md`";
+}
+
+}  // namespace
+}  // namespace bbp::test
