@@ -37,7 +37,13 @@ std::string join(const std::vector<std::string>& items) {
 
 // First line of a non-JSON body, trimmed, for messages ("Rate limit for this resource…").
 std::string text_excerpt(const std::string& body) {
-  std::string line = body.substr(0, body.find('\n'));
+  constexpr std::string_view kSpace = " \t\r\n";
+  const auto start = body.find_first_not_of(kSpace);
+  if (start == std::string::npos) {
+    return "";
+  }
+  std::string line = body.substr(start, body.find('\n', start) - start);
+  line.erase(line.find_last_not_of(kSpace) + 1);
   if (line.find('<') != std::string::npos) {
     return "";  // HTML error page: not worth quoting
   }

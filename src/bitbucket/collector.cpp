@@ -146,9 +146,9 @@ CollectResult Collector::run() {
       } else if ((user_uuid = string_at(*user, "uuid"))) {
         snapshot.ssh_keys_status = core::SshKeysStatus::read;
       } else {
-        state.add_gap(core::Gap{GapSubject::user, "", std::nullopt, std::nullopt, "/user",
-                                std::nullopt, core::UnknownReason::invalid_response,
-                                "the /user answer has no uuid"});
+        state.add_gap(core::Gap{
+            GapSubject::user, "", std::nullopt, std::nullopt, path_of(api_.url_for("/user")),
+            std::nullopt, core::UnknownReason::invalid_response, "the /user answer has no uuid"});
         snapshot.ssh_keys_status = core::SshKeysStatus::unreadable;
       }
     }
@@ -249,15 +249,22 @@ CollectResult Collector::run() {
   }
   std::vector<std::vector<core::Key>> repo_keys(tasks.size());
   std::vector<std::vector<core::Key>> project_keys(tasks.size());
+  // Gaps of each task, merged in task order afterwards so that the snapshot does not depend on
+  // which worker finished first. Each slot is only touched by the worker running its task.
+  std::vector<std::vector<core::Gap>> task_gaps(tasks.size());
 
   const auto run_task = [&](std::size_t index) {
     const Task& task = tasks[index];
+    const auto add_gap = [&](core::Gap gap) {
+      spdlog::warn("could not read {}: {}", gap.endpoint, gap.detail);
+      task_gaps[index].push_back(std::move(gap));
+    };
     if (task.ssh) {
       std::vector<nlohmann::json> values;
       const auto listed = read_all("/users/" + percent_encode(*user_uuid) + "/ssh-keys", values);
       if (!listed) {
         if (!state.fatal(listed.error())) {
-          state.add_gap(gap_from_error(listed.error(), GapSubject::ssh_keys, ""));
+          add_gap(gap_from_error(listed.error(), GapSubject::ssh_keys, ""));
         }
         const std::lock_guard lock(state.mutex);
         snapshot.ssh_keys_status = core::SshKeysStatus::unreadable;
@@ -281,8 +288,8 @@ CollectResult Collector::run() {
                                    values);
       if (!listed) {
         if (!state.fatal(listed.error())) {
-          state.add_gap(gap_from_error(listed.error(), GapSubject::project_deploy_keys, ws.slug,
-                                       std::nullopt, project.key));
+          add_gap(gap_from_error(listed.error(), GapSubject::project_deploy_keys, ws.slug,
+                                 std::nullopt, project.key));
         }
         return;
       }
@@ -304,8 +311,8 @@ CollectResult Collector::run() {
         if (state.fatal(listed.error())) {
           return;
         }
-        state.add_gap(gap_from_error(listed.error(), GapSubject::branch_restrictions, ws.slug,
-                                     repo.full_name));
+        add_gap(gap_from_error(listed.error(), GapSubject::branch_restrictions, ws.slug,
+                               repo.full_name));
       } else {
         std::vector<core::BranchRestriction> restrictions;
         for (const auto& v : values) {
@@ -319,15 +326,15 @@ CollectResult Collector::run() {
             if (state.fatal(model.error())) {
               return;
             }
-            state.add_gap(gap_from_error(model.error(), GapSubject::branching_model, ws.slug,
-                                         repo.full_name));
+            add_gap(gap_from_error(model.error(), GapSubject::branching_model, ws.slug,
+                                   repo.full_name));
           } else if (auto parsed = parse_branching_model(*model)) {
             repo.branching_model = std::move(*parsed);
           } else {
-            state.add_gap(core::Gap{GapSubject::branching_model, ws.slug, repo.full_name,
-                                    std::nullopt, base + "/effective-branching-model", 200,
-                                    core::UnknownReason::invalid_response,
-                                    "the branching model has no 'development' branch"});
+            add_gap(core::Gap{GapSubject::branching_model, ws.slug, repo.full_name, std::nullopt,
+                              path_of(api_.url_for(base + "/effective-branching-model")), 200,
+                              core::UnknownReason::invalid_response,
+                              "the branching model has no 'development' branch"});
           }
         }
         repo.branch_restrictions = std::move(restrictions);
@@ -337,8 +344,7 @@ CollectResult Collector::run() {
       std::vector<nlohmann::json> values;
       if (auto listed = read_all(base + "/deploy-keys", values); !listed) {
         if (!state.fatal(listed.error())) {
-          state.add_gap(
-              gap_from_error(listed.error(), GapSubject::deploy_keys, ws.slug, repo.full_name));
+          add_gap(gap_from_error(listed.error(), GapSubject::deploy_keys, ws.slug, repo.full_name));
         }
       } else {
         for (const auto& v : values) {
@@ -376,10 +382,18 @@ CollectResult Collector::run() {
     }
     worker();
   }
+  for (auto& gaps : task_gaps) {
+    for (auto& gap : gaps) {
+      snapshot.gaps.push_back(std::move(gap));
+    }
+  }
 
   // 5. Keys: project keys first; a repository key with the same key material is the project
   // key showing through, and is reported once, as the project key.
   for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if (tasks[i].ssh) {
+      continue;  // not bound to a workspace (there may be none at all)
+    }
     auto& ws = snapshot.workspaces[tasks[i].workspace];
     for (auto& key : project_keys[i]) {
       ws.keys.push_back(std::move(key));
@@ -393,7 +407,7 @@ CollectResult Collector::run() {
       }
     }
     for (std::size_t i = 0; i < tasks.size(); ++i) {
-      if (&snapshot.workspaces[tasks[i].workspace] != &ws) {
+      if (tasks[i].ssh || &snapshot.workspaces[tasks[i].workspace] != &ws) {
         continue;
       }
       for (auto& key : repo_keys[i]) {

@@ -115,9 +115,10 @@ tl::expected<void, AuthFailure> ClientCredentialsTokenSource::mint_locked() {
       token->get<std::string>().empty()) {
     return tl::unexpected(AuthFailure{"the OAuth token endpoint answered without an access_token"});
   }
+  // Read as a double and clamped to [1 s, 1 day]: an absurd value must not overflow the clock.
   std::int64_t expires_in = 3600;
   if (const auto it = body.find("expires_in"); it != body.end() && it->is_number()) {
-    expires_in = std::max<std::int64_t>(1, it->get<std::int64_t>());
+    expires_in = static_cast<std::int64_t>(std::clamp(it->get<double>(), 1.0, 86'400.0));
   }
   for (const char* key : {"scope", "scopes"}) {
     if (const auto it = body.find(key); it != body.end() && it->is_string()) {

@@ -82,7 +82,8 @@ bool is_loopback_host(std::string_view host) {
     const std::string_view part(h.data() + pos, dot - pos);
     int value = -1;
     const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || ec != std::errc{} || ptr != part.data() + part.size() || value > 255) {
+    if (part.empty() || ec != std::errc{} || ptr != part.data() + part.size() || value < 0 ||
+        value > 255) {
       return false;
     }
     ++parts;
