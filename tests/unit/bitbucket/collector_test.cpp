@@ -1,0 +1,863 @@
+#include "bbp/bitbucket/collector.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "bbp/bitbucket/url.hpp"
+#include "http_fakes.hpp"
+
+namespace bbp::bitbucket {
+namespace {
+
+using core::GapSubject;
+using core::SshKeysStatus;
+using core::UnknownReason;
+using nlohmann::json;
+
+constexpr const char* kApiBase = "https://api.bitbucket.org/2.0";
+
+json fixture(const std::string& name) {
+  std::ifstream in(std::string(BBP_TEST_DATA_DIR) + "/api/" + name);
+  EXPECT_TRUE(in) << name;
+  return json::parse(in);
+}
+
+// The decoded path of a request below the API base ("/users/{u-1}/ssh-keys"), without the
+// query.
+std::string api_path(const std::string& url) {
+  std::string path = path_of(url);
+  if (path.starts_with("/2.0")) {
+    path = path.substr(4);
+  }
+  std::string decoded;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '%' && i + 2 < path.size()) {
+      decoded.push_back(static_cast<char>(std::stoi(path.substr(i + 1, 2), nullptr, 16)));
+      i += 2;
+    } else {
+      decoded.push_back(path[i]);
+    }
+  }
+  return decoded;
+}
+
+// The value of query parameter `name`, if present.
+std::optional<std::string> query_param(const std::string& url, const std::string& name) {
+  const auto q = url.find('?');
+  if (q == std::string::npos) {
+    return std::nullopt;
+  }
+  std::size_t pos = q + 1;
+  while (pos <= url.size()) {
+    const auto end = std::min(url.find('&', pos), url.size());
+    const std::string part = url.substr(pos, end - pos);
+    if (part.starts_with(name + "=")) {
+      return part.substr(name.size() + 1);
+    }
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
+// A tiny Bitbucket: answers GETs by path (and `page`) from canned JSON. Read-only once the
+// collector runs, so it is safe to call from several threads.
+class FakeApi {
+ public:
+  // A paginated collection: one entry of `pages` per page, linked with absolute `next` URLs.
+  void pages(const std::string& path, std::vector<std::vector<json>> pages) {
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      json body = {{"pagelen", 100}, {"page", i + 1}, {"values", pages[i]}};
+      if (i + 1 < pages.size()) {
+        body["next"] = std::string(kApiBase) + path + "?pagelen=100&page=" + std::to_string(i + 2);
+      }
+      routes_[key(path, i + 1)] = {200, body.dump()};
+    }
+  }
+  void list(const std::string& path, std::vector<json> values) { pages(path, {std::move(values)}); }
+  void object(const std::string& path, const json& body) {
+    routes_[key(path, 1)] = {200, body.dump()};
+  }
+  void fail(const std::string& path, int status, std::string body) {
+    routes_[key(path, 1)] = {status, std::move(body)};
+  }
+  // Answers 400 "Invalid pagelen" to pagelen values above `max`.
+  void max_pagelen(const std::string& path, int max) { max_pagelen_[path] = max; }
+
+  http::Result answer(const http::Request& request) const {
+    if (request.method != http::Method::get || !request.url.starts_with(kApiBase)) {
+      return fakes::make_error(http::TransportErrorKind::other, "unexpected " + request.url);
+    }
+    const std::string path = api_path(request.url);
+    if (const auto it = max_pagelen_.find(path); it != max_pagelen_.end()) {
+      if (const auto pagelen = query_param(request.url, "pagelen");
+          pagelen && std::stoi(*pagelen) > it->second) {
+        return fakes::make_response(400, fixture_text("error_invalid_pagelen.json"));
+      }
+    }
+    const auto page = query_param(request.url, "page");
+    const auto it = routes_.find(key(path, page ? std::stoul(*page) : 1));
+    if (it == routes_.end()) {
+      return fakes::make_response(
+          404, R"({"type": "error", "error": {"message": "Resource not found"}})");
+    }
+    return fakes::make_response(it->second.first, it->second.second,
+                                {{"Content-Type", "application/json"}});
+  }
+
+ private:
+  static std::string key(const std::string& path, std::size_t page) {
+    return path + "#" + std::to_string(page);
+  }
+  static std::string fixture_text(const std::string& name) { return fixture(name).dump(); }
+
+  std::map<std::string, std::pair<int, std::string>> routes_;
+  std::map<std::string, int> max_pagelen_;
+};
+
+json repo(const std::string& slug, const std::string& project = "PLAT",
+          std::optional<std::string> mainbranch = "main") {
+  json r = {{"slug", slug},
+            {"name", slug},
+            {"uuid", "{" + slug + "-uuid}"},
+            {"is_private", true},
+            {"updated_on", "2026-06-01T10:00:00.000000+00:00"},
+            {"project", {{"key", project}, {"name", project + " project"}}}};
+  r["mainbranch"] = mainbranch ? json{{"name", *mainbranch}, {"type", "branch"}} : json(nullptr);
+  return r;
+}
+
+json restriction(int id, const std::string& kind, const std::string& pattern = "main") {
+  return {{"id", id},
+          {"kind", kind},
+          {"branch_match_kind", "glob"},
+          {"pattern", pattern},
+          {"value", nullptr},
+          {"users", json::array()},
+          {"groups", json::array()},
+          {"type", "branchrestriction"}};
+}
+
+json model_restriction(int id, const std::string& kind, const std::string& branch_type) {
+  auto r = restriction(id, kind, "");
+  r["branch_match_kind"] = "branching_model";
+  r["branch_type"] = branch_type;
+  return r;
+}
+
+json key(int id, const std::string& material, const std::string& created = "2025-01-01T00:00:00Z") {
+  return {{"id", id},
+          {"label", "key-" + std::to_string(id)},
+          {"key", material},
+          {"comment", ""},
+          {"created_on", created},
+          {"last_used", nullptr}};
+}
+
+const std::string kMissingScope =
+    R"({"type": "error", "error": {"message": "Your credentials lack one or more required privilege scopes.", "detail": {"granted": ["repository"], "required": ["repository:admin"]}}})";
+
+class CollectorTest : public ::testing::Test {
+ protected:
+  CollectorTest() {
+    transport.set_handler([this](const http::Request& r) { return api.answer(r); });
+    api.object("/user", {{"type", "user"},
+                         {"uuid", "{u-1}"},
+                         {"display_name", "Dev One"},
+                         {"account_id", "557058:1"}});
+    api.list("/users/{u-1}/ssh-keys", {fixture("ssh_key.json")});
+  }
+
+  // Three repositories in project PLAT of workspace acme; nothing else set up.
+  void acme_basics() {
+    api.list("/repositories/acme", {repo("api"), repo("web"), repo("ops")});
+    for (const char* slug : {"api", "web", "ops"}) {
+      api.list(std::string("/repositories/acme/") + slug + "/branch-restrictions",
+               {restriction(1, "force")});
+      api.list(std::string("/repositories/acme/") + slug + "/deploy-keys", {});
+    }
+    api.list("/workspaces/acme/projects/PLAT/deploy-keys", {});
+  }
+
+  CollectResult run(CollectOptions options, TokenSource* token_source = nullptr) {
+    ApiClient client(transport, token_source ? *token_source : tokens, kApiBase);
+    Collector collector(client, std::move(options), &progress);
+    return collector.run();
+  }
+
+  static CollectOptions acme_only() {
+    CollectOptions o;
+    o.workspaces = {"acme"};
+    o.concurrency = 1;
+    return o;
+  }
+
+  std::size_t count(const std::string& path) const {
+    const auto requests = transport.requests();
+    return static_cast<std::size_t>(
+        std::count_if(requests.begin(), requests.end(),
+                      [&](const http::Request& r) { return api_path(r.url) == path; }));
+  }
+  std::vector<std::string> paths() const {
+    std::vector<std::string> out;
+    for (const auto& r : transport.requests()) {
+      out.push_back(api_path(r.url));
+    }
+    return out;
+  }
+  std::size_t count_containing(const std::string& text) const {
+    const auto all = paths();
+    return static_cast<std::size_t>(
+        std::count_if(all.begin(), all.end(),
+                      [&](const std::string& p) { return p.find(text) != std::string::npos; }));
+  }
+
+  FakeApi api;
+  fakes::FakeTransport transport;
+  StaticTokenSource tokens{Secret("Basic ZGV2QGV4YW1wbGUuY29tOmFwaS14eXo=")};
+  CollectProgress progress;
+};
+
+const core::Repository* find_repo(const core::Snapshot& s, const std::string& full_name) {
+  for (const auto& ws : s.workspaces) {
+    for (const auto& r : ws.repositories) {
+      if (r.full_name == full_name) {
+        return &r;
+      }
+    }
+  }
+  return nullptr;
+}
+
+TEST_F(CollectorTest, ExactRequestCountsForOneWorkspace) {
+  acme_basics();
+  const auto result = run(acme_only());
+  ASSERT_FALSE(result.auth_failure);
+  EXPECT_FALSE(result.interrupted);
+  // /user + repositories page + 3 × (branch restrictions + deploy keys) + project keys + SSH.
+  EXPECT_EQ(transport.request_count(), 10u) << ::testing::PrintToString(paths());
+  EXPECT_EQ(count("/user"), 1u);
+  EXPECT_EQ(count("/user/workspaces"), 0u);
+  EXPECT_EQ(count("/repositories/acme"), 1u);
+  EXPECT_EQ(count("/repositories/acme/api/branch-restrictions"), 1u);
+  EXPECT_EQ(count("/repositories/acme/web/deploy-keys"), 1u);
+  EXPECT_EQ(count("/workspaces/acme/projects/PLAT/deploy-keys"), 1u);
+  EXPECT_EQ(count_containing("effective-branching-model"), 0u);
+
+  const auto& s = result.snapshot;
+  EXPECT_EQ(s.api_url, kApiBase);
+  EXPECT_TRUE(s.gaps.empty());
+  ASSERT_EQ(s.workspaces.size(), 1u);
+  const auto& ws = s.workspaces[0];
+  EXPECT_EQ(ws.slug, "acme");
+  EXPECT_TRUE(ws.listed);
+  ASSERT_EQ(ws.repositories.size(), 3u);
+  EXPECT_EQ(ws.repositories[0].full_name, "acme/api");
+  for (const auto& r : ws.repositories) {
+    ASSERT_TRUE(r.branch_restrictions) << r.full_name;
+    ASSERT_EQ(r.branch_restrictions->size(), 1u);
+    EXPECT_EQ((*r.branch_restrictions)[0].kind, "force");
+    EXPECT_FALSE(r.branching_model);
+  }
+  ASSERT_EQ(ws.projects.size(), 1u);
+  EXPECT_EQ(ws.projects[0].key, "PLAT");
+  EXPECT_EQ(ws.projects[0].name, "PLAT project");
+  EXPECT_EQ(s.ssh_keys_status, SshKeysStatus::read);
+  ASSERT_EQ(s.ssh_keys.size(), 1u);
+  EXPECT_EQ(s.ssh_keys[0].id, "{b15b6026-9c02-4626-b4ad-b905f99f763a}");
+
+  EXPECT_EQ(progress.workspaces_total, 1u);
+  EXPECT_EQ(progress.workspaces_done, 1u);
+  EXPECT_EQ(progress.repositories_total, 3u);
+  EXPECT_EQ(progress.repositories_done, 3u);
+}
+
+TEST_F(CollectorTest, RequestsUseSafePathsAndPagelen) {
+  acme_basics();
+  run(acme_only());
+  const auto requests = transport.requests();
+  bool saw_fields = false;
+  for (const auto& r : requests) {
+    EXPECT_EQ(http::find_header(r.headers, "Authorization"),
+              "Basic ZGV2QGV4YW1wbGUuY29tOmFwaS14eXo=");
+    if (api_path(r.url) == "/repositories/acme") {
+      saw_fields = true;
+      const auto fields = query_param(r.url, "fields");
+      ASSERT_TRUE(fields) << r.url;
+      EXPECT_NE(fields->find("next"), std::string::npos);
+      EXPECT_EQ(query_param(r.url, "pagelen"), "100");
+    }
+  }
+  EXPECT_TRUE(saw_fields);
+  // The user's uuid keeps its braces, percent-encoded.
+  EXPECT_EQ(std::count_if(requests.begin(), requests.end(),
+                          [](const http::Request& r) {
+                            return r.url.find("/users/%7Bu-1%7D/ssh-keys") != std::string::npos;
+                          }),
+            1);
+}
+
+TEST_F(CollectorTest, TwoWorkspacesFromTheUsersWorkspaceList) {
+  api.list("/user/workspaces", fixture("user_workspaces.json")["values"].get<std::vector<json>>());
+  acme_basics();
+  api.list("/repositories/beta", {repo("site", "WEB")});
+  api.list("/repositories/beta/site/branch-restrictions", {});
+  api.list("/repositories/beta/site/deploy-keys", {key(5, "ssh-ed25519 BETA")});
+  api.list("/workspaces/beta/projects/WEB/deploy-keys", {});
+
+  CollectOptions options;
+  options.concurrency = 1;
+  const auto result = run(options);
+  ASSERT_FALSE(result.auth_failure);
+  EXPECT_TRUE(result.snapshot.gaps.empty());
+  ASSERT_EQ(result.snapshot.workspaces.size(), 2u);
+  EXPECT_EQ(result.snapshot.workspaces[0].slug, "acme");
+  EXPECT_EQ(result.snapshot.workspaces[1].slug, "beta");
+  EXPECT_EQ(result.snapshot.workspaces[0].repositories.size(), 3u);
+  ASSERT_EQ(result.snapshot.workspaces[1].repositories.size(), 1u);
+  const auto* site = find_repo(result.snapshot, "beta/site");
+  ASSERT_NE(site, nullptr);
+  ASSERT_TRUE(site->branch_restrictions);
+  EXPECT_TRUE(site->branch_restrictions->empty());
+  ASSERT_EQ(result.snapshot.workspaces[1].keys.size(), 1u);
+  const auto& k = result.snapshot.workspaces[1].keys[0];
+  EXPECT_EQ(k.kind, core::KeyKind::deploy_key);
+  EXPECT_EQ(k.repository, "beta/site");
+  EXPECT_EQ(k.workspace, "beta");
+  EXPECT_EQ(k.project, "WEB");
+  EXPECT_EQ(count("/user/workspaces"), 1u);
+  EXPECT_EQ(progress.workspaces_total, 2u);
+  EXPECT_EQ(progress.repositories_total, 4u);
+}
+
+TEST_F(CollectorTest, FiltersApplyBeforeAnyPerRepositoryRequest) {
+  api.list("/repositories/acme", {repo("api", "PLAT"), repo("api-legacy", "PLAT"),
+                                  repo("web", "WEB"), repo("ops", "PLAT")});
+  for (const char* slug : {"api", "api-legacy", "web", "ops"}) {
+    api.list(std::string("/repositories/acme/") + slug + "/branch-restrictions", {});
+    api.list(std::string("/repositories/acme/") + slug + "/deploy-keys", {});
+  }
+  api.list("/workspaces/acme/projects/PLAT/deploy-keys", {});
+  api.list("/workspaces/acme/projects/WEB/deploy-keys", {});
+
+  auto options = acme_only();
+  options.include_repos = {"api*", "acme/web", "ops"};
+  options.exclude_repos = {"*-legacy"};
+  options.projects = {"PLAT"};
+  const auto result = run(options);
+
+  ASSERT_EQ(result.snapshot.workspaces.size(), 1u);
+  std::vector<std::string> names;
+  for (const auto& r : result.snapshot.workspaces[0].repositories) {
+    names.push_back(r.slug);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"api", "ops"}));
+  EXPECT_EQ(count_containing("/repositories/acme/api-legacy"), 0u);
+  EXPECT_EQ(count_containing("/repositories/acme/web"), 0u);
+  EXPECT_EQ(count("/workspaces/acme/projects/WEB/deploy-keys"), 0u);
+  EXPECT_EQ(count("/repositories/acme/api/branch-restrictions"), 1u);
+  EXPECT_EQ(count("/repositories/acme/ops/deploy-keys"), 1u);
+  ASSERT_EQ(result.snapshot.workspaces[0].projects.size(), 1u);
+  EXPECT_EQ(result.snapshot.workspaces[0].projects[0].key, "PLAT");
+  EXPECT_EQ(progress.repositories_total, 2u);
+}
+
+TEST_F(CollectorTest, RepositorySelection) {
+  core::Repository r;
+  r.workspace = "acme";
+  r.slug = "api";
+  r.full_name = "acme/api";
+  r.project_key = "PLAT";
+  EXPECT_TRUE(repository_selected(r, {}, {}, {}));
+  EXPECT_TRUE(repository_selected(r, {"api"}, {}, {}));
+  EXPECT_TRUE(repository_selected(r, {"acme/*"}, {}, {}));
+  EXPECT_FALSE(repository_selected(r, {"web"}, {}, {}));
+  EXPECT_FALSE(repository_selected(r, {}, {"acme/api"}, {}));
+  EXPECT_FALSE(repository_selected(r, {"*"}, {"a*"}, {}));
+  EXPECT_TRUE(repository_selected(r, {}, {}, {"OPS", "PLAT"}));
+  EXPECT_FALSE(repository_selected(r, {}, {}, {"OPS"}));
+  r.project_key.reset();
+  EXPECT_FALSE(repository_selected(r, {}, {}, {"PLAT"}));
+}
+
+TEST_F(CollectorTest, EmptyRepositoryHasNoBranchReads) {
+  api.list("/repositories/acme", {repo("empty", "PLAT", std::nullopt)});
+  api.list("/repositories/acme/empty/deploy-keys", {});
+  api.list("/workspaces/acme/projects/PLAT/deploy-keys", {});
+  const auto result = run(acme_only());
+  EXPECT_EQ(count_containing("/branch-restrictions"), 0u);
+  EXPECT_EQ(count("/repositories/acme/empty/deploy-keys"), 1u);
+  const auto* r = find_repo(result.snapshot, "acme/empty");
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->mainbranch);
+  EXPECT_FALSE(r->branch_restrictions);
+  EXPECT_TRUE(result.snapshot.gaps.empty());
+}
+
+TEST_F(CollectorTest, EffectiveBranchingModelOnlyWhenARestrictionUsesIt) {
+  api.list("/repositories/acme", {repo("api"), repo("web")});
+  api.list("/repositories/acme/api/branch-restrictions",
+           {restriction(1, "force"), model_restriction(2, "delete", "production")});
+  api.object("/repositories/acme/api/effective-branching-model", fixture("branching_model.json"));
+  api.list("/repositories/acme/web/branch-restrictions", {restriction(3, "force")});
+  api.list("/repositories/acme/api/deploy-keys", {});
+  api.list("/repositories/acme/web/deploy-keys", {});
+  api.list("/workspaces/acme/projects/PLAT/deploy-keys", {});
+
+  const auto result = run(acme_only());
+  EXPECT_EQ(count("/repositories/acme/api/effective-branching-model"), 1u);
+  EXPECT_EQ(count("/repositories/acme/web/effective-branching-model"), 0u);
+  const auto* api_repo = find_repo(result.snapshot, "acme/api");
+  ASSERT_NE(api_repo, nullptr);
+  ASSERT_TRUE(api_repo->branching_model);
+  EXPECT_EQ(api_repo->branching_model->development.name, "master");
+  ASSERT_TRUE(api_repo->branching_model->production);
+  ASSERT_TRUE(api_repo->branch_restrictions);
+  EXPECT_EQ(api_repo->branch_restrictions->size(), 2u);
+  const auto* web = find_repo(result.snapshot, "acme/web");
+  ASSERT_NE(web, nullptr);
+  EXPECT_FALSE(web->branching_model);
+  EXPECT_TRUE(result.snapshot.gaps.empty());
+}
+
+TEST_F(CollectorTest, BranchingModelFailureIsAGapButRestrictionsStay) {
+  api.list("/repositories/acme", {repo("api")});
+  api.list("/repositories/acme/api/branch-restrictions",
+           {model_restriction(2, "push", "development")});
+  api.fail("/repositories/acme/api/effective-branching-model", 500, "<html>oops</html>");
+  api.list("/repositories/acme/api/deploy-keys", {});
+  api.list("/workspaces/acme/projects/PLAT/deploy-keys", {});
+
+  const auto result = run(acme_only());
+  const auto* r = find_repo(result.snapshot, "acme/api");
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->branch_restrictions);
+  EXPECT_FALSE(r->branching_model);
+  ASSERT_EQ(result.snapshot.gaps.size(), 1u);
+  EXPECT_EQ(result.snapshot.gaps[0].subject, GapSubject::branching_model);
+  EXPECT_EQ(result.snapshot.gaps[0].repository, "acme/api");
+  EXPECT_EQ(result.snapshot.gaps[0].http_status, 500);
+}
+
+TEST_F(CollectorTest, BranchingModelWithoutDevelopmentIsAGapWithTheFullEndpoint) {
+  api.list("/repositories/acme", {repo("api")});
+  api.list("/repositories/acme/api/branch-restrictions",
+           {model_restriction(2, "push", "development")});
+  api.object("/repositories/acme/api/effective-branching-model", {{"type", "branching_model"}});
+  api.list("/repositories/acme/api/deploy-keys", {});
+  api.list("/workspaces/acme/projects/PLAT/deploy-keys", {});
+
+  const auto result = run(acme_only());
+  ASSERT_EQ(result.snapshot.gaps.size(), 1u);
+  const auto& gap = result.snapshot.gaps[0];
+  EXPECT_EQ(gap.subject, GapSubject::branching_model);
+  EXPECT_EQ(gap.reason, UnknownReason::invalid_response);
+  // Same form as the endpoints of failed reads.
+  EXPECT_EQ(gap.endpoint, "/2.0/repositories/acme/api/effective-branching-model");
+}
+
+TEST_F(CollectorTest, UserWithoutUuidIsAGapWithTheFullEndpoint) {
+  acme_basics();
+  api.object("/user", {{"type", "user"}, {"display_name", "Dev One"}});
+  const auto result = run(acme_only());
+  EXPECT_EQ(result.snapshot.ssh_keys_status, SshKeysStatus::unreadable);
+  ASSERT_EQ(result.snapshot.gaps.size(), 1u);
+  EXPECT_EQ(result.snapshot.gaps[0].subject, GapSubject::user);
+  EXPECT_EQ(result.snapshot.gaps[0].endpoint, "/2.0/user");
+  EXPECT_EQ(count_containing("/ssh-keys"), 0u);
+}
+
+TEST_F(CollectorTest, RestrictionsOnTwoPagesAreAllKept) {
+  api.list("/repositories/acme", {repo("api")});
+  api.pages("/repositories/acme/api/branch-restrictions",
+            {{restriction(1, "force"), restriction(2, "delete")},
+             {restriction(3, "push"), restriction(4, "require_passing_builds_to_merge")}});
+  api.list("/repositories/acme/api/deploy-keys", {});
+  api.list("/workspaces/acme/projects/PLAT/deploy-keys", {});
+
+  const auto result = run(acme_only());
+  EXPECT_EQ(count("/repositories/acme/api/branch-restrictions"), 2u);
+  const auto* r = find_repo(result.snapshot, "acme/api");
+  ASSERT_NE(r, nullptr);
+  ASSERT_TRUE(r->branch_restrictions);
+  std::vector<std::int64_t> ids;
+  for (const auto& br : *r->branch_restrictions) {
+    ids.push_back(br.id);
+  }
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{1, 2, 3, 4}));
+}
+
+TEST_F(CollectorTest, MissingScopeOnOneRepositoryIsAGap) {
+  acme_basics();
+  api.fail("/repositories/acme/web/branch-restrictions", 403, kMissingScope);
+
+  const auto result = run(acme_only());
+  ASSERT_FALSE(result.auth_failure);
+  ASSERT_EQ(result.snapshot.gaps.size(), 1u);
+  const auto& gap = result.snapshot.gaps[0];
+  EXPECT_EQ(gap.subject, GapSubject::branch_restrictions);
+  EXPECT_EQ(gap.reason, UnknownReason::missing_scope);
+  EXPECT_EQ(gap.workspace, "acme");
+  EXPECT_EQ(gap.repository, "acme/web");
+  EXPECT_EQ(gap.http_status, 403);
+  EXPECT_EQ(gap.endpoint, "/2.0/repositories/acme/web/branch-restrictions");
+  EXPECT_NE(gap.detail.find("repository:admin"), std::string::npos) << gap.detail;
+
+  const auto* web = find_repo(result.snapshot, "acme/web");
+  ASSERT_NE(web, nullptr);
+  EXPECT_FALSE(web->branch_restrictions);
+  for (const char* other : {"acme/api", "acme/ops"}) {
+    const auto* r = find_repo(result.snapshot, other);
+    ASSERT_NE(r, nullptr);
+    EXPECT_TRUE(r->branch_restrictions) << other;
+  }
+  // Deploy keys of the repository were still read.
+  EXPECT_EQ(count("/repositories/acme/web/deploy-keys"), 1u);
+}
+
+TEST_F(CollectorTest, ProjectKeyShowingThroughARepositoryIsKeptOnceAsProjectKey) {
+  api.list("/repositories/acme", {repo("api"), repo("web")});
+  api.list("/repositories/acme/api/branch-restrictions", {});
+  api.list("/repositories/acme/web/branch-restrictions", {});
+  api.list("/repositories/acme/api/deploy-keys",
+           {key(11, "ssh-ed25519 SHARED"), key(12, "ssh-ed25519 OWN-API")});
+  api.list("/repositories/acme/web/deploy-keys", {key(13, "ssh-ed25519 SHARED")});
+  auto project_key = key(99, "ssh-ed25519 SHARED", "2024-01-01T00:00:00Z");
+  project_key.erase("created_on");
+  project_key["added_on"] = "2024-01-01T00:00:00Z";
+  project_key["type"] = "project_deploy_key";
+  api.list("/workspaces/acme/projects/PLAT/deploy-keys", {project_key});
+
+  const auto result = run(acme_only());
+  ASSERT_EQ(result.snapshot.workspaces.size(), 1u);
+  const auto& keys = result.snapshot.workspaces[0].keys;
+  ASSERT_EQ(keys.size(), 2u);
+  const auto shared = std::find_if(keys.begin(), keys.end(), [](const core::Key& k) {
+    return k.key_material == "ssh-ed25519 SHARED";
+  });
+  ASSERT_NE(shared, keys.end());
+  EXPECT_EQ(shared->kind, core::KeyKind::project_deploy_key);
+  EXPECT_EQ(shared->id, "99");
+  EXPECT_EQ(shared->project, "PLAT");
+  EXPECT_FALSE(shared->repository);
+  EXPECT_EQ(shared->created_field, "added_on");
+  EXPECT_EQ(std::count_if(keys.begin(), keys.end(),
+                          [](const core::Key& k) {
+                            return k.kind == core::KeyKind::deploy_key &&
+                                   k.key_material == "ssh-ed25519 OWN-API" &&
+                                   k.repository == "acme/api";
+                          }),
+            1);
+}
+
+TEST_F(CollectorTest, AccessTokenSkipsUserAndSshKeys) {
+  acme_basics();
+  auto options = acme_only();
+  options.credential = CredentialKind::access_token;
+  const auto result = run(options);
+  EXPECT_EQ(count("/user"), 0u);
+  EXPECT_EQ(count_containing("/ssh-keys"), 0u);
+  EXPECT_EQ(result.snapshot.ssh_keys_status, SshKeysStatus::not_applicable);
+  EXPECT_EQ(transport.request_count(), 8u);
+}
+
+TEST_F(CollectorTest, AppUserHasNoSshKeys) {
+  acme_basics();
+  api.object("/user", {{"type", "app_user"}, {"uuid", "{app-1}"}, {"account_id", "app:1"}});
+  const auto result = run(acme_only());
+  EXPECT_EQ(count("/user"), 1u);
+  EXPECT_EQ(count_containing("/ssh-keys"), 0u);
+  EXPECT_EQ(result.snapshot.ssh_keys_status, SshKeysStatus::not_applicable);
+  EXPECT_TRUE(result.snapshot.gaps.empty());
+}
+
+TEST_F(CollectorTest, UserWithoutAccountScopeIsAGapAndSshKeysUnreadable) {
+  acme_basics();
+  api.fail(
+      "/user", 403,
+      R"({"type": "error", "error": {"message": "Your credentials lack one or more required privilege scopes.", "detail": {"granted": ["repository"], "required": ["account"]}}})");
+  const auto result = run(acme_only());
+  EXPECT_EQ(result.snapshot.ssh_keys_status, SshKeysStatus::unreadable);
+  ASSERT_EQ(result.snapshot.gaps.size(), 1u);
+  EXPECT_EQ(result.snapshot.gaps[0].subject, GapSubject::user);
+  EXPECT_EQ(result.snapshot.gaps[0].reason, UnknownReason::missing_scope);
+  EXPECT_EQ(result.snapshot.workspaces.at(0).repositories.size(), 3u);
+}
+
+TEST_F(CollectorTest, KeyRulesOffReadsNoKeysAndNoUser) {
+  acme_basics();
+  auto options = acme_only();
+  options.key_rules = false;
+  const auto result = run(options);
+  EXPECT_EQ(count("/user"), 0u);
+  EXPECT_EQ(count_containing("deploy-keys"), 0u);
+  EXPECT_EQ(result.snapshot.ssh_keys_status, SshKeysStatus::not_collected);
+  EXPECT_EQ(transport.request_count(), 4u);  // repositories + 3 × branch restrictions
+}
+
+TEST_F(CollectorTest, UnrenewableRejectionIsAnAuthFailure) {
+  acme_basics();
+  api.fail("/user", 401, R"({"type": "error", "error": {"message": "Invalid credentials."}})");
+  const auto result = run(acme_only());
+  ASSERT_TRUE(result.auth_failure);
+  EXPECT_NE(result.auth_failure->message.find("Invalid credentials."), std::string::npos);
+  EXPECT_EQ(transport.request_count(), 1u);
+}
+
+TEST_F(CollectorTest, RejectionDuringRepositoryReadsStopsTheScan) {
+  acme_basics();
+  api.fail(
+      "/repositories/acme/api/branch-restrictions", 401,
+      R"({"type": "error", "error": {"message": "Token is invalid, expired, or not supported for this endpoint."}})");
+  const auto result = run(acme_only());
+  ASSERT_TRUE(result.auth_failure);
+  // Nothing read after the rejection (one worker: the other repositories are never asked).
+  EXPECT_EQ(count("/repositories/acme/web/branch-restrictions"), 0u);
+  EXPECT_EQ(count("/repositories/acme/ops/branch-restrictions"), 0u);
+  for (const auto& gap : result.snapshot.gaps) {
+    EXPECT_NE(gap.reason, UnknownReason::forbidden) << gap.detail;
+  }
+}
+
+TEST_F(CollectorTest, ClientCredentialsRenewedMidScan) {
+  acme_basics();
+  api.object("/user", {{"type", "app_user"}, {"uuid", "{app-1}"}});
+  fakes::FakeTransport token_transport;
+  fakes::FakeMonotonicClock clock;
+  std::atomic<int> minted{0};
+  token_transport.set_handler([&](const http::Request&) {
+    return fakes::make_response(
+        200,
+        json{{"access_token", "tok-" + std::to_string(++minted)}, {"expires_in", 7200}}.dump());
+  });
+  ClientCredentialsTokenSource cc(token_transport, "https://bitbucket.org/site/oauth2/access_token",
+                                  "cid", Secret("cs"), clock);
+  // The first answer on the web repository's restrictions is a 401: the token is renewed and
+  // the read retried.
+  std::atomic<bool> failed_once{false};
+  transport.set_handler([&](const http::Request& r) -> http::Result {
+    if (api_path(r.url) == "/repositories/acme/web/branch-restrictions" &&
+        !failed_once.exchange(true)) {
+      return fakes::make_response(
+          401, R"({"type": "error", "error": {"message": "Access token expired."}})");
+    }
+    return api.answer(r);
+  });
+  const auto result = run(acme_only(), &cc);
+  ASSERT_FALSE(result.auth_failure) << result.auth_failure->message;
+  EXPECT_TRUE(result.snapshot.gaps.empty());
+  EXPECT_EQ(count("/repositories/acme/web/branch-restrictions"), 2u);
+  EXPECT_EQ(cc.tokens_minted(), 2u);
+  const auto* web = find_repo(result.snapshot, "acme/web");
+  ASSERT_NE(web, nullptr);
+  EXPECT_TRUE(web->branch_restrictions);
+  const auto requests = transport.requests();
+  EXPECT_EQ(http::find_header(requests.back().headers, "Authorization"), "Bearer tok-2");
+}
+
+TEST_F(CollectorTest, WorkspaceThatCannotBeListedIsAGapAndTheOtherIsCollected) {
+  api.list("/user/workspaces", fixture("user_workspaces.json")["values"].get<std::vector<json>>());
+  acme_basics();
+  api.fail("/repositories/beta", 410,
+           R"({"type": "error", "error": {"message": "This account has been marked as spam"}})");
+  CollectOptions options;
+  options.concurrency = 1;
+  const auto result = run(options);
+  ASSERT_EQ(result.snapshot.workspaces.size(), 2u);
+  const auto& beta = result.snapshot.workspaces[1];
+  EXPECT_EQ(beta.slug, "beta");
+  EXPECT_FALSE(beta.listed);
+  EXPECT_TRUE(beta.repositories.empty());
+  const auto& acme = result.snapshot.workspaces[0];
+  EXPECT_TRUE(acme.listed);
+  EXPECT_EQ(acme.repositories.size(), 3u);
+  ASSERT_EQ(result.snapshot.gaps.size(), 1u);
+  EXPECT_EQ(result.snapshot.gaps[0].subject, GapSubject::repositories);
+  EXPECT_EQ(result.snapshot.gaps[0].workspace, "beta");
+  EXPECT_EQ(result.snapshot.gaps[0].reason, UnknownReason::gone);
+}
+
+TEST_F(CollectorTest, WorkspaceListFailureStillReadsTheUsersSshKeys) {
+  api.fail("/user/workspaces", 403, kMissingScope);
+  CollectOptions options;
+  options.concurrency = 1;
+  const auto result = run(options);
+  ASSERT_FALSE(result.auth_failure);
+  EXPECT_TRUE(result.snapshot.workspaces.empty());
+  ASSERT_EQ(result.snapshot.gaps.size(), 1u);
+  EXPECT_EQ(result.snapshot.gaps[0].subject, GapSubject::workspaces);
+  EXPECT_EQ(result.snapshot.gaps[0].reason, UnknownReason::missing_scope);
+  EXPECT_EQ(result.snapshot.ssh_keys_status, SshKeysStatus::read);
+  EXPECT_EQ(result.snapshot.ssh_keys.size(), 1u);
+}
+
+TEST_F(CollectorTest, InvalidPagelenIsRetriedWithFifty) {
+  acme_basics();
+  api.max_pagelen("/repositories/acme/api/deploy-keys", 50);
+  api.max_pagelen("/users/{u-1}/ssh-keys", 10);
+  const auto result = run(acme_only());
+  EXPECT_TRUE(result.snapshot.gaps.empty()) << result.snapshot.gaps[0].detail;
+  std::vector<std::string> pagelens;
+  std::vector<std::string> ssh_pagelens;
+  for (const auto& r : transport.requests()) {
+    if (api_path(r.url) == "/repositories/acme/api/deploy-keys") {
+      pagelens.push_back(query_param(r.url, "pagelen").value_or("-"));
+    }
+    if (api_path(r.url) == "/users/{u-1}/ssh-keys") {
+      ssh_pagelens.push_back(query_param(r.url, "pagelen").value_or("-"));
+    }
+  }
+  EXPECT_EQ(pagelens, (std::vector<std::string>{"100", "50"}));
+  EXPECT_EQ(ssh_pagelens, (std::vector<std::string>{"100", "50", "-"}));
+  EXPECT_EQ(result.snapshot.ssh_keys.size(), 1u);
+}
+
+TEST_F(CollectorTest, OtherBadRequestsAreNotRetried) {
+  acme_basics();
+  api.fail("/repositories/acme/api/deploy-keys", 400,
+           R"({"type": "error", "error": {"message": "Bad request"}})");
+  const auto result = run(acme_only());
+  EXPECT_EQ(count("/repositories/acme/api/deploy-keys"), 1u);
+  ASSERT_EQ(result.snapshot.gaps.size(), 1u);
+  EXPECT_EQ(result.snapshot.gaps[0].subject, GapSubject::deploy_keys);
+}
+
+TEST_F(CollectorTest, CancelledBeforeStartReadsNothingAndSaysSo) {
+  acme_basics();
+  std::atomic<bool> cancel{true};
+  ApiClient client(transport, tokens, kApiBase, &cancel);
+  Collector collector(client, acme_only(), nullptr, &cancel);
+  const auto result = collector.run();
+  EXPECT_TRUE(result.interrupted);
+  EXPECT_EQ(transport.request_count(), 0u);
+}
+
+// A full, order-sensitive dump of everything in a snapshot.
+std::string dump(const core::Snapshot& s) {
+  json out;
+  out["api_url"] = s.api_url;
+  out["ssh_keys_status"] = static_cast<int>(s.ssh_keys_status);
+  const auto key_json = [](const core::Key& k) {
+    return json{{"kind", static_cast<int>(k.kind)},
+                {"id", k.id},
+                {"label", k.label},
+                {"material", k.key_material},
+                {"created", k.created_on ? core::format_timestamp(*k.created_on) : "-"},
+                {"field", k.created_field},
+                {"ws", k.workspace},
+                {"repo", k.repository.value_or("-")},
+                {"project", k.project.value_or("-")},
+                {"url", k.url}};
+  };
+  for (const auto& k : s.ssh_keys) {
+    out["ssh"].push_back(key_json(k));
+  }
+  for (const auto& g : s.gaps) {
+    out["gaps"].push_back(json{{"subject", core::to_string(g.subject)},
+                               {"ws", g.workspace},
+                               {"repo", g.repository.value_or("-")},
+                               {"project", g.project.value_or("-")},
+                               {"endpoint", g.endpoint},
+                               {"status", g.http_status.value_or(0)},
+                               {"reason", core::to_string(g.reason)},
+                               {"detail", g.detail}});
+  }
+  for (const auto& ws : s.workspaces) {
+    json w = {{"slug", ws.slug}, {"listed", ws.listed}};
+    for (const auto& r : ws.repositories) {
+      json rj = {{"full_name", r.full_name}, {"main", r.mainbranch.value_or("-")}};
+      if (r.branch_restrictions) {
+        for (const auto& br : *r.branch_restrictions) {
+          rj["restrictions"].push_back(json{{"id", br.id}, {"kind", br.kind}});
+        }
+      } else {
+        rj["restrictions"] = "unknown";
+      }
+      rj["model"] = r.branching_model.has_value();
+      w["repos"].push_back(rj);
+    }
+    for (const auto& p : ws.projects) {
+      w["projects"].push_back(json{{"key", p.key}, {"name", p.name}, {"url", p.html_url}});
+    }
+    for (const auto& k : ws.keys) {
+      w["keys"].push_back(key_json(k));
+    }
+    out["workspaces"].push_back(w);
+  }
+  return out.dump(1);
+}
+
+TEST_F(CollectorTest, ConcurrencyDoesNotChangeTheSnapshot) {
+  api.list("/user/workspaces", fixture("user_workspaces.json")["values"].get<std::vector<json>>());
+  std::vector<json> acme_repos;
+  for (int i = 0; i < 12; ++i) {
+    const std::string slug = "r" + std::to_string(i);
+    const std::string project = i % 3 == 0 ? "OPS" : "PLAT";
+    acme_repos.push_back(
+        repo(slug, project, i == 5 ? std::nullopt : std::optional<std::string>("main")));
+    const std::string base = "/repositories/acme/" + slug;
+    if (i % 4 == 1) {
+      api.fail(base + "/branch-restrictions", 403, kMissingScope);
+    } else if (i % 4 == 2) {
+      api.pages(
+          base + "/branch-restrictions",
+          {{restriction(i * 10, "force")}, {model_restriction(i * 10 + 1, "push", "development")}});
+      api.object(base + "/effective-branching-model", fixture("branching_model.json"));
+    } else {
+      api.list(base + "/branch-restrictions", {restriction(i * 10, "delete")});
+    }
+    if (i == 7) {
+      api.fail(base + "/deploy-keys", 500, "<html>boom</html>");
+    } else {
+      api.list(base + "/deploy-keys", {key(i * 100, "ssh-ed25519 K" + std::to_string(i)),
+                                       key(i * 100 + 1, "ssh-ed25519 SHARED")});
+    }
+  }
+  api.list("/repositories/acme", acme_repos);
+  api.list("/workspaces/acme/projects/PLAT/deploy-keys", {key(1, "ssh-ed25519 SHARED")});
+  api.fail("/workspaces/acme/projects/OPS/deploy-keys", 403, kMissingScope);
+  api.list("/repositories/beta", {repo("site", "WEB")});
+  api.list("/repositories/beta/site/branch-restrictions", {});
+  api.list("/repositories/beta/site/deploy-keys", {key(7, "ssh-ed25519 SHARED")});
+  api.list("/workspaces/beta/projects/WEB/deploy-keys", {});
+
+  CollectOptions options;
+  options.concurrency = 1;
+  const auto serial = run(options);
+  const auto serial_requests = transport.request_count();
+  ASSERT_FALSE(serial.snapshot.gaps.empty());
+  for (int round = 0; round < 5; ++round) {
+    SCOPED_TRACE(round);
+    options.concurrency = 4;
+    const auto parallel = run(options);
+    EXPECT_EQ(dump(parallel.snapshot), dump(serial.snapshot));
+    EXPECT_EQ(transport.request_count(), serial_requests * static_cast<std::size_t>(round + 2));
+  }
+}
+
+TEST(GapFromError, CopiesWhatAPersonNeeds) {
+  ApiError e;
+  e.kind = ApiError::Kind::http;
+  e.endpoint = "/2.0/workspaces/acme/projects/PLAT/deploy-keys";
+  e.http_status = 403;
+  e.reason = UnknownReason::missing_scope;
+  e.message = "missing scope: project:admin";
+  const auto gap = gap_from_error(e, GapSubject::project_deploy_keys, "acme", std::nullopt, "PLAT");
+  EXPECT_EQ(gap.subject, GapSubject::project_deploy_keys);
+  EXPECT_EQ(gap.workspace, "acme");
+  EXPECT_FALSE(gap.repository);
+  EXPECT_EQ(gap.project, "PLAT");
+  EXPECT_EQ(gap.endpoint, e.endpoint);
+  EXPECT_EQ(gap.http_status, 403);
+  EXPECT_EQ(gap.reason, UnknownReason::missing_scope);
+  EXPECT_EQ(gap.detail, "missing scope: project:admin");
+}
+
+}  // namespace
+}  // namespace bbp::bitbucket
