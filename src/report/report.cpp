@@ -55,4 +55,31 @@ std::array<std::size_t, 4> count_by_severity(const ScanReport& report) {
   return counts;
 }
 
+std::string where(const core::Evaluation& e) {
+  if (e.repository) {
+    return *e.repository;
+  }
+  if (e.project) {
+    return e.workspace.value_or("") + " project " + *e.project;
+  }
+  if (e.resource.type == "workspace") {
+    return "workspace " + e.resource.id;
+  }
+  return "your account";
+}
+
+std::string describe(const core::Evaluation& e) {
+  if (e.resource.type == "deploy_key" || e.resource.type == "project_deploy_key" ||
+      e.resource.type == "ssh_key") {
+    const std::string kind = e.resource.type == "ssh_key" ? "SSH key" : "deploy key";
+    std::string text = where(e) + " " + kind + " '" + e.resource.name + "'";
+    if (const auto age = e.evidence.find("age_days");
+        e.evidence.is_object() && age != e.evidence.end()) {
+      text += " (" + age->dump() + " days)";
+    }
+    return text;
+  }
+  return where(e);
+}
+
 }  // namespace bbp::report

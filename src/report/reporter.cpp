@@ -3,7 +3,10 @@
 #include <array>
 #include <utility>
 
+#include "bbp/report/csv_reporter.hpp"
 #include "bbp/report/json_reporter.hpp"
+#include "bbp/report/jsonl_reporter.hpp"
+#include "bbp/report/sarif_reporter.hpp"
 #include "bbp/report/table_reporter.hpp"
 
 namespace bbp::report {
@@ -44,9 +47,11 @@ std::unique_ptr<Reporter> make_reporter(Format format, const ReporterOptions& op
     case Format::json:
       return std::make_unique<JsonReporter>();
     case Format::jsonl:
+      return std::make_unique<JsonlReporter>();
     case Format::sarif:
+      return std::make_unique<SarifReporter>();
     case Format::csv:
-      return nullptr;
+      return std::make_unique<CsvReporter>();
   }
   return nullptr;
 }

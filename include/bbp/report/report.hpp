@@ -1,6 +1,7 @@
 // The scan report: everything a reporter prints, assembled once from the evaluations.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,5 +56,12 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
 
 // Findings per severity, in report order Critical..Low.
 std::array<std::size_t, 4> count_by_severity(const ScanReport& report);
+
+// Where an evaluation points, for a person: "acme/api", "acme project PLAT", "workspace acme",
+// "your account".
+std::string where(const core::Evaluation& evaluation);
+
+// `where` plus the key, for key evaluations: "acme/api deploy key 'ci' (812 days)".
+std::string describe(const core::Evaluation& evaluation);
 
 }  // namespace bbp::report

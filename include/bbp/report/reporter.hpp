@@ -26,7 +26,7 @@ class Reporter {
   virtual void write(const ScanReport& report, std::ostream& out) const = 0;
 };
 
-// nullptr for formats that are not available yet.
+// The one place a format becomes a reporter; never nullptr for a valid Format.
 std::unique_ptr<Reporter> make_reporter(Format format, const ReporterOptions& options = {});
 
 }  // namespace bbp::report

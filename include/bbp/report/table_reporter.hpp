@@ -6,8 +6,10 @@
 
 namespace bbp::report {
 
-// A report for people: fits the width given (80 columns by default), worst findings first,
-// a summary line, and a visible warning when anything could not be evaluated.
+// A report for people: fits the width given (80 columns by default); findings grouped per
+// repository (or project, or account), the group holding the worst finding first and the worst
+// finding first inside a group; a summary line; and a visible warning listing what could not be
+// evaluated and why (which scope is missing).
 class TableReporter final : public Reporter {
  public:
   explicit TableReporter(ReporterOptions options) : options_(options) {}
@@ -19,5 +21,10 @@ class TableReporter final : public Reporter {
 
 // Shortens `text` to at most `width` display columns, ending with "…" when cut.
 std::string ellipsize(const std::string& text, std::size_t width);
+
+// `text` safe for a terminal: C0 and C1 control characters (newlines, escape sequences) are
+// written as visible escapes ("\n", "\x1b", "\u009b"), so a key label cannot break the
+// table or drive the terminal.
+std::string printable(const std::string& text);
 
 }  // namespace bbp::report

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "bbp/report/reporter.hpp"
+
+namespace bbp::report {
+
+// RFC 4180 CSV: a header row, then one finding per row; CRLF line endings; a field is quoted
+// when it holds a comma, a double quote, CR or LF (quotes doubled inside).
+class CsvReporter final : public Reporter {
+ public:
+  void write(const ScanReport& report, std::ostream& out) const override;
+};
+
+// The header row, in column order.
+inline constexpr std::array<std::string_view, 14> kCsvColumns{
+    "severity",     "rule",        "finding_type_id", "title",       "workspace",
+    "repository",   "project",     "resource_type",   "resource_id", "resource_name",
+    "resource_url", "fingerprint", "evidence",        "remediation"};
+
+// One field as RFC 4180 writes it.
+std::string csv_field(std::string_view text);
+
+}  // namespace bbp::report

@@ -1,0 +1,51 @@
+#include "bbp/report/csv_reporter.hpp"
+
+#include <vector>
+
+namespace bbp::report {
+namespace {
+
+constexpr std::string_view kLineEnd = "\r\n";
+
+void write_row(std::ostream& out, const std::vector<std::string>& fields) {
+  bool first = true;
+  for (const auto& field : fields) {
+    if (!first) {
+      out << ',';
+    }
+    first = false;
+    out << csv_field(field);
+  }
+  out << kLineEnd;
+}
+
+}  // namespace
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    return std::string(text);
+  }
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') {
+      out += '"';
+    }
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+void CsvReporter::write(const ScanReport& report, std::ostream& out) const {
+  write_row(out, std::vector<std::string>(kCsvColumns.begin(), kCsvColumns.end()));
+  for (const auto& f : report.findings) {
+    write_row(out, {std::string(core::to_string(f.rule->severity)), std::string(f.rule->slug),
+                    std::string(f.rule->id), std::string(f.rule->title), f.workspace.value_or(""),
+                    f.repository.value_or(""), f.project.value_or(""), f.resource.type,
+                    f.resource.id, f.resource.name, f.resource.url, f.fingerprint,
+                    f.evidence.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    std::string(f.rule->remediation)});
+  }
+}
+
+}  // namespace bbp::report

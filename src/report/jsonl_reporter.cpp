@@ -1,0 +1,18 @@
+#include "bbp/report/jsonl_reporter.hpp"
+
+#include "bbp/report/json_reporter.hpp"
+
+namespace bbp::report {
+
+void JsonlReporter::write(const ScanReport& report, std::ostream& out) const {
+  const std::string started = core::format_timestamp(report.started_at);
+  for (const auto& f : report.findings) {
+    auto line = finding_json(f);
+    line["scan_started_at"] = started;
+    line["tool_version"] = report.tool_version;
+    // Compact: a line never contains a raw newline (strings escape theirs).
+    out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  }
+}
+
+}  // namespace bbp::report

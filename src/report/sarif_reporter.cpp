@@ -1,0 +1,257 @@
+#include "bbp/report/sarif_reporter.hpp"
+
+#include <cctype>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "bbp/report/json_reporter.hpp"
+
+namespace bbp::report {
+namespace {
+
+using nlohmann::json;
+
+// "public-repository" -> "PublicRepository": the rule's SARIF `name`.
+std::string camel_case(std::string_view slug) {
+  std::string out;
+  bool upper = true;
+  for (const char c : slug) {
+    if (c == '-' || c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return out;
+}
+
+std::optional<std::size_t> rule_index(const core::Rule& rule) {
+  const auto rules = core::catalogue();
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (rules[i].id == rule.id) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+json rule_reference(const core::Rule& rule) {
+  json ref{{"id", rule.slug}};
+  if (const auto index = rule_index(rule)) {
+    ref["index"] = *index;
+  }
+  return ref;
+}
+
+// The run's logical locations: workspaces, projects, repositories and keys, each pointing at
+// its parent, listed once in order of first use.
+class LogicalLocations {
+ public:
+  // The innermost location of an evaluation, as a result's `logicalLocations` entry.
+  json reference(const core::Evaluation& e) {
+    const auto index = locate(e);
+    const auto& loc = locations_[index];
+    return json{{"index", index},
+                {"name", loc["name"]},
+                {"fullyQualifiedName", loc["fullyQualifiedName"]},
+                {"kind", loc["kind"]}};
+  }
+  json take() { return std::move(locations_); }
+
+ private:
+  std::size_t add(const std::string& qualified, const std::string& name, std::string_view kind,
+                  std::optional<std::size_t> parent) {
+    if (const auto it = index_.find(qualified); it != index_.end()) {
+      return it->second;
+    }
+    json loc{{"name", name}, {"fullyQualifiedName", qualified}, {"kind", kind}};
+    if (parent) {
+      loc["parentIndex"] = *parent;
+    }
+    locations_.push_back(std::move(loc));
+    const auto index = locations_.size() - 1;
+    index_.emplace(qualified, index);
+    return index;
+  }
+
+  std::size_t locate(const core::Evaluation& e) {
+    std::optional<std::size_t> parent;
+    std::string prefix;
+    if (e.workspace) {
+      prefix = *e.workspace;
+      parent = add(prefix, *e.workspace, "namespace", std::nullopt);
+    }
+    if (e.repository) {
+      const auto slash = e.repository->find('/');
+      const std::string slug =
+          slash == std::string::npos ? *e.repository : e.repository->substr(slash + 1);
+      prefix = *e.repository;
+      parent = add(prefix, slug, "module", parent);
+    } else if (e.project) {
+      prefix += "/projects/" + *e.project;
+      parent = add(prefix, *e.project, "namespace", parent);
+    }
+    const auto& r = e.resource;
+    if (r.type == "deploy_key" || r.type == "project_deploy_key") {
+      return add(prefix + "/deploy-keys/" + r.id, r.name, "resource", parent);
+    }
+    if (r.type == "ssh_key") {
+      return add("ssh-keys/" + r.id, r.name, "resource", parent);
+    }
+    if (r.type == "user") {
+      return add("ssh-keys", r.name, "resource", parent);
+    }
+    if (parent) {
+      return *parent;  // the repository, project or workspace itself
+    }
+    return add(r.type + "/" + r.id, r.name, "resource", std::nullopt);
+  }
+
+  json locations_ = json::array();
+  std::map<std::string, std::size_t> index_;
+};
+
+json result_json(const core::Evaluation& f, LogicalLocations& locations) {
+  const auto& rule = *f.rule;
+  json result{{"ruleId", rule.slug}};
+  if (const auto index = rule_index(rule)) {
+    result["ruleIndex"] = *index;
+  }
+  result["kind"] = "fail";
+  result["level"] = sarif_level(rule.severity);
+  result["message"] = {{"text", std::string(rule.title) + ": " + describe(f) + "."}};
+  result["locations"] = json::array({{{"logicalLocations", {locations.reference(f)}}}});
+  result["partialFingerprints"] = {{kFingerprintKey, f.fingerprint}};
+  auto properties = finding_json(f);
+  properties.erase("remediation");  // in the rule's help
+  properties.erase("title");        // in the rule's short description
+  properties["security-severity"] = security_severity(rule.severity);
+  result["properties"] = std::move(properties);
+  return result;
+}
+
+json unknown_notification(const core::Evaluation& u, LogicalLocations& locations) {
+  const std::string reason(core::to_string(u.reason.value_or(core::UnknownReason::api_error)));
+  return {{"level", "warning"},
+          {"message",
+           {{"text", "Not evaluated: " + std::string(u.rule->slug) + " on " + where(u) + ": " +
+                         reason + " (" + u.detail + ")."}}},
+          {"associatedRule", rule_reference(*u.rule)},
+          {"locations", json::array({{{"logicalLocations", {locations.reference(u)}}}})},
+          {"properties", unknown_json(u)}};
+}
+
+json error_notification(const ErrorEntry& e) {
+  json properties{
+      {"workspace", e.workspace ? json(*e.workspace) : json()},
+      {"repository", e.repository ? json(*e.repository) : json()},
+      {"endpoint", e.endpoint},
+      {"http_status", e.http_status ? json(*e.http_status) : json()},
+      {"message", e.message},
+  };
+  return {{"level", "error"},
+          {"message", {{"text", "Read failed: " + e.endpoint + ": " + e.message + "."}}},
+          {"properties", std::move(properties)}};
+}
+
+}  // namespace
+
+std::string_view information_uri() {
+  return BBP_INFORMATION_URI;
+}
+
+std::string_view sarif_level(core::Severity severity) {
+  switch (severity) {
+    case core::Severity::critical:
+    case core::Severity::high:
+      return "error";
+    case core::Severity::medium:
+      return "warning";
+    case core::Severity::low:
+      return "note";
+  }
+  return "note";
+}
+
+std::string_view security_severity(core::Severity severity) {
+  switch (severity) {
+    case core::Severity::critical:
+      return "9.5";
+    case core::Severity::high:
+      return "8.0";
+    case core::Severity::medium:
+      return "5.5";
+    case core::Severity::low:
+      return "3.0";
+  }
+  return "3.0";
+}
+
+json sarif_rule(const core::Rule& rule) {
+  const std::string remediation(rule.remediation);
+  return {
+      {"id", rule.slug},
+      {"name", camel_case(rule.slug)},
+      {"shortDescription", {{"text", rule.title}}},
+      {"fullDescription", {{"text", rule.description}}},
+      {"help",
+       {{"text", "Remediation: " + remediation}, {"markdown", "**Remediation.** " + remediation}}},
+      {"defaultConfiguration", {{"level", sarif_level(rule.severity)}}},
+      {"properties",
+       {{"tags", {"security", "bitbucket"}},
+        {"finding_type_id", rule.id},
+        {"severity", core::to_string(rule.severity)},
+        {"security-severity", security_severity(rule.severity)},
+        {"evaluated_on", core::to_string(rule.subject)}}}};
+}
+
+json to_sarif(const ScanReport& report) {
+  json rules = json::array();
+  for (const auto& rule : core::catalogue()) {
+    rules.push_back(sarif_rule(rule));
+  }
+  LogicalLocations locations;
+  json results = json::array();
+  for (const auto& f : report.findings) {
+    results.push_back(result_json(f, locations));
+  }
+  json notifications = json::array();
+  for (const auto& u : report.unknown) {
+    notifications.push_back(unknown_notification(u, locations));
+  }
+  for (const auto& e : report.errors) {
+    notifications.push_back(error_notification(e));
+  }
+  auto scan = to_json(report);
+  auto settings = scan["scan"]["settings"];
+  scan["scan"].erase("settings");
+  json invocation{{"executionSuccessful", report.complete},
+                  {"startTimeUtc", core::format_timestamp(report.started_at)},
+                  {"endTimeUtc", core::format_timestamp(report.finished_at)},
+                  {"toolExecutionNotifications", std::move(notifications)}};
+  json run{
+      {"tool",
+       {{"driver",
+         {{"name", "bbposture"},
+          {"version", report.tool_version},
+          {"informationUri", information_uri()},
+          {"rules", std::move(rules)}}}}},
+      {"invocations", json::array({std::move(invocation)})},
+      {"logicalLocations", locations.take()},
+      {"results", std::move(results)},
+      {"properties",
+       {{"settings", std::move(settings)},
+        {"scan", std::move(scan["scan"])},
+        {"summary", std::move(scan["summary"])},
+        {"interrupted", report.interrupted}}},
+  };
+  return {{"$schema", kSarifSchemaUri}, {"version", "2.1.0"}, {"runs", json::array({run})}};
+}
+
+void SarifReporter::write(const ScanReport& report, std::ostream& out) const {
+  out << to_sarif(report).dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace bbp::report

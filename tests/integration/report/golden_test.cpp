@@ -1,0 +1,345 @@
+// End to end: the real bbposture binary against an in-process fake Bitbucket serving one fixed
+// scenario (tests/data/scenarios/golden.json) with a frozen clock. Every format is compared
+// byte for byte with tests/data/golden/report.<format>; BBP_UPDATE_GOLDEN=1 rewrites them.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fake_bitbucket/server.hpp"
+#include "process.hpp"
+
+namespace bbp::report::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kData = BBP_TEST_DATA_DIR;
+const std::string kSource = BBP_SOURCE_DIR;
+const std::string kBinary = BBPOSTURE_BINARY;
+const std::string kPython = "/usr/bin/python3";
+const std::string kValidator = kSource + "/tests/integration/report/validate_json.py";
+const std::string kSarifSchema = kData + "/schemas/sarif-schema-2.1.0.json";
+const std::string kReportSchema = kSource + "/docs/report.schema.json";
+// The fake's address changes with every run; golden files hold this instead.
+const std::string kPlaceholder = "http://fake-bitbucket.test";
+
+bool updating_golden() {
+  const char* value = std::getenv("BBP_UPDATE_GOLDEN");  // NOLINT(concurrency-mt-unsafe)
+  return value != nullptr && std::string(value) == "1";
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
+    text.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+  return text;
+}
+
+// A scratch folder per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() /
+            ("bbp_report_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  TempDir(TempDir&&) = delete;
+  TempDir& operator=(TempDir&&) = delete;
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::vector<std::string> entries(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class GoldenTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    fake_ =
+        new fake::FakeBitbucket(fake::FakeBitbucket::from_file(kData + "/scenarios/golden.json"));
+    fake_->start();
+  }
+  static void TearDownTestSuite() {
+    delete fake_;
+    fake_ = nullptr;
+  }
+
+  static EnvChanges env() {
+    return {{"BITBUCKET_CLIENT_ID", "golden-client"}, {"BITBUCKET_CLIENT_SECRET", "golden-secret"},
+            {"BBP_NOW", "2026-11-28T00:00:00Z"},      {"NO_COLOR", std::nullopt},
+            {"BITBUCKET_ACCESS_TOKEN", std::nullopt}, {"BITBUCKET_EMAIL", std::nullopt},
+            {"BITBUCKET_API_TOKEN", std::nullopt}};
+  }
+
+  // `bbposture scan` against the fake; one request at a time so the request count and the
+  // order of everything are the same on every run.
+  static std::vector<std::string> scan_args(const std::string& format,
+                                            const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args{kBinary,         "scan",
+                                  "--api-url",     fake_->api_url(),
+                                  "--token-url",   fake_->token_url(),
+                                  "--concurrency", "1",
+                                  "--no-progress", "-f",
+                                  format};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  static std::string normalise(const std::string& text) {
+    return replace_all(text, fake_->base_url(), kPlaceholder);
+  }
+
+  // Compares `actual` with the golden file, or rewrites it under BBP_UPDATE_GOLDEN=1.
+  static void expect_golden(const std::string& name, const std::string& actual) {
+    const std::string path = kData + "/golden/" + name;
+    if (updating_golden()) {
+      write_file(path, actual);
+      std::cout << "rewrote " << path << '\n';
+      return;
+    }
+    ASSERT_TRUE(fs::exists(path)) << path << " is missing; run with BBP_UPDATE_GOLDEN=1";
+    const auto expected = read_file(path);
+    if (expected != actual) {
+      std::size_t at = 0;
+      while (at < expected.size() && at < actual.size() && expected[at] == actual[at]) {
+        ++at;
+      }
+      const auto context = [&](const std::string& s) {
+        const auto from = at < 80 ? 0 : at - 80;
+        return s.substr(from, 160);
+      };
+      ADD_FAILURE() << name << " differs from the golden file at byte " << at
+                    << " (BBP_UPDATE_GOLDEN=1 rewrites it on purpose)\n--- expected ---\n"
+                    << context(expected) << "\n--- actual ---\n"
+                    << context(actual);
+    }
+  }
+
+  // Runs one format with -o into a scratch folder and returns the (normalised) report.
+  static std::string scan_to_file(const std::string& format) {
+    TempDir dir;
+    const auto out = dir / ("report." + format);
+    const auto result = run(scan_args(format, {"-o", out}), env());
+    EXPECT_EQ(result.exit_code, 3) << "incomplete scan (one unknown) exits 3\n" << result.err;
+    EXPECT_EQ(result.out, "") << "with -o nothing goes to stdout";
+    EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"report." + format})
+        << "no temporary file is left next to the report";
+    return fs::exists(out) ? normalise(read_file(out)) : std::string();
+  }
+
+  static RunResult validate(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{kPython, kValidator};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv);
+  }
+
+  static fake::FakeBitbucket* fake_;
+};
+
+fake::FakeBitbucket* GoldenTest::fake_ = nullptr;
+
+TEST_F(GoldenTest, JsonMatchesGolden) {
+  expect_golden("report.json", scan_to_file("json"));
+}
+
+TEST_F(GoldenTest, JsonlMatchesGolden) {
+  expect_golden("report.jsonl", scan_to_file("jsonl"));
+}
+
+TEST_F(GoldenTest, SarifMatchesGolden) {
+  expect_golden("report.sarif", scan_to_file("sarif"));
+}
+
+TEST_F(GoldenTest, CsvMatchesGolden) {
+  expect_golden("report.csv", scan_to_file("csv"));
+}
+
+TEST_F(GoldenTest, TableMatchesGolden) {
+  expect_golden("report.table", scan_to_file("table"));
+}
+
+TEST_F(GoldenTest, StdoutMatchesTheOutputFile) {
+  for (const std::string format : {"json", "jsonl", "sarif", "csv", "table"}) {
+    const auto result = run(scan_args(format), env());
+    EXPECT_EQ(result.exit_code, 3) << format;
+    EXPECT_EQ(normalise(result.out), read_file(kData + "/golden/report." + format)) << format;
+  }
+}
+
+TEST_F(GoldenTest, GoldenScenarioCoversEveryRuleAndTheCases) {
+  const auto report = nlohmann::json::parse(read_file(kData + "/golden/report.json"));
+  std::set<std::string> rules;
+  std::set<std::string> resource_types;
+  bool tricky_label = false;
+  for (const auto& f : report.at("findings")) {
+    rules.insert(f.at("rule").get<std::string>());
+    resource_types.insert(f.at("resource").at("type").get<std::string>());
+    const auto name = f.at("resource").at("name").get<std::string>();
+    tricky_label = tricky_label ||
+                   (name.find(',') != std::string::npos && name.find('"') != std::string::npos &&
+                    name.find('\n') != std::string::npos);
+  }
+  EXPECT_EQ(rules.size(), 11U) << "every rule fails at least once";
+  EXPECT_TRUE(resource_types.count("project_deploy_key"));
+  EXPECT_TRUE(resource_types.count("ssh_key"));
+  EXPECT_TRUE(tricky_label) << "a key label with a comma, a quote and a newline";
+  ASSERT_FALSE(report.at("unknown").empty());
+  EXPECT_EQ(report.at("unknown")[0].at("reason"), "missing_scope");
+  EXPECT_FALSE(report.at("scan").at("complete").get<bool>());
+}
+
+TEST_F(GoldenTest, SarifValidatesAgainstTheOfficialSchema) {
+  const auto golden = validate({kSarifSchema, kData + "/golden/report.sarif"});
+  EXPECT_EQ(golden.exit_code, 0) << golden.out << golden.err;
+
+  TempDir dir;
+  const auto live = run(scan_args("sarif", {"-o", dir / "live.sarif"}), env());
+  ASSERT_EQ(live.exit_code, 3) << live.err;
+  const auto checked = validate({kSarifSchema, dir / "live.sarif"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+}
+
+TEST_F(GoldenTest, SchemaValidationCanFail) {
+  TempDir dir;
+  auto sarif = nlohmann::json::parse(read_file(kData + "/golden/report.sarif"));
+  sarif["runs"][0]["results"][0]["level"] = "fatal";  // not a SARIF level
+  write_file(dir / "bad.sarif", sarif.dump());
+  const auto bad_sarif = validate({kSarifSchema, dir / "bad.sarif"});
+  EXPECT_EQ(bad_sarif.exit_code, 1) << bad_sarif.out << bad_sarif.err;
+  EXPECT_NE(bad_sarif.out.find("fatal"), std::string::npos) << bad_sarif.out;
+
+  auto report = nlohmann::json::parse(read_file(kData + "/golden/report.json"));
+  report["findings"][0]["severity"] = "Severe";
+  report["unknown"][0]["reason"] = "because";
+  report["scan"]["surprise"] = true;
+  write_file(dir / "bad.json", report.dump());
+  const auto bad_json = validate({kReportSchema, dir / "bad.json"});
+  EXPECT_EQ(bad_json.exit_code, 1) << bad_json.out << bad_json.err;
+  for (const std::string word : {"Severe", "because", "surprise"}) {
+    EXPECT_NE(bad_json.out.find(word), std::string::npos) << bad_json.out;
+  }
+}
+
+TEST_F(GoldenTest, EveryGoldenJsonReportValidatesAgainstTheSchema) {
+  std::size_t checked = 0;
+  for (const auto& entry : fs::directory_iterator(kData + "/golden")) {
+    if (entry.path().extension() == ".json") {
+      const auto result = validate({kReportSchema, entry.path().string()});
+      EXPECT_EQ(result.exit_code, 0) << entry.path() << "\n" << result.out << result.err;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 1U);
+  const auto lines =
+      validate({kReportSchema, "--def", "finding_line", "--lines", kData + "/golden/report.jsonl"});
+  EXPECT_EQ(lines.exit_code, 0) << lines.out << lines.err;
+}
+
+TEST_F(GoldenTest, FailedWriteToADirectoryLeavesNoTemporaryFile) {
+  TempDir dir;
+  fs::create_directories(dir / "report.json");  // the output path is a folder
+  const auto result = run(scan_args("json", {"-o", dir / "report.json"}), env());
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("report.json"), std::string::npos) << result.err;
+  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"report.json"});
+  EXPECT_TRUE(fs::is_empty(dir / "report.json"));
+}
+
+TEST_F(GoldenTest, FailedWriteToAMissingFolderReportsAnError) {
+  TempDir dir;
+  const auto result = run(scan_args("csv", {"-o", dir / "missing/report.csv"}), env());
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("missing"), std::string::npos) << result.err;
+  EXPECT_TRUE(entries(dir.path()).empty());
+}
+
+TEST_F(GoldenTest, FailedWriteToAReadOnlyFolderLeavesNoTemporaryFile) {
+  if (::geteuid() == 0) {
+    GTEST_SKIP() << "root ignores folder permissions";
+  }
+  TempDir dir;
+  fs::create_directories(dir / "ro");
+  fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+  const auto result = run(scan_args("sarif", {"-o", dir / "ro/report.sarif"}), env());
+  fs::permissions(dir / "ro", fs::perms::owner_all);
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_TRUE(fs::is_empty(dir / "ro"));
+}
+
+TEST_F(GoldenTest, ExistingReportIsReplacedWhole) {
+  TempDir dir;
+  write_file(dir / "report.csv", std::string(100000, 'x'));
+  const auto result = run(scan_args("csv", {"-o", dir / "report.csv"}), env());
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  EXPECT_EQ(normalise(read_file(dir / "report.csv")), read_file(kData + "/golden/report.csv"));
+  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"report.csv"});
+}
+
+TEST_F(GoldenTest, TableIsColouredOnATerminalUnlessNoColor) {
+  const auto coloured = run_on_tty(scan_args("table"), env());
+  EXPECT_EQ(coloured.exit_code, 3) << coloured.out;
+  EXPECT_NE(coloured.out.find("\033[1;31mCritical"), std::string::npos) << coloured.out;
+
+  auto no_color = env();
+  no_color["NO_COLOR"] = "1";
+  const auto plain = run_on_tty(scan_args("table"), no_color);
+  EXPECT_EQ(plain.exit_code, 3) << plain.out;
+  EXPECT_NE(plain.out.find("Critical"), std::string::npos) << plain.out;
+  EXPECT_EQ(plain.out.find('\033'), std::string::npos) << plain.out;
+
+  // Not a terminal: never coloured (the golden table has no escapes either).
+  const auto piped = run(scan_args("table"), env());
+  EXPECT_EQ(piped.out.find('\033'), std::string::npos);
+}
+
+TEST_F(GoldenTest, TableFitsEightyColumns) {
+  const auto table = read_file(kData + "/golden/report.table");
+  std::size_t start = 0;
+  while (start < table.size()) {
+    auto end = table.find('\n', start);
+    if (end == std::string::npos) {
+      end = table.size();
+    }
+    const auto line = table.substr(start, end - start);
+    std::size_t columns = 0;
+    for (const char c : line) {
+      columns += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+    }
+    EXPECT_LE(columns, 80U) << line;
+    start = end + 1;
+  }
+  EXPECT_NE(table.find("…"), std::string::npos) << "the long names are cut with an ellipsis";
+  EXPECT_NE(table.find("missing scope: repository:admin"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bbp::report::testing

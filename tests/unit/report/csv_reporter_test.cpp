@@ -1,0 +1,134 @@
+#include "bbp/report/csv_reporter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "report_fixture.hpp"
+
+namespace bbp::report::testing {
+namespace {
+
+// A strict RFC 4180 reader: records end with CRLF, quoted fields may hold anything, a bare CR
+// or LF outside quotes is an error.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string field;
+  std::size_t i = 0;
+  bool at_field_start = true;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (at_field_start && c == '"') {
+      ++i;
+      for (;;) {
+        if (i >= text.size()) {
+          throw std::runtime_error("unterminated quoted field");
+        }
+        if (text[i] == '"') {
+          if (i + 1 < text.size() && text[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += text[i++];
+      }
+      at_field_start = false;
+      continue;
+    }
+    if (c == ',') {
+      record.push_back(std::move(field));
+      field.clear();
+      at_field_start = true;
+      ++i;
+    } else if (c == '\r') {
+      if (i + 1 >= text.size() || text[i + 1] != '\n') {
+        throw std::runtime_error("CR without LF at byte " + std::to_string(i));
+      }
+      record.push_back(std::move(field));
+      field.clear();
+      records.push_back(std::move(record));
+      record.clear();
+      at_field_start = true;
+      i += 2;
+    } else if (c == '\n') {
+      throw std::runtime_error("LF without CR at byte " + std::to_string(i));
+    } else if (c == '"') {
+      throw std::runtime_error("quote inside an unquoted field at byte " + std::to_string(i));
+    } else {
+      field += c;
+      at_field_start = false;
+      ++i;
+    }
+  }
+  if (!record.empty() || !field.empty()) {
+    throw std::runtime_error("last record does not end with CRLF");
+  }
+  return records;
+}
+
+TEST(CsvFieldTest, QuotesOnlyWhenNeeded) {
+  EXPECT_EQ(csv_field("plain text"), "plain text");
+  EXPECT_EQ(csv_field(""), "");
+  EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(csv_field("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(csv_field("cr\rhere"), "\"cr\rhere\"");
+  EXPECT_EQ(csv_field("\""), "\"\"\"\"");
+}
+
+TEST(CsvReporterTest, HeaderThenOneRowPerFindingWithCrlf) {
+  const auto report = sample_report();
+  const auto text = render(CsvReporter(), report);
+  const auto records = parse_csv(text);
+  ASSERT_EQ(records.size(), report.findings.size() + 1);
+  EXPECT_EQ(records[0], std::vector<std::string>(kCsvColumns.begin(), kCsvColumns.end()));
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    const auto& row = records[i];
+    const auto& f = report.findings[i - 1];
+    ASSERT_EQ(row.size(), kCsvColumns.size()) << i;
+    EXPECT_EQ(row[0], core::to_string(f.rule->severity));
+    EXPECT_EQ(row[1], f.rule->slug);
+    EXPECT_EQ(row[2], f.rule->id);
+    EXPECT_EQ(row[3], f.rule->title);
+    EXPECT_EQ(row[4], f.workspace.value_or(""));
+    EXPECT_EQ(row[5], f.repository.value_or(""));
+    EXPECT_EQ(row[6], f.project.value_or(""));
+    EXPECT_EQ(row[7], f.resource.type);
+    EXPECT_EQ(row[8], f.resource.id);
+    EXPECT_EQ(row[9], f.resource.name);
+    EXPECT_EQ(row[10], f.resource.url);
+    EXPECT_EQ(row[11], f.fingerprint);
+    EXPECT_EQ(nlohmann::json::parse(row[12]), f.evidence);
+    EXPECT_EQ(row[12].find('\n'), std::string::npos) << "evidence is compact JSON";
+    EXPECT_EQ(row[13], f.rule->remediation);
+  }
+}
+
+TEST(CsvReporterTest, LabelWithCommaQuoteAndNewlineRoundTrips) {
+  const auto records = parse_csv(render(CsvReporter(), sample_report()));
+  const auto it =
+      std::find_if(records.begin(), records.end(), [](const auto& row) { return row[8] == "123"; });
+  ASSERT_NE(it, records.end());
+  EXPECT_EQ((*it)[9], "build, \"prod\"\nserver");
+}
+
+TEST(CsvReporterTest, NoFindingsIsJustTheHeader) {
+  ScanReport empty;
+  EXPECT_EQ(render(CsvReporter(), empty),
+            "severity,rule,finding_type_id,title,workspace,repository,project,resource_type,"
+            "resource_id,resource_name,resource_url,fingerprint,evidence,remediation\r\n");
+}
+
+TEST(CsvReporterTest, TheReaderRejectsBareLineFeeds) {
+  // The checks above rely on this reader failing on a non-RFC 4180 document.
+  EXPECT_THROW(parse_csv("a,b\n"), std::runtime_error);
+  EXPECT_THROW(parse_csv("a,\"b\r\n"), std::runtime_error);
+  EXPECT_THROW(parse_csv("a,b\"c\r\n"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace bbp::report::testing

@@ -1,0 +1,111 @@
+#include "bbp/report/reporter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "bbp/core/catalogue.hpp"
+#include "bbp/report/json_reporter.hpp"
+#include "report_fixture.hpp"
+
+namespace bbp::report::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<Format, 5> kAll{Format::table, Format::json, Format::jsonl, Format::sarif,
+                                     Format::csv};
+
+TEST(ReporterTest, EveryFormatHasAReporter) {
+  for (const auto format : kAll) {
+    const auto reporter = make_reporter(format);
+    ASSERT_NE(reporter, nullptr) << to_string(format);
+    EXPECT_FALSE(render(*reporter, sample_report()).empty()) << to_string(format);
+  }
+}
+
+TEST(ReporterTest, FormatNamesRoundTrip) {
+  for (const auto format : kAll) {
+    EXPECT_EQ(format_from_string(to_string(format)), format);
+  }
+  EXPECT_FALSE(format_from_string("xml"));
+  EXPECT_FALSE(format_from_string("JSON"));
+}
+
+TEST(ReporterTest, OnlyTheTableUsesColour) {
+  for (const auto format : kAll) {
+    const auto text = render(*make_reporter(format, {true, 80}), sample_report());
+    EXPECT_EQ(text.find('\033') != std::string::npos, format == Format::table) << to_string(format);
+  }
+}
+
+json report_schema() {
+  std::ifstream in(std::string(BBP_SOURCE_DIR) + "/docs/report.schema.json");
+  return json::parse(in);
+}
+
+std::set<std::string> keys_of(const json& object) {
+  std::set<std::string> out;
+  for (const auto& [key, value] : object.items()) {
+    out.insert(key);
+  }
+  return out;
+}
+
+std::set<std::string> strings_of(const json& array) {
+  std::set<std::string> out;
+  for (const auto& item : array) {
+    out.insert(item.get<std::string>());
+  }
+  return out;
+}
+
+TEST(ReportSchemaTest, RuleEnumsFollowTheCatalogue) {
+  const auto schema = report_schema();
+  std::set<std::string> slugs;
+  std::set<std::string> ids;
+  for (const auto& rule : core::catalogue()) {
+    slugs.insert(std::string(rule.slug));
+    ids.insert(std::string(rule.id));
+  }
+  EXPECT_EQ(strings_of(schema.at("$defs").at("rule").at("enum")), slugs);
+  EXPECT_EQ(strings_of(schema.at("$defs").at("finding_type_id").at("enum")), ids);
+}
+
+TEST(ReportSchemaTest, ReasonEnumIsEveryUnknownReason) {
+  std::set<std::string> reasons;
+  for (int i = 0;; ++i) {
+    const auto reason = static_cast<core::UnknownReason>(i);
+    const auto name = std::string(core::to_string(reason));
+    if (core::unknown_reason_from_string(name) != reason) {
+      break;
+    }
+    reasons.insert(name);
+  }
+  EXPECT_EQ(reasons.size(), 8U);
+  EXPECT_EQ(strings_of(report_schema().at("$defs").at("reason").at("enum")), reasons);
+}
+
+TEST(ReportSchemaTest, RequiredKeysAreExactlyWhatTheReporterWrites) {
+  const auto schema = report_schema();
+  const auto document = to_json(sample_report());
+  const auto& defs = schema.at("$defs");
+  EXPECT_EQ(strings_of(schema.at("required")), keys_of(document));
+  EXPECT_EQ(keys_of(schema.at("properties")), keys_of(document));
+  const auto& scan = schema.at("properties").at("scan");
+  EXPECT_EQ(strings_of(scan.at("required")), keys_of(document.at("scan")));
+  EXPECT_EQ(strings_of(scan.at("properties").at("settings").at("required")),
+            keys_of(document.at("scan").at("settings")));
+  EXPECT_EQ(strings_of(schema.at("properties").at("summary").at("required")),
+            keys_of(document.at("summary")));
+  EXPECT_EQ(strings_of(defs.at("finding_fields").at("required")),
+            keys_of(document.at("findings").at(0)));
+  EXPECT_EQ(strings_of(defs.at("unknown").at("required")), keys_of(document.at("unknown").at(0)));
+  EXPECT_EQ(strings_of(defs.at("resource").at("required")),
+            keys_of(document.at("findings").at(0).at("resource")));
+}
+
+}  // namespace
+}  // namespace bbp::report::testing

@@ -1,0 +1,156 @@
+#include "bbp/report/table_reporter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "report_fixture.hpp"
+
+namespace bbp::report::testing {
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+std::size_t columns(const std::string& text) {
+  std::size_t n = 0;
+  for (const char c : text) {
+    n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+  }
+  return n;
+}
+
+std::string table(const ScanReport& report, bool color = false, int width = 80) {
+  return render(TableReporter({color, width}), report);
+}
+
+TEST(TableReporterTest, LongDetailIsCutWithAnEllipsis) {
+  const auto text = table(sample_report());
+  EXPECT_NE(text.find("  Low       old-key                       400 days old: deploy key 'build, "
+                      "\"pro…\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(TableReporterTest, PlainWithoutColour) {
+  const auto text = table(sample_report(), false);
+  EXPECT_EQ(text.find('\033'), std::string::npos);
+  EXPECT_NE(text.find("Critical"), std::string::npos);
+}
+
+TEST(TableReporterTest, SeveritiesColouredWhenAsked) {
+  const auto text = table(sample_report(), true);
+  EXPECT_NE(text.find("\033[1;31mCritical"), std::string::npos);
+  EXPECT_NE(text.find("\033[36mLow"), std::string::npos);
+  EXPECT_NE(text.find("\033[0m"), std::string::npos);
+  EXPECT_NE(text.find("\033[1;33mWARNING"), std::string::npos);
+}
+
+TEST(TableReporterTest, EveryLineFitsTheWidth) {
+  for (const int width : {80, 100}) {
+    for (const auto& line : lines_of(table(sample_report(), false, width))) {
+      EXPECT_LE(columns(line), static_cast<std::size_t>(width)) << line;
+    }
+  }
+}
+
+TEST(TableReporterTest, WorstGroupFirstAndWorstFindingFirstInsideIt) {
+  const auto lines = lines_of(table(sample_report()));
+  const auto header = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.find("SEVERITY") != std::string::npos;
+  });
+  ASSERT_NE(header, lines.end());
+  ASSERT_GE(lines.end() - header, 3);
+  EXPECT_EQ(*(header + 1), "acme/web");
+  EXPECT_TRUE((header + 2)->starts_with("  Critical  public-repository")) << *(header + 2);
+  // Severity never gets better-then-worse inside a group.
+  int last_rank = -1;
+  for (auto it = header + 2; it != lines.end() && it->starts_with("  "); ++it) {
+    const auto severity = core::severity_from_string(it->substr(2, it->find(' ', 2) - 2));
+    ASSERT_TRUE(severity) << *it;
+    EXPECT_GE(core::rank(*severity), last_rank) << *it;
+    last_rank = core::rank(*severity);
+  }
+}
+
+TEST(TableReporterTest, KeysShowAgeAndEscapedLabel) {
+  const auto text = table(sample_report(), false, 120);
+  EXPECT_NE(text.find("400 days old: deploy key 'build, \"prod\"\\nserver'"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("500 days old: deploy key 'ci'"), std::string::npos) << text;
+  EXPECT_NE(text.find("your account"), std::string::npos) << text;
+  EXPECT_NE(text.find("acme project PLAT"), std::string::npos) << text;
+}
+
+TEST(TableReporterTest, UnknownsSummarisedWithTheMissingScope) {
+  const auto text = table(sample_report());
+  EXPECT_NE(text.find("WARNING: incomplete scan: 8 checks could not be evaluated, 1 read failed"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  acme/legacy: 8 checks not evaluated (missing_scope)\n"
+                      "    missing scope: repository:admin (granted: repository)\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(TableReporterTest, LongCauseIsWrappedNotCut) {
+  auto report = sample_report();
+  for (auto& u : report.unknown) {
+    u.detail =
+        "missing scope: repository:admin (granted: account, repository, project, "
+        "project:admin, pullrequest, pipeline, webhook, snippet)";
+  }
+  const auto text = table(report);
+  EXPECT_NE(text.find("snippet)"), std::string::npos) << text;
+  for (const auto& line : lines_of(text)) {
+    EXPECT_LE(columns(line), 80U) << line;
+  }
+}
+
+TEST(TableReporterTest, NoFindings) {
+  ScanReport report;
+  report.tool_version = "1.0.0";
+  const auto text = table(report);
+  EXPECT_NE(text.find("No findings."), std::string::npos);
+  EXPECT_NE(text.find("0 findings: 0 Critical, 0 High, 0 Medium, 0 Low"), std::string::npos);
+  EXPECT_EQ(text.find("WARNING"), std::string::npos);
+}
+
+TEST(TableReporterTest, ControlCharactersNeverReachTheTerminal) {
+  auto report = sample_report();
+  report.findings.front().resource.name = "x";
+  report.findings.back().resource.name =
+      "evil\033]0;title\007\xc2\x9b"
+      "31m";
+  const auto text = table(report, false);
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    EXPECT_TRUE(u >= 0x20U || c == '\n') << "control byte " << static_cast<int>(u);
+  }
+  EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos);
+}
+
+TEST(PrintableTest, EscapesControlCharacters) {
+  EXPECT_EQ(printable("a\nb\tc\rd"), "a\\nb\\tc\\rd");
+  EXPECT_EQ(printable("\033[31m"), "\\x1b[31m");
+  EXPECT_EQ(printable("\x7f"), "\\x7f");
+  EXPECT_EQ(printable("\xc2\x9b"), "\\u009b");
+  EXPECT_EQ(printable("café – ok"), "café – ok");
+}
+
+TEST(EllipsizeTest, CutsToTheWidthWithAnEllipsis) {
+  EXPECT_EQ(ellipsize("short", 10), "short");
+  EXPECT_EQ(ellipsize("exactly10!", 10), "exactly10!");
+  EXPECT_EQ(ellipsize("longer than ten", 10), "longer th…");
+  EXPECT_EQ(ellipsize("ééééééé", 4), "ééé…");
+  EXPECT_EQ(ellipsize("abc", 0), "");
+}
+
+}  // namespace
+}  // namespace bbp::report::testing
