@@ -103,6 +103,15 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
   }
   c.settings = {options.stale_days, options.key_max_age_days, options.min_approvals};
   c.allow_incomplete = options.allow_incomplete;
+  if (!options.save_snapshot.empty()) {
+    c.save_snapshot = options.save_snapshot;
+  }
+  if (!options.from_snapshot.empty()) {
+    c.from_snapshot = options.from_snapshot;
+    if (c.save_snapshot) {
+      return tl::unexpected(std::string("--save-snapshot and --from-snapshot cannot be combined"));
+    }
+  }
   return c;
 }
 

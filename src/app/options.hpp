@@ -53,6 +53,8 @@ struct ScanOptions {
   int key_max_age_days = 180;
   int min_approvals = 1;
   bool allow_incomplete = false;
+  std::string save_snapshot;
+  std::string from_snapshot;
 };
 
 struct AuthCheckOptions {
@@ -85,6 +87,8 @@ struct ScanConfig {
   std::vector<const core::Rule*> rules;  // the selected rules, in catalogue order
   core::Settings settings;
   bool allow_incomplete = false;
+  std::optional<std::string> save_snapshot;  // write what the collector read to this file
+  std::optional<std::string> from_snapshot;  // evaluate this file instead of calling the API
 };
 
 tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options);

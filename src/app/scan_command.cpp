@@ -1,5 +1,6 @@
 // `bbposture scan`: load config → make transport → authenticate → collect → evaluate →
 // report → exit code.
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -8,6 +9,7 @@
 #include "bbp/bitbucket/collector.hpp"
 #include "bbp/bitbucket/credentials.hpp"
 #include "bbp/core/engine.hpp"
+#include "bbp/core/snapshot_json.hpp"
 #include "bbp/report/report.hpp"
 #include "commands.hpp"
 #include "runtime.hpp"
@@ -101,6 +103,12 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
       ->group("Rules");
   app.add_option("--skip-rule", o.skip_rules, "Do not evaluate this rule (slug or ID; repeatable)")
       ->group("Rules");
+  app.add_option("--save-snapshot", o.save_snapshot,
+                 "Also write everything that was read (models and gaps) to FILE as JSON")
+      ->group("Snapshots");
+  app.add_option("--from-snapshot", o.from_snapshot,
+                 "Evaluate a saved snapshot offline: no credentials, no network")
+      ->group("Snapshots");
   app.add_option("--stale-days", o.stale_days, "Rule 4: days without update before stale")
       ->capture_default_str()
       ->group("Rules");
@@ -114,6 +122,46 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
   add_log_options(app, o.log);
 }
 
+namespace {
+
+// Reads a saved snapshot and keeps the workspaces and repositories selected on the command line.
+tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config) {
+  std::ifstream in(*config.from_snapshot);
+  if (!in) {
+    return tl::unexpected("cannot read " + *config.from_snapshot);
+  }
+  const auto json = nlohmann::json::parse(in, nullptr, false);
+  if (json.is_discarded()) {
+    return tl::unexpected(*config.from_snapshot + " is not valid JSON");
+  }
+  core::Snapshot snapshot;
+  try {
+    snapshot = core::snapshot_from_json(json);
+  } catch (const std::invalid_argument& e) {
+    return tl::unexpected(*config.from_snapshot + ": " + e.what());
+  }
+  if (!config.workspaces.empty()) {
+    std::erase_if(snapshot.workspaces, [&](const core::WorkspaceSnapshot& ws) {
+      return std::find(config.workspaces.begin(), config.workspaces.end(), ws.slug) ==
+             config.workspaces.end();
+    });
+  }
+  for (auto& ws : snapshot.workspaces) {
+    std::erase_if(ws.repositories, [&](const core::Repository& r) {
+      return !bitbucket::repository_selected(r, config.repos, config.exclude_repos,
+                                             config.projects);
+    });
+    std::erase_if(ws.keys, [&](const core::Key& k) {
+      return k.repository &&
+             std::none_of(ws.repositories.begin(), ws.repositories.end(),
+                          [&](const auto& r) { return r.full_name == *k.repository; });
+    });
+  }
+  return snapshot;
+}
+
+}  // namespace
+
 int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
   // Load config.
   auto config = validate(options);
@@ -126,39 +174,62 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
     usage_error(started.error());
     return kExitUsage;
   }
-  auto credentials = bitbucket::credentials_from_environment(bitbucket::process_environment());
-  if (!credentials) {
-    usage_error(credentials.error());
-    return kExitUsage;
-  }
-  spdlog::info("authenticating with {}", bitbucket::describe(*credentials));
 
-  // Make transport, authenticate, collect.
-  TransportStack stack(config->connection, cancel);
-  const auto tokens = bitbucket::make_token_source(*credentials, stack.transport(),
-                                                   config->connection.token_url, stack.clock());
-  bitbucket::ApiClient api(stack.transport(), *tokens, config->connection.api_url, &cancel);
-  bitbucket::CollectProgress progress;
   bitbucket::CollectResult collected;
-  {
-    const ProgressLine line(stderr_is_tty() && !options.log.no_progress && !options.log.quiet,
-                            [&] { return progress_text(progress, stack); });
-    collected =
-        bitbucket::Collector(api, collect_options(*config, credentials->kind), &progress, &cancel)
-            .run();
+  std::uint64_t requests = 0;
+  if (config->from_snapshot) {
+    // Offline: evaluate what an earlier scan saw, as of the time it saw it.
+    auto snapshot = load_snapshot(*config);
+    if (!snapshot) {
+      usage_error(snapshot.error());
+      return kExitUsage;
+    }
+    started = snapshot->collected_at;
+    collected.snapshot = std::move(*snapshot);
+  } else {
+    auto credentials = bitbucket::credentials_from_environment(bitbucket::process_environment());
+    if (!credentials) {
+      usage_error(credentials.error());
+      return kExitUsage;
+    }
+    spdlog::info("authenticating with {}", bitbucket::describe(*credentials));
+
+    // Make transport, authenticate, collect.
+    TransportStack stack(config->connection, cancel);
+    const auto tokens = bitbucket::make_token_source(*credentials, stack.transport(),
+                                                     config->connection.token_url, stack.clock());
+    bitbucket::ApiClient api(stack.transport(), *tokens, config->connection.api_url, &cancel);
+    bitbucket::CollectProgress progress;
+    {
+      const ProgressLine line(stderr_is_tty() && !options.log.no_progress && !options.log.quiet,
+                              [&] { return progress_text(progress, stack); });
+      collected =
+          bitbucket::Collector(api, collect_options(*config, credentials->kind), &progress, &cancel)
+              .run();
+    }
+    if (collected.auth_failure) {
+      std::cerr << "bbposture: authentication failed: " << collected.auth_failure->message << '\n';
+      return kExitAuth;
+    }
+    requests = stack.requests();
+    spdlog::info("{} requests, {} retries", requests, stack.retries());
+    collected.snapshot.collected_at = *started;
+    if (config->save_snapshot) {
+      if (auto saved = write_output(config->save_snapshot,
+                                    core::snapshot_to_json(collected.snapshot).dump(2) + "\n");
+          !saved) {
+        usage_error(saved.error());
+        return kExitUsage;
+      }
+    }
   }
-  if (collected.auth_failure) {
-    std::cerr << "bbposture: authentication failed: " << collected.auth_failure->message << '\n';
-    return kExitAuth;
-  }
-  spdlog::info("{} requests, {} retries", stack.requests(), stack.retries());
 
   // Evaluate and report.
-  const auto finished = run_clock_now();
+  const auto finished = config->from_snapshot ? started : run_clock_now();
   auto evaluations =
       selected(core::evaluate(collected.snapshot, config->settings, *started), config->rules);
   report::ReportInputs inputs{BBP_VERSION,         *started,
-                              *finished,           stack.requests(),
+                              *finished,           requests,
                               config->settings,    collected.interrupted || cancel.load(),
                               config->min_severity};
   const auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
@@ -169,7 +240,7 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
   std::ostringstream text;
   reporter->write(report, text);
   if (auto written = write_output(config->output, text.str()); !written) {
-    std::cerr << "bbposture: " << written.error() << '\n';
+    usage_error(written.error());
     return kExitUsage;
   }
   return exit_code_for(report, *config);

@@ -1,6 +1,7 @@
 #include "bbp/bitbucket/collector.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <mutex>
 #include <set>
@@ -45,8 +46,16 @@ bool repository_selected(const core::Repository& repo, const std::vector<std::st
   if (std::any_of(exclude.begin(), exclude.end(), matches)) {
     return false;
   }
-  if (!projects.empty() && (!repo.project_key || std::find(projects.begin(), projects.end(),
-                                                           *repo.project_key) == projects.end())) {
+  // Project keys are upper case in Bitbucket; accept "plat" for "PLAT".
+  const auto same_key = [&](const std::string& wanted) {
+    return std::equal(wanted.begin(), wanted.end(), repo.project_key->begin(),
+                      repo.project_key->end(), [](char a, char b) {
+                        return std::toupper(static_cast<unsigned char>(a)) ==
+                               std::toupper(static_cast<unsigned char>(b));
+                      });
+  };
+  if (!projects.empty() &&
+      (!repo.project_key || std::none_of(projects.begin(), projects.end(), same_key))) {
     return false;
   }
   return true;
@@ -400,10 +409,11 @@ CollectResult Collector::run() {
     }
   }
   for (auto& ws : snapshot.workspaces) {
-    std::set<std::string> project_material;
+    // (project key, key material) of every project deploy key in this workspace.
+    std::set<std::pair<std::string, std::string>> project_material;
     for (const auto& key : ws.keys) {
-      if (!key.key_material.empty()) {
-        project_material.insert(key.key_material);
+      if (!key.key_material.empty() && key.project) {
+        project_material.emplace(*key.project, key.key_material);
       }
     }
     for (std::size_t i = 0; i < tasks.size(); ++i) {
@@ -411,7 +421,11 @@ CollectResult Collector::run() {
         continue;
       }
       for (auto& key : repo_keys[i]) {
-        if (key.key_material.empty() || !project_material.contains(key.key_material)) {
+        // The project's key showing through in one of its repositories: reported once, as
+        // the project key. The same material under another project is a separate key.
+        const bool inherited = !key.key_material.empty() && key.project &&
+                               project_material.contains({*key.project, key.key_material});
+        if (!inherited) {
           ws.keys.push_back(std::move(key));
         }
       }

@@ -38,6 +38,11 @@ tl::expected<Credentials, std::string> credentials_from_environment(const EnvLoo
                        {},
                        Secret(std::move(*client_secret))};
   }
+  if (client_id || client_secret) {
+    return tl::unexpected(std::string(
+        "BITBUCKET_CLIENT_ID and BITBUCKET_CLIENT_SECRET must both be set for OAuth client "
+        "credentials"));
+  }
   auto username = env("BITBUCKET_EMAIL");
   if (!username) {
     username = env("BITBUCKET_USERNAME");
@@ -46,11 +51,6 @@ tl::expected<Credentials, std::string> credentials_from_environment(const EnvLoo
   if (username && api_token) {
     return Credentials{
         CredentialKind::api_token, {}, std::move(*username), Secret(std::move(*api_token))};
-  }
-  if (client_id || client_secret) {
-    return tl::unexpected(std::string(
-        "BITBUCKET_CLIENT_ID and BITBUCKET_CLIENT_SECRET must both be set for OAuth client "
-        "credentials"));
   }
   if (api_token) {
     return tl::unexpected(std::string(

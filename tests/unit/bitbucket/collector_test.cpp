@@ -382,6 +382,7 @@ TEST_F(CollectorTest, RepositorySelection) {
   EXPECT_FALSE(repository_selected(r, {"*"}, {"a*"}, {}));
   EXPECT_TRUE(repository_selected(r, {}, {}, {"OPS", "PLAT"}));
   EXPECT_FALSE(repository_selected(r, {}, {}, {"OPS"}));
+  EXPECT_TRUE(repository_selected(r, {}, {}, {"plat"}));  // project keys ignore case
   r.project_key.reset();
   EXPECT_FALSE(repository_selected(r, {}, {}, {"PLAT"}));
 }
@@ -554,6 +555,28 @@ TEST_F(CollectorTest, ProjectKeyShowingThroughARepositoryIsKeptOnceAsProjectKey)
                                    k.repository == "acme/api";
                           }),
             1);
+}
+
+TEST_F(CollectorTest, SameKeyMaterialInAnotherProjectIsNotDeduplicated) {
+  api.list("/repositories/acme", {repo("api"), repo("ops-tool", "OPS")});
+  api.list("/repositories/acme/api/branch-restrictions", {});
+  api.list("/repositories/acme/ops-tool/branch-restrictions", {});
+  api.list("/repositories/acme/api/deploy-keys", {key(11, "ssh-ed25519 SHARED")});
+  api.list("/repositories/acme/ops-tool/deploy-keys", {key(12, "ssh-ed25519 SHARED")});
+  auto project_key = key(99, "ssh-ed25519 SHARED");
+  project_key["type"] = "project_deploy_key";
+  api.list("/workspaces/acme/projects/PLAT/deploy-keys", {project_key});
+  api.list("/workspaces/acme/projects/OPS/deploy-keys", {});
+
+  const auto result = run(acme_only());
+  ASSERT_EQ(result.snapshot.workspaces.size(), 1u);
+  std::vector<std::string> ids;
+  for (const auto& k : result.snapshot.workspaces[0].keys) {
+    ids.push_back(k.id);
+  }
+  std::sort(ids.begin(), ids.end());
+  // PLAT's key (99) once; ops-tool's key (12) is its own key, even with the same material.
+  EXPECT_EQ(ids, (std::vector<std::string>{"12", "99"}));
 }
 
 TEST_F(CollectorTest, AccessTokenSkipsUserAndSshKeys) {

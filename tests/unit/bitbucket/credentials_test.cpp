@@ -84,6 +84,14 @@ TEST(BitbucketCredentials, HalfAClientPairIsAClearError) {
   }
 }
 
+TEST(BitbucketCredentials, HalfAClientPairIsAnErrorEvenWithACompleteApiToken) {
+  const auto creds = credentials_from_environment(env_of({{"BITBUCKET_CLIENT_ID", "id"},
+                                                          {"BITBUCKET_EMAIL", "dev@example.com"},
+                                                          {"BITBUCKET_API_TOKEN", "token"}}));
+  ASSERT_FALSE(creds);
+  EXPECT_NE(creds.error().find("BITBUCKET_CLIENT_SECRET"), std::string::npos);
+}
+
 TEST(BitbucketCredentials, HalfAnApiTokenPairIsAClearError) {
   auto creds = credentials_from_environment(env_of({{"BITBUCKET_API_TOKEN", "api-s3cr3t"}}));
   ASSERT_FALSE(creds);

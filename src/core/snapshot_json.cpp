@@ -1,0 +1,373 @@
+#include "bbp/core/snapshot_json.hpp"
+
+#include <string>
+
+namespace bbp::core {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void bad(const std::string& what) {
+  throw std::invalid_argument("snapshot: " + what);
+}
+
+json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(); }
+json opt(const std::optional<TimePoint>& v) { return v ? json(format_timestamp(*v)) : json(); }
+template <typename T>
+json opt_number(const std::optional<T>& v) {
+  return v ? json(*v) : json();
+}
+
+const json& field(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key)) {
+    bad(std::string("missing '") + key + "'");
+  }
+  return j.at(key);
+}
+
+std::string text(const json& j, const char* key) {
+  const auto& v = field(j, key);
+  if (!v.is_string()) {
+    bad(std::string("'") + key + "' must be a string");
+  }
+  return v.get<std::string>();
+}
+
+std::optional<std::string> opt_text(const json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) {
+    return std::nullopt;
+  }
+  return text(j, key);
+}
+
+std::optional<TimePoint> opt_time(const json& j, const char* key) {
+  const auto t = opt_text(j, key);
+  if (!t) {
+    return std::nullopt;
+  }
+  auto parsed = parse_timestamp(*t);
+  if (!parsed) {
+    bad(std::string("'") + key + "' is not a timestamp: " + *t);
+  }
+  return parsed;
+}
+
+template <typename T>
+std::optional<T> opt_num(const json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) {
+    return std::nullopt;
+  }
+  if (!j.at(key).is_number_integer()) {
+    bad(std::string("'") + key + "' must be an integer");
+  }
+  return j.at(key).get<T>();
+}
+
+const json& array_at(const json& j, const char* key) {
+  const auto& v = field(j, key);
+  if (!v.is_array()) {
+    bad(std::string("'") + key + "' must be a list");
+  }
+  return v;
+}
+
+json principals_json(const std::vector<Principal>& ps) {
+  json out = json::array();
+  for (const auto& p : ps) {
+    out.push_back({{"name", p.name}, {"id", p.id}});
+  }
+  return out;
+}
+
+std::vector<Principal> principals_from(const json& j, const char* key) {
+  std::vector<Principal> out;
+  for (const auto& p : array_at(j, key)) {
+    out.push_back({text(p, "name"), text(p, "id")});
+  }
+  return out;
+}
+
+json model_branch_json(const BranchingModelBranch& b) {
+  return {{"use_mainbranch", b.use_mainbranch},
+          {"name", opt(b.name)},
+          {"branch_name", opt(b.branch_name)}};
+}
+
+BranchingModelBranch model_branch_from(const json& j) {
+  const auto& use = field(j, "use_mainbranch");
+  if (!use.is_boolean()) {
+    bad("'use_mainbranch' must be a boolean");
+  }
+  return {use.get<bool>(), opt_text(j, "name"), opt_text(j, "branch_name")};
+}
+
+std::string_view kind_name(KeyKind k) {
+  switch (k) {
+    case KeyKind::deploy_key:
+      return "deploy_key";
+    case KeyKind::project_deploy_key:
+      return "project_deploy_key";
+    case KeyKind::ssh_key:
+      return "ssh_key";
+  }
+  return "deploy_key";
+}
+
+KeyKind kind_from(const std::string& s) {
+  for (const auto k : {KeyKind::deploy_key, KeyKind::project_deploy_key, KeyKind::ssh_key}) {
+    if (kind_name(k) == s) {
+      return k;
+    }
+  }
+  bad("unknown key kind '" + s + "'");
+}
+
+json key_json(const Key& k) {
+  return {{"kind", kind_name(k.kind)},      {"id", k.id},
+          {"label", k.label},               {"comment", k.comment},
+          {"key", k.key_material},          {"created_on", opt(k.created_on)},
+          {"created_field", k.created_field}, {"last_used", opt(k.last_used)},
+          {"expires_on", opt(k.expires_on)}, {"workspace", k.workspace},
+          {"repository", opt(k.repository)}, {"project", opt(k.project)},
+          {"owner", k.owner},               {"url", k.url}};
+}
+
+Key key_from(const json& j) {
+  Key k;
+  k.kind = kind_from(text(j, "kind"));
+  k.id = text(j, "id");
+  k.label = text(j, "label");
+  k.comment = text(j, "comment");
+  k.key_material = text(j, "key");
+  k.created_on = opt_time(j, "created_on");
+  k.created_field = text(j, "created_field");
+  k.last_used = opt_time(j, "last_used");
+  k.expires_on = opt_time(j, "expires_on");
+  k.workspace = text(j, "workspace");
+  k.repository = opt_text(j, "repository");
+  k.project = opt_text(j, "project");
+  k.owner = text(j, "owner");
+  k.url = text(j, "url");
+  return k;
+}
+
+std::string_view ssh_status_name(SshKeysStatus s) {
+  switch (s) {
+    case SshKeysStatus::read:
+      return "read";
+    case SshKeysStatus::not_applicable:
+      return "not_applicable";
+    case SshKeysStatus::unreadable:
+      return "unreadable";
+    case SshKeysStatus::not_collected:
+      return "not_collected";
+  }
+  return "not_collected";
+}
+
+SshKeysStatus ssh_status_from(const std::string& s) {
+  for (const auto v : {SshKeysStatus::read, SshKeysStatus::not_applicable,
+                       SshKeysStatus::unreadable, SshKeysStatus::not_collected}) {
+    if (ssh_status_name(v) == s) {
+      return v;
+    }
+  }
+  bad("unknown ssh_keys_status '" + s + "'");
+}
+
+json repository_json(const Repository& r) {
+  json out{{"workspace", r.workspace},
+           {"slug", r.slug},
+           {"full_name", r.full_name},
+           {"uuid", r.uuid},
+           {"name", r.name},
+           {"project_key", opt(r.project_key)},
+           {"is_private", r.is_private ? json(*r.is_private) : json()},
+           {"updated_on", opt(r.updated_on)},
+           {"mainbranch", opt(r.mainbranch)},
+           {"html_url", r.html_url},
+           {"branch_restrictions", json()},
+           {"branching_model", json()}};
+  if (r.branch_restrictions) {
+    json list = json::array();
+    for (const auto& b : *r.branch_restrictions) {
+      list.push_back({{"id", b.id},
+                      {"kind", b.kind},
+                      {"branch_match_kind", b.branch_match_kind},
+                      {"pattern", b.pattern},
+                      {"branch_type", opt(b.branch_type)},
+                      {"value", opt_number(b.value)},
+                      {"users", principals_json(b.users)},
+                      {"groups", principals_json(b.groups)}});
+    }
+    out["branch_restrictions"] = list;
+  }
+  if (r.branching_model) {
+    const auto& m = *r.branching_model;
+    json types = json::array();
+    for (const auto& t : m.branch_types) {
+      types.push_back({{"kind", t.kind}, {"prefix", t.prefix}});
+    }
+    out["branching_model"] = {
+        {"development", model_branch_json(m.development)},
+        {"production", m.production ? model_branch_json(*m.production) : json()},
+        {"branch_types", types}};
+  }
+  return out;
+}
+
+Repository repository_from(const json& j) {
+  Repository r;
+  r.workspace = text(j, "workspace");
+  r.slug = text(j, "slug");
+  r.full_name = text(j, "full_name");
+  r.uuid = text(j, "uuid");
+  r.name = text(j, "name");
+  r.project_key = opt_text(j, "project_key");
+  if (j.contains("is_private") && !j.at("is_private").is_null()) {
+    if (!j.at("is_private").is_boolean()) {
+      bad("'is_private' must be a boolean or null");
+    }
+    r.is_private = j.at("is_private").get<bool>();
+  }
+  r.updated_on = opt_time(j, "updated_on");
+  r.mainbranch = opt_text(j, "mainbranch");
+  r.html_url = text(j, "html_url");
+  if (const auto& list = field(j, "branch_restrictions"); !list.is_null()) {
+    std::vector<BranchRestriction> rs;
+    for (const auto& b : array_at(j, "branch_restrictions")) {
+      BranchRestriction br;
+      br.id = opt_num<std::int64_t>(b, "id").value_or(0);
+      br.kind = text(b, "kind");
+      br.branch_match_kind = text(b, "branch_match_kind");
+      br.pattern = text(b, "pattern");
+      br.branch_type = opt_text(b, "branch_type");
+      br.value = opt_num<std::int64_t>(b, "value");
+      br.users = principals_from(b, "users");
+      br.groups = principals_from(b, "groups");
+      rs.push_back(std::move(br));
+    }
+    r.branch_restrictions = std::move(rs);
+  }
+  if (const auto& m = field(j, "branching_model"); !m.is_null()) {
+    BranchingModel model;
+    model.development = model_branch_from(field(m, "development"));
+    if (const auto& p = field(m, "production"); !p.is_null()) {
+      model.production = model_branch_from(p);
+    }
+    for (const auto& t : array_at(m, "branch_types")) {
+      model.branch_types.push_back({text(t, "kind"), text(t, "prefix")});
+    }
+    r.branching_model = std::move(model);
+  }
+  return r;
+}
+
+}  // namespace
+
+json snapshot_to_json(const Snapshot& s) {
+  json workspaces = json::array();
+  for (const auto& ws : s.workspaces) {
+    json repos = json::array();
+    for (const auto& r : ws.repositories) {
+      repos.push_back(repository_json(r));
+    }
+    json projects = json::array();
+    for (const auto& p : ws.projects) {
+      projects.push_back(
+          {{"key", p.key}, {"uuid", p.uuid}, {"name", p.name}, {"html_url", p.html_url}});
+    }
+    json keys = json::array();
+    for (const auto& k : ws.keys) {
+      keys.push_back(key_json(k));
+    }
+    workspaces.push_back({{"slug", ws.slug},
+                          {"listed", ws.listed},
+                          {"repositories", repos},
+                          {"projects", projects},
+                          {"keys", keys}});
+  }
+  json ssh = json::array();
+  for (const auto& k : s.ssh_keys) {
+    ssh.push_back(key_json(k));
+  }
+  json gaps = json::array();
+  for (const auto& g : s.gaps) {
+    gaps.push_back({{"subject", to_string(g.subject)},
+                    {"workspace", g.workspace},
+                    {"repository", opt(g.repository)},
+                    {"project", opt(g.project)},
+                    {"endpoint", g.endpoint},
+                    {"http_status", opt_number(g.http_status)},
+                    {"reason", to_string(g.reason)},
+                    {"detail", g.detail}});
+  }
+  return {{"snapshot_version", kSnapshotVersion},
+          {"api_url", s.api_url},
+          {"collected_at", format_timestamp(s.collected_at)},
+          {"workspaces", workspaces},
+          {"ssh_keys_status", ssh_status_name(s.ssh_keys_status)},
+          {"ssh_keys", ssh},
+          {"gaps", gaps}};
+}
+
+Snapshot snapshot_from_json(const json& j) {
+  if (!j.is_object()) {
+    bad("not a JSON object");
+  }
+  const auto version = opt_num<int>(j, "snapshot_version");
+  if (!version) {
+    bad("missing 'snapshot_version' (is this a bbposture snapshot?)");
+  }
+  if (*version != kSnapshotVersion) {
+    bad("version " + std::to_string(*version) + " is not supported (this bbposture reads " +
+        std::to_string(kSnapshotVersion) + ")");
+  }
+  Snapshot s;
+  s.api_url = text(j, "api_url");
+  const auto collected = opt_time(j, "collected_at");
+  if (!collected) {
+    bad("missing 'collected_at'");
+  }
+  s.collected_at = *collected;
+  for (const auto& w : array_at(j, "workspaces")) {
+    WorkspaceSnapshot ws;
+    ws.slug = text(w, "slug");
+    ws.listed = field(w, "listed").is_boolean() ? field(w, "listed").get<bool>() : true;
+    for (const auto& r : array_at(w, "repositories")) {
+      ws.repositories.push_back(repository_from(r));
+    }
+    for (const auto& p : array_at(w, "projects")) {
+      ws.projects.push_back(
+          {text(p, "key"), text(p, "uuid"), text(p, "name"), text(p, "html_url")});
+    }
+    for (const auto& k : array_at(w, "keys")) {
+      ws.keys.push_back(key_from(k));
+    }
+    s.workspaces.push_back(std::move(ws));
+  }
+  s.ssh_keys_status = ssh_status_from(text(j, "ssh_keys_status"));
+  for (const auto& k : array_at(j, "ssh_keys")) {
+    s.ssh_keys.push_back(key_from(k));
+  }
+  for (const auto& g : array_at(j, "gaps")) {
+    Gap gap;
+    const auto subject = gap_subject_from_string(text(g, "subject"));
+    const auto reason = unknown_reason_from_string(text(g, "reason"));
+    if (!subject || !reason) {
+      bad("a gap has an unknown subject or reason");
+    }
+    gap.subject = *subject;
+    gap.reason = *reason;
+    gap.workspace = text(g, "workspace");
+    gap.repository = opt_text(g, "repository");
+    gap.project = opt_text(g, "project");
+    gap.endpoint = text(g, "endpoint");
+    gap.http_status = opt_num<int>(g, "http_status");
+    gap.detail = text(g, "detail");
+    s.gaps.push_back(std::move(gap));
+  }
+  return s;
+}
+
+}  // namespace bbp::core
