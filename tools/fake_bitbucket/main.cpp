@@ -1,7 +1,6 @@
 // fake_bitbucket: serves a scenario file as a fake Bitbucket Cloud API until SIGINT/SIGTERM.
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +23,7 @@ struct Options {
   std::string port_file;
   int latency_ms = 0;
   bool log = false;
+  bool help = false;
 };
 
 constexpr std::string_view kUsage =
@@ -74,8 +74,8 @@ std::optional<Options> parse_args(const std::vector<std::string>& args) {
       return parsed;
     };
     if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
-      std::exit(0);
+      options.help = true;
+      return options;
     } else if (arg == "--log") {
       options.log = true;
     } else if (arg == "--scenario" || arg == "--host" || arg == "--port-file") {
@@ -124,6 +124,10 @@ int main(int argc, char** argv) {
   if (!options) {
     std::cerr << kUsage;
     return 2;
+  }
+  if (options->help) {
+    std::cout << kUsage;
+    return 0;
   }
 
   // Block the stop signals before any thread starts, so that every thread inherits the mask

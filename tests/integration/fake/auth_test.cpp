@@ -12,9 +12,9 @@ using nlohmann::json;
 
 constexpr const char* kTokenPath = "/site/oauth2/access_token";
 
-class AuthTest : public FakeServerTest {};
+class FakeAuthTest : public FakeServerTest {};
 
-TEST_F(AuthTest, MintsClientCredentialsToken) {
+TEST_F(FakeAuthTest, MintsClientCredentialsToken) {
   const auto response = Caller(*server_)
                             .basic("demo-client", "demo-secret")
                             .post_form(kTokenPath, "grant_type=client_credentials");
@@ -30,7 +30,7 @@ TEST_F(AuthTest, MintsClientCredentialsToken) {
   EXPECT_NE(mint_token(*server_), body.at("access_token").get<std::string>());
 }
 
-TEST_F(AuthTest, RejectsWrongSecret) {
+TEST_F(FakeAuthTest, RejectsWrongSecret) {
   const auto response = Caller(*server_)
                             .basic("demo-client", "wrong")
                             .post_form(kTokenPath, "grant_type=client_credentials");
@@ -39,7 +39,7 @@ TEST_F(AuthTest, RejectsWrongSecret) {
                                    {"error_description", "Invalid OAuth client credentials"}}));
 }
 
-TEST_F(AuthTest, RejectsOtherGrantTypes) {
+TEST_F(FakeAuthTest, RejectsOtherGrantTypes) {
   const auto response = Caller(*server_)
                             .basic("demo-client", "demo-secret")
                             .post_form(kTokenPath, "grant_type=password&username=a&password=b");
@@ -47,13 +47,13 @@ TEST_F(AuthTest, RejectsOtherGrantTypes) {
   EXPECT_EQ(response.json().at("error"), "unsupported_grant_type");
 }
 
-TEST_F(AuthTest, RejectsMissingClientCredentials) {
+TEST_F(FakeAuthTest, RejectsMissingClientCredentials) {
   const auto response = Caller(*server_).post_form(kTokenPath, "grant_type=client_credentials");
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(response.json().at("error"), "invalid_request");
 }
 
-TEST_F(AuthTest, RejectsPublicConsumer) {
+TEST_F(FakeAuthTest, RejectsPublicConsumer) {
   const auto response = Caller(*server_)
                             .basic("public-client", "public-secret")
                             .post_form(kTokenPath, "grant_type=client_credentials");
@@ -61,7 +61,7 @@ TEST_F(AuthTest, RejectsPublicConsumer) {
   EXPECT_EQ(response.json().at("error"), "invalid_grant");
 }
 
-TEST_F(AuthTest, BearerTokenWorksUntilTokensExpire) {
+TEST_F(FakeAuthTest, BearerTokenWorksUntilTokensExpire) {
   const std::string token = mint_token(*server_);
   EXPECT_EQ(Caller(*server_).bearer(token).get("/2.0/user").status, 200);
 
@@ -74,7 +74,7 @@ TEST_F(AuthTest, BearerTokenWorksUntilTokensExpire) {
   EXPECT_EQ(Caller(*server_).bearer(mint_token(*server_)).get("/2.0/user").status, 200);
 }
 
-TEST(AuthLifetimeTest, TokenExpiresAfterExpiresIn) {
+TEST(FakeAuthLifetimeTest, TokenExpiresAfterExpiresIn) {
   json scenario = basic_scenario();
   scenario["oauth_clients"][0]["expires_in"] = 1;
   FakeBitbucket server(scenario);
@@ -85,36 +85,36 @@ TEST(AuthLifetimeTest, TokenExpiresAfterExpiresIn) {
   EXPECT_EQ(Caller(server).bearer(token).get("/2.0/user").status, 401);
 }
 
-TEST_F(AuthTest, ConfiguredAccessTokenIsAcceptedUntilExpired) {
+TEST_F(FakeAuthTest, ConfiguredAccessTokenIsAcceptedUntilExpired) {
   const auto response = Caller(*server_).bearer(kAccessToken).get("/2.0/repositories/acme");
   EXPECT_EQ(response.status, 200);
   server_->expire_all_tokens();
   EXPECT_EQ(Caller(*server_).bearer(kAccessToken).get("/2.0/repositories/acme").status, 401);
 }
 
-TEST_F(AuthTest, UnknownBearerTokenIsRejected) {
+TEST_F(FakeAuthTest, UnknownBearerTokenIsRejected) {
   EXPECT_EQ(Caller(*server_).bearer("made-up").get("/2.0/user").status, 401);
 }
 
-TEST_F(AuthTest, ApiTokenBasicAuthIsAccepted) {
+TEST_F(FakeAuthTest, ApiTokenBasicAuthIsAccepted) {
   const auto response = api().get("/2.0/user");
   ASSERT_EQ(response.status, 200);
   EXPECT_EQ(response.json().at("display_name"), "Dana Developer");
   EXPECT_EQ(response.json().at("type"), "user");
 }
 
-TEST_F(AuthTest, WrongBasicCredentialsGetInvalidCredentials) {
+TEST_F(FakeAuthTest, WrongBasicCredentialsGetInvalidCredentials) {
   const auto response = Caller(*server_).basic(kApiEmail, "nope").get("/2.0/user");
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(response.json().at("error").at("message"), "Invalid credentials.");
   EXPECT_EQ(response.header("WWW-Authenticate"), R"(Basic realm="Bitbucket.org HTTP")");
 }
 
-TEST_F(AuthTest, MissingCredentialsGet401) {
+TEST_F(FakeAuthTest, MissingCredentialsGet401) {
   EXPECT_EQ(Caller(*server_).get("/2.0/repositories/acme").status, 401);
 }
 
-TEST_F(AuthTest, MissingScopeGets403WithGrantedAndRequired) {
+TEST_F(FakeAuthTest, MissingScopeGets403WithGrantedAndRequired) {
   // The access token has repository + repository:admin, /user needs account.
   const auto response = Caller(*server_).bearer(kAccessToken).get("/2.0/user");
   ASSERT_EQ(response.status, 403);
@@ -124,7 +124,7 @@ TEST_F(AuthTest, MissingScopeGets403WithGrantedAndRequired) {
   EXPECT_EQ(error.at("detail").at("required"), json({"account"}));
 }
 
-TEST(AuthScopeTest, ClassicAndGranularScopeRules) {
+TEST(FakeAuthScopeTest, ClassicAndGranularScopeRules) {
   json scenario = basic_scenario();
   scenario["oauth_clients"] = json::array(
       {{{"client_id", "project-only"}, {"client_secret", "s"}, {"scopes", {"project"}}},

@@ -2,13 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -17,28 +16,16 @@
 
 #include "fake_test_support.hpp"
 
-extern char** environ;
-
 namespace bbp::fake::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-TEST(BinaryTest, ServesScenarioUntilTerminated) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("fake_bitbucket_test_" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  const std::string port_file = (dir / "port").string();
-  const std::string stdout_file = (dir / "stdout").string();
-
-  std::vector<std::string> args = {FAKE_BITBUCKET_BINARY,
-                                   "--scenario",
-                                   scenario_path("fake_basic.json"),
-                                   "--port-file",
-                                   port_file,
-                                   "--port",
-                                   "0"};
+// Starts the binary with `args`; its stdout goes to `stdout_path`, stderr to /dev/null.
+pid_t spawn_fake(std::vector<std::string> args, const std::string& stdout_path) {
+  args.insert(args.begin(), FAKE_BITBUCKET_BINARY);
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& arg : args) {
     argv.push_back(arg.data());
   }
@@ -46,51 +33,92 @@ TEST(BinaryTest, ServesScenarioUntilTerminated) {
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_file.c_str(),
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) {
+    pid = -1;
+  }
   posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+// The exit code, or -1 when the process did not exit normally.
+int wait_exit_code(pid_t pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+    return -1;
+  }
+  return WEXITSTATUS(status);
+}
+
+class FakeBinaryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("fake_bitbucket_test_" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string file(const std::string& name) const { return (dir_ / name).string(); }
+
+  fs::path dir_;
+};
+
+TEST_F(FakeBinaryTest, ServesScenarioUntilTerminated) {
+  const pid_t pid = spawn_fake(
+      {"--scenario", scenario_path("fake_basic.json"), "--port-file", file("port"), "--port", "0"},
+      file("stdout"));
+  ASSERT_GT(pid, 0);
 
   int port = 0;
   for (int i = 0; i < 500 && port == 0; ++i) {  // up to 10 s (slow under sanitizers)
-    std::ifstream in(port_file);
+    std::ifstream in(file("port"));
     if (!(in >> port)) {
       port = 0;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  ASSERT_GT(port, 0) << "the binary never wrote its port file";
+  if (port == 0) {
+    kill(pid, SIGKILL);
+    wait_exit_code(pid);
+    FAIL() << "the binary never wrote its port file";
+  }
 
   httplib::Client client("127.0.0.1", port);
   const httplib::Headers headers{
       {"Authorization", "Basic " + base64(std::string(kApiEmail) + ":" + kApiToken)}};
   const auto response = client.Get("/2.0/repositories/acme?pagelen=1", headers);
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 200);
-  const auto body = nlohmann::json::parse(response->body);
-  EXPECT_EQ(body.at("values")[0].at("full_name"), "acme/api");
-  EXPECT_EQ(body.at("next"),
-            "http://127.0.0.1:" + std::to_string(port) + "/2.0/repositories/acme?pagelen=1&page=2");
+  const int status = response ? response->status : 0;
+  const std::string body = response ? response->body : "";
 
   ASSERT_EQ(kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(wait_exit_code(pid), 0);
 
-  std::ifstream out(stdout_file);
+  ASSERT_EQ(status, 200) << body;
+  const auto page = nlohmann::json::parse(body);
+  EXPECT_EQ(page.at("values")[0].at("full_name"), "acme/api");
+  EXPECT_EQ(page.at("next"),
+            "http://127.0.0.1:" + std::to_string(port) + "/2.0/repositories/acme?pagelen=1&page=2");
+
+  std::ifstream out(file("stdout"));
   std::string line;
   std::getline(out, line);
   EXPECT_EQ(line, "fake_bitbucket listening on http://127.0.0.1:" + std::to_string(port));
-  fs::remove_all(dir);
 }
 
-TEST(BinaryTest, RejectsMissingScenario) {
-  const std::string command = std::string(FAKE_BITBUCKET_BINARY) + " --port 0 2>/dev/null";
-  const int status = std::system(command.c_str());
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 2);
+TEST_F(FakeBinaryTest, RejectsMissingScenarioOption) {
+  const pid_t pid = spawn_fake({"--port", "0"}, file("stdout"));
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(wait_exit_code(pid), 2);
+}
+
+TEST_F(FakeBinaryTest, FailsOnBadScenarioFile) {
+  std::ofstream(file("bad.json")) << R"({"workspaces": [{"name": "no slug"}]})";
+  const pid_t pid = spawn_fake({"--scenario", file("bad.json")}, file("stdout"));
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(wait_exit_code(pid), 1);
 }
 
 }  // namespace

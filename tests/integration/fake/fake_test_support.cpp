@@ -23,7 +23,7 @@ std::string Response::header(const std::string& name) const {
 
 Caller::Caller(const FakeBitbucket& server) : base_url_(server.base_url()) {}
 
-Caller& Caller::bearer(std::string token) {
+Caller& Caller::bearer(const std::string& token) {
   authorization_ = "Bearer " + token;
   return *this;
 }
@@ -51,7 +51,7 @@ std::string base64(const std::string& text) {
   return out;
 }
 
-Caller& Caller::basic(std::string user, std::string password) {
+Caller& Caller::basic(const std::string& user, const std::string& password) {
   authorization_ = "Basic " + base64(user + ":" + password);
   return *this;
 }
@@ -92,12 +92,12 @@ Response Caller::get(const std::string& target) const {
   httplib::Client client(base_url_);
   client.set_url_encode(false);  // send the target exactly as the test wrote it
   client.set_read_timeout(10, 0);
-  return convert(client.Get(path.c_str(), headers()));
+  return convert(client.Get(path, headers()));
 }
 
 Response Caller::post_form(const std::string& path, const std::string& body) const {
   httplib::Client client(base_url_);
-  return convert(client.Post(path.c_str(), headers(), body, "application/x-www-form-urlencoded"));
+  return convert(client.Post(path, headers(), body, "application/x-www-form-urlencoded"));
 }
 
 std::string mint_token(const FakeBitbucket& server, const std::string& client_id,

@@ -41,8 +41,8 @@ class Caller {
   Response get(const std::string& target) const;
   Response post_form(const std::string& path, const std::string& body) const;
 
-  Caller& bearer(std::string token);
-  Caller& basic(std::string user, std::string password);
+  Caller& bearer(const std::string& token);
+  Caller& basic(const std::string& user, const std::string& password);
   Caller& anonymous();
 
  private:

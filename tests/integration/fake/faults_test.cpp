@@ -11,14 +11,14 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-class FaultsTest : public FakeServerTest {
+class FakeFaultsTest : public FakeServerTest {
  protected:
   long long elapsed_ms(Clock::time_point since) const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
   }
 };
 
-TEST_F(FaultsTest, StatusFaultAnswersCannedResponseThenRecovers) {
+TEST_F(FakeFaultsTest, StatusFaultAnswersCannedResponseThenRecovers) {
   server_->add_fault({{"kind", "status"},
                       {"path", "/2.0/repositories/acme"},
                       {"status", 429},
@@ -33,7 +33,7 @@ TEST_F(FaultsTest, StatusFaultAnswersCannedResponseThenRecovers) {
   EXPECT_EQ(api().get("/2.0/repositories/acme").status, 200);  // times defaults to 1
 }
 
-TEST_F(FaultsTest, SkipTimesGlobAndMethod) {
+TEST_F(FakeFaultsTest, SkipTimesGlobAndMethod) {
   server_->add_fault({{"kind", "status"},
                       {"path", "/2.0/repositories/acme/*/branch-restrictions"},
                       {"method", "GET"},
@@ -50,7 +50,7 @@ TEST_F(FaultsTest, SkipTimesGlobAndMethod) {
   EXPECT_EQ(api().get("/2.0/repositories/acme").status, 200);  // never matched
 }
 
-TEST_F(FaultsTest, AlwaysFaultWithJsonBody) {
+TEST_F(FakeFaultsTest, AlwaysFaultWithJsonBody) {
   server_->add_fault(json::parse(R"({
     "kind": "status", "path": "/2.0/user", "status": 403, "times": -1,
     "body": {"type": "error",
@@ -64,7 +64,7 @@ TEST_F(FaultsTest, AlwaysFaultWithJsonBody) {
   }
 }
 
-TEST_F(FaultsTest, LatencyDelaysThenAnswersNormally) {
+TEST_F(FakeFaultsTest, LatencyDelaysThenAnswersNormally) {
   server_->add_fault({{"kind", "latency"}, {"path", "/2.0/user"}, {"ms", 300}});
   const auto start = Clock::now();
   EXPECT_EQ(api().get("/2.0/user").status, 200);
@@ -74,14 +74,14 @@ TEST_F(FaultsTest, LatencyDelaysThenAnswersNormally) {
   EXPECT_LT(elapsed_ms(again), 300);
 }
 
-TEST_F(FaultsTest, GlobalLatencySetting) {
+TEST_F(FakeFaultsTest, GlobalLatencySetting) {
   server_->set_latency(std::chrono::milliseconds(150));
   const auto start = Clock::now();
   EXPECT_EQ(api().get("/2.0/user").status, 200);
   EXPECT_GE(elapsed_ms(start), 150);
 }
 
-TEST_F(FaultsTest, DropGivesTransportError) {
+TEST_F(FakeFaultsTest, DropGivesTransportError) {
   server_->add_fault({{"kind", "drop"}, {"path", "/2.0/repositories/acme"}});
   const auto dropped = api().get("/2.0/repositories/acme");
   EXPECT_FALSE(dropped.ok);
@@ -90,7 +90,7 @@ TEST_F(FaultsTest, DropGivesTransportError) {
   EXPECT_EQ(server_->requests().front().status, 0);
 }
 
-TEST_F(FaultsTest, MalformedBody) {
+TEST_F(FakeFaultsTest, MalformedBody) {
   server_->add_fault({{"kind", "malformed"}, {"path", "/2.0/repositories/*"}});
   const auto response = api().get("/2.0/repositories/acme");
   EXPECT_EQ(response.status, 200);
@@ -99,7 +99,7 @@ TEST_F(FaultsTest, MalformedBody) {
   EXPECT_THROW((void)response.json(), json::parse_error);
 }
 
-TEST_F(FaultsTest, ExpireTokensAnswers401AndVoidsTokens) {
+TEST_F(FakeFaultsTest, ExpireTokensAnswers401AndVoidsTokens) {
   const std::string token = mint_token(*server_);
   server_->add_fault({{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme"}, {"skip", 1}});
   const Caller caller = Caller(*server_).bearer(token);
@@ -112,7 +112,7 @@ TEST_F(FaultsTest, ExpireTokensAnswers401AndVoidsTokens) {
             200);
 }
 
-TEST_F(FaultsTest, HugeBodyHasRequestedSize) {
+TEST_F(FakeFaultsTest, HugeBodyHasRequestedSize) {
   server_->add_fault({{"kind", "huge"}, {"path", "/2.0/repositories/acme"}, {"bytes", 3000000}});
   const auto response = api().get("/2.0/repositories/acme");
   EXPECT_EQ(response.status, 200);
@@ -120,7 +120,7 @@ TEST_F(FaultsTest, HugeBodyHasRequestedSize) {
   EXPECT_EQ(response.json().at("values").size(), 1U);  // valid, just big
 }
 
-TEST_F(FaultsTest, RateLimitWindow) {
+TEST_F(FakeFaultsTest, RateLimitWindow) {
   server_->add_fault({{"kind", "rate_limit"}, {"budget", 3}, {"window_ms", 400}});
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(api().get("/2.0/repositories/acme").status, 200) << i;
@@ -136,7 +136,7 @@ TEST_F(FaultsTest, RateLimitWindow) {
   EXPECT_EQ(api().get("/2.0/user").status, 200);
 }
 
-TEST(FaultsScenarioTest, FaultsAndLatencyFromScenario) {
+TEST(FakeFaultsScenarioTest, FaultsAndLatencyFromScenario) {
   json scenario = basic_scenario();
   scenario["latency_ms"] = 100;
   scenario["faults"] = json::array({{{"kind", "status"},
@@ -154,7 +154,7 @@ TEST(FaultsScenarioTest, FaultsAndLatencyFromScenario) {
   EXPECT_EQ(response.header("Content-Type"), "text/html");
 }
 
-TEST(FaultsScenarioTest, InvalidFaultsAreRejected) {
+TEST(FakeFaultsScenarioTest, InvalidFaultsAreRejected) {
   json scenario = basic_scenario();
   scenario["faults"] = json::array({{{"kind", "explode"}}});
   EXPECT_THROW(FakeBitbucket{scenario}, std::invalid_argument);

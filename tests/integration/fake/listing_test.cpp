@@ -8,9 +8,9 @@ namespace {
 
 using nlohmann::json;
 
-class ListingTest : public FakeServerTest {};
+class FakeListingTest : public FakeServerTest {};
 
-TEST_F(ListingTest, PaginatesWithAbsoluteNextLinksThatKeepTheQuery) {
+TEST_F(FakeListingTest, PaginatesWithAbsoluteNextLinksThatKeepTheQuery) {
   const std::string fields = "next,values.full_name,values.mainbranch.name";
   std::string url = "/2.0/repositories/acme?pagelen=5&fields=" + fields;
   std::vector<std::string> names;
@@ -40,7 +40,7 @@ TEST_F(ListingTest, PaginatesWithAbsoluteNextLinksThatKeepTheQuery) {
             server_->api_url() + "/repositories/acme?pagelen=5&fields=" + fields + "&page=3");
 }
 
-TEST_F(ListingTest, PageEnvelopeWithoutFields) {
+TEST_F(FakeListingTest, PageEnvelopeWithoutFields) {
   const json body = api().get("/2.0/repositories/acme?page=2").json();
   EXPECT_EQ(body.at("pagelen"), 10);
   EXPECT_EQ(body.at("page"), 2);
@@ -50,7 +50,7 @@ TEST_F(ListingTest, PageEnvelopeWithoutFields) {
   EXPECT_EQ(body.at("previous"), server_->api_url() + "/repositories/acme?page=1");
 }
 
-TEST_F(ListingTest, PagelenAboveHundredIsRejected) {
+TEST_F(FakeListingTest, PagelenAboveHundredIsRejected) {
   const auto response = api().get("/2.0/repositories/acme?pagelen=101");
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(response.json(),
@@ -59,7 +59,7 @@ TEST_F(ListingTest, PagelenAboveHundredIsRejected) {
   EXPECT_EQ(api().get("/2.0/repositories/acme?page=0").status, 400);
 }
 
-TEST_F(ListingTest, FieldsWhitelistWithoutNextLosesPagination) {
+TEST_F(FakeListingTest, FieldsWhitelistWithoutNextLosesPagination) {
   const json with_next =
       api().get("/2.0/repositories/acme?pagelen=2&fields=next,values.slug").json();
   EXPECT_TRUE(with_next.contains("next"));
@@ -70,7 +70,7 @@ TEST_F(ListingTest, FieldsWhitelistWithoutNextLosesPagination) {
   EXPECT_EQ(without_next, json::parse(R"({"values":[{"slug":"api"},{"slug":"web"}]})"));
 }
 
-TEST_F(ListingTest, FieldsRemovalAdditionAndWildcard) {
+TEST_F(FakeListingTest, FieldsRemovalAdditionAndWildcard) {
   const json removed =
       api().get("/2.0/repositories/acme/api?fields=-links,-owner,-workspace,-project").json();
   EXPECT_FALSE(removed.contains("links"));
@@ -91,7 +91,7 @@ TEST_F(ListingTest, FieldsRemovalAdditionAndWildcard) {
   EXPECT_EQ(empty, json::parse(R"({"mainbranch":null})"));
 }
 
-TEST_F(ListingTest, RemovedCrossWorkspaceEndpointsAnswer410) {
+TEST_F(FakeListingTest, RemovedCrossWorkspaceEndpointsAnswer410) {
   for (const char* path : {"/2.0/workspaces", "/2.0/user/permissions/workspaces",
                            "/2.0/user/permissions/repositories", "/2.0/repositories"}) {
     const auto response = api().get(path);
@@ -101,7 +101,7 @@ TEST_F(ListingTest, RemovedCrossWorkspaceEndpointsAnswer410) {
   }
 }
 
-TEST_F(ListingTest, UnknownWorkspaceAndRepository) {
+TEST_F(FakeListingTest, UnknownWorkspaceAndRepository) {
   const auto workspace = api().get("/2.0/repositories/nope");
   EXPECT_EQ(workspace.status, 404);
   EXPECT_EQ(workspace.json().at("error").at("message"), "No workspace with identifier 'nope'.");
@@ -111,7 +111,7 @@ TEST_F(ListingTest, UnknownWorkspaceAndRepository) {
   EXPECT_EQ(api().get("/2.0/no/such/endpoint").status, 404);
 }
 
-TEST_F(ListingTest, RepositoryObjectIsComplete) {
+TEST_F(FakeListingTest, RepositoryObjectIsComplete) {
   const json repo = api().get("/2.0/repositories/acme/api").json();
   EXPECT_EQ(repo.at("type"), "repository");
   EXPECT_EQ(repo.at("full_name"), "acme/api");
@@ -140,7 +140,7 @@ TEST_F(ListingTest, RepositoryObjectIsComplete) {
   EXPECT_FALSE(api().get("/2.0/repositories/acme/r11").json().contains("size"));
 }
 
-TEST_F(ListingTest, RawObjectsGetTypeAndSelfLink) {
+TEST_F(FakeListingTest, RawObjectsGetTypeAndSelfLink) {
   const json restrictions = api().get("/2.0/repositories/acme/api/branch-restrictions").json();
   ASSERT_EQ(restrictions.at("values").size(), 2U);
   const json& first = restrictions.at("values")[0];
@@ -164,7 +164,7 @@ TEST_F(ListingTest, RawObjectsGetTypeAndSelfLink) {
   EXPECT_EQ(project_keys.at("values")[0].at("type"), "project_deploy_key");
 }
 
-TEST_F(ListingTest, EffectiveBranchingModel) {
+TEST_F(FakeListingTest, EffectiveBranchingModel) {
   const json fallback = api().get("/2.0/repositories/acme/api/effective-branching-model").json();
   EXPECT_EQ(fallback.at("development").at("use_mainbranch"), true);
   EXPECT_EQ(fallback.at("development").at("name"), "main");
@@ -176,7 +176,7 @@ TEST_F(ListingTest, EffectiveBranchingModel) {
   EXPECT_EQ(configured.at("type"), "branching_model");
 }
 
-TEST_F(ListingTest, WorkspacesProjectsAndSshKeys) {
+TEST_F(FakeListingTest, WorkspacesProjectsAndSshKeys) {
   const json workspaces = api().get("/2.0/user/workspaces").json();
   ASSERT_EQ(workspaces.at("values").size(), 1U);
   EXPECT_EQ(workspaces.at("values")[0].at("type"), "workspace_access");

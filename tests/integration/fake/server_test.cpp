@@ -1,6 +1,7 @@
 // Lifecycle, counters, concurrency and scenario validation of the fake server.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -13,16 +14,16 @@ namespace {
 
 using nlohmann::json;
 
-class ServerTest : public FakeServerTest {};
+class FakeLifecycleTest : public FakeServerTest {};
 
-TEST_F(ServerTest, UrlsPointAtTheBoundPort) {
+TEST_F(FakeLifecycleTest, UrlsPointAtTheBoundPort) {
   EXPECT_GT(server_->port(), 0);
   EXPECT_EQ(server_->base_url(), "http://127.0.0.1:" + std::to_string(server_->port()));
   EXPECT_EQ(server_->api_url(), server_->base_url() + "/2.0");
   EXPECT_EQ(server_->token_url(), server_->base_url() + "/site/oauth2/access_token");
 }
 
-TEST_F(ServerTest, CountsRequestsPerPath) {
+TEST_F(FakeLifecycleTest, CountsRequestsPerPath) {
   const std::string token = mint_token(*server_);
   Caller(*server_).bearer(token).get("/2.0/repositories/acme?pagelen=5");
   Caller(*server_).bearer(token).get("/2.0/repositories/acme?page=2");
@@ -51,12 +52,13 @@ TEST_F(ServerTest, CountsRequestsPerPath) {
   EXPECT_TRUE(server_->requests().empty());
 }
 
-TEST_F(ServerTest, ServesSixteenConcurrentKeepAliveClients) {
+TEST_F(FakeLifecycleTest, ServesSixteenConcurrentKeepAliveClients) {
   server_->set_latency(std::chrono::milliseconds(20));
   constexpr int kClients = 16;
   constexpr int kRequestsEach = 10;
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
+  threads.reserve(kClients);
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kClients; ++i) {
     threads.emplace_back([&] {
@@ -86,7 +88,7 @@ TEST_F(ServerTest, ServesSixteenConcurrentKeepAliveClients) {
       << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms";
 }
 
-TEST_F(ServerTest, StopIsIdempotentAndPromptWithIdleKeepAliveConnection) {
+TEST_F(FakeLifecycleTest, StopIsIdempotentAndPromptWithIdleKeepAliveConnection) {
   httplib::Client client(server_->base_url());
   client.set_keep_alive(true);
   ASSERT_TRUE(client.Get("/2.0/workspaces"));  // leaves an idle keep-alive connection
@@ -97,14 +99,14 @@ TEST_F(ServerTest, StopIsIdempotentAndPromptWithIdleKeepAliveConnection) {
   EXPECT_FALSE(Caller(*server_).get("/2.0/workspaces").ok);
 }
 
-TEST_F(ServerTest, CanRestartAfterStop) {
+TEST_F(FakeLifecycleTest, CanRestartAfterStop) {
   server_->stop();
   server_->start();
   EXPECT_EQ(api().get("/2.0/user").status, 200);
   EXPECT_THROW(server_->start(), std::runtime_error);
 }
 
-TEST(ScenarioTest, LoadsFromFile) {
+TEST(FakeScenarioTest, LoadsFromFile) {
   auto server = FakeBitbucket::from_file(scenario_path("fake_basic.json"));
   server.start();
   EXPECT_EQ(Caller(server).basic(kApiEmail, kApiToken).get("/2.0/user").status, 200);
@@ -112,7 +114,7 @@ TEST(ScenarioTest, LoadsFromFile) {
                std::invalid_argument);
 }
 
-TEST(ScenarioTest, MinimalScenarioGetsDefaults) {
+TEST(FakeScenarioTest, MinimalScenarioGetsDefaults) {
   FakeBitbucket server(json::parse(R"({
     "api_tokens": [{"email": "a@b", "token": "t", "scopes": ["read:user:bitbucket",
                     "read:repository:bitbucket"]}],
@@ -126,8 +128,8 @@ TEST(ScenarioTest, MinimalScenarioGetsDefaults) {
   EXPECT_FALSE(repo.contains("project"));
 }
 
-TEST(ScenarioTest, RejectsBadScenarios) {
-  const char* bad[] = {
+TEST(FakeScenarioTest, RejectsBadScenarios) {
+  const std::array<const char*, 10> bad = {
       R"([])",
       R"({"workspaces": {}})",
       R"({"workspaces": [{"name": "no slug"}]})",

@@ -1,5 +1,6 @@
 #include "faults.hpp"
 
+#include <array>
 #include <stdexcept>
 
 #include "util.hpp"
@@ -37,14 +38,14 @@ std::string string_at(const json& spec, const char* key, std::string fallback) {
 }
 
 FaultKind kind_from(const std::string& name) {
-  static const std::pair<const char*, FaultKind> kKinds[] = {
-      {"status", FaultKind::status},
-      {"latency", FaultKind::latency},
-      {"drop", FaultKind::drop},
-      {"malformed", FaultKind::malformed},
-      {"expire_tokens", FaultKind::expire_tokens},
-      {"huge", FaultKind::huge},
-      {"rate_limit", FaultKind::rate_limit}};
+  static const std::array<std::pair<const char*, FaultKind>, 7> kKinds = {
+      {{"status", FaultKind::status},
+       {"latency", FaultKind::latency},
+       {"drop", FaultKind::drop},
+       {"malformed", FaultKind::malformed},
+       {"expire_tokens", FaultKind::expire_tokens},
+       {"huge", FaultKind::huge},
+       {"rate_limit", FaultKind::rate_limit}}};
   for (const auto& [text, kind] : kKinds) {
     if (name == text) {
       return kind;
@@ -108,7 +109,7 @@ Fault parse_fault(const json& spec) {
       fault.content_type = string_at(spec, "content_type", "application/json");
       break;
     case FaultKind::huge:
-      fault.bytes = integer_at(spec, "bytes", 16 * 1024 * 1024, 1);
+      fault.bytes = integer_at(spec, "bytes", std::int64_t{16} * 1024 * 1024, 1);
       break;
     case FaultKind::rate_limit:
       fault.budget = integer_at(spec, "budget", 0, 0);

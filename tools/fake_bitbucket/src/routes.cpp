@@ -318,7 +318,8 @@ Reply Router::dispatch(const ApiRequest& request) const {
   for (const auto& candidate : routes_) {
     if (match_pattern(path_segments(candidate.pattern), segments, params)) {
       path_known = true;
-      if (candidate.method == request.method) {
+      if (candidate.method == request.method ||
+          (request.method == "HEAD" && candidate.method == "GET")) {
         route = &candidate;
         break;
       }

@@ -42,9 +42,9 @@ std::string raw_path_of(const std::string& target) {
 void write_reply(const Reply& reply, httplib::Response& res) {
   res.status = reply.status;
   for (const auto& [name, value] : reply.headers) {
-    res.set_header(name.c_str(), value);
+    res.set_header(name, value);
   }
-  res.set_content(reply.body, reply.content_type.c_str());
+  res.set_content(reply.body, reply.content_type);
 }
 
 // Streams `total` bytes of valid-looking JSON: a page whose one value has a long padding string.
@@ -58,7 +58,7 @@ void write_huge_body(std::size_t total, httplib::Response& res) {
       [total](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
         const bool framed = total >= kPrefix.size() + kSuffix.size();
         std::string chunk;
-        const std::size_t end = offset + std::min<std::size_t>(length, 64 * 1024);
+        const std::size_t end = offset + std::min(length, std::size_t{64} * 1024);
         chunk.reserve(end - offset);
         for (std::size_t i = offset; i < end; ++i) {
           if (framed && i < kPrefix.size()) {
@@ -243,7 +243,7 @@ class FakeBitbucket::Impl {
 
     record.status =
         decision.fault && decision.fault->kind == detail::FaultKind::drop ? 0 : res.status;
-    finish(std::move(record));
+    finish(record);
   }
 
   void inject(const detail::Fault& fault, httplib::Response& res) {
@@ -276,7 +276,7 @@ class FakeBitbucket::Impl {
     }
   }
 
-  void finish(RequestRecord record) {
+  void finish(const RequestRecord& record) {
     std::function<void(const RequestRecord&)> observer;
     {
       const std::lock_guard lock(stats_mutex_);
@@ -310,6 +310,7 @@ class FakeBitbucket::Impl {
   std::function<void(const RequestRecord&)> observer_;
 };
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the public signature takes a value.
 FakeBitbucket::FakeBitbucket(json scenario) : impl_(std::make_unique<Impl>(scenario)) {}
 
 FakeBitbucket FakeBitbucket::from_file(const std::string& path) {
@@ -365,6 +366,7 @@ std::vector<RequestRecord> FakeBitbucket::requests() const {
 void FakeBitbucket::reset_counters() {
   impl_->reset_counters();
 }
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the public signature takes a value.
 void FakeBitbucket::add_fault(json fault) {
   impl_->add_fault(fault);
 }
