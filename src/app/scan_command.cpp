@@ -157,6 +157,20 @@ tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config
                           [&](const auto& r) { return r.full_name == *k.repository; });
     });
   }
+  // Gaps of workspaces and repositories that were filtered out are not this scan's business.
+  std::erase_if(snapshot.gaps, [&](const core::Gap& gap) {
+    const auto ws = std::find_if(snapshot.workspaces.begin(), snapshot.workspaces.end(),
+                                 [&](const auto& w) { return w.slug == gap.workspace; });
+    if (gap.workspace.empty()) {
+      return false;
+    }
+    if (ws == snapshot.workspaces.end()) {
+      return true;
+    }
+    return gap.repository &&
+           std::none_of(ws->repositories.begin(), ws->repositories.end(),
+                        [&](const auto& r) { return r.full_name == *gap.repository; });
+  });
   return snapshot;
 }
 

@@ -1,0 +1,72 @@
+// The bundled demo workspace, scanned live and from the committed snapshot.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+#include "fake_bitbucket/server.hpp"
+
+namespace bbp::test {
+namespace {
+
+using nlohmann::json;
+
+const std::string kDemoScenario = std::string(BBP_SOURCE_DIR) + "/examples/demo-workspace.json";
+const std::string kDemoSnapshot = std::string(BBP_SOURCE_DIR) + "/examples/demo-snapshot.json";
+
+CliResult live_demo_scan(const std::vector<std::string>& extra) {
+  auto fake = fake::FakeBitbucket::from_file(kDemoScenario);
+  fake.start();
+  std::vector<std::string> args{"scan",           "--api-url", fake.api_url(), "--token-url",
+                                fake.token_url(), "-f",        "json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_cli(BBP_BINARY, args,
+                 {"BITBUCKET_CLIENT_ID=demo-client", "BITBUCKET_CLIENT_SECRET=demo-secret",
+                  "BBP_NOW=2026-11-28T00:00:00Z"});
+}
+
+TEST(DemoSnapshot, CommittedSnapshotGivesTheSameFindingsAsTheLiveDemoScan) {
+  const auto live = live_demo_scan({});
+  const auto offline =
+      run_cli(BBP_BINARY, {"scan", "--from-snapshot", kDemoSnapshot, "-f", "json"});
+  EXPECT_EQ(live.exit_code, 3) << live.err;  // one repository's restrictions are unreadable
+  EXPECT_EQ(offline.exit_code, live.exit_code) << offline.err;
+  const auto a = json::parse(live.out);
+  const auto b = json::parse(offline.out);
+  EXPECT_EQ(a["findings"], b["findings"]);
+  EXPECT_EQ(a["unknown"], b["unknown"]);
+  EXPECT_EQ(a["summary"], b["summary"]);
+  EXPECT_EQ(a["summary"]["total"], 42);
+  EXPECT_EQ(b["scan"]["api_requests"], 0);
+}
+
+TEST(DemoSnapshot, SavedSnapshotRoundTripsThroughTheCli) {
+  const std::string path = "/tmp/bbp_demo_snapshot_" + std::to_string(::getpid()) + ".json";
+  const auto live = live_demo_scan({"--save-snapshot", path});
+  const auto offline = run_cli(BBP_BINARY, {"scan", "--from-snapshot", path, "-f", "json"});
+  EXPECT_EQ(json::parse(live.out)["findings"], json::parse(offline.out)["findings"]);
+  std::remove(path.c_str());
+}
+
+TEST(DemoSnapshot, OfflineEvaluationUsesTheCurrentThresholdsAndFilters) {
+  const auto relaxed =
+      run_cli(BBP_BINARY, {"scan", "--from-snapshot", kDemoSnapshot, "-f", "json",
+                           "--key-max-age-days", "5000", "--exclude-repo", "data-pipeline"});
+  const auto report = json::parse(relaxed.out);
+  for (const auto& f : report["findings"]) {
+    EXPECT_NE(f["rule"], "old-key");
+  }
+  EXPECT_TRUE(report["unknown"].empty());
+  EXPECT_EQ(relaxed.exit_code, 1);
+}
+
+TEST(DemoSnapshot, BrokenSnapshotIsAUsageError) {
+  const auto missing = run_cli(BBP_BINARY, {"scan", "--from-snapshot", "/nonexistent.json"});
+  EXPECT_EQ(missing.exit_code, 2);
+  const auto wrong = run_cli(BBP_BINARY, {"scan", "--from-snapshot", kDemoScenario});
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_THAT(wrong.err, ::testing::HasSubstr("snapshot_version"));
+}
+
+}  // namespace
+}  // namespace bbp::test
