@@ -5,16 +5,20 @@ namespace bbp::app {
 void add_connection_options(CLI::App& app, ConnectionOptions& o) {
   app.add_option("--api-url", o.api_url,
                  "Bitbucket Cloud API base URL (plain http:// only for loopback hosts)")
+      ->type_name("URL")
       ->capture_default_str()
       ->group("Connection");
   app.add_option("--token-url", o.token_url, "OAuth 2.0 token URL (client credentials)")
+      ->type_name("URL")
       ->capture_default_str()
       ->group("Connection");
   app.add_option("--timeout", o.timeout_seconds, "Timeout for each request, in seconds")
+      ->type_name("SECONDS")
       ->capture_default_str()
       ->group("Connection");
   app.add_option("--ca-bundle", o.ca_bundle,
                  "PEM file of CA certificates to trust (TLS verification is always on)")
+      ->type_name("FILE")
       ->group("Connection");
   app.add_option("--concurrency", o.concurrency, "Repositories read in parallel")
       ->capture_default_str()

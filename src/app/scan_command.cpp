@@ -48,7 +48,7 @@ std::vector<core::Evaluation> selected(std::vector<core::Evaluation> all,
 }
 
 int exit_code_for(const report::ScanReport& report, const ScanConfig& config) {
-  if (!report.complete && !config.allow_incomplete) {
+  if (report.interrupted || (!report.complete && !config.allow_incomplete)) {
     return kExitIncomplete;
   }
   if (config.fail_on) {
@@ -78,36 +78,48 @@ std::string progress_text(const bitbucket::CollectProgress& p, const TransportSt
 void setup_scan(CLI::App& app, ScanOptions& o) {
   app.add_option("-w,--workspace", o.workspaces,
                  "Workspace slug to scan (repeatable; default: every workspace you can see)")
+      ->type_name("SLUG")
       ->group("Scope");
   app.add_option("--repo", o.repos, "Only repositories matching this glob (slug or ws/slug)")
+      ->type_name("GLOB")
       ->group("Scope");
   app.add_option("--exclude-repo", o.exclude_repos, "Skip repositories matching this glob")
+      ->type_name("GLOB")
       ->group("Scope");
   app.add_option("--project", o.projects, "Only repositories in this project key (repeatable)")
+      ->type_name("KEY")
       ->group("Scope");
   app.add_option("-f,--format", o.format, "Report format: table, json, jsonl, sarif, csv")
+      ->type_name("FORMAT")
       ->capture_default_str()
       ->group("Output");
   app.add_option("-o,--output", o.output, "Write the report to FILE (atomically) not stdout")
+      ->type_name("FILE")
       ->group("Output");
   app.add_option("--fail-on", o.fail_on,
                  "Exit 1 when a finding is at or above: critical, high, medium, low, none")
+      ->type_name("SEVERITY")
       ->capture_default_str()
       ->group("Output");
   app.add_option("--min-severity", o.min_severity, "Leave findings below this out of the report")
+      ->type_name("SEVERITY")
       ->group("Output");
   app.add_flag("--allow-incomplete", o.allow_incomplete,
                "Do not exit 3 when something could not be evaluated")
       ->group("Output");
   app.add_option("--rule", o.rules, "Only evaluate this rule (slug or ID; repeatable)")
+      ->type_name("RULE")
       ->group("Rules");
   app.add_option("--skip-rule", o.skip_rules, "Do not evaluate this rule (slug or ID; repeatable)")
+      ->type_name("RULE")
       ->group("Rules");
   app.add_option("--save-snapshot", o.save_snapshot,
                  "Also write everything that was read (models and gaps) to FILE as JSON")
+      ->type_name("FILE")
       ->group("Snapshots");
   app.add_option("--from-snapshot", o.from_snapshot,
                  "Evaluate a saved snapshot offline: no credentials, no network")
+      ->type_name("FILE")
       ->group("Snapshots");
   app.add_option("--stale-days", o.stale_days, "Rule 4: days without update before stale")
       ->capture_default_str()

@@ -78,5 +78,38 @@ TEST(CliUsage, DocsRulesMarkdownIsGeneratedFromTheCatalogue) {
                            "`bbposture rules --format markdown > docs/rules.md`";
 }
 
+// Every long option the help shows is documented in the man page.
+TEST(CliUsage, ManPageCoversEveryOptionInTheHelp) {
+  const auto man = read_file(std::string(BBP_SOURCE_DIR) + "/docs/bbposture.1");
+  // In roff a "-" is written "\-".
+  const auto in_man = [&](std::string option) {
+    std::string escaped;
+    for (const char c : option) {
+      escaped += c == '-' ? std::string("\\-") : std::string(1, c);
+    }
+    return man.find(escaped) != std::string::npos;
+  };
+  int checked = 0;
+  for (const auto& command : std::vector<std::vector<std::string>>{
+           {"scan", "--help"}, {"auth", "check", "--help"}, {"rules", "--help"}}) {
+    const auto help = run_cli(BBP_BINARY, command).out;
+    std::size_t pos = 0;
+    while ((pos = help.find("--", pos)) != std::string::npos) {
+      std::size_t end = pos + 2;
+      while (end < help.size() &&
+             (std::isalnum(static_cast<unsigned char>(help[end])) != 0 || help[end] == '-')) {
+        ++end;
+      }
+      const std::string option = help.substr(pos, end - pos);
+      if (option.size() > 2 && option != "--help") {
+        EXPECT_TRUE(in_man(option)) << option << " is missing from docs/bbposture.1";
+        ++checked;
+      }
+      pos = end;
+    }
+  }
+  EXPECT_GT(checked, 25);
+}
+
 }  // namespace
 }  // namespace bbp::test
