@@ -12,10 +12,31 @@
 #include <iostream>
 #include <vector>
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 namespace bbp::app {
+namespace {
+
+// True while a ProgressLine is drawing on stderr: log lines then clear it first, and the
+// progress line is redrawn on its next tick.
+std::atomic<bool> g_progress_visible{false};
+
+// stderr sink that does not print over the progress line.
+class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    if (g_progress_visible.load()) {
+      std::fputs("\r\033[K", stderr);
+    }
+    std::fwrite(formatted.data(), 1, formatted.size(), stderr);
+  }
+  void flush_() override { std::fflush(stderr); }
+};
+
+}  // namespace
 
 TransportStack::TransportStack(const ConnectionConfig& config, const std::atomic<bool>& cancel)
     : sleeper_(cancel),
@@ -34,8 +55,7 @@ TransportStack::TransportStack(const ConnectionConfig& config, const std::atomic
       }()) {}
 
 void setup_logging(const LogOptions& options) {
-  auto logger = std::make_shared<spdlog::logger>("bbposture",
-                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("bbposture", std::make_shared<StderrSink>());
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::level::level_enum level = spdlog::level::warn;
   if (options.quiet) {
@@ -133,6 +153,7 @@ ProgressLine::ProgressLine(bool enabled, Render render) {
   if (!enabled) {
     return;
   }
+  g_progress_visible = true;
   thread_ = std::jthread([this, render = std::move(render)] {
     std::size_t last = 0;
     while (!done_.load()) {
