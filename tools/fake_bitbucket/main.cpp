@@ -21,6 +21,8 @@ struct Options {
   std::string host = "127.0.0.1";
   int port = 0;
   std::string port_file;
+  std::string tls_cert;
+  std::string tls_key;
   int latency_ms = 0;
   bool log = false;
   bool help = false;
@@ -28,7 +30,7 @@ struct Options {
 
 constexpr std::string_view kUsage =
     "usage: fake_bitbucket --scenario FILE [--host 127.0.0.1] [--port 0] [--port-file PATH]\n"
-    "                      [--latency-ms N] [--log]\n"
+    "                      [--latency-ms N] [--log] [--tls-cert PEM --tls-key PEM]\n"
     "Serves a fake Bitbucket Cloud API (API under /2.0, OAuth token endpoint at\n"
     "/site/oauth2/access_token) until SIGINT or SIGTERM.\n"
     "  --scenario FILE   scenario JSON (see tools/fake_bitbucket/README.md)\n"
@@ -36,7 +38,9 @@ constexpr std::string_view kUsage =
     "  --port N          port to bind; 0 picks a free one (default 0)\n"
     "  --port-file PATH  write the bound port to PATH (atomically) once listening\n"
     "  --latency-ms N    add N ms to every request\n"
-    "  --log             print one line per request to stderr\n";
+    "  --log             print one line per request to stderr\n"
+    "  --tls-cert PEM    serve HTTPS with this certificate (needs --tls-key)\n"
+    "  --tls-key PEM     private key of --tls-cert\n";
 
 std::optional<int> parse_int(const std::string& text) {
   try {
@@ -78,14 +82,17 @@ std::optional<Options> parse_args(const std::vector<std::string>& args) {
       return options;
     } else if (arg == "--log") {
       options.log = true;
-    } else if (arg == "--scenario" || arg == "--host" || arg == "--port-file") {
+    } else if (arg == "--scenario" || arg == "--host" || arg == "--port-file" ||
+               arg == "--tls-cert" || arg == "--tls-key") {
       const auto text = value();
       if (!text) {
         return std::nullopt;
       }
-      (arg == "--scenario" ? options.scenario
-       : arg == "--host"   ? options.host
-                           : options.port_file) = *text;
+      (arg == "--scenario"   ? options.scenario
+       : arg == "--host"     ? options.host
+       : arg == "--tls-cert" ? options.tls_cert
+       : arg == "--tls-key"  ? options.tls_key
+                             : options.port_file) = *text;
     } else if (arg == "--port" || arg == "--latency-ms") {
       const auto parsed = number();
       if (!parsed) {
@@ -99,6 +106,10 @@ std::optional<Options> parse_args(const std::vector<std::string>& args) {
   }
   if (options.scenario.empty()) {
     std::cerr << "fake_bitbucket: --scenario is required\n";
+    return std::nullopt;
+  }
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    std::cerr << "fake_bitbucket: --tls-cert and --tls-key go together\n";
     return std::nullopt;
   }
   return options;
@@ -143,6 +154,9 @@ int main(int argc, char** argv) {
     auto server = bbp::fake::FakeBitbucket::from_file(options->scenario);
     if (options->latency_ms > 0) {
       server.set_latency(std::chrono::milliseconds(options->latency_ms));
+    }
+    if (!options->tls_cert.empty()) {
+      server.use_tls(options->tls_cert, options->tls_key);
     }
     if (options->log) {
       server.set_request_observer([](const bbp::fake::RequestRecord& r) {

@@ -122,6 +122,7 @@ Reply Authenticator::mint(std::string_view authorization, std::string_view form_
     const auto now = Clock::now();
     std::erase_if(minted_, [&](const auto& entry) { return entry.second.expires_at <= now; });
     minted_[token] = {client->scopes, now + std::chrono::seconds(client->expires_in)};
+    issued_.push_back(token);
   }
   return Reply::json(200, {{"access_token", token},
                            {"scope", scope_text},
@@ -165,6 +166,11 @@ std::variant<Principal, Reply> Authenticator::authenticate(std::string_view auth
     return unauthorized("Invalid credentials.", true);
   }
   return unauthorized("Authentication required.", true);
+}
+
+std::vector<std::string> Authenticator::issued() const {
+  const std::lock_guard lock(mutex_);
+  return issued_;
 }
 
 void Authenticator::expire_all() {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <variant>
+#include <vector>
 
 #include "reply.hpp"
 #include "scenario.hpp"
@@ -47,6 +48,9 @@ class Authenticator {
   // Voids every minted token and every configured access token.
   void expire_all();
 
+  // Every access token minted so far, expired ones included, oldest first.
+  std::vector<std::string> issued() const;
+
  private:
   using Clock = std::chrono::steady_clock;
   struct MintedToken {
@@ -57,6 +61,7 @@ class Authenticator {
   const Scenario& scenario_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, MintedToken> minted_;
+  std::vector<std::string> issued_;
   bool access_tokens_expired_ = false;
 };
 

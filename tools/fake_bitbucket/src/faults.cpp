@@ -108,9 +108,17 @@ Fault parse_fault(const json& spec) {
       fault.body = string_at(spec, "body", R"({"values": [ {)");
       fault.content_type = string_at(spec, "content_type", "application/json");
       break;
-    case FaultKind::huge:
+    case FaultKind::huge: {
       fault.bytes = integer_at(spec, "bytes", std::int64_t{16} * 1024 * 1024, 1);
+      const auto chunked = spec.find("chunked");
+      if (chunked != spec.end()) {
+        if (!chunked->is_boolean()) {
+          fail("\"chunked\" must be a boolean");
+        }
+        fault.chunked = chunked->get<bool>();
+      }
       break;
+    }
     case FaultKind::rate_limit:
       fault.budget = integer_at(spec, "budget", 0, 0);
       fault.window_ms = integer_at(spec, "window_ms", 1000, 1);

@@ -31,6 +31,7 @@ struct Fault {
   std::vector<std::pair<std::string, std::string>> headers;
   std::int64_t ms = 0;         // latency
   std::int64_t bytes = 0;      // huge
+  bool chunked = false;        // huge: chunked transfer encoding, no Content-Length
   std::int64_t budget = 0;     // rate_limit
   std::int64_t window_ms = 0;  // rate_limit
 };

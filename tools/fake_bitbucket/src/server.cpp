@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -47,29 +49,50 @@ void write_reply(const Reply& reply, httplib::Response& res) {
   res.set_content(reply.body, reply.content_type);
 }
 
-// Streams `total` bytes of valid-looking JSON: a page whose one value has a long padding string.
-void write_huge_body(std::size_t total, httplib::Response& res) {
+constexpr std::size_t kChunk = std::size_t{64} * 1024;  // bytes per write of a streamed body
+
+// Bytes [offset, offset + length) of a `total`-byte body of valid-looking JSON: a page whose one
+// value has a long padding string (only spaces when `total` is too small for the frame).
+std::string huge_piece(std::size_t total, std::size_t offset, std::size_t length) {
   static constexpr std::string_view kPrefix =
       R"({"pagelen": 10, "page": 1, "size": 1, "values": [{"type": "repository", "description": ")";
   static constexpr std::string_view kSuffix = R"("}]})";
+  const std::size_t end = std::min(total, offset + length);
+  const bool framed = total >= kPrefix.size() + kSuffix.size();
+  std::string piece(end > offset ? end - offset : 0, framed ? 'x' : ' ');
+  if (framed) {
+    for (std::size_t i = offset; i < std::min(end, kPrefix.size()); ++i) {
+      piece[i - offset] = kPrefix[i];
+    }
+    const std::size_t suffix_start = total - kSuffix.size();
+    for (std::size_t i = std::max(offset, suffix_start); i < end; ++i) {
+      piece[i - offset] = kSuffix[i - suffix_start];
+    }
+  }
+  return piece;
+}
+
+// Streams `total` bytes of valid-looking JSON, announced with Content-Length or, when
+// `chunked`, with chunked transfer encoding (so the client learns the size only by reading).
+void write_huge_body(std::size_t total, bool chunked, httplib::Response& res) {
   res.status = 200;
+  if (chunked) {
+    res.set_chunked_content_provider("application/json",
+                                     [total](std::size_t offset, httplib::DataSink& sink) {
+                                       if (offset >= total) {
+                                         sink.done();
+                                         return true;
+                                       }
+                                       const std::string piece = huge_piece(total, offset, kChunk);
+                                       return sink.write(piece.data(), piece.size());
+                                     });
+    return;
+  }
   res.set_content_provider(
       total, "application/json",
       [total](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-        const bool framed = total >= kPrefix.size() + kSuffix.size();
-        std::string chunk;
-        const std::size_t end = offset + std::min(length, std::size_t{64} * 1024);
-        chunk.reserve(end - offset);
-        for (std::size_t i = offset; i < end; ++i) {
-          if (framed && i < kPrefix.size()) {
-            chunk.push_back(kPrefix[i]);
-          } else if (framed && i >= total - kSuffix.size()) {
-            chunk.push_back(kSuffix[i - (total - kSuffix.size())]);
-          } else {
-            chunk.push_back(framed ? 'x' : ' ');
-          }
-        }
-        return sink.write(chunk.data(), chunk.size());
+        const std::string piece = huge_piece(total, offset, std::min(length, kChunk));
+        return sink.write(piece.data(), piece.size());
       });
 }
 
@@ -108,7 +131,21 @@ class FakeBitbucket::Impl {
     if (server_) {
       throw std::runtime_error("fake_bitbucket: already started");
     }
-    auto server = std::make_unique<httplib::Server>();
+    std::unique_ptr<httplib::Server> server;
+    if (tls_) {
+      auto secure = std::make_unique<httplib::SSLServer>(tls_->first.c_str(), tls_->second.c_str());
+      if (!secure->is_valid()) {
+        throw std::runtime_error("fake_bitbucket: cannot load the TLS certificate " + tls_->first +
+                                 " or key " + tls_->second);
+      }
+      server = std::move(secure);
+    } else {
+      server = std::make_unique<httplib::Server>();
+    }
+    {
+      const std::lock_guard sleep_lock(sleep_mutex_);
+      stopping_ = false;
+    }
     const auto threads = static_cast<std::size_t>(scenario_.server.threads);
     server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server->set_keep_alive_max_count(
@@ -153,6 +190,12 @@ class FakeBitbucket::Impl {
     if (!server_) {
       return;
     }
+    {
+      // Latency waits end at once: a handler still sleeping would hold up the shutdown.
+      const std::lock_guard sleep_lock(sleep_mutex_);
+      stopping_ = true;
+    }
+    sleep_cv_.notify_all();
     server_->stop();
     detail::shutdown_server_connections(port_);
     if (thread_.joinable()) {
@@ -170,7 +213,14 @@ class FakeBitbucket::Impl {
     } else if (host.find(':') != std::string::npos) {
       host = "[" + host + "]";  // IPv6 literal
     }
-    return "http://" + host + ":" + std::to_string(port_);
+    return scheme() + "://" + host + ":" + std::to_string(port_);
+  }
+
+  std::string scheme() const { return tls_ ? "https" : "http"; }
+
+  void use_tls(std::string certificate, std::string key) {
+    const std::lock_guard lock(lifecycle_mutex_);
+    tls_.emplace(std::move(certificate), std::move(key));
   }
 
   std::size_t request_count() const {
@@ -200,6 +250,7 @@ class FakeBitbucket::Impl {
 
   void add_fault(const json& fault) { faults_.add(detail::parse_fault(fault)); }
   void expire_all_tokens() { auth_.expire_all(); }
+  std::vector<std::string> issued_tokens() const { return auth_.issued(); }
   void set_latency(std::chrono::milliseconds latency) {
     extra_latency_ms_ = scenario_.latency_ms + static_cast<std::int64_t>(latency.count());
   }
@@ -219,7 +270,8 @@ class FakeBitbucket::Impl {
     const auto decision = faults_.evaluate(req.method, req.path);
     delay += decision.delay;
     if (delay.count() > 0) {
-      std::this_thread::sleep_for(delay);
+      std::unique_lock sleep_lock(sleep_mutex_);
+      sleep_cv_.wait_for(sleep_lock, delay, [this] { return stopping_; });
     }
 
     if (decision.fault) {
@@ -235,7 +287,7 @@ class FakeBitbucket::Impl {
           record.query,
           detail::parse_query(record.query),
           authorization,
-          req.has_header("Host") ? "http://" + req.get_header_value("Host") : base_url()};
+          req.has_header("Host") ? scheme() + "://" + req.get_header_value("Host") : base_url()};
       write_reply(router_.dispatch(api), res);
     } else {
       write_reply(Reply::json(404, detail::error_body("Resource not found")), res);
@@ -263,7 +315,7 @@ class FakeBitbucket::Impl {
         write_reply(Reply::json(401, detail::error_body("Access token expired.")), res);
         break;
       case FaultKind::huge:
-        write_huge_body(static_cast<std::size_t>(fault.bytes), res);
+        write_huge_body(static_cast<std::size_t>(fault.bytes), fault.chunked, res);
         break;
       case FaultKind::drop:
         write_dropped_body(res);
@@ -302,6 +354,11 @@ class FakeBitbucket::Impl {
   std::thread thread_;
   std::string host_;
   int port_ = 0;
+  std::optional<std::pair<std::string, std::string>> tls_;  // certificate and key files
+
+  std::mutex sleep_mutex_;
+  std::condition_variable sleep_cv_;
+  bool stopping_ = false;  // guarded by sleep_mutex_; ends latency waits during stop()
 
   mutable std::mutex stats_mutex_;
   std::size_t total_ = 0;
@@ -372,6 +429,13 @@ void FakeBitbucket::add_fault(json fault) {
 }
 void FakeBitbucket::expire_all_tokens() {
   impl_->expire_all_tokens();
+}
+std::vector<std::string> FakeBitbucket::issued_tokens() const {
+  return impl_->issued_tokens();
+}
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the public signature takes values.
+void FakeBitbucket::use_tls(std::string certificate_file, std::string private_key_file) {
+  impl_->use_tls(std::move(certificate_file), std::move(private_key_file));
 }
 void FakeBitbucket::set_latency(std::chrono::milliseconds latency) {
   impl_->set_latency(latency);

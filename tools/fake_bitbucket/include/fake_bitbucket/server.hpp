@@ -40,14 +40,19 @@ class FakeBitbucket {
   FakeBitbucket& operator=(const FakeBitbucket&) = delete;
   ~FakeBitbucket();
 
+  // Serve HTTPS (cpp-httplib SSLServer) with this PEM certificate (chain) and private key from
+  // the next start() on; base_url() and the `next` links then use https.
+  void use_tls(std::string certificate_file, std::string private_key_file);
+
   // Binds and returns once the server accepts connections; port 0 picks a free port.
-  // Throws std::runtime_error when the address cannot be bound or the server already runs.
+  // Throws std::runtime_error when the address cannot be bound, the TLS certificate or key
+  // cannot be loaded, or the server already runs.
   void start(const std::string& host = "127.0.0.1", int port = 0);
   // Idempotent; also called by the destructor.
   void stop();
 
   int port() const;
-  std::string base_url() const;   // "http://127.0.0.1:PORT"
+  std::string base_url() const;   // "http://127.0.0.1:PORT" (https with use_tls)
   std::string api_url() const;    // base_url() + "/2.0"
   std::string token_url() const;  // base_url() + "/site/oauth2/access_token"
 
@@ -63,7 +68,11 @@ class FakeBitbucket {
   void add_fault(nlohmann::json fault);
   // Every bearer token (minted or configured) becomes invalid: 401 on use.
   void expire_all_tokens();
-  // Added to every request, on top of the scenario's "latency_ms".
+  // Every access token the token endpoint minted so far (expired ones too), oldest first:
+  // lets tests check that no token value leaks into logs or reports.
+  std::vector<std::string> issued_tokens() const;
+  // Added to every request, on top of the scenario's "latency_ms". Latency waits (these and
+  // latency faults) end early when the server stops.
   void set_latency(std::chrono::milliseconds latency);
   // Called after each request is answered (from a server thread). Pass {} to remove.
   void set_request_observer(std::function<void(const RequestRecord&)> observer);
