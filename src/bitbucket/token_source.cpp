@@ -104,6 +104,11 @@ tl::expected<void, AuthFailure> ClientCredentialsTokenSource::mint_locked() {
     return tl::unexpected(AuthFailure{"could not reach the OAuth token endpoint " + token_url_ +
                                       ": " + result.error().message});
   }
+  if (result->status == 429 || result->status >= 500) {
+    // An outage (after the retries), not a verdict on the credentials.
+    return tl::unexpected(AuthFailure{"the OAuth token endpoint failed (HTTP " +
+                                      std::to_string(result->status) + ")"});
+  }
   if (result->status != 200) {
     return tl::unexpected(
         AuthFailure{"the OAuth token endpoint refused the client credentials (HTTP " +
