@@ -186,7 +186,7 @@ tl::expected<nlohmann::json, ApiError> ApiClient::get_once(const std::string& ur
     e.message = "refused to follow a link to another host: " + http::redact_url(url);
     return tl::unexpected(std::move(e));
   }
-  if (cancel_ != nullptr && cancel_->load()) {
+  const auto interrupted = [&] {
     return tl::unexpected(ApiError{ApiError::Kind::cancelled,
                                    endpoint,
                                    std::nullopt,
@@ -194,9 +194,15 @@ tl::expected<nlohmann::json, ApiError> ApiClient::get_once(const std::string& ur
                                    "scan interrupted",
                                    {},
                                    {}});
+  };
+  if (cancel_ != nullptr && cancel_->load()) {
+    return interrupted();
   }
   for (int attempt = 0;; ++attempt) {
     auto auth = tokens_.authorization();
+    if (!auth && cancel_ != nullptr && cancel_->load()) {
+      return interrupted();  // the token request was abandoned, not refused
+    }
     if (!auth) {
       return tl::unexpected(ApiError{ApiError::Kind::auth,
                                      endpoint,
@@ -216,6 +222,9 @@ tl::expected<nlohmann::json, ApiError> ApiClient::get_once(const std::string& ur
     if (response->status == 401) {
       if (attempt == 0) {
         auto renewed = tokens_.renew(auth->generation);
+        if (!renewed && cancel_ != nullptr && cancel_->load()) {
+          return interrupted();
+        }
         if (!renewed) {
           return tl::unexpected(ApiError{ApiError::Kind::auth,
                                          endpoint,
