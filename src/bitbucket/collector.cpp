@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -185,88 +189,56 @@ CollectResult Collector::run() {
     progress_->workspaces_total = workspaces.size();
   }
 
-  // 3. Repositories of each workspace, filtered before any per-repository request.
-  std::map<std::pair<std::size_t, std::string>, std::string> project_names;
-  for (const auto& slug : workspaces) {
-    auto& ws = snapshot.workspaces.emplace_back();
-    ws.slug = slug;
-    std::vector<nlohmann::json> values;
-    const std::string path =
-        with_query("/repositories/" + percent_encode(slug), "fields", kRepositoryFields);
-    if (auto listed = read_all(path, values); !listed) {
-      if (state.fatal(listed.error())) {
-        return finish(listed.error().kind == ApiError::Kind::cancelled);
-      }
-      ws.listed = false;
-      state.add_gap(gap_from_error(listed.error(), GapSubject::repositories, slug));
-    }
-    for (const auto& v : values) {
-      auto repo = parse_repository(v, slug);
-      if (!repo) {
-        spdlog::warn("ignoring a repository entry without a slug in workspace {}", slug);
-        continue;
-      }
-      if (!repository_selected(*repo, options_.include_repos, options_.exclude_repos,
-                               options_.projects)) {
-        continue;
-      }
-      if (repo->project_key) {
-        std::string name = *repo->project_key;
-        if (const auto* project =
-                v.is_object() && v.contains("project") ? &v["project"] : nullptr) {
-          name = string_at(*project, "name").value_or(name);
-        }
-        project_names.emplace(std::pair{snapshot.workspaces.size() - 1, *repo->project_key}, name);
-      }
-      ws.repositories.push_back(std::move(*repo));
-    }
-    if (progress_ != nullptr) {
-      progress_->workspaces_done += 1;
-      progress_->repositories_total += ws.repositories.size();
-    }
-  }
-  for (const auto& [where, name] : project_names) {
-    auto& ws = snapshot.workspaces[where.first];
-    ws.projects.push_back(
-        {where.second, "", name,
-         "https://bitbucket.org/" + ws.slug + "/workspace/projects/" + where.second});
-  }
-
-  // 4. Per-repository, per-project and per-user reads, with bounded concurrency.
+  // 3 and 4. Repositories of each workspace are listed page by page (filtered before any
+  // per-repository request) on this thread while up to `concurrency - 1` workers already make the
+  // per-repository reads of the pages listed so far; once every workspace is listed, this thread
+  // joins them. So the listing hides behind the per-repository reads instead of preceding them,
+  // and no more than `concurrency` requests are ever in flight. Project deploy keys are queued
+  // once their workspace is listed (the projects in scope are those of its repositories), the
+  // caller's SSH keys last.
   struct Task {
-    std::size_t workspace;
-    std::optional<std::size_t> repository;  // repository reads
-    std::optional<std::size_t> project;     // project deploy keys
-    bool ssh = false;                       // the caller's SSH keys
+    std::size_t workspace = 0;
+    core::Repository* repository = nullptr;  // repository reads (stable: lives in `staged`)
+    std::optional<std::size_t> project;      // project deploy keys
+    bool ssh = false;                        // the caller's SSH keys
+    std::vector<core::Key> keys;             // deploy keys read by this task
+    // Gaps of this task, merged in task order afterwards so that the snapshot does not depend
+    // on which worker finished first.
+    std::vector<core::Gap> gaps;
   };
-  std::vector<Task> tasks;
-  for (std::size_t w = 0; w < snapshot.workspaces.size(); ++w) {
-    const auto& ws = snapshot.workspaces[w];
-    if (options_.branch_rules || options_.key_rules) {
-      for (std::size_t r = 0; r < ws.repositories.size(); ++r) {
-        tasks.push_back({w, r, std::nullopt, false});
-      }
+  // Only appended to (under queue_mutex); a task is touched by the one worker that took it.
+  std::deque<Task> tasks;
+  std::size_t next_task = 0;  // guarded by queue_mutex
+  bool queue_closed = false;  // guarded by queue_mutex
+  std::mutex queue_mutex;
+  std::condition_variable queue_ready;
+  const auto enqueue = [&](Task task) {
+    {
+      const std::lock_guard lock(queue_mutex);
+      tasks.push_back(std::move(task));
     }
-    if (options_.key_rules) {
-      for (std::size_t p = 0; p < ws.projects.size(); ++p) {
-        tasks.push_back({w, std::nullopt, p, false});
-      }
+    queue_ready.notify_one();
+  };
+  const auto close_queue = [&] {
+    {
+      const std::lock_guard lock(queue_mutex);
+      queue_closed = true;
     }
-  }
-  if (user_uuid) {
-    tasks.push_back({0, std::nullopt, std::nullopt, true});
-  }
-  std::vector<std::vector<core::Key>> repo_keys(tasks.size());
-  std::vector<std::vector<core::Key>> project_keys(tasks.size());
-  // Gaps of each task, merged in task order afterwards so that the snapshot does not depend on
-  // which worker finished first. Each slot is only touched by the worker running its task.
-  std::vector<std::vector<core::Gap>> task_gaps(tasks.size());
+    queue_ready.notify_all();
+  };
 
-  const auto run_task = [&](std::size_t index) {
-    const Task& task = tasks[index];
+  snapshot.workspaces.resize(workspaces.size());
+  for (std::size_t w = 0; w < workspaces.size(); ++w) {
+    snapshot.workspaces[w].slug = workspaces[w];
+  }
+  // The repositories of each workspace while workers read them (a deque never moves its
+  // elements); moved into the snapshot once every worker is done.
+  std::vector<std::deque<core::Repository>> staged(workspaces.size());
+
+  const auto run_task = [&](Task& task) {
     const auto add_gap = [&](core::Gap gap) {
       spdlog::warn("could not read {}: {}", gap.endpoint, gap.detail);
-      task_gaps[index].push_back(std::move(gap));
+      task.gaps.push_back(std::move(gap));
     };
     if (task.ssh) {
       std::vector<nlohmann::json> values;
@@ -288,7 +260,7 @@ CollectResult Collector::run() {
       }
       return;
     }
-    auto& ws = snapshot.workspaces[task.workspace];
+    const auto& ws = snapshot.workspaces[task.workspace];
     if (task.project) {
       const auto& project = ws.projects[*task.project];
       std::vector<nlohmann::json> values;
@@ -307,12 +279,12 @@ CollectResult Collector::run() {
           key->workspace = ws.slug;
           key->project = project.key;
           key->url = project.html_url;
-          project_keys[index].push_back(std::move(*key));
+          task.keys.push_back(std::move(*key));
         }
       }
       return;
     }
-    auto& repo = ws.repositories[*task.repository];
+    auto& repo = *task.repository;
     const std::string base = repo_path(repo);
     if (options_.branch_rules && repo.mainbranch) {
       std::vector<nlohmann::json> values;
@@ -362,7 +334,7 @@ CollectResult Collector::run() {
             key->repository = repo.full_name;
             key->project = repo.project_key;
             key->url = repo.html_url + "/admin/access-keys/";
-            repo_keys[index].push_back(std::move(*key));
+            task.keys.push_back(std::move(*key));
           }
         }
       }
@@ -372,43 +344,150 @@ CollectResult Collector::run() {
     }
   };
 
-  std::atomic<std::size_t> next{0};
+  // Takes queued tasks until the queue is closed and drained (or the scan stops).
   const auto worker = [&] {
-    for (std::size_t i = next++; i < tasks.size(); i = next++) {
+    for (;;) {
+      Task* task = nullptr;
+      {
+        std::unique_lock lock(queue_mutex);
+        queue_ready.wait(lock, [&] { return next_task < tasks.size() || queue_closed; });
+        if (next_task == tasks.size()) {
+          return;  // closed and drained
+        }
+        task = &tasks[next_task++];
+      }
       if (cancelled()) {
         return;
       }
-      run_task(i);
+      run_task(*task);
     }
   };
-  const auto threads =
-      std::clamp<std::size_t>(static_cast<std::size_t>(std::max(1, options_.concurrency)), 1,
-                              std::max<std::size_t>(1, tasks.size()));
-  {
-    std::vector<std::jthread> pool;
-    for (std::size_t i = 1; i < threads; ++i) {
-      pool.emplace_back(worker);
-    }
-    worker();
+  const auto threads = static_cast<std::size_t>(std::max(1, options_.concurrency));
+  std::vector<std::jthread> pool;
+  // Declared after the pool, so destroyed before it: if this thread leaves by an exception,
+  // the queue is closed first and the waiting workers can be joined.
+  struct CloseQueue {
+    std::function<void()> close;
+    ~CloseQueue() { close(); }
+  };
+  const CloseQueue close_on_exit{close_queue};
+  for (std::size_t i = 1; i < threads; ++i) {
+    pool.emplace_back(worker);
   }
-  for (auto& gaps : task_gaps) {
-    for (auto& gap : gaps) {
+  // Waits for the workers, then hands the staged repositories to the snapshot.
+  const auto join = [&](std::size_t listed_workspaces) {
+    close_queue();
+    pool.clear();  // joins
+    snapshot.workspaces.resize(listed_workspaces);
+    for (std::size_t w = 0; w < listed_workspaces; ++w) {
+      auto& repos = snapshot.workspaces[w].repositories;
+      repos.assign(std::make_move_iterator(staged[w].begin()),
+                   std::make_move_iterator(staged[w].end()));
+      staged[w].clear();
+    }
+  };
+
+  for (std::size_t w = 0; w < workspaces.size(); ++w) {
+    if (cancelled()) {  // a worker met a rejected credential, or the user interrupted
+      join(w);
+      return finish(cancel_ != nullptr && cancel_->load());
+    }
+    auto& ws = snapshot.workspaces[w];
+    const auto& slug = ws.slug;
+    std::map<std::string, std::string> project_names;  // key -> name, of repositories in scope
+    // Raw entries already handed out: a listing restarted with a smaller pagelen skips them.
+    std::size_t handed_out = 0;
+    const auto on_page = [&](std::size_t& position, const nlohmann::json& values) {
+      for (const auto& v : values) {
+        if (position++ < handed_out) {
+          continue;
+        }
+        handed_out = position;
+        auto repo = parse_repository(v, slug);
+        if (!repo) {
+          spdlog::warn("ignoring a repository entry without a slug in workspace {}", slug);
+          continue;
+        }
+        if (!repository_selected(*repo, options_.include_repos, options_.exclude_repos,
+                                 options_.projects)) {
+          continue;
+        }
+        if (repo->project_key) {
+          std::string name = *repo->project_key;
+          if (const auto* project =
+                  v.is_object() && v.contains("project") ? &v["project"] : nullptr) {
+            name = string_at(*project, "name").value_or(name);
+          }
+          project_names.emplace(*repo->project_key, name);
+        }
+        auto& staged_repo = staged[w].emplace_back(std::move(*repo));
+        if (progress_ != nullptr) {
+          progress_->repositories_total += 1;
+        }
+        if (options_.branch_rules || options_.key_rules) {
+          enqueue(Task{w, &staged_repo, std::nullopt, false, {}, {}});
+        }
+      }
+      return !cancelled();
+    };
+    const std::string path =
+        with_query("/repositories/" + percent_encode(slug), "fields", kRepositoryFields);
+    tl::expected<void, ApiError> listed;
+    for (const char* pagelen : {"100", "50", ""}) {
+      std::size_t position = 0;
+      const std::string url = *pagelen ? with_query(path, "pagelen", pagelen) : path;
+      listed = api_.for_each_page(
+          url, [&](const nlohmann::json& values) { return on_page(position, values); });
+      if (listed || !is_pagelen_error(listed.error())) {
+        break;
+      }
+    }
+    if (!listed) {
+      if (state.fatal(listed.error())) {
+        join(w + 1);
+        return finish(listed.error().kind == ApiError::Kind::cancelled);
+      }
+      ws.listed = false;
+      state.add_gap(gap_from_error(listed.error(), GapSubject::repositories, slug));
+    }
+    // Projects in key order; nothing touches ws.projects once its tasks are queued.
+    for (const auto& [key, name] : project_names) {
+      ws.projects.push_back(
+          {key, "", name, "https://bitbucket.org/" + ws.slug + "/workspace/projects/" + key});
+    }
+    if (options_.key_rules) {
+      for (std::size_t p = 0; p < ws.projects.size(); ++p) {
+        enqueue(Task{w, nullptr, p, false, {}, {}});
+      }
+    }
+    if (progress_ != nullptr) {
+      progress_->workspaces_done += 1;
+    }
+  }
+  if (user_uuid) {
+    enqueue(Task{0, nullptr, std::nullopt, true, {}, {}});
+  }
+  close_queue();
+  worker();
+  join(workspaces.size());
+  for (auto& task : tasks) {
+    for (auto& gap : task.gaps) {
       snapshot.gaps.push_back(std::move(gap));
     }
   }
 
   // 5. Keys: project keys first; a repository key with the same key material is the project
   // key showing through, and is reported once, as the project key.
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    if (tasks[i].ssh) {
-      continue;  // not bound to a workspace (there may be none at all)
-    }
-    auto& ws = snapshot.workspaces[tasks[i].workspace];
-    for (auto& key : project_keys[i]) {
-      ws.keys.push_back(std::move(key));
+  for (auto& task : tasks) {
+    if (task.project) {
+      auto& ws = snapshot.workspaces[task.workspace];
+      for (auto& key : task.keys) {
+        ws.keys.push_back(std::move(key));
+      }
     }
   }
-  for (auto& ws : snapshot.workspaces) {
+  for (std::size_t w = 0; w < snapshot.workspaces.size(); ++w) {
+    auto& ws = snapshot.workspaces[w];
     // (project key, key material) of every project deploy key in this workspace.
     std::set<std::pair<std::string, std::string>> project_material;
     for (const auto& key : ws.keys) {
@@ -416,11 +495,11 @@ CollectResult Collector::run() {
         project_material.emplace(*key.project, key.key_material);
       }
     }
-    for (std::size_t i = 0; i < tasks.size(); ++i) {
-      if (tasks[i].ssh || &snapshot.workspaces[tasks[i].workspace] != &ws) {
+    for (auto& task : tasks) {
+      if (task.ssh || task.project || task.workspace != w) {
         continue;
       }
-      for (auto& key : repo_keys[i]) {
+      for (auto& key : task.keys) {
         // The project's key showing through in one of its repositories: reported once, as
         // the project key. The same material under another project is a separate key.
         const bool inherited = !key.key_material.empty() && key.project &&
