@@ -1,20 +1,13 @@
 #include "bbp/bitbucket/url.hpp"
 
+#include "bbp/core/outcome.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
 namespace bbp::bitbucket {
-namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<Origin> origin_of(std::string_view url) {
   const auto scheme_end = url.find("://");
@@ -22,7 +15,7 @@ std::optional<Origin> origin_of(std::string_view url) {
     return std::nullopt;
   }
   Origin origin;
-  origin.scheme = lower(url.substr(0, scheme_end));
+  origin.scheme = core::ascii_lower(url.substr(0, scheme_end));
   if (origin.scheme != "https" && origin.scheme != "http") {
     return std::nullopt;
   }
@@ -53,7 +46,7 @@ std::optional<Origin> origin_of(std::string_view url) {
   if (host.empty()) {
     return std::nullopt;
   }
-  origin.host = lower(host);
+  origin.host = core::ascii_lower(host);
   if (port.empty()) {
     origin.port = origin.scheme == "https" ? 443 : 80;
   } else {
@@ -67,7 +60,7 @@ std::optional<Origin> origin_of(std::string_view url) {
 }
 
 bool is_loopback_host(std::string_view host) {
-  const std::string h = lower(host);
+  const std::string h = core::ascii_lower(host);
   if (h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1") {
     return true;
   }

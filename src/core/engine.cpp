@@ -13,18 +13,6 @@ Resource repository_resource(const Repository& repo) {
   return {"repository", repo.uuid, repo.full_name, repo.html_url};
 }
 
-std::string_view key_type(KeyKind kind) {
-  switch (kind) {
-    case KeyKind::deploy_key:
-      return "deploy_key";
-    case KeyKind::project_deploy_key:
-      return "project_deploy_key";
-    case KeyKind::ssh_key:
-      return "ssh_key";
-  }
-  return "deploy_key";
-}
-
 const Gap* find_gap(const Snapshot& snapshot, GapSubject subject, std::string_view workspace,
                     const std::optional<std::string>& repository,
                     const std::optional<std::string>& project) {
@@ -138,7 +126,7 @@ class Evaluator {
     }
     e.repository = key.repository;
     e.project = key.project;
-    e.resource = {std::string(key_type(key.kind)), key.id,
+    e.resource = {std::string(to_string(key.kind)), key.id,
                   key.label.empty() ? key.comment : key.label, key.url};
     apply(e, rule.check(RuleContext{nullptr, nullptr, &key, settings_, now_}));
   }

@@ -33,14 +33,39 @@ constexpr std::array<std::pair<GapSubject, std::string_view>, 9> kSubjects{{
     {GapSubject::ssh_keys, "ssh_keys"},
 }};
 
-std::string lower(std::string_view text) {
+constexpr std::array<std::pair<KeyKind, std::string_view>, 3> kKeyKinds{{
+    {KeyKind::deploy_key, "deploy_key"},
+    {KeyKind::project_deploy_key, "project_deploy_key"},
+    {KeyKind::ssh_key, "ssh_key"},
+}};
+
+}  // namespace
+
+std::string ascii_lower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
+  });
   return out;
 }
 
-}  // namespace
+std::string_view to_string(KeyKind kind) {
+  for (const auto& [value, name] : kKeyKinds) {
+    if (value == kind) {
+      return name;
+    }
+  }
+  return "deploy_key";
+}
+
+std::optional<KeyKind> key_kind_from_string(std::string_view text) {
+  for (const auto& [value, name] : kKeyKinds) {
+    if (name == text) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {
@@ -89,9 +114,9 @@ std::string_view to_string(Severity severity) {
 }
 
 std::optional<Severity> severity_from_string(std::string_view text) {
-  const std::string wanted = lower(text);
+  const std::string wanted = ascii_lower(text);
   for (const Severity s : {Severity::critical, Severity::high, Severity::medium, Severity::low}) {
-    if (lower(to_string(s)) == wanted) {
+    if (ascii_lower(to_string(s)) == wanted) {
       return s;
     }
   }

@@ -11,8 +11,12 @@ using nlohmann::json;
   throw std::invalid_argument("snapshot: " + what);
 }
 
-json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(); }
-json opt(const std::optional<TimePoint>& v) { return v ? json(format_timestamp(*v)) : json(); }
+json opt(const std::optional<std::string>& v) {
+  return v ? json(*v) : json();
+}
+json opt(const std::optional<TimePoint>& v) {
+  return v ? json(format_timestamp(*v)) : json();
+}
 template <typename T>
 json opt_number(const std::optional<T>& v) {
   return v ? json(*v) : json();
@@ -101,35 +105,28 @@ BranchingModelBranch model_branch_from(const json& j) {
   return {use.get<bool>(), opt_text(j, "name"), opt_text(j, "branch_name")};
 }
 
-std::string_view kind_name(KeyKind k) {
-  switch (k) {
-    case KeyKind::deploy_key:
-      return "deploy_key";
-    case KeyKind::project_deploy_key:
-      return "project_deploy_key";
-    case KeyKind::ssh_key:
-      return "ssh_key";
-  }
-  return "deploy_key";
-}
-
 KeyKind kind_from(const std::string& s) {
-  for (const auto k : {KeyKind::deploy_key, KeyKind::project_deploy_key, KeyKind::ssh_key}) {
-    if (kind_name(k) == s) {
-      return k;
-    }
+  if (const auto kind = key_kind_from_string(s)) {
+    return *kind;
   }
   bad("unknown key kind '" + s + "'");
 }
 
 json key_json(const Key& k) {
-  return {{"kind", kind_name(k.kind)},      {"id", k.id},
-          {"label", k.label},               {"comment", k.comment},
-          {"key", k.key_material},          {"created_on", opt(k.created_on)},
-          {"created_field", k.created_field}, {"last_used", opt(k.last_used)},
-          {"expires_on", opt(k.expires_on)}, {"workspace", k.workspace},
-          {"repository", opt(k.repository)}, {"project", opt(k.project)},
-          {"owner", k.owner},               {"url", k.url}};
+  return {{"kind", to_string(k.kind)},
+          {"id", k.id},
+          {"label", k.label},
+          {"comment", k.comment},
+          {"key", k.key_material},
+          {"created_on", opt(k.created_on)},
+          {"created_field", k.created_field},
+          {"last_used", opt(k.last_used)},
+          {"expires_on", opt(k.expires_on)},
+          {"workspace", k.workspace},
+          {"repository", opt(k.repository)},
+          {"project", opt(k.project)},
+          {"owner", k.owner},
+          {"url", k.url}};
 }
 
 Key key_from(const json& j) {

@@ -69,6 +69,10 @@ struct Repository {
 
 enum class KeyKind { deploy_key, project_deploy_key, ssh_key };
 
+// "deploy_key", "project_deploy_key", "ssh_key": the resource type names used in reports.
+std::string_view to_string(KeyKind kind);
+std::optional<KeyKind> key_kind_from_string(std::string_view text);
+
 struct Key {
   KeyKind kind = KeyKind::deploy_key;
   std::string id;  // numeric id as a string (deploy keys) or uuid (SSH keys)
