@@ -2,13 +2,37 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <string_view>
+#include <utility>
 
 #include "bbp/bitbucket/url.hpp"
 
 namespace bbp::app {
+namespace {
+
+// "https://user:password@host/…": credentials in a URL would be echoed wherever the URL is
+// (reports, snapshots, logs) and sent by libcurl on their own. They come from the environment.
+bool has_userinfo(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) {
+    return false;
+  }
+  const auto authority = url.substr(scheme + 3);
+  return authority.substr(0, authority.find_first_of("/?#")).find('@') != std::string_view::npos;
+}
+
+}  // namespace
 
 tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options) {
   ConnectionConfig c;
+  for (const auto& [url, what] :
+       {std::pair{&options.api_url, "--api-url"}, std::pair{&options.token_url, "--token-url"}}) {
+    if (has_userinfo(*url)) {
+      return tl::unexpected(std::string(what) +
+                            " must not contain credentials (user:password@); set them in the "
+                            "environment instead");
+    }
+  }
   auto api = bitbucket::validate_service_url(options.api_url, "--api-url");
   if (!api) {
     return tl::unexpected(api.error());
