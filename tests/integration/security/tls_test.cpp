@@ -1,0 +1,136 @@
+// TLS against an HTTPS fake with certificates made at test time by the openssl CLI: a
+// self-signed certificate is rejected unless --ca-bundle trusts it, and the host name is
+// always checked. No private key is committed.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "fake_bitbucket/server.hpp"
+#include "fault_support.hpp"
+
+namespace bbp::test {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::AnyOf;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+// Makes a self-signed EC certificate (and its key) for the given subjectAltName.
+void make_certificate(const std::string& dir, const std::string& name, const std::string& san) {
+  const std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
+      " -nodes -days 2 -subj /CN=bbposture-test -addext subjectAltName=" +
+      san + " -keyout " + dir + "/" + name + ".key -out " + dir + "/" + name +
+      ".pem >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;  // NOLINT(concurrency-mt-unsafe)
+}
+
+class Tls : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();  // NOLINT(cppcoreguidelines-owning-memory)
+    make_certificate(dir_->path(), "loopback", "IP:127.0.0.1,DNS:localhost");
+    make_certificate(dir_->path(), "other", "IP:127.0.0.1,DNS:localhost");
+    make_certificate(dir_->path(), "elsewhere", "DNS:bitbucket.example");
+  }
+  static void TearDownTestSuite() {
+    delete dir_;  // NOLINT(cppcoreguidelines-owning-memory)
+    dir_ = nullptr;
+  }
+
+  void start(const std::string& certificate) {
+    fake_ = std::make_unique<fake::FakeBitbucket>(fault_scenario());
+    fake_->use_tls(dir_->file(certificate + ".pem"), dir_->file(certificate + ".key"));
+    fake_->start();
+    ASSERT_TRUE(fake_->api_url().starts_with("https://127.0.0.1:")) << fake_->api_url();
+  }
+
+  RunResult scan(const std::vector<std::string>& extra, const std::vector<std::string>& env) {
+    std::vector<std::string> args{
+        "scan",          "-f",        "json",           "--fail-on",   "none",
+        "--no-progress", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_bbposture(args, env);
+  }
+
+  static std::vector<std::string> access_token_env() {
+    return {"BITBUCKET_ACCESS_TOKEN=unused-because-tls-fails", std::string("BBP_NOW=") + kNow};
+  }
+
+  static TempDir* dir_;
+  std::unique_ptr<fake::FakeBitbucket> fake_;
+};
+
+TempDir* Tls::dir_ = nullptr;
+
+TEST_F(Tls, SelfSignedCertificateIsRejectedWithoutCaBundle) {
+  start("loopback");
+  const auto r = scan({"-w", "acme"}, access_token_env());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto report = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << r.out;
+  EXPECT_EQ(report["scan"]["complete"], false);
+  EXPECT_EQ(report["scan"]["repositories"], 0);
+  ASSERT_EQ(report["errors"].size(), 1U);
+  EXPECT_THAT(report["errors"][0]["message"].get<std::string>(),
+              AllOf(HasSubstr("tls error"), HasSubstr("certificate")));
+  EXPECT_EQ(fake_->request_count(), 0U);  // no HTTP request got through the handshake
+  EXPECT_LT(r.elapsed, Millis{10'000});   // TLS failures are not retried with back-off
+}
+
+TEST_F(Tls, SelfSignedTokenEndpointIsAnAuthenticationFailureWithoutCaBundle) {
+  start("loopback");
+  const auto r = scan({}, client_env());
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("could not reach the OAuth token endpoint " + fake_->token_url()));
+  EXPECT_THAT(r.err, HasSubstr("certificate"));
+  EXPECT_THAT(r.out, IsEmpty());
+  EXPECT_EQ(fake_->request_count(), 0U);
+}
+
+TEST_F(Tls, SelfSignedCertificateIsAcceptedWithCaBundle) {
+  start("loopback");
+  const auto r = scan({"--ca-bundle", dir_->file("loopback.pem")}, client_env());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto report = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << r.out;
+  EXPECT_EQ(report["scan"]["complete"], true);
+  EXPECT_EQ(report["scan"]["repositories"], 5);
+  EXPECT_TRUE(findings_of(report).contains("public-repository acme/docs"));
+  EXPECT_GT(fake_->request_count(), 10U);
+  EXPECT_EQ(fake_->token_requests(), 1U);
+  // `next` links of an HTTPS server are https too, and are followed.
+  EXPECT_EQ(report["scan"]["api_url"], fake_->api_url());
+}
+
+TEST_F(Tls, CaBundleOfAnotherAuthorityIsRejected) {
+  start("loopback");
+  const auto r = scan({"--ca-bundle", dir_->file("other.pem"), "-w", "acme"}, access_token_env());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("tls error"));
+  EXPECT_EQ(fake_->request_count(), 0U);
+}
+
+TEST_F(Tls, HostNameIsVerifiedEvenWhenTheCertificateIsTrusted) {
+  start("elsewhere");  // valid for bitbucket.example only
+  const auto r =
+      scan({"--ca-bundle", dir_->file("elsewhere.pem"), "-w", "acme"}, access_token_env());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto report = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << r.out;
+  ASSERT_EQ(report["errors"].size(), 1U);
+  EXPECT_THAT(report["errors"][0]["message"].get<std::string>(),
+              AnyOf(HasSubstr("does not match"), HasSubstr("no alternative certificate subject")));
+  EXPECT_EQ(fake_->request_count(), 0U);
+}
+
+TEST_F(Tls, CaBundleThatDoesNotExistIsAUsageError) {
+  start("loopback");
+  const auto r = scan({"--ca-bundle", dir_->file("missing.pem")}, client_env());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--ca-bundle: no such file"));
+  EXPECT_EQ(fake_->request_count(), 0U);
+}
+
+}  // namespace
+}  // namespace bbp::test
