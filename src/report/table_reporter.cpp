@@ -1,6 +1,7 @@
 #include "bbp/report/table_reporter.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <map>
 #include <tuple>
@@ -110,7 +111,7 @@ std::string printable(const std::string& text) {
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    char buffer[8];
+    std::array<char, 8> buffer{};
     if (c == '\n') {
       out += "\\n";
     } else if (c == '\r') {
@@ -118,15 +119,15 @@ std::string printable(const std::string& text) {
     } else if (c == '\t') {
       out += "\\t";
     } else if (c < 0x20U || c == 0x7FU) {
-      std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned>(c));
-      out += buffer;
+      std::snprintf(buffer.data(), buffer.size(), "\\x%02x", static_cast<unsigned>(c));
+      out += buffer.data();
     } else if (c == 0xC2U && i + 1 < text.size() &&
                static_cast<unsigned char>(text[i + 1]) >= 0x80U &&
                static_cast<unsigned char>(text[i + 1]) <= 0x9FU) {
       // C1 controls (U+0080..U+009F): some terminals act on them (U+009B is CSI).
-      std::snprintf(buffer, sizeof buffer, "\\u%04x",
+      std::snprintf(buffer.data(), buffer.size(), "\\u%04x",
                     static_cast<unsigned>(static_cast<unsigned char>(text[i + 1])));
-      out += buffer;
+      out += buffer.data();
       ++i;
     } else {
       out += text[i];

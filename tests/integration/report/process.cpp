@@ -6,14 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-extern char** environ;
 
 namespace bbp::report::testing {
 namespace {
@@ -123,11 +122,11 @@ RunResult run_on_tty(const std::vector<std::string>& argv, const EnvChanges& env
     ::_exit(127);
   }
   RunResult result;
-  char buffer[4096];
+  std::array<char, 4096> buffer{};
   for (;;) {
-    const auto n = ::read(master, buffer, sizeof buffer);
+    const auto n = ::read(master, buffer.data(), buffer.size());
     if (n > 0) {
-      result.out.append(buffer, static_cast<std::size_t>(n));
+      result.out.append(buffer.data(), static_cast<std::size_t>(n));
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else {
