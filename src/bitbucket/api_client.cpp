@@ -48,7 +48,13 @@ std::string text_excerpt(const std::string& body) {
     return "";  // HTML error page: not worth quoting
   }
   if (line.size() > 200) {
-    line = line.substr(0, 200) + "…";
+    // Cut before a UTF-8 continuation byte, never inside a character: the message ends up in
+    // JSON reports, which need valid UTF-8.
+    std::size_t cut = 200;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0U) == 0x80U) {
+      --cut;
+    }
+    line = line.substr(0, cut) + "…";
   }
   return line;
 }
