@@ -91,7 +91,15 @@ std::optional<TimePoint> parse_timestamp(std::string_view text) {
   }
   const auto local = std::chrono::sys_days{date} + hours{*hour} + minutes{*minute} +
                      seconds{*second} + microseconds{micros};
-  return TimePoint{local - offset};
+  const TimePoint time{local - offset};
+  // An offset can move a time just outside years 0000-9999, which format_timestamp cannot
+  // write back (a saved snapshot would then not load): refuse those.
+  static const TimePoint first{std::chrono::sys_days{std::chrono::year{0} / 1 / 1}};
+  static const TimePoint end{std::chrono::sys_days{std::chrono::year{10000} / 1 / 1}};
+  if (time < first || time >= end) {
+    return std::nullopt;
+  }
+  return time;
 }
 
 std::string format_timestamp(TimePoint time) {

@@ -21,13 +21,9 @@ void check_timestamp(const nlohmann::json& value, const char* field) {
   if (!time) {
     return;
   }
-  const auto formatted = bbp::core::format_timestamp(*time);
-  const auto year =
-      std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(*time)}.year();
-  if (year >= std::chrono::year{0} && year <= std::chrono::year{9999}) {
-    // Offsets can push a time just outside the four-digit years, which format cannot write.
-    BBP_FUZZ_REQUIRE(bbp::core::parse_timestamp(formatted) == time);
-  }
+  // Every timestamp that is accepted can be written back and reads back the same (snapshots
+  // depend on it).
+  BBP_FUZZ_REQUIRE(bbp::core::parse_timestamp(bbp::core::format_timestamp(*time)) == time);
 }
 
 void check_one(const nlohmann::json& value) {
