@@ -36,6 +36,16 @@ bool is_pagelen_error(const ApiError& e) {
   return e.http_status == 400 && e.message.find("pagelen") != std::string::npos;
 }
 
+// A failed read is a warning; the reads skipped after an interruption are only logged at debug
+// level (the report lists them), so that ^C does not flood the terminal.
+void log_gap(const core::Gap& gap) {
+  if (gap.detail == kInterruptedDetail) {
+    spdlog::debug("not read {}: {}", gap.endpoint, gap.detail);
+  } else {
+    spdlog::warn("could not read {}: {}", gap.endpoint, gap.detail);
+  }
+}
+
 }  // namespace
 
 bool repository_selected(const core::Repository& repo, const std::vector<std::string>& include,
@@ -76,7 +86,7 @@ core::Gap gap_from_error(const ApiError& error, GapSubject subject, std::string 
   gap.endpoint = error.endpoint;
   gap.http_status = error.http_status;
   gap.reason = error.reason;
-  gap.detail = error.message;
+  gap.detail = error.kind == ApiError::Kind::cancelled ? kInterruptedDetail : error.message;
   return gap;
 }
 
@@ -89,11 +99,13 @@ struct Collector::State {
 
   void add_gap(core::Gap gap) {
     const std::lock_guard lock(mutex);
-    spdlog::warn("could not read {}: {}", gap.endpoint, gap.detail);
+    log_gap(gap);
     snapshot.gaps.push_back(std::move(gap));
   }
 
-  // True when the error ends the whole scan (the credential was rejected, or cancelled).
+  // True when the error ends the whole scan: the credential was rejected. A cancelled read is
+  // not fatal: it becomes an "interrupted" gap like any other failed read, and every later read
+  // fails the same way at once, without a request, so that the report names what was not read.
   bool fatal(const ApiError& e) {
     if (e.kind == ApiError::Kind::auth) {
       const std::lock_guard lock(mutex);
@@ -103,7 +115,7 @@ struct Collector::State {
       stop = true;
       return true;
     }
-    return e.kind == ApiError::Kind::cancelled;
+    return false;
   }
 };
 
@@ -135,7 +147,8 @@ CollectResult Collector::run() {
     }
     return result;
   };
-  const auto cancelled = [&] { return state.stop.load() || (cancel_ && cancel_->load()); };
+  const auto stopped = [&] { return state.stop.load(); };  // the credential was rejected
+  const auto was_interrupted = [&] { return cancel_ != nullptr && cancel_->load(); };
   const auto finish = [&](bool interrupted) {
     return CollectResult{std::move(snapshot), state.auth_failure, interrupted};
   };
@@ -150,7 +163,7 @@ CollectResult Collector::run() {
       auto user = api_.get_json("/user");
       if (!user) {
         if (state.fatal(user.error())) {
-          return finish(user.error().kind == ApiError::Kind::cancelled);
+          return finish(was_interrupted());
         }
         state.add_gap(gap_from_error(user.error(), GapSubject::user, ""));
         snapshot.ssh_keys_status = core::SshKeysStatus::unreadable;
@@ -173,7 +186,7 @@ CollectResult Collector::run() {
     std::vector<nlohmann::json> values;
     if (auto listed = read_all("/user/workspaces", values); !listed) {
       if (state.fatal(listed.error())) {
-        return finish(listed.error().kind == ApiError::Kind::cancelled);
+        return finish(was_interrupted());
       }
       state.add_gap(gap_from_error(listed.error(), GapSubject::workspaces, ""));
     }
@@ -237,7 +250,7 @@ CollectResult Collector::run() {
 
   const auto run_task = [&](Task& task) {
     const auto add_gap = [&](core::Gap gap) {
-      spdlog::warn("could not read {}: {}", gap.endpoint, gap.detail);
+      log_gap(gap);
       task.gaps.push_back(std::move(gap));
     };
     if (task.ssh) {
@@ -321,7 +334,7 @@ CollectResult Collector::run() {
         repo.branch_restrictions = std::move(restrictions);
       }
     }
-    if (options_.key_rules && !cancelled()) {
+    if (options_.key_rules && !stopped()) {
       std::vector<nlohmann::json> values;
       if (auto listed = read_all(base + "/deploy-keys", values); !listed) {
         if (!state.fatal(listed.error())) {
@@ -356,10 +369,10 @@ CollectResult Collector::run() {
         }
         task = &tasks[next_task++];
       }
-      if (cancelled()) {
+      if (stopped()) {
         return;
       }
-      run_task(*task);
+      run_task(*task);  // once interrupted, its reads fail at once and are recorded as such
     }
   };
   const auto threads = static_cast<std::size_t>(std::max(1, options_.concurrency));
@@ -388,9 +401,9 @@ CollectResult Collector::run() {
   };
 
   for (std::size_t w = 0; w < workspaces.size(); ++w) {
-    if (cancelled()) {  // a worker met a rejected credential, or the user interrupted
+    if (stopped()) {  // a worker met a rejected credential
       join(w);
-      return finish(cancel_ != nullptr && cancel_->load());
+      return finish(was_interrupted());
     }
     auto& ws = snapshot.workspaces[w];
     const auto& slug = ws.slug;
@@ -428,7 +441,9 @@ CollectResult Collector::run() {
           enqueue(Task{w, &staged_repo, std::nullopt, false, {}, {}});
         }
       }
-      return !cancelled();
+      // When interrupted, the next page's read fails as such: the listing is then recorded as
+      // incomplete rather than silently cut short.
+      return !stopped();
     };
     const std::string path =
         with_query("/repositories/" + percent_encode(slug), "fields", kRepositoryFields);
@@ -445,7 +460,7 @@ CollectResult Collector::run() {
     if (!listed) {
       if (state.fatal(listed.error())) {
         join(w + 1);
-        return finish(listed.error().kind == ApiError::Kind::cancelled);
+        return finish(was_interrupted());
       }
       ws.listed = false;
       state.add_gap(gap_from_error(listed.error(), GapSubject::repositories, slug));
@@ -510,8 +525,7 @@ CollectResult Collector::run() {
       }
     }
   }
-  const bool interrupted = cancel_ != nullptr && cancel_->load();
-  return finish(interrupted);
+  return finish(was_interrupted());
 }
 
 }  // namespace bbp::bitbucket
