@@ -233,6 +233,9 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
           bitbucket::Collector(api, collect_options(*config, credentials->kind), &progress, &cancel)
               .run();
     }
+    if (cancel.load()) {
+      std::cerr << "bbposture: interrupted: no further requests; reporting what was read\n";
+    }
     if (collected.auth_failure) {
       std::cerr << "bbposture: authentication failed: " << collected.auth_failure->message << '\n';
       return kExitAuth;
