@@ -1,0 +1,546 @@
+// The fault matrix: the real bbposture binary against a fake Bitbucket that misbehaves in one
+// way per test. Each case asserts what the user sees (exit code, findings, unknowns and their
+// reasons, errors) and that the report still accounts for everything that could be read.
+// docs/reliability.md describes the same matrix in prose; keep them in step.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "fake_bitbucket/server.hpp"
+#include "fault_support.hpp"
+
+namespace bbp::test {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using Unknowns = std::map<std::string, std::string>;
+
+// What the undisturbed scenario finds: web is unprotected, docs is public, keys has an old
+// deploy key. Everything else passes.
+std::set<std::string> baseline_findings() {
+  std::set<std::string> out{"public-repository acme/docs", "old-key old-deploy"};
+  for (const auto& rule : branch_rules()) {
+    out.insert(rule + " acme/web");
+  }
+  return out;
+}
+
+std::set<std::string> without(std::set<std::string> set, const std::set<std::string>& removed) {
+  for (const auto& r : removed) {
+    set.erase(r);
+  }
+  return set;
+}
+
+std::set<std::string> without_repo(std::set<std::string> set, const std::string& repo) {
+  std::erase_if(set, [&](const std::string& f) { return f.ends_with(" " + repo); });
+  return set;
+}
+
+class FaultMatrix : public ::testing::Test {
+ protected:
+  void SetUp() override { restart(fault_scenario()); }
+
+  void restart(json scenario) {
+    if (fake_) {
+      fake_->stop();
+    }
+    fake_ = std::make_unique<fake::FakeBitbucket>(std::move(scenario));
+    fake_->start();
+  }
+
+  std::string api() const { return fake_->api_url(); }
+  std::string path(const std::string& tail) const { return "/2.0" + tail; }
+
+  // A JSON scan that does not fail on findings: exit 0 means complete, 3 incomplete.
+  RunResult scan(const std::vector<std::string>& extra = {}, Millis limit = Millis{60'000}) {
+    std::vector<std::string> args{
+        "scan",          "-f",        "json",           "--fail-on",   "none",
+        "--no-progress", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_bbposture(args, client_env(), limit);
+  }
+
+  static json report_of(const RunResult& r) {
+    auto j = json::parse(r.out, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << "stdout: " << r.out << "\nstderr: " << r.err;
+    return j.is_object() ? j
+                         : json{{"findings", json::array()},
+                                {"unknown", json::array()},
+                                {"errors", json::array()},
+                                {"scan", json::object()}};
+  }
+
+  // The checks every case shares: the exit code, the exact findings and unknowns (so nothing
+  // the scan could read is missing from the report), `complete`, and the scanned scope.
+  json expect_report(const RunResult& r, int exit_code, const std::set<std::string>& findings,
+                     const Unknowns& unknown, std::size_t repositories = 5) {
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_code, exit_code) << r.err;
+    const json report = report_of(r);
+    EXPECT_EQ(findings_of(report), findings);
+    EXPECT_EQ(unknown_of(report), unknown);
+    const bool complete = unknown.empty() && report["errors"].empty();
+    EXPECT_EQ(report["scan"]["complete"], complete);
+    EXPECT_EQ(report["scan"]["workspaces"], json::array({"acme", "globex"}));
+    EXPECT_EQ(report["scan"]["repositories"], repositories);
+    EXPECT_EQ(report["summary"]["unknown"], unknown.size());
+    return report;
+  }
+
+  // The one error entry of the report, checked for its endpoint and status.
+  static json single_error(const json& report, const std::string& endpoint,
+                           std::optional<int> status) {
+    EXPECT_EQ(report["errors"].size(), 1U) << report["errors"].dump(2);
+    if (report["errors"].empty()) {
+      return json::object();
+    }
+    const json& e = report["errors"][0];
+    EXPECT_EQ(e["endpoint"], endpoint);
+    EXPECT_EQ(e["http_status"], status ? json(*status) : json(nullptr));
+    return e;
+  }
+
+  std::unique_ptr<fake::FakeBitbucket> fake_;
+};
+
+TEST_F(FaultMatrix, BaselineIsCompleteWithExactlyTheExpectedFindings) {
+  const auto r = scan();
+  const auto report = expect_report(r, 0, baseline_findings(), {});
+  EXPECT_THAT(report["errors"], IsEmpty());
+  EXPECT_EQ(report["scan"]["keys"], 3);  // old-deploy, plat-ci, laptop
+  EXPECT_THAT(r.err, IsEmpty());
+}
+
+// ---- 429 ------------------------------------------------------------------------------------
+
+TEST_F(FaultMatrix, RateLimitStormWithRetryAfterIsWaitedOutAndTheScanCompletes) {
+  // Every repository's restrictions answer 429 at once, asking for two seconds.
+  fake_->add_fault({{"kind", "status"},
+                    {"path", "/2.0/repositories/acme/*/branch-restrictions"},
+                    {"times", 4},
+                    {"status", 429},
+                    {"headers", {{"Retry-After", "2"}}},
+                    {"body", "Rate limit for this resource has been exceeded"}});
+  const auto r = scan();
+  expect_report(r, 0, baseline_findings(), {});
+  for (const char* repo : {"api", "web", "keys", "docs"}) {
+    EXPECT_EQ(fake_->request_count(path("/repositories/acme/") + repo + "/branch-restrictions"), 2U)
+        << repo;
+  }
+  // Retry-After was honoured: without it the first wait is at most one second.
+  EXPECT_GE(r.elapsed, Millis{2000});
+}
+
+TEST_F(FaultMatrix, RateLimitStormWithoutRetryAfterGivesUpAsRateLimited) {
+  fake_->add_fault({{"kind", "status"},
+                    {"path", "/2.0/repositories/acme/*/deploy-keys"},
+                    {"times", -1},
+                    {"status", 429},
+                    {"body", "Rate limit for this resource has been exceeded"}});
+  const auto r = scan({"--max-attempts", "2"});
+  Unknowns unknown;
+  for (const char* repo : {"acme/api", "acme/web", "acme/keys", "acme/docs"}) {
+    unknown[std::string("old-key ") + repo] = "rate_limited";
+  }
+  const auto report =
+      expect_report(r, 3, without(baseline_findings(), {"old-key old-deploy"}), unknown);
+  ASSERT_EQ(report["errors"].size(), 4U);
+  for (const auto& e : report["errors"]) {
+    EXPECT_EQ(e["http_status"], 429);
+    EXPECT_EQ(e["message"], "HTTP 429: Rate limit for this resource has been exceeded");
+    EXPECT_THAT(e["endpoint"].get<std::string>(), HasSubstr("/deploy-keys"));
+  }
+  EXPECT_EQ(fake_->request_count(path("/repositories/acme/web/deploy-keys")), 2U);
+  EXPECT_GE(r.elapsed, Millis{1000});  // a 429 is never retried at once
+  EXPECT_THAT(r.err, HasSubstr("could not read /2.0/repositories/acme/web/deploy-keys"));
+}
+
+TEST_F(FaultMatrix, RollingRateLimitWindowSlowsTheScanButItCompletes) {
+  fake_->add_fault({{"kind", "rate_limit"}, {"budget", 6}, {"window_ms", 1000}});
+  const auto r = scan({"--concurrency", "4"});
+  expect_report(r, 0, baseline_findings(), {});
+  std::size_t rejected = 0;
+  for (const auto& rec : fake_->requests()) {
+    rejected += rec.status == 429 ? 1U : 0U;
+  }
+  EXPECT_GT(rejected, 0U);  // the storm did happen
+}
+
+// ---- 5xx ------------------------------------------------------------------------------------
+
+TEST_F(FaultMatrix, EachRetryableServerErrorThenSuccessIsInvisible) {
+  const std::vector<std::pair<std::string, int>> cases = {
+      {"api", 500}, {"web", 502}, {"keys", 503}, {"docs", 504}};
+  for (const auto& [repo, status] : cases) {
+    fake_->add_fault({{"kind", "status"},
+                      {"path", "/2.0/repositories/acme/" + repo + "/branch-restrictions"},
+                      {"status", status},
+                      {"content_type", "text/html"},
+                      {"body", "<html><body>" + std::to_string(status) + "</body></html>"}});
+  }
+  const auto r = scan();
+  expect_report(r, 0, baseline_findings(), {});
+  for (const auto& [repo, status] : cases) {
+    EXPECT_EQ(fake_->request_count(path("/repositories/acme/" + repo + "/branch-restrictions")), 2U)
+        << status;
+  }
+}
+
+TEST_F(FaultMatrix, ServerErrorUntilGiveUpMakesThatRepositoryUnknown) {
+  fake_->add_fault({{"kind", "status"},
+                    {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+                    {"times", -1},
+                    {"status", 503},
+                    {"content_type", "text/html"},
+                    {"body", "<html><body><h1>503 Service Unavailable</h1></body></html>"}});
+  const auto r = scan({"--max-attempts", "3"});
+  const auto report = expect_report(r, 3, without_repo(baseline_findings(), "acme/web"),
+                                    branch_unknowns("acme/web", "api_error"));
+  const auto e = single_error(report, path("/repositories/acme/web/branch-restrictions"), 503);
+  EXPECT_EQ(e["message"], "HTTP 503");  // an HTML body is not quoted
+  EXPECT_EQ(e["repository"], "acme/web");
+  EXPECT_EQ(fake_->request_count(path("/repositories/acme/web/branch-restrictions")), 3U);
+  for (const auto& u : report["unknown"]) {
+    EXPECT_EQ(u["detail"], "HTTP 503");
+  }
+}
+
+// ---- Transport ------------------------------------------------------------------------------
+
+TEST_F(FaultMatrix, ConnectionResetMidBodyOnceIsRetried) {
+  fake_->add_fault({{"kind", "drop"}, {"path", "/2.0/repositories/acme/keys/deploy-keys"}});
+  const auto r = scan();
+  expect_report(r, 0, baseline_findings(), {});
+  EXPECT_EQ(fake_->request_count(path("/repositories/acme/keys/deploy-keys")), 2U);
+}
+
+TEST_F(FaultMatrix, ConnectionResetMidBodyEveryTimeMakesTheKeysUnknown) {
+  fake_->add_fault(
+      {{"kind", "drop"}, {"path", "/2.0/repositories/acme/keys/deploy-keys"}, {"times", -1}});
+  const auto r = scan({"--max-attempts", "2"});
+  const auto report = expect_report(r, 3, without(baseline_findings(), {"old-key old-deploy"}),
+                                    {{"old-key acme/keys", "api_error"}});
+  const auto e = single_error(report, path("/repositories/acme/keys/deploy-keys"), std::nullopt);
+  EXPECT_THAT(e["message"].get<std::string>(), HasSubstr("connect error"));
+  EXPECT_EQ(fake_->request_count(path("/repositories/acme/keys/deploy-keys")), 2U);
+}
+
+TEST_F(FaultMatrix, SlowServerPastTimeoutIsATimeoutUnknownWithinTheBound) {
+  fake_->add_fault({{"kind", "latency"},
+                    {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+                    {"times", -1},
+                    {"ms", 10'000}});
+  const auto r = scan({"--timeout", "1", "--max-attempts", "2"});
+  const auto report = expect_report(r, 3, without_repo(baseline_findings(), "acme/web"),
+                                    branch_unknowns("acme/web", "timeout"));
+  const auto e =
+      single_error(report, path("/repositories/acme/web/branch-restrictions"), std::nullopt);
+  EXPECT_THAT(e["message"].get<std::string>(), HasSubstr("timeout error"));
+  // Two attempts of one second plus one back-off wait of at most a second, not 10 s answers.
+  EXPECT_LT(r.elapsed, Millis{8000});
+}
+
+TEST_F(FaultMatrix, SlowServerOnceWithinRetriesIsInvisible) {
+  fake_->add_fault({{"kind", "latency"},
+                    {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+                    {"ms", 10'000}});
+  const auto r = scan({"--timeout", "1"});
+  expect_report(r, 0, baseline_findings(), {});
+}
+
+// ---- Malformed bodies -----------------------------------------------------------------------
+
+TEST_F(FaultMatrix, TruncatedJsonIsAnInvalidResponseAndNotRetried) {
+  fake_->add_fault({{"kind", "malformed"},
+                    {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+                    {"times", -1}});
+  const auto r = scan();
+  const auto report = expect_report(r, 3, without_repo(baseline_findings(), "acme/web"),
+                                    branch_unknowns("acme/web", "invalid_response"));
+  const auto e = single_error(report, path("/repositories/acme/web/branch-restrictions"), 200);
+  EXPECT_EQ(e["message"], "the response is not valid JSON");
+  EXPECT_EQ(fake_->request_count(path("/repositories/acme/web/branch-restrictions")), 1U);
+}
+
+TEST_F(FaultMatrix, TruncatedRepositoryListingLeavesThatWorkspaceAsAnError) {
+  fake_->add_fault({{"kind", "malformed"}, {"path", "/2.0/repositories/globex"}, {"times", -1}});
+  const auto r = scan();
+  // No repository of globex could be listed, so there is nothing to mark unknown: the error
+  // entry and `complete: false` (exit 3) are what tell the user.
+  const auto report = expect_report(r, 3, baseline_findings(), {}, 4);
+  const auto e = single_error(report, path("/repositories/globex"), 200);
+  EXPECT_EQ(e["workspace"], "globex");
+  EXPECT_EQ(e["message"], "the response is not valid JSON");
+}
+
+TEST_F(FaultMatrix, StringForIsPrivateMakesPublicRepositoryUnknown) {
+  auto scenario = fault_scenario();
+  scenario["workspaces"][0]["repositories"][1]["is_private"] = "yes";  // web
+  restart(scenario);
+  const auto r = scan();
+  const auto report = expect_report(r, 3, baseline_findings(),
+                                    {{"public-repository acme/web", "invalid_response"}});
+  EXPECT_THAT(report["errors"], IsEmpty());  // the read worked; one field was unusable
+  EXPECT_THAT(report["unknown"][0]["detail"].get<std::string>(), HasSubstr("is_private"));
+}
+
+TEST_F(FaultMatrix, ObjectForValuesIsAnInvalidResponse) {
+  fake_->add_fault({{"kind", "status"},
+                    {"path", "/2.0/repositories/acme/api/branch-restrictions"},
+                    {"times", -1},
+                    {"status", 200},
+                    {"body", {{"pagelen", 100}, {"page", 1}, {"values", {{"id", 1}}}}}});
+  const auto r = scan();
+  const auto report =
+      expect_report(r, 3, baseline_findings(), branch_unknowns("acme/api", "invalid_response"));
+  const auto e =
+      single_error(report, path("/repositories/acme/api/branch-restrictions"), std::nullopt);
+  EXPECT_EQ(e["message"], "a page of results has no 'values' list");
+}
+
+TEST_F(FaultMatrix, MissingValuesIsAnInvalidResponse) {
+  fake_->add_fault({{"kind", "status"},
+                    {"path", "/2.0/repositories/acme/keys/deploy-keys"},
+                    {"times", -1},
+                    {"status", 200},
+                    {"body", {{"pagelen", 100}, {"page", 1}, {"size", 0}}}});
+  const auto r = scan();
+  const auto report = expect_report(r, 3, without(baseline_findings(), {"old-key old-deploy"}),
+                                    {{"old-key acme/keys", "invalid_response"}});
+  const auto e = single_error(report, path("/repositories/acme/keys/deploy-keys"), std::nullopt);
+  EXPECT_EQ(e["message"], "a page of results has no 'values' list");
+}
+
+TEST_F(FaultMatrix, HugeResponseWithContentLengthIsRefusedAtTheSizeCap) {
+  fake_->add_fault({{"kind", "huge"},
+                    {"path", "/2.0/repositories/acme/keys/deploy-keys"},
+                    {"times", -1},
+                    {"bytes", std::int64_t{64} * 1024 * 1024 + 1}});
+  const auto r = scan();
+  const auto report = expect_report(r, 3, without(baseline_findings(), {"old-key old-deploy"}),
+                                    {{"old-key acme/keys", "invalid_response"}});
+  const auto e = single_error(report, path("/repositories/acme/keys/deploy-keys"), std::nullopt);
+  EXPECT_THAT(e["message"].get<std::string>(),
+              AllOf(HasSubstr("too_large"), HasSubstr("larger than 67108864 bytes")));
+  EXPECT_EQ(fake_->request_count(path("/repositories/acme/keys/deploy-keys")), 1U);  // no retry
+}
+
+TEST_F(FaultMatrix, HugeChunkedResponseIsCutOffAtTheSizeCap) {
+  fake_->add_fault({{"kind", "huge"},
+                    {"path", "/2.0/repositories/acme/keys/deploy-keys"},
+                    {"times", -1},
+                    {"chunked", true},
+                    {"bytes", std::int64_t{80} * 1024 * 1024}});
+  const auto r = scan();
+  const auto report = expect_report(r, 3, without(baseline_findings(), {"old-key old-deploy"}),
+                                    {{"old-key acme/keys", "invalid_response"}});
+  const auto e = single_error(report, path("/repositories/acme/keys/deploy-keys"), std::nullopt);
+  EXPECT_THAT(e["message"].get<std::string>(), HasSubstr("larger than 67108864 bytes"));
+  EXPECT_EQ(fake_->request_count(path("/repositories/acme/keys/deploy-keys")), 1U);
+}
+
+// ---- Pagination -----------------------------------------------------------------------------
+
+TEST_F(FaultMatrix, NextThatLoopsIsStoppedAsAnInvalidResponse) {
+  // Every page of web's restrictions points at page 2 again.
+  fake_->add_fault(
+      {{"kind", "status"},
+       {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+       {"times", -1},
+       {"status", 200},
+       {"body",
+        {{"pagelen", 100},
+         {"values", json::array()},
+         {"next", api() + "/repositories/acme/web/branch-restrictions?pagelen=100&page=2"}}}});
+  const auto r = scan();
+  const auto report = expect_report(r, 3, without_repo(baseline_findings(), "acme/web"),
+                                    branch_unknowns("acme/web", "invalid_response"));
+  const auto e =
+      single_error(report, path("/repositories/acme/web/branch-restrictions"), std::nullopt);
+  EXPECT_THAT(e["message"].get<std::string>(), HasSubstr("pagination loop"));
+  EXPECT_EQ(fake_->request_count(path("/repositories/acme/web/branch-restrictions")), 2U);
+}
+
+TEST_F(FaultMatrix, NextToAForeignHostIsRefusedAndNeverRequested) {
+  fake::FakeBitbucket foreign(fault_scenario());
+  foreign.start();
+  fake_->add_fault(
+      {{"kind", "status"},
+       {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+       {"times", -1},
+       {"status", 200},
+       {"body",
+        {{"pagelen", 100},
+         {"values", json::array()},
+         {"next", foreign.api_url() + "/repositories/acme/web/branch-restrictions?page=2"}}}});
+  const auto r = scan();
+  const auto report = expect_report(r, 3, without_repo(baseline_findings(), "acme/web"),
+                                    branch_unknowns("acme/web", "invalid_response"));
+  const auto e =
+      single_error(report, path("/repositories/acme/web/branch-restrictions"), std::nullopt);
+  EXPECT_THAT(e["message"].get<std::string>(),
+              HasSubstr("refused a 'next' link to another scheme, host or port"));
+  EXPECT_EQ(foreign.request_count(), 0U);
+}
+
+// ---- Authentication -------------------------------------------------------------------------
+
+TEST_F(FaultMatrix, Unauthorized401MidScanWithSuccessfulReMintIsInvisible) {
+  fake_->add_fault({{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});
+  const auto r = scan();
+  expect_report(r, 0, baseline_findings(), {});
+  EXPECT_EQ(fake_->token_requests(), 2U);
+  EXPECT_EQ(fake_->request_count(path("/repositories/acme/web/deploy-keys")), 2U);
+}
+
+TEST_F(FaultMatrix, Unauthorized401MidScanWithRefusedReMintIsAnAuthenticationFailure) {
+  fake_->add_fault({{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});
+  fake_->add_fault(
+      {{"kind", "status"},
+       {"path", "/site/oauth2/access_token"},
+       {"skip", 1},
+       {"times", -1},
+       {"status", 400},
+       {"body",
+        {{"error", "invalid_client"}, {"error_description", "The OAuth consumer was disabled"}}}});
+  const auto r = scan({"--concurrency", "1"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("bbposture: authentication failed: the OAuth token endpoint "
+                               "refused the client credentials (HTTP 400, invalid_client: The "
+                               "OAuth consumer was disabled)"));
+  EXPECT_THAT(r.out, IsEmpty());  // nothing read with a rejected credential is reported
+  EXPECT_EQ(fake_->token_requests(), 2U);
+}
+
+TEST_F(FaultMatrix, Unauthorized401MidScanWithTokenEndpointOutageIsAnAuthenticationFailure) {
+  fake_->add_fault({{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});
+  fake_->add_fault({{"kind", "status"},
+                    {"path", "/site/oauth2/access_token"},
+                    {"skip", 1},
+                    {"times", -1},
+                    {"status", 503},
+                    {"body", "upstream unavailable"}});
+  const auto r = scan({"--concurrency", "1", "--max-attempts", "2"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_THAT(r.err,
+              HasSubstr("authentication failed: the OAuth token endpoint failed (HTTP 503)"));
+  EXPECT_THAT(r.out, IsEmpty());
+  EXPECT_EQ(fake_->token_requests(), 3U);  // the first mint, then two attempts of the re-mint
+}
+
+TEST_F(FaultMatrix, TokenEndpointUnreachableIsAnAuthenticationFailure) {
+  // A loopback port nobody listens on.
+  int closed_port = 0;
+  {
+    fake::FakeBitbucket gone(fault_scenario());
+    gone.start();
+    closed_port = gone.port();
+  }
+  const std::string token_url =
+      "http://127.0.0.1:" + std::to_string(closed_port) + "/site/oauth2/access_token";
+  const auto r = run_bbposture({"scan", "-f", "json", "--no-progress", "--max-attempts", "2",
+                                "--api-url", api(), "--token-url", token_url},
+                               client_env());
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("authentication failed: could not reach the OAuth token endpoint " +
+                               token_url));
+  EXPECT_THAT(r.out, IsEmpty());
+  EXPECT_EQ(fake_->request_count(), 0U);  // no API request without a token
+}
+
+TEST_F(FaultMatrix, TokenEndpointAnsweringServerErrorsIsRetriedThenAnAuthenticationFailure) {
+  fake_->add_fault({{"kind", "status"},
+                    {"path", "/site/oauth2/access_token"},
+                    {"times", -1},
+                    {"status", 502},
+                    {"content_type", "text/html"},
+                    {"body", "<html>Bad gateway</html>"}});
+  const auto r = scan({"--max-attempts", "2"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("the OAuth token endpoint failed (HTTP 502)"));
+  EXPECT_EQ(fake_->token_requests(), 2U);
+  EXPECT_EQ(fake_->request_count(), 2U);
+}
+
+// ---- Gone, unknown kinds, timestamps --------------------------------------------------------
+
+TEST_F(FaultMatrix, GoneWorkspaceListingIsReportedAndTheOtherWorkspaceIsComplete) {
+  fake_->add_fault({{"kind", "status"},
+                    {"path", "/2.0/repositories/globex"},
+                    {"times", -1},
+                    {"status", 410},
+                    {"body", json::parse(slurp(BBP_TEST_DATA_DIR "/api/error_change_2770.json"))}});
+  const auto r = scan();
+  const auto report = expect_report(r, 3, baseline_findings(), {}, 4);
+  const auto e = single_error(report, path("/repositories/globex"), 410);
+  EXPECT_EQ(e["workspace"], "globex");
+  EXPECT_THAT(e["message"].get<std::string>(),
+              HasSubstr("HTTP 410: CHANGE-2770 - Functionality has been deprecated"));
+}
+
+TEST_F(FaultMatrix, GoneRepositoryEndpointMakesItsRulesUnknownAsGone) {
+  fake_->add_fault({{"kind", "status"},
+                    {"path", "/2.0/repositories/acme/api/branch-restrictions"},
+                    {"times", -1},
+                    {"status", 410},
+                    {"body", json::parse(slurp(BBP_TEST_DATA_DIR "/api/error_change_2770.json"))}});
+  const auto r = scan();
+  const auto report = expect_report(r, 3, baseline_findings(), branch_unknowns("acme/api", "gone"));
+  single_error(report, path("/repositories/acme/api/branch-restrictions"), 410);
+  EXPECT_EQ(fake_->request_count(path("/repositories/acme/api/branch-restrictions")), 1U);
+}
+
+TEST_F(FaultMatrix, UnknownRestrictionKindsAreKeptButSatisfyNoRule) {
+  auto scenario = fault_scenario();
+  auto& repos = scenario["workspaces"][0]["repositories"];
+  // api: fully protected plus kinds Bitbucket may add one day, and odd entries.
+  repos[0]["branch_restrictions"].push_back(restriction(80, "require_signed_commits_someday"));
+  repos[0]["branch_restrictions"].push_back(
+      {{"id", 81}, {"kind", 42}, {"pattern", "main"}, {"branch_match_kind", "glob"}});
+  repos[0]["branch_restrictions"].push_back(
+      {{"id", 82}, {"kind", "push"}, {"pattern", "main"}, {"branch_match_kind", "regex_future"}});
+  // web: only an unknown kind on main. It protects the branch in the sense of rule 7 (a
+  // restriction applies) but satisfies none of the specific rules.
+  repos[1]["branch_restrictions"] = json::array({restriction(83, "lock_branch_future")});
+  restart(scenario);
+  const auto r = scan();
+  expect_report(r, 0, without(baseline_findings(), {"no-default-branch-protection acme/web"}), {});
+}
+
+TEST_F(FaultMatrix, TimestampsWithoutFractionsWithOffsetsAndInvalidOnes) {
+  auto scenario = fault_scenario();
+  auto& repos = scenario["workspaces"][0]["repositories"];
+  // Stale limit: 365 days before 2026-11-28T00:00Z, i.e. 2025-11-28T00:00Z.
+  repos[0]["updated_on"] = "2026-10-01T12:00:00Z";       // api: no fraction, fresh
+  repos[1]["updated_on"] = "2025-11-27T23:00:00-02:00";  // web: 01:00Z, just inside
+  repos[3]["updated_on"] = "2025-11-28T01:00:00+02:00";  // docs: 23:00Z the day before: stale
+  repos[2]["updated_on"] = "2026-02-30T10:00:00Z";       // keys: no such day
+  // Key age limit: 180 days, i.e. 2026-06-01T00:00Z.
+  repos[0]["deploy_keys"] = json::array(
+      {deploy_key(71, "offset-fresh", "ssh-ed25519 AAAA71", "2026-05-31T20:00:00-05:00"),
+       deploy_key(72, "offset-old", "ssh-ed25519 AAAA72", "2026-06-01T01:00:00+02:00"),
+       deploy_key(73, "short-fraction", "ssh-ed25519 AAAA73", "2026-10-01T12:00:00.5Z"),
+       deploy_key(74, "bad-date", "ssh-ed25519 AAAA74", "yesterday")});
+  restart(scenario);
+  const auto r = scan();
+  auto findings = baseline_findings();
+  findings.insert("stale-repository acme/docs");
+  findings.insert("old-key offset-old");
+  const auto report = expect_report(r, 3, findings,
+                                    {{"stale-repository acme/keys", "invalid_response"},
+                                     {"old-key bad-date", "invalid_response"}});
+  EXPECT_THAT(report["errors"], IsEmpty());
+  for (const auto& f : report["findings"]) {
+    if (f["rule"] == "stale-repository") {
+      EXPECT_EQ(f["evidence"]["updated_on"], "2025-11-27T23:00:00Z");  // normalised to UTC
+      EXPECT_EQ(f["evidence"]["age_days"], 365);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace bbp::test
