@@ -47,6 +47,12 @@ std::vector<core::Evaluation> selected(std::vector<core::Evaluation> all,
   return all;
 }
 
+// NO_COLOR set to a non-empty value turns colours off (https://no-color.org).
+bool no_color_requested() {
+  const char* value = std::getenv("NO_COLOR");  // NOLINT(concurrency-mt-unsafe)
+  return value != nullptr && *value != '\0';
+}
+
 int exit_code_for(const report::ScanReport& report, const ScanConfig& config) {
   if (report.interrupted || (!report.complete && !config.allow_incomplete)) {
     return kExitIncomplete;
@@ -244,8 +250,11 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
     spdlog::info("{} requests, {} retries", requests, stack.retries());
     collected.snapshot.collected_at = *started;
     if (config->save_snapshot) {
-      if (auto saved = write_output(config->save_snapshot,
-                                    core::snapshot_to_json(collected.snapshot).dump(2) + "\n");
+      if (auto saved =
+              write_output(config->save_snapshot,
+                           core::snapshot_to_json(collected.snapshot)
+                                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                               "\n");
           !saved) {
         usage_error(saved.error());
         return kExitUsage;
@@ -262,10 +271,10 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
                               config->settings,    collected.interrupted || cancel.load(),
                               config->min_severity};
   const auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
-  const auto reporter = report::make_reporter(
-      config->format,
-      {!config->output && stdout_is_tty() && std::getenv("NO_COLOR") == nullptr,  // NOLINT
-       80});
+  const auto reporter =
+      report::make_reporter(config->format,
+                            {!config->output && stdout_is_tty() && !no_color_requested(),  // NOLINT
+                             80});
   std::ostringstream text;
   reporter->write(report, text);
   if (auto written = write_output(config->output, text.str()); !written) {

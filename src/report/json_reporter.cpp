@@ -88,7 +88,8 @@ nlohmann::json to_json(const ScanReport& report) {
 }
 
 void JsonReporter::write(const ScanReport& report, std::ostream& out) const {
-  out << to_json(report).dump(2) << '\n';
+  // Text read from Bitbucket is not guaranteed to be valid UTF-8: replace, never throw.
+  out << to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace bbp::report

@@ -231,13 +231,12 @@ json to_sarif(const ScanReport& report) {
                   {"startTimeUtc", core::format_timestamp(report.started_at)},
                   {"endTimeUtc", core::format_timestamp(report.finished_at)},
                   {"toolExecutionNotifications", std::move(notifications)}};
+  json driver{{"name", "bbposture"}, {"version", report.tool_version}, {"rules", std::move(rules)}};
+  if (!information_uri().empty()) {
+    driver["informationUri"] = information_uri();  // only when the build names a real home page
+  }
   json run{
-      {"tool",
-       {{"driver",
-         {{"name", "bbposture"},
-          {"version", report.tool_version},
-          {"informationUri", information_uri()},
-          {"rules", std::move(rules)}}}}},
+      {"tool", {{"driver", std::move(driver)}}},
       {"invocations", json::array({std::move(invocation)})},
       {"logicalLocations", locations.take()},
       {"results", std::move(results)},

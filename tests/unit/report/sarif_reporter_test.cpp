@@ -21,7 +21,8 @@ TEST(SarifReporterTest, OneRunOfVersion210) {
   const auto& driver = run_of(sarif).at("tool").at("driver");
   EXPECT_EQ(driver.at("name"), "bbposture");
   EXPECT_EQ(driver.at("version"), "9.9.9");
-  EXPECT_TRUE(driver.at("informationUri").get<std::string>().starts_with("https://"));
+  // informationUri only when the build names a real home page (BBP_INFORMATION_URI).
+  EXPECT_EQ(driver.contains("informationUri"), !information_uri().empty());
 }
 
 TEST(SarifReporterTest, DriverListsEveryRuleOfTheCatalogue) {
