@@ -4,12 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <streambuf>
 #include <vector>
 
 #include <spdlog/sinks/base_sink.h>
@@ -85,10 +87,67 @@ tl::expected<core::TimePoint, std::string> run_clock_now() {
   return *parsed;
 }
 
+namespace {
+
+// A buffered std::streambuf writing to a file descriptor, remembering whether a write failed.
+class FdBuffer final : public std::streambuf {
+ public:
+  explicit FdBuffer(int fd) : fd_(fd) { setp(buffer_.data(), buffer_.data() + buffer_.size()); }
+  bool failed() const { return failed_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!flush_buffer()) {
+      return traits_type::eof();
+    }
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  int sync() override { return flush_buffer() ? 0 : -1; }
+
+ private:
+  bool flush_buffer() {
+    const char* data = pbase();
+    std::size_t left = static_cast<std::size_t>(pptr() - pbase());
+    while (left > 0 && !failed_) {
+      const auto n = ::write(fd_, data, left);
+      if (n < 0) {
+        if (errno != EINTR) {
+          failed_ = true;
+        }
+        continue;
+      }
+      data += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+    return !failed_;
+  }
+
+  int fd_;
+  bool failed_ = false;
+  std::array<char, 64 * 1024> buffer_{};
+};
+
+std::string errno_text(int error) {
+  return std::strerror(error);  // NOLINT(concurrency-mt-unsafe)
+}
+
+}  // namespace
+
 tl::expected<void, std::string> write_output(const std::optional<std::string>& path,
                                              const std::string& content) {
+  return write_output(path, [&](std::ostream& out) { out << content; });
+}
+
+tl::expected<void, std::string> write_output(const std::optional<std::string>& path,
+                                             const std::function<void(std::ostream&)>& writer) {
   if (!path) {
-    std::cout << content << std::flush;
+    writer(std::cout);
+    std::cout.flush();
     if (!std::cout) {
       return tl::unexpected(std::string("could not write the report to standard output"));
     }
@@ -105,29 +164,25 @@ tl::expected<void, std::string> write_output(const std::optional<std::string>& p
   name.push_back('\0');
   const int fd = ::mkstemp(name.data());
   if (fd < 0) {
-    return tl::unexpected("cannot create a file in " + dir.string() + ": " +
-                          std::strerror(errno));  // NOLINT(concurrency-mt-unsafe)
+    return tl::unexpected("cannot create a file in " + dir.string() + ": " + errno_text(errno));
   }
   const std::string tmp(name.data());
-  const auto fail = [&](const std::string& what) {
-    const int saved = errno;
+  const auto fail = [&](const std::string& what, int error) {
     ::close(fd);
     ::unlink(tmp.c_str());
-    return tl::unexpected(what + ": " + std::strerror(saved));  // NOLINT(concurrency-mt-unsafe)
+    return tl::unexpected(what + ": " + errno_text(error));
   };
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const auto n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return fail("cannot write " + *path);
+  {
+    FdBuffer buffer(fd);
+    std::ostream out(&buffer);
+    writer(out);
+    out.flush();
+    if (buffer.failed() || !out) {
+      return fail("cannot write " + *path, errno != 0 ? errno : EIO);
     }
-    written += static_cast<std::size_t>(n);
   }
   if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
-    return fail("cannot write " + *path);
+    return fail("cannot write " + *path, errno);
   }
   if (::close(fd) != 0) {
     ::unlink(tmp.c_str());
@@ -136,8 +191,7 @@ tl::expected<void, std::string> write_output(const std::optional<std::string>& p
   if (::rename(tmp.c_str(), path->c_str()) != 0) {
     const int saved = errno;
     ::unlink(tmp.c_str());
-    return tl::unexpected("cannot replace " + *path + ": " +
-                          std::strerror(saved));  // NOLINT(concurrency-mt-unsafe)
+    return tl::unexpected("cannot replace " + *path + ": " + errno_text(saved));
   }
   return {};
 }

@@ -38,15 +38,6 @@ bitbucket::CollectOptions collect_options(const ScanConfig& config,
   return o;
 }
 
-// Keeps the evaluations of the selected rules only.
-std::vector<core::Evaluation> selected(std::vector<core::Evaluation> all,
-                                       const std::vector<const core::Rule*>& rules) {
-  std::erase_if(all, [&](const core::Evaluation& e) {
-    return std::find(rules.begin(), rules.end(), e.rule) == rules.end();
-  });
-  return all;
-}
-
 // NO_COLOR set to a non-empty value turns colours off (https://no-color.org).
 bool no_color_requested() {
   const char* value = std::getenv("NO_COLOR");  // NOLINT(concurrency-mt-unsafe)
@@ -264,8 +255,8 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
 
   // Evaluate and report.
   const auto finished = config->from_snapshot ? started : run_clock_now();
-  auto evaluations =
-      selected(core::evaluate(collected.snapshot, config->settings, *started), config->rules);
+  auto evaluations = core::evaluate(collected.snapshot, config->settings, *started,
+                                    {config->rules, /*findings_only=*/true});
   report::ReportInputs inputs{BBP_VERSION,         *started,
                               *finished,           requests,
                               config->settings,    collected.interrupted || cancel.load(),
@@ -275,9 +266,9 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
       report::make_reporter(config->format,
                             {!config->output && stdout_is_tty() && !no_color_requested(),  // NOLINT
                              80});
-  std::ostringstream text;
-  reporter->write(report, text);
-  if (auto written = write_output(config->output, text.str()); !written) {
+  if (auto written =
+          write_output(config->output, [&](std::ostream& out) { reporter->write(report, out); });
+      !written) {
     usage_error(written.error());
     return kExitUsage;
   }

@@ -27,8 +27,9 @@ const Gap* find_gap(const Snapshot& snapshot, GapSubject subject, std::string_vi
 
 class Evaluator {
  public:
-  Evaluator(const Snapshot& snapshot, const Settings& settings, TimePoint now)
-      : snapshot_(snapshot), settings_(settings), now_(now) {}
+  Evaluator(const Snapshot& snapshot, const Settings& settings, TimePoint now,
+            const EvaluateOptions& options)
+      : snapshot_(snapshot), settings_(settings), now_(now), options_(options) {}
 
   std::vector<Evaluation> run() {
     for (const auto& ws : snapshot_.workspaces) {
@@ -100,6 +101,9 @@ class Evaluator {
       }
     }
     for (const auto& rule : catalogue()) {
+      if (!selected(rule)) {
+        continue;
+      }
       if (rule.subject == RuleSubject::repository) {
         auto& e = add(rule, Outcome::pass, repo);
         apply(e, rule.check(RuleContext{&repo, nullptr, nullptr, settings_, now_}));
@@ -114,11 +118,28 @@ class Evaluator {
           apply(e, rule.check(RuleContext{&repo, &*applied, nullptr, settings_, now_}));
         }
       }
+      drop_if_not_reported();
+    }
+  }
+
+  bool selected(const Rule& rule) const {
+    return options_.rules.empty() ||
+           std::find(options_.rules.begin(), options_.rules.end(), &rule) != options_.rules.end();
+  }
+
+  // With findings_only, the evaluation just added is dropped unless a report shows it.
+  void drop_if_not_reported() {
+    if (options_.findings_only && !out_.empty() &&
+        (out_.back().outcome == Outcome::pass || out_.back().outcome == Outcome::not_applicable)) {
+      out_.pop_back();
     }
   }
 
   void key(const Key& key) {
     const Rule& rule = *find_rule("old-key");
+    if (!selected(rule)) {
+      return;
+    }
     auto& e = out_.emplace_back();
     e.rule = &rule;
     if (!key.workspace.empty()) {
@@ -129,9 +150,13 @@ class Evaluator {
     e.resource = {std::string(to_string(key.kind)), key.id,
                   key.label.empty() ? key.comment : key.label, key.url};
     apply(e, rule.check(RuleContext{nullptr, nullptr, &key, settings_, now_}));
+    drop_if_not_reported();
   }
 
-  Evaluation& key_unknown(const Gap& gap, Resource resource) {
+  void key_unknown(const Gap& gap, Resource resource) {
+    if (!selected(*find_rule("old-key"))) {
+      return;
+    }
     auto& e = out_.emplace_back();
     e.rule = find_rule("old-key");
     if (!gap.workspace.empty()) {
@@ -141,7 +166,6 @@ class Evaluator {
     e.project = gap.project;
     e.resource = std::move(resource);
     unknown_from_gap(e, &gap);
-    return e;
   }
 
   // Keys that could not be listed: one unknown per repository / project / workspace.
@@ -186,6 +210,7 @@ class Evaluator {
   const Snapshot& snapshot_;
   const Settings& settings_;
   TimePoint now_;
+  const EvaluateOptions& options_;
   std::vector<Evaluation> out_;
 };
 
@@ -200,9 +225,9 @@ const Gap Evaluator::kNotCollected{GapSubject::branch_restrictions,
 
 }  // namespace
 
-std::vector<Evaluation> evaluate(const Snapshot& snapshot, const Settings& settings,
-                                 TimePoint now) {
-  return Evaluator(snapshot, settings, now).run();
+std::vector<Evaluation> evaluate(const Snapshot& snapshot, const Settings& settings, TimePoint now,
+                                 const EvaluateOptions& options) {
+  return Evaluator(snapshot, settings, now, options).run();
 }
 
 void sort_for_report(std::vector<Evaluation>& evaluations) {

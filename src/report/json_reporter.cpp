@@ -41,16 +41,17 @@ nlohmann::json unknown_json(const core::Evaluation& u) {
           {"detail", u.detail}};
 }
 
-nlohmann::json to_json(const ScanReport& report) {
+namespace {
+
+constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+constexpr const char* kFindingsSlot = "@bbposture:findings@";
+constexpr const char* kUnknownSlot = "@bbposture:unknown@";
+
+// Everything but the two long lists, which hold slot markers to be streamed in their place.
+nlohmann::json document_skeleton(const ScanReport& report) {
   const auto counts = count_by_severity(report);
-  nlohmann::json findings = nlohmann::json::array();
-  for (const auto& f : report.findings) {
-    findings.push_back(finding_json(f));
-  }
-  nlohmann::json unknown = nlohmann::json::array();
-  for (const auto& u : report.unknown) {
-    unknown.push_back(unknown_json(u));
-  }
+  const nlohmann::json findings = kFindingsSlot;
+  const nlohmann::json unknown = kUnknownSlot;
   nlohmann::json errors = nlohmann::json::array();
   for (const auto& e : report.errors) {
     errors.push_back(
@@ -87,9 +88,70 @@ nlohmann::json to_json(const ScanReport& report) {
           {"errors", errors}};
 }
 
+// Writes `items` as the pretty-printed array nlohmann::json::dump(2) would write at nesting
+// depth 1, one element at a time, so the whole document never exists in memory at once.
+template <typename Items, typename ToJson>
+void stream_array(std::ostream& out, const Items& items, ToJson to_json_item) {
+  if (items.empty()) {
+    out << "[]";
+    return;
+  }
+  out << "[\n";
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) {
+      out << ",\n";
+    }
+    first = false;
+    const std::string text = to_json_item(item).dump(2, ' ', false, kReplace);
+    // Re-indent by two levels: strings hold no raw newline, so every '\n' starts a line.
+    out << "    ";
+    for (const char c : text) {
+      out << c;
+      if (c == '\n') {
+        out << "    ";
+      }
+    }
+  }
+  out << "\n  ]";
+}
+
+}  // namespace
+
+nlohmann::json to_json(const ScanReport& report) {
+  auto doc = document_skeleton(report);
+  doc["findings"] = nlohmann::json::array();
+  for (const auto& f : report.findings) {
+    doc["findings"].push_back(finding_json(f));
+  }
+  doc["unknown"] = nlohmann::json::array();
+  for (const auto& u : report.unknown) {
+    doc["unknown"].push_back(unknown_json(u));
+  }
+  return doc;
+}
+
 void JsonReporter::write(const ScanReport& report, std::ostream& out) const {
   // Text read from Bitbucket is not guaranteed to be valid UTF-8: replace, never throw.
-  out << to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  const std::string skeleton = document_skeleton(report).dump(2, ' ', false, kReplace);
+  const std::string findings_slot = std::string("\"") + kFindingsSlot + "\"";
+  const std::string unknown_slot = std::string("\"") + kUnknownSlot + "\"";
+  // The markers are top-level values, each on its own line after "  \"key\": "; nothing read
+  // from Bitbucket can produce that line (strings never contain a raw newline).
+  const auto findings_at = skeleton.find("\n  \"findings\": " + findings_slot);
+  const auto unknown_at = skeleton.find("\n  \"unknown\": " + unknown_slot);
+  std::size_t pos = 0;
+  const auto copy_until = [&](std::size_t at, const std::string& key, const std::string& slot) {
+    const auto value_at = at + std::string("\n  \"\": ").size() + key.size();
+    out.write(skeleton.data() + pos, static_cast<std::streamsize>(value_at - pos));
+    pos = value_at + slot.size();
+  };
+  copy_until(findings_at, "findings", findings_slot);
+  stream_array(out, report.findings, finding_json);
+  copy_until(unknown_at, "unknown", unknown_slot);
+  stream_array(out, report.unknown, unknown_json);
+  out.write(skeleton.data() + pos, static_cast<std::streamsize>(skeleton.size() - pos));
+  out << '\n';
 }
 
 }  // namespace bbp::report

@@ -38,7 +38,15 @@ struct Evaluation {
 
 // Evaluates every rule against everything in the snapshot. Gaps become unknowns with the
 // gap's reason; nothing that could not be read becomes a pass or a finding.
-std::vector<Evaluation> evaluate(const Snapshot& snapshot, const Settings& settings, TimePoint now);
+struct EvaluateOptions {
+  std::vector<const Rule*> rules;  // the rules to evaluate; empty: all of them
+  // Keep only what a report shows (fail and unknown): passes and not-applicable outcomes are
+  // dropped as soon as they are decided, so large scans do not hold their evidence.
+  bool findings_only = false;
+};
+
+std::vector<Evaluation> evaluate(const Snapshot& snapshot, const Settings& settings, TimePoint now,
+                                 const EvaluateOptions& options = {});
 
 // Report order: severity (worst first), repository, rule number, resource id.
 void sort_for_report(std::vector<Evaluation>& evaluations);

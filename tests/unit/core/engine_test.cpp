@@ -58,5 +58,37 @@ TEST(EngineTest, SortsWorstFirstThenRepositoryRuleResource) {
   EXPECT_EQ(all.back().resource.type, "project_deploy_key");
 }
 
+TEST(EngineTest, FindingsOnlyKeepsFailAndUnknownWithTheSameContent) {
+  auto snapshot = test::snapshot_of({RepositoryBuilder("open").is_private(false),
+                                     RepositoryBuilder("empty").mainbranch(std::nullopt),
+                                     RepositoryBuilder("odd").is_private(std::nullopt)},
+                                    {KeyBuilder(KeyKind::deploy_key, "1").created_days_ago(10),
+                                     KeyBuilder(KeyKind::deploy_key, "2").created_days_ago(900)});
+  const auto all = evaluate(snapshot, Settings{}, test::test_now());
+  const auto reported = evaluate(snapshot, Settings{}, test::test_now(), {{}, true});
+  std::vector<const Evaluation*> expected;
+  for (const auto& e : all) {
+    if (e.outcome == Outcome::fail || e.outcome == Outcome::unknown) {
+      expected.push_back(&e);
+    }
+  }
+  ASSERT_EQ(reported.size(), expected.size());
+  ASSERT_LT(reported.size(), all.size());
+  for (std::size_t i = 0; i < reported.size(); ++i) {
+    EXPECT_EQ(reported[i].fingerprint, expected[i]->fingerprint);
+    EXPECT_EQ(reported[i].evidence, expected[i]->evidence);
+  }
+}
+
+TEST(EngineTest, EvaluatesOnlyTheSelectedRules) {
+  const auto snapshot = test::snapshot_of({RepositoryBuilder("open").is_private(false)},
+                                          {KeyBuilder().created_days_ago(900)});
+  const auto only = evaluate(snapshot, Settings{}, test::test_now(),
+                             {{find_rule("public-repository"), find_rule("old-key")}, false});
+  ASSERT_EQ(only.size(), 2U);
+  EXPECT_EQ(only[0].rule->slug, "public-repository");
+  EXPECT_EQ(only[1].rule->slug, "old-key");
+}
+
 }  // namespace
 }  // namespace bbp::core

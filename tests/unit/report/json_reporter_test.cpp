@@ -1,0 +1,44 @@
+#include "bbp/report/json_reporter.hpp"
+
+#include <gtest/gtest.h>
+
+#include "report_fixture.hpp"
+
+namespace bbp::report {
+namespace {
+
+using testing::render;
+using testing::sample_report;
+
+// The JSON reporter streams the findings and unknowns one by one; the bytes must be exactly
+// those of the whole document pretty-printed at once.
+TEST(JsonReporterTest, StreamedOutputEqualsTheWholeDocument) {
+  auto report = sample_report();
+  ASSERT_FALSE(report.findings.empty());
+  EXPECT_EQ(render(JsonReporter(), report), to_json(report).dump(2) + "\n");
+
+  report.unknown.clear();
+  EXPECT_EQ(render(JsonReporter(), report), to_json(report).dump(2) + "\n");
+  report.findings.clear();
+  EXPECT_EQ(render(JsonReporter(), report), to_json(report).dump(2) + "\n");
+}
+
+TEST(JsonReporterTest, SlotMarkersInDataDoNotConfuseTheStream) {
+  auto report = sample_report();
+  report.errors.push_back({"acme", std::nullopt, "/x", 500,
+                           "\n  \"findings\": \"@bbposture:findings@\" (a hostile message)"});
+  report.findings[0].resource.name = "@bbposture:unknown@";
+  const auto text = render(JsonReporter(), report);
+  EXPECT_EQ(text, to_json(report).dump(2) + "\n");
+  EXPECT_FALSE(nlohmann::json::parse(text).is_discarded());
+}
+
+TEST(JsonReporterTest, InvalidUtf8IsReplacedNotFatal) {
+  auto report = sample_report();
+  report.findings[0].resource.name = "bad \xff byte";
+  const auto text = render(JsonReporter(), report);
+  EXPECT_NE(text.find("bad \xef\xbf\xbd byte"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bbp::report
