@@ -406,7 +406,7 @@ TEST_F(HttpCurlTransport, CancellationAbortsAnInFlightRequest) {
   canceller.join();
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, TransportErrorKind::interrupted) << result.error().message;
-  EXPECT_LT(elapsed, 1s);
+  EXPECT_LT(elapsed, 2500ms);  // abandoned well before the 3 s answer
 
   // Once cancelled, nothing more is sent.
   const auto after = transport.send(get(url("/hello")));
