@@ -112,8 +112,9 @@ TEST_F(Interruption, SigintMidScanReportsWhatWasReadAndMarksTheRestInterrupted) 
         return answered("/deploy-keys") >= 3;
       },
       SIGINT);
-  // No new request after the signal: at most the two in flight (or starting) at that moment.
-  EXPECT_LE(fake_->request_count(), requests_at_signal + 2);
+  // No new request after the signal: at most those in flight or starting while the signal was
+  // on its way (one or two per worker), against 20-odd reads still queued.
+  EXPECT_LE(fake_->request_count(), requests_at_signal + 4);
   // One line says so; the reads left out are in the report, not one warning each.
   EXPECT_THAT(r.err, HasSubstr("bbposture: interrupted: no further requests"));
   EXPECT_THAT(r.err, ::testing::Not(HasSubstr(kInterrupted)));
