@@ -63,9 +63,10 @@ class Evaluator {
     return e;
   }
 
-  void apply(Evaluation& e, Verdict verdict) {
+  // Records the check's outcome; its evidence is worked out again when a report asks for it.
+  void apply(Evaluation& e, Verdict verdict, const Repository* repo, const Key* key) {
     e.outcome = verdict.outcome;
-    e.evidence = std::move(verdict.evidence);
+    e.evidence = Evidence::of_check(*e.rule, repo, key, settings_, now_);
     if (verdict.outcome == Outcome::unknown) {
       e.reason = verdict.reason;
       e.detail = std::move(verdict.detail);
@@ -106,16 +107,18 @@ class Evaluator {
       }
       if (rule.subject == RuleSubject::repository) {
         auto& e = add(rule, Outcome::pass, repo);
-        apply(e, rule.check(RuleContext{&repo, nullptr, nullptr, settings_, now_}));
+        apply(e, rule.check(RuleContext{&repo, nullptr, nullptr, settings_, now_}), &repo, nullptr);
       } else if (rule.subject == RuleSubject::default_branch) {
         auto& e = add(rule, Outcome::not_applicable, repo);
         if (empty) {
-          e.evidence = {{"mainbranch", nullptr},
-                        {"note", "empty repository: there is no default branch to protect"}};
+          e.evidence =
+              nlohmann::json{{"mainbranch", nullptr},
+                             {"note", "empty repository: there is no default branch to protect"}};
         } else if (branch_gap != nullptr) {
           unknown_from_gap(e, branch_gap);
         } else {
-          apply(e, rule.check(RuleContext{&repo, &*applied, nullptr, settings_, now_}));
+          apply(e, rule.check(RuleContext{&repo, &*applied, nullptr, settings_, now_}), &repo,
+                nullptr);
         }
       }
       drop_if_not_reported();
@@ -149,7 +152,7 @@ class Evaluator {
     e.project = key.project;
     e.resource = {std::string(to_string(key.kind)), key.id,
                   key.label.empty() ? key.comment : key.label, key.url};
-    apply(e, rule.check(RuleContext{nullptr, nullptr, &key, settings_, now_}));
+    apply(e, rule.check(RuleContext{nullptr, nullptr, &key, settings_, now_}), nullptr, &key);
     drop_if_not_reported();
   }
 
@@ -224,6 +227,33 @@ const Gap Evaluator::kNotCollected{GapSubject::branch_restrictions,
                                    "the data needed was not collected"};
 
 }  // namespace
+
+Evidence Evidence::of_check(const Rule& rule, const Repository* repository, const Key* key,
+                            const Settings& settings, TimePoint now) {
+  Evidence evidence;
+  evidence.source_ = Check{&rule, repository, key, settings, now};
+  return evidence;
+}
+
+nlohmann::json Evidence::value() const {
+  if (const auto* stored = std::get_if<nlohmann::json>(&source_)) {
+    return *stored;
+  }
+  const auto* c = std::get_if<Check>(&source_);
+  if (c == nullptr) {
+    return nlohmann::json::object();
+  }
+  if (c->rule->subject != RuleSubject::default_branch) {
+    return c->rule->check(RuleContext{c->repository, nullptr, c->key, c->settings, c->now})
+        .evidence;
+  }
+  // The same inputs the engine checked: a default branch and readable restrictions.
+  const auto& repo = *c->repository;
+  const auto applied =
+      resolve_default_branch(*repo.mainbranch, *repo.branch_restrictions,
+                             repo.branching_model ? &*repo.branching_model : nullptr);
+  return c->rule->check(RuleContext{&repo, &applied, nullptr, c->settings, c->now}).evidence;
+}
 
 std::vector<Evaluation> evaluate(const Snapshot& snapshot, const Settings& settings, TimePoint now,
                                  const EvaluateOptions& options) {

@@ -1,5 +1,6 @@
 #include "bbp/report/report.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace bbp::report {
@@ -20,16 +21,22 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
     r.keys += ws.keys.size();
   }
   r.keys += snapshot.ssh_keys.size();
+  // The findings stay in `evaluations` (filtered in place, so a large scan never holds two
+  // copies); the few unknowns move out first.
   for (auto& e : evaluations) {
-    if (e.outcome == core::Outcome::fail) {
-      if (!inputs.min_severity ||
-          core::rank(e.rule->severity) <= core::rank(*inputs.min_severity)) {
-        r.findings.push_back(std::move(e));
-      }
-    } else if (e.outcome == core::Outcome::unknown) {
+    if (e.outcome == core::Outcome::unknown) {
       r.unknown.push_back(std::move(e));
     }
   }
+  const auto shown = [&](const core::Evaluation& e) {
+    return e.outcome == core::Outcome::fail &&
+           (!inputs.min_severity ||
+            core::rank(e.rule->severity) <= core::rank(*inputs.min_severity));
+  };
+  evaluations.erase(std::remove_if(evaluations.begin(), evaluations.end(),
+                                   [&](const core::Evaluation& e) { return !shown(e); }),
+                    evaluations.end());
+  r.findings = std::move(evaluations);
   core::sort_for_report(r.findings);
   core::sort_for_report(r.unknown);
   for (const auto& gap : snapshot.gaps) {
@@ -73,9 +80,8 @@ std::string describe(const core::Evaluation& e) {
       e.resource.type == "ssh_key") {
     const std::string kind = e.resource.type == "ssh_key" ? "SSH key" : "deploy key";
     std::string text = where(e) + " " + kind + " '" + e.resource.name + "'";
-    if (const auto age = e.evidence.find("age_days");
-        e.evidence.is_object() && age != e.evidence.end()) {
-      text += " (" + age->dump() + " days)";
+    if (const auto evidence = e.evidence.value(); evidence.contains("age_days")) {
+      text += " (" + evidence["age_days"].dump() + " days)";
     }
     return text;
   }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "bbp/report/json_reporter.hpp"
+#include "streamed_json.hpp"
 
 namespace bbp::report {
 namespace {
@@ -58,24 +59,8 @@ class LogicalLocations {
                 {"fullyQualifiedName", loc["fullyQualifiedName"]},
                 {"kind", loc["kind"]}};
   }
-  json take() { return std::move(locations_); }
 
- private:
-  std::size_t add(const std::string& qualified, const std::string& name, std::string_view kind,
-                  std::optional<std::size_t> parent) {
-    if (const auto it = index_.find(qualified); it != index_.end()) {
-      return it->second;
-    }
-    json loc{{"name", name}, {"fullyQualifiedName", qualified}, {"kind", kind}};
-    if (parent) {
-      loc["parentIndex"] = *parent;
-    }
-    locations_.push_back(std::move(loc));
-    const auto index = locations_.size() - 1;
-    index_.emplace(qualified, index);
-    return index;
-  }
-
+  // Adds the evaluation's locations (the order of first use sets their indices).
   std::size_t locate(const core::Evaluation& e) {
     std::optional<std::size_t> parent;
     std::string prefix;
@@ -107,6 +92,24 @@ class LogicalLocations {
       return *parent;  // the repository, project or workspace itself
     }
     return add(r.type + "/" + r.id, r.name, "resource", std::nullopt);
+  }
+
+  const json& all() const { return locations_; }
+
+ private:
+  std::size_t add(const std::string& qualified, const std::string& name, std::string_view kind,
+                  std::optional<std::size_t> parent) {
+    if (const auto it = index_.find(qualified); it != index_.end()) {
+      return it->second;
+    }
+    json loc{{"name", name}, {"fullyQualifiedName", qualified}, {"kind", kind}};
+    if (parent) {
+      loc["parentIndex"] = *parent;
+    }
+    locations_.push_back(std::move(loc));
+    const auto index = locations_.size() - 1;
+    index_.emplace(qualified, index);
+    return index;
   }
 
   json locations_ = json::array();
@@ -207,26 +210,21 @@ json sarif_rule(const core::Rule& rule) {
         {"evaluated_on", core::to_string(rule.subject)}}}};
 }
 
-json to_sarif(const ScanReport& report) {
+namespace {
+
+constexpr const char* kResultsSlot = "@bbposture:results@";
+constexpr const char* kNotificationsSlot = "@bbposture:notifications@";
+
+// The whole document around `results` and the notifications (given as values or slot markers).
+json sarif_document(const ScanReport& report, const LogicalLocations& locations, json results,
+                    json notifications) {
   json rules = json::array();
   for (const auto& rule : core::catalogue()) {
     rules.push_back(sarif_rule(rule));
   }
-  LogicalLocations locations;
-  json results = json::array();
-  for (const auto& f : report.findings) {
-    results.push_back(result_json(f, locations));
-  }
-  json notifications = json::array();
-  for (const auto& u : report.unknown) {
-    notifications.push_back(unknown_notification(u, locations));
-  }
-  for (const auto& e : report.errors) {
-    notifications.push_back(error_notification(e));
-  }
-  auto scan = to_json(report);
-  auto settings = scan["scan"]["settings"];
-  scan["scan"].erase("settings");
+  auto scan = scan_json(report);
+  auto settings = std::move(scan["settings"]);
+  scan.erase("settings");
   json invocation{{"executionSuccessful", report.complete},
                   {"startTimeUtc", core::format_timestamp(report.started_at)},
                   {"endTimeUtc", core::format_timestamp(report.finished_at)},
@@ -238,19 +236,65 @@ json to_sarif(const ScanReport& report) {
   json run{
       {"tool", {{"driver", std::move(driver)}}},
       {"invocations", json::array({std::move(invocation)})},
-      {"logicalLocations", locations.take()},
+      {"logicalLocations", locations.all()},
       {"results", std::move(results)},
       {"properties",
        {{"settings", std::move(settings)},
-        {"scan", std::move(scan["scan"])},
-        {"summary", std::move(scan["summary"])},
+        {"scan", std::move(scan)},
+        {"summary", summary_json(report)},
         {"interrupted", report.interrupted}}},
   };
   return {{"$schema", kSarifSchemaUri}, {"version", "2.1.0"}, {"runs", json::array({run})}};
 }
 
+// Results first, then the unknowns: the order in which locations get their indices.
+LogicalLocations locations_of(const ScanReport& report) {
+  LogicalLocations locations;
+  for (const auto& f : report.findings) {
+    locations.locate(f);
+  }
+  for (const auto& u : report.unknown) {
+    locations.locate(u);
+  }
+  return locations;
+}
+
+}  // namespace
+
+json to_sarif(const ScanReport& report) {
+  auto locations = locations_of(report);
+  json results = json::array();
+  for (const auto& f : report.findings) {
+    results.push_back(result_json(f, locations));
+  }
+  json notifications = json::array();
+  for (const auto& u : report.unknown) {
+    notifications.push_back(unknown_notification(u, locations));
+  }
+  for (const auto& e : report.errors) {
+    notifications.push_back(error_notification(e));
+  }
+  return sarif_document(report, locations, std::move(results), std::move(notifications));
+}
+
 void SarifReporter::write(const ScanReport& report, std::ostream& out) const {
-  out << to_sarif(report).dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+  // The results and notifications are written one at a time (see streamed_json.hpp).
+  auto locations = locations_of(report);
+  write_streamed(out, sarif_document(report, locations, kResultsSlot, kNotificationsSlot),
+                 {{"results", kResultsSlot,
+                   [&](ArrayWriter& w) {
+                     for (const auto& f : report.findings) {
+                       w.add(result_json(f, locations));
+                     }
+                   }},
+                  {"toolExecutionNotifications", kNotificationsSlot, [&](ArrayWriter& w) {
+                     for (const auto& u : report.unknown) {
+                       w.add(unknown_notification(u, locations));
+                     }
+                     for (const auto& e : report.errors) {
+                       w.add(error_notification(e));
+                     }
+                   }}});
 }
 
 }  // namespace bbp::report

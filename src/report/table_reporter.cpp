@@ -50,7 +50,7 @@ std::string_view colour_of(core::Severity severity) {
 
 // What a finding row says after the rule: the key, the age, who may push.
 std::string detail_of(const core::Evaluation& f) {
-  const auto& ev = f.evidence;
+  const auto ev = f.evidence.value();
   const auto& type = f.resource.type;
   if (type == "deploy_key" || type == "project_deploy_key" || type == "ssh_key") {
     // The age first: a long label is what gets cut.

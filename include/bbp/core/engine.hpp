@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,39 @@ struct Resource {
   std::string url;
 };
 
+// What a finding shows as proof. The engine does not keep a finding's evidence: it keeps what
+// the rule's check needs (the rule, the repository or key, the settings and the time) and runs
+// the pure check again when a report asks for it, so a scan with tens of thousands of findings
+// holds one finding's evidence at a time. Such evidence refers to the snapshot passed to
+// evaluate(): the snapshot must outlive the evaluations. Evidence given as a value (the engine's
+// fixed notes, hand-made evaluations) is kept as it is.
+class Evidence {
+ public:
+  Evidence() = default;
+  Evidence(nlohmann::json value)  // NOLINT(google-explicit-constructor): evidence is a JSON value
+      : source_(std::move(value)) {}
+
+  // Evidence of `rule`'s check against `repository` (repository and default-branch rules) or
+  // `key` (key rules), worked out when value() is called.
+  static Evidence of_check(const Rule& rule, const Repository* repository, const Key* key,
+                           const Settings& settings, TimePoint now);
+
+  // The evidence as a JSON object ({} when there is none).
+  nlohmann::json value() const;
+
+  friend bool operator==(const Evidence& a, const Evidence& b) { return a.value() == b.value(); }
+
+ private:
+  struct Check {
+    const Rule* rule = nullptr;
+    const Repository* repository = nullptr;
+    const Key* key = nullptr;
+    Settings settings;
+    TimePoint now{};
+  };
+  std::variant<std::monostate, nlohmann::json, Check> source_;
+};
+
 struct Evaluation {
   const Rule* rule = nullptr;
   Outcome outcome = Outcome::pass;
@@ -30,7 +64,7 @@ struct Evaluation {
   std::optional<std::string> repository;  // "workspace/slug" for repositories and their keys
   std::optional<std::string> project;     // project key
   Resource resource;
-  nlohmann::json evidence = nlohmann::json::object();
+  Evidence evidence;
   std::optional<UnknownReason> reason;  // set when outcome is unknown
   std::string detail;                   // set when outcome is unknown
   std::string fingerprint;              // stable across runs

@@ -14,6 +14,8 @@ class JsonReporter final : public Reporter {
 
 // Pieces of the JSON document, shared with the other machine-readable formats.
 nlohmann::json to_json(const ScanReport& report);
+nlohmann::json scan_json(const ScanReport& report);     // the document's "scan" object
+nlohmann::json summary_json(const ScanReport& report);  // the document's "summary" object
 nlohmann::json finding_json(const core::Evaluation& finding);
 nlohmann::json unknown_json(const core::Evaluation& unknown);
 nlohmann::json resource_json(const core::Resource& resource);

@@ -76,7 +76,7 @@ TEST(EngineTest, FindingsOnlyKeepsFailAndUnknownWithTheSameContent) {
   ASSERT_LT(reported.size(), all.size());
   for (std::size_t i = 0; i < reported.size(); ++i) {
     EXPECT_EQ(reported[i].fingerprint, expected[i]->fingerprint);
-    EXPECT_EQ(reported[i].evidence, expected[i]->evidence);
+    EXPECT_EQ(reported[i].evidence.value(), expected[i]->evidence.value());
   }
 }
 

@@ -1,4 +1,6 @@
 // Every rule: pass, fail, unknown and (where it exists) not applicable, through the engine.
+#include <deque>
+
 #include <gtest/gtest.h>
 
 #include "bbp/core/engine.hpp"
@@ -25,11 +27,11 @@ const Evaluation& find(const std::vector<Evaluation>& all, std::string_view slug
 class RulesTest : public ::testing::Test {
  protected:
   std::vector<Evaluation> run(std::vector<Repository> repos, std::vector<Key> keys = {}) {
-    last_ = test::snapshot_of(std::move(repos), std::move(keys));
+    auto& snapshot = snapshots_.emplace_back(test::snapshot_of(std::move(repos), std::move(keys)));
     for (auto& gap : extra_gaps_) {
-      last_.gaps.push_back(gap);
+      snapshot.gaps.push_back(gap);
     }
-    return evaluate(last_, settings_, test::test_now());
+    return evaluate(snapshot, settings_, test::test_now());
   }
   Evaluation one(std::string_view slug, const Repository& repo) {
     auto all = run({repo});
@@ -39,7 +41,8 @@ class RulesTest : public ::testing::Test {
 
   Settings settings_;
   std::vector<Gap> extra_gaps_;
-  Snapshot last_;
+  // Evidence is worked out from the snapshot when read: every snapshot a test made stays alive.
+  std::deque<Snapshot> snapshots_;
 };
 
 // A repository with every default-branch control in place.
@@ -79,7 +82,7 @@ TEST_F(RulesTest, PublicRepository) {
   EXPECT_EQ(outcome("public-repository", RepositoryBuilder().is_private(true)), Outcome::pass);
   const auto fail = one("public-repository", RepositoryBuilder().is_private(false));
   EXPECT_EQ(fail.outcome, Outcome::fail);
-  EXPECT_EQ(fail.evidence["is_private"], false);
+  EXPECT_EQ(fail.evidence.value()["is_private"], false);
   const auto unknown = one("public-repository", RepositoryBuilder().is_private(std::nullopt));
   EXPECT_EQ(unknown.outcome, Outcome::unknown);
   EXPECT_EQ(unknown.reason, UnknownReason::invalid_response);
@@ -127,12 +130,12 @@ TEST_F(RulesTest, ReviewRequiredHighestValueWins) {
           .restrict(restriction("require_default_reviewer_approvals_to_merge").value(3));
   const auto e = one("pr-review-not-required", repo);
   EXPECT_EQ(e.outcome, Outcome::pass);
-  EXPECT_EQ(e.evidence["highest_required_approvals"], 3);
+  EXPECT_EQ(e.evidence.value()["highest_required_approvals"], 3);
   settings_.min_approvals = 4;
   const auto fail = one("pr-review-not-required", repo);
   EXPECT_EQ(fail.outcome, Outcome::fail);
-  EXPECT_EQ(fail.evidence["min_approvals"], 4);
-  EXPECT_EQ(fail.evidence["approval_restrictions"].size(), 2U);
+  EXPECT_EQ(fail.evidence.value()["min_approvals"], 4);
+  EXPECT_EQ(fail.evidence.value()["approval_restrictions"].size(), 2U);
 }
 
 TEST_F(RulesTest, ReviewRequiredNotesAdvisoryChecksWithoutEnforcement) {
@@ -140,18 +143,18 @@ TEST_F(RulesTest, ReviewRequiredNotesAdvisoryChecksWithoutEnforcement) {
   const auto advisory =
       one("pr-review-not-required",
           RepositoryBuilder().restrict(restriction("require_approvals_to_merge").value(1)));
-  EXPECT_TRUE(advisory.evidence.contains("enforcement"));
+  EXPECT_TRUE(advisory.evidence.value().contains("enforcement"));
   const auto enforced = one("pr-review-not-required",
                             RepositoryBuilder()
                                 .restrict(restriction("require_approvals_to_merge").value(1))
                                 .restrict(restriction("enforce_merge_checks")));
-  EXPECT_FALSE(enforced.evidence.contains("enforcement"));
+  EXPECT_FALSE(enforced.evidence.value().contains("enforcement"));
 }
 
 TEST_F(RulesTest, BranchRulesCarryTheProjectLevelCaveat) {
   const auto e = one("no-default-branch-protection", RepositoryBuilder());
-  EXPECT_EQ(e.evidence["project_level_restrictions"], kProjectLevelNote);
-  EXPECT_EQ(e.evidence["default_branch"], "main");
+  EXPECT_EQ(e.evidence.value()["project_level_restrictions"], kProjectLevelNote);
+  EXPECT_EQ(e.evidence.value()["default_branch"], "main");
 }
 
 // ---- Rule 3 -------------------------------------------------------------------------------
@@ -160,7 +163,8 @@ TEST_F(RulesTest, DirectPush) {
             Outcome::pass);
   const auto none = one("direct-push-allowed", RepositoryBuilder());
   EXPECT_EQ(none.outcome, Outcome::fail);
-  EXPECT_EQ(none.evidence["allowed_to_push"], "everyone with write access to the repository");
+  EXPECT_EQ(none.evidence.value()["allowed_to_push"],
+            "everyone with write access to the repository");
 }
 
 TEST_F(RulesTest, DirectPushWithExemptUsersFailsAndListsThem) {
@@ -168,8 +172,8 @@ TEST_F(RulesTest, DirectPushWithExemptUsersFailsAndListsThem) {
       one("direct-push-allowed",
           RepositoryBuilder().restrict(restriction("push").user("release-bot").group("admins")));
   EXPECT_EQ(e.outcome, Outcome::fail);
-  EXPECT_EQ(e.evidence["allowed_to_push"]["users"][0]["name"], "release-bot");
-  EXPECT_EQ(e.evidence["allowed_to_push"]["groups"][0]["name"], "admins");
+  EXPECT_EQ(e.evidence.value()["allowed_to_push"]["users"][0]["name"], "release-bot");
+  EXPECT_EQ(e.evidence.value()["allowed_to_push"]["groups"][0]["name"], "admins");
 }
 
 TEST_F(RulesTest, DirectPushPassesWhenAnyApplyingPushRestrictionIsEmpty) {
@@ -186,8 +190,8 @@ TEST_F(RulesTest, StaleRepositoryBoundary) {
   const auto just_over = test::days_before_now(365) - std::chrono::seconds{1};
   const auto e = one("stale-repository", RepositoryBuilder().updated_on(just_over));
   EXPECT_EQ(e.outcome, Outcome::fail);
-  EXPECT_EQ(e.evidence["age_days"], 365);
-  EXPECT_EQ(e.evidence["stale_days"], 365);
+  EXPECT_EQ(e.evidence.value()["age_days"], 365);
+  EXPECT_EQ(e.evidence.value()["stale_days"], 365);
 }
 
 TEST_F(RulesTest, StaleRepositoryUsesTheSetting) {
@@ -212,7 +216,7 @@ TEST_F(RulesTest, StaleApprovals) {
       one("stale-approvals-kept",
           RepositoryBuilder().restrict(restriction("smart_reset_pullrequest_approvals")));
   EXPECT_EQ(smart.outcome, Outcome::fail);
-  EXPECT_TRUE(smart.evidence.contains("smart_reset_pullrequest_approvals"));
+  EXPECT_TRUE(smart.evidence.value().contains("smart_reset_pullrequest_approvals"));
 }
 
 // ---- Rule 6 -------------------------------------------------------------------------------
@@ -264,7 +268,7 @@ TEST_F(RulesTest, PassingBuilds) {
   const auto advisory =
       one("passing-builds-not-required",
           RepositoryBuilder().restrict(restriction("require_passing_builds_to_merge").value(1)));
-  EXPECT_TRUE(advisory.evidence.contains("enforcement"));
+  EXPECT_TRUE(advisory.evidence.value().contains("enforcement"));
 }
 
 // ---- Rule 9 -------------------------------------------------------------------------------
@@ -284,7 +288,7 @@ TEST_F(RulesTest, MergeChecksEnforced) {
       one("merge-checks-not-enforced",
           RepositoryBuilder().restrict(restriction("require_approvals_to_merge").value(1)));
   EXPECT_EQ(e.outcome, Outcome::fail);
-  EXPECT_EQ(e.evidence["checks_not_enforced"][0], "require_approvals_to_merge");
+  EXPECT_EQ(e.evidence.value()["checks_not_enforced"][0], "require_approvals_to_merge");
 }
 
 // ---- Rules 2, 3, 5-10: not applicable and unknown ----------------------------------------
@@ -340,8 +344,8 @@ TEST_F(RulesTest, KeyAgeBoundary) {
   EXPECT_EQ(find(all, "old-key", "1").outcome, Outcome::pass);
   const auto& old = find(all, "old-key", "2");
   EXPECT_EQ(old.outcome, Outcome::fail);
-  EXPECT_EQ(old.evidence["age_days"], 180);
-  EXPECT_EQ(old.evidence["key_max_age_days"], 180);
+  EXPECT_EQ(old.evidence.value()["age_days"], 180);
+  EXPECT_EQ(old.evidence.value()["key_max_age_days"], 180);
   EXPECT_EQ(old.resource.type, "deploy_key");
   EXPECT_EQ(old.repository, "acme/api");
   EXPECT_EQ(find(all, "old-key", "3").outcome, Outcome::pass);
@@ -351,7 +355,7 @@ TEST_F(RulesTest, KeyAgeUsesTheSettingAndReportsTheDateField) {
   settings_.key_max_age_days = 30;
   const auto all = run({}, {KeyBuilder().created_days_ago(31).created_field("added_on")});
   EXPECT_EQ(all[0].outcome, Outcome::fail);
-  EXPECT_EQ(all[0].evidence["date_field"], "added_on");
+  EXPECT_EQ(all[0].evidence.value()["date_field"], "added_on");
 }
 
 TEST_F(RulesTest, KeyWithoutADateIsUnknown) {

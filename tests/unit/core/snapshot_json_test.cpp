@@ -48,7 +48,7 @@ TEST(SnapshotJsonTest, RoundTripKeepsEverythingTheRulesRead) {
     EXPECT_EQ(a[i].rule, b[i].rule);
     EXPECT_EQ(a[i].outcome, b[i].outcome);
     EXPECT_EQ(a[i].fingerprint, b[i].fingerprint);
-    EXPECT_EQ(a[i].evidence, b[i].evidence);
+    EXPECT_EQ(a[i].evidence.value(), b[i].evidence.value());
     EXPECT_EQ(a[i].reason, b[i].reason);
   }
 }

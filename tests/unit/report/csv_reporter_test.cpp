@@ -102,7 +102,7 @@ TEST(CsvReporterTest, HeaderThenOneRowPerFindingWithCrlf) {
     EXPECT_EQ(row[9], f.resource.name);
     EXPECT_EQ(row[10], f.resource.url);
     EXPECT_EQ(row[11], f.fingerprint);
-    EXPECT_EQ(nlohmann::json::parse(row[12]), f.evidence);
+    EXPECT_EQ(nlohmann::json::parse(row[12]), f.evidence.value());
     EXPECT_EQ(row[12].find('\n'), std::string::npos) << "evidence is compact JSON";
     EXPECT_EQ(row[13], f.rule->remediation);
   }

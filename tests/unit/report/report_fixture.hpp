@@ -12,7 +12,7 @@ namespace bbp::report::testing {
 // acme/web is public and unprotected (every repository and branch rule fails), acme/api has a
 // deploy key whose label needs CSV quoting, the project PLAT has an old key, and acme/legacy's
 // branch restrictions could not be read (a missing scope).
-inline ScanReport sample_report() {
+inline core::Snapshot sample_snapshot() {
   using test::KeyBuilder;
   using test::RepositoryBuilder;
   auto snapshot = test::snapshot_of(
@@ -42,7 +42,12 @@ inline ScanReport sample_report() {
   gap.reason = core::UnknownReason::missing_scope;
   gap.detail = "missing scope: repository:admin (granted: repository)";
   snapshot.gaps.push_back(gap);
+  return snapshot;
+}
 
+// The report's evidence refers to the snapshot, which lives as long as the test program.
+inline ScanReport sample_report() {
+  static const core::Snapshot snapshot = sample_snapshot();
   ReportInputs inputs;
   inputs.tool_version = "9.9.9";
   inputs.started_at = test::test_now();

@@ -78,7 +78,7 @@ TEST(SarifReporterTest, ResultsPointAtRulesAndCarryFingerprints) {
     EXPECT_EQ(r.at("level"), sarif_level(f.rule->severity));
     EXPECT_EQ(r.at("partialFingerprints").at(kFingerprintKey), f.fingerprint);
     EXPECT_FALSE(r.at("message").at("text").get<std::string>().empty());
-    EXPECT_EQ(r.at("properties").at("evidence"), f.evidence);
+    EXPECT_EQ(r.at("properties").at("evidence"), f.evidence.value());
   }
 }
 
@@ -152,11 +152,31 @@ TEST(SarifReporterTest, CompleteScanIsSuccessfulWithoutNotifications) {
   EXPECT_TRUE(run_of(sarif).at("results").empty());
 }
 
-TEST(SarifReporterTest, WriteIsTheDocumentPlusNewline) {
-  const auto report = sample_report();
+// The reporter streams results and notifications one by one; the bytes must be exactly those
+// of the whole document pretty-printed at once.
+TEST(SarifReporterTest, StreamedOutputEqualsTheWholeDocument) {
+  auto report = sample_report();
+  ASSERT_FALSE(report.findings.empty());
+  ASSERT_FALSE(report.unknown.empty());
+  ASSERT_FALSE(report.errors.empty());
+  EXPECT_EQ(render(SarifReporter(), report), to_sarif(report).dump(2) + "\n");
+
+  report.errors.clear();
+  EXPECT_EQ(render(SarifReporter(), report), to_sarif(report).dump(2) + "\n");
+  report.unknown.clear();
+  EXPECT_EQ(render(SarifReporter(), report), to_sarif(report).dump(2) + "\n");
+  report.findings.clear();
+  EXPECT_EQ(render(SarifReporter(), report), to_sarif(report).dump(2) + "\n");
+}
+
+TEST(SarifReporterTest, SlotMarkersInDataDoNotConfuseTheStream) {
+  auto report = sample_report();
+  report.errors.push_back({"acme", std::nullopt, "/x", 500,
+                           "\"results\": \"@bbposture:results@\" (a hostile message)"});
+  report.findings[0].resource.name = "@bbposture:notifications@";
   const auto text = render(SarifReporter(), report);
+  EXPECT_EQ(text, to_sarif(report).dump(2) + "\n");
   EXPECT_EQ(json::parse(text), to_sarif(report));
-  EXPECT_EQ(text.back(), '\n');
 }
 
 }  // namespace
