@@ -177,6 +177,38 @@ std::string ApiClient::url_for(const std::string& path_or_url) const {
   return path_or_url;
 }
 
+tl::expected<void, ApiError> ApiClient::authenticate() {
+  const auto cancelled = [&] { return cancel_ != nullptr && cancel_->load(); };
+  if (cancelled()) {
+    return tl::unexpected(ApiError{ApiError::Kind::cancelled,
+                                   api_base_,
+                                   std::nullopt,
+                                   UnknownReason::api_error,
+                                   "scan interrupted",
+                                   {},
+                                   {}});
+  }
+  if (auto auth = tokens_.authorization(); !auth) {
+    if (cancelled()) {
+      return tl::unexpected(ApiError{ApiError::Kind::cancelled,
+                                     api_base_,
+                                     std::nullopt,
+                                     UnknownReason::api_error,
+                                     "scan interrupted",
+                                     {},
+                                     {}});
+    }
+    return tl::unexpected(ApiError{ApiError::Kind::auth,
+                                   api_base_,
+                                   std::nullopt,
+                                   UnknownReason::forbidden,
+                                   auth.error().message,
+                                   {},
+                                   {}});
+  }
+  return {};
+}
+
 tl::expected<nlohmann::json, ApiError> ApiClient::get_json(const std::string& path_or_url) {
   return get_once(url_for(path_or_url));
 }

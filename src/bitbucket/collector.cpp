@@ -90,47 +90,89 @@ core::Gap gap_from_error(const ApiError& error, GapSubject subject, std::string 
   return gap;
 }
 
-// Shared state of one run: the snapshot under construction and the stop signals.
-struct Collector::State {
-  core::Snapshot snapshot;
-  std::mutex mutex;  // guards snapshot.gaps and workspace key lists
-  std::optional<AuthFailure> auth_failure;
-  std::atomic<bool> stop{false};
-
-  void add_gap(core::Gap gap) {
-    const std::lock_guard lock(mutex);
-    log_gap(gap);
-    snapshot.gaps.push_back(std::move(gap));
+// One run of the collector, as the steps of a pipeline:
+//   1. who is calling (GET /user), read alongside 2. the workspaces (GET /user/workspaces);
+//   3. each workspace's repositories, listed page by page on this thread while workers already
+//      make the per-repository reads of the pages listed so far (branch restrictions and, when
+//      needed, the branching model; deploy keys), then its projects' deploy keys;
+//   4. the caller's SSH keys;
+//   5. the merge: gaps in task order, keys de-duplicated.
+// At most `concurrency` requests are ever in flight: this thread and `concurrency - 1` workers.
+class Collector::Run {
+ public:
+  explicit Run(const Collector& collector)
+      : api_(collector.api_),
+        options_(collector.options_),
+        progress_(collector.progress_),
+        cancel_(collector.cancel_) {
+    snapshot_.api_url = api_.api_base();
   }
 
-  // True when the error ends the whole scan: the credential was rejected. A cancelled read is
-  // not fatal: it becomes an "interrupted" gap like any other failed read, and every later read
-  // fails the same way at once, without a request, so that the report names what was not read.
-  bool fatal(const ApiError& e) {
-    if (e.kind == ApiError::Kind::auth) {
-      const std::lock_guard lock(mutex);
-      if (!auth_failure) {
-        auth_failure = AuthFailure{e.message};
-      }
-      stop = true;
-      return true;
+  CollectResult collect() {
+    const auto workspaces = identify_caller_and_workspaces();
+    if (stopped()) {
+      return finish();
     }
-    return false;
+    if (progress_ != nullptr) {
+      progress_->workspaces_total = workspaces.size();
+    }
+    snapshot_.workspaces.resize(workspaces.size());
+    for (std::size_t w = 0; w < workspaces.size(); ++w) {
+      snapshot_.workspaces[w].slug = workspaces[w];
+    }
+    staged_.resize(workspaces.size());
+
+    start_workers();
+    // If this thread leaves by an exception, the queue is closed first so that the waiting
+    // workers can be joined.
+    struct CloseQueue {
+      Run& run;
+      ~CloseQueue() { run.close_queue(); }
+    } const close_on_exit{*this};
+
+    for (std::size_t w = 0; w < workspaces.size(); ++w) {
+      if (stopped()) {  // a worker met a rejected credential
+        join(w);
+        return finish();
+      }
+      if (!list_repositories(w)) {
+        join(w + 1);
+        return finish();
+      }
+      queue_project_keys(w);
+      if (progress_ != nullptr) {
+        progress_->workspaces_done += 1;
+      }
+    }
+    if (user_uuid_) {
+      enqueue(Task{TaskKind::ssh_keys, 0, nullptr, std::nullopt, {}, {}});
+    }
+    close_queue();
+    work();  // this thread takes tasks too until the queue is drained
+    join(workspaces.size());
+    merge_gaps();
+    merge_keys();
+    return finish();
   }
-};
 
-Collector::Collector(ApiClient& api, CollectOptions options, CollectProgress* progress,
-                     const std::atomic<bool>* cancel)
-    : api_(api), options_(std::move(options)), progress_(progress), cancel_(cancel) {}
+ private:
+  enum class TaskKind { branches, deploy_keys, project_keys, ssh_keys };
 
-CollectResult Collector::run() {
-  State state;
-  auto& snapshot = state.snapshot;
-  snapshot.api_url = api_.api_base();
+  struct Task {
+    TaskKind kind = TaskKind::branches;
+    std::size_t workspace = 0;
+    core::Repository* repository = nullptr;  // branches, deploy_keys (stable: lives in staged_)
+    std::optional<std::size_t> project;      // project_keys
+    std::vector<core::Key> keys;             // deploy keys read by this task
+    // Gaps of this task, merged in task order afterwards so that the snapshot does not depend
+    // on which worker finished first.
+    std::vector<core::Gap> gaps;
+  };
+
+  // ---- Reads -------------------------------------------------------------------------------
 
   // Reads every page of `path` (adding pagelen=100, falling back when the API refuses it).
-  const auto read_all = [&](const std::string& path,
-                            std::vector<nlohmann::json>& out) -> tl::expected<void, ApiError> {
+  tl::expected<void, ApiError> read_all(const std::string& path, std::vector<nlohmann::json>& out) {
     tl::expected<void, ApiError> result;
     for (const char* pagelen : {"100", "50", ""}) {
       out.clear();
@@ -146,49 +188,127 @@ CollectResult Collector::run() {
       }
     }
     return result;
-  };
-  const auto stopped = [&] { return state.stop.load(); };  // the credential was rejected
-  const auto was_interrupted = [&] { return cancel_ != nullptr && cancel_->load(); };
-  const auto finish = [&](bool interrupted) {
-    return CollectResult{std::move(snapshot), state.auth_failure, interrupted};
-  };
-
-  // 1. Who is calling: decides whether the caller's SSH keys apply.
-  std::optional<std::string> user_uuid;
-  snapshot.ssh_keys_status = core::SshKeysStatus::not_collected;
-  if (options_.key_rules) {
-    if (options_.credential == CredentialKind::access_token) {
-      snapshot.ssh_keys_status = core::SshKeysStatus::not_applicable;
-    } else {
-      auto user = api_.get_json("/user");
-      if (!user) {
-        if (state.fatal(user.error())) {
-          return finish(was_interrupted());
-        }
-        state.add_gap(gap_from_error(user.error(), GapSubject::user, ""));
-        snapshot.ssh_keys_status = core::SshKeysStatus::unreadable;
-      } else if (string_at(*user, "type").value_or("user") != "user") {
-        snapshot.ssh_keys_status = core::SshKeysStatus::not_applicable;  // app users have none
-      } else if ((user_uuid = string_at(*user, "uuid"))) {
-        snapshot.ssh_keys_status = core::SshKeysStatus::read;
-      } else {
-        state.add_gap(core::Gap{
-            GapSubject::user, "", std::nullopt, std::nullopt, path_of(api_.url_for("/user")),
-            std::nullopt, core::UnknownReason::invalid_response, "the /user answer has no uuid"});
-        snapshot.ssh_keys_status = core::SshKeysStatus::unreadable;
-      }
-    }
   }
 
-  // 2. Workspaces.
-  std::vector<std::string> workspaces = options_.workspaces;
-  if (workspaces.empty()) {
+  // True when the error ends the whole scan: the credential was rejected. A cancelled read is
+  // not fatal: it becomes an "interrupted" gap like any other failed read, and every later read
+  // fails the same way at once, without a request, so that the report names what was not read.
+  bool fatal(const ApiError& e) {
+    const std::lock_guard lock(mutex_);
+    return fatal_locked(e);
+  }
+
+  // fatal() for a caller that holds mutex_.
+  bool fatal_locked(const ApiError& e) {
+    if (e.kind != ApiError::Kind::auth) {
+      return false;
+    }
+    if (!auth_failure_) {
+      auth_failure_ = AuthFailure{e.message};
+    }
+    stop_ = true;
+    return true;
+  }
+
+  void add_gap(core::Gap gap) {
+    const std::lock_guard lock(mutex_);
+    log_gap(gap);
+    snapshot_.gaps.push_back(std::move(gap));
+  }
+
+  bool stopped() const { return stop_.load(); }  // the credential was rejected
+
+  CollectResult finish() {
+    return CollectResult{std::move(snapshot_), auth_failure_,
+                         cancel_ != nullptr && cancel_->load()};
+  }
+
+  // ---- Steps 1 and 2 -----------------------------------------------------------------------
+
+  // GET /user, when the caller's SSH keys are needed, read alongside GET /user/workspaces
+  // when the workspaces were not given (both are needed before anything else, so reading them
+  // together saves a round trip). Gaps are added in that order whichever answers first.
+  std::vector<std::string> identify_caller_and_workspaces() {
+    snapshot_.ssh_keys_status = core::SshKeysStatus::not_collected;
+    const bool read_user =
+        options_.key_rules && options_.credential != CredentialKind::access_token;
+    if (options_.key_rules && !read_user) {
+      snapshot_.ssh_keys_status = core::SshKeysStatus::not_applicable;
+    }
+    const bool read_workspaces = options_.workspaces.empty();
+    const bool together = read_user && read_workspaces && options_.concurrency > 1;
+    std::optional<core::Gap> user_gap;
+    {
+      std::jthread user_reader;
+      if (together) {
+        // The token first (both reads need it); a rejected credential ends the scan here.
+        if (!authenticated()) {
+          return {};
+        }
+        user_reader = std::jthread([this, &user_gap] { user_gap = identify_caller(); });
+      } else if (read_user) {
+        user_gap = identify_caller();
+      }
+      if (read_workspaces && !stopped()) {
+        workspaces_ = list_workspaces();
+      }
+    }  // joins the /user read
+    if (user_gap) {
+      add_gap(std::move(*user_gap));
+    }
+    if (workspace_gap_) {
+      add_gap(std::move(*workspace_gap_));
+    }
+    if (!read_workspaces) {
+      workspaces_ = options_.workspaces;
+    }
+    return workspaces_;
+  }
+
+  // False when the credential was rejected (recorded as the scan's authentication failure).
+  bool authenticated() {
+    auto ready = api_.authenticate();
+    return ready || !fatal(ready.error());
+  }
+
+  // Decides whether the caller's SSH keys apply; returns the gap when /user could not be read.
+  std::optional<core::Gap> identify_caller() {
+    auto user = api_.get_json("/user");
+    if (!user) {
+      if (fatal(user.error())) {
+        return std::nullopt;
+      }
+      snapshot_.ssh_keys_status = core::SshKeysStatus::unreadable;
+      return gap_from_error(user.error(), GapSubject::user, "");
+    }
+    if (string_at(*user, "type").value_or("user") != "user") {
+      snapshot_.ssh_keys_status = core::SshKeysStatus::not_applicable;  // app users have none
+      return std::nullopt;
+    }
+    if ((user_uuid_ = string_at(*user, "uuid"))) {
+      snapshot_.ssh_keys_status = core::SshKeysStatus::read;
+      return std::nullopt;
+    }
+    snapshot_.ssh_keys_status = core::SshKeysStatus::unreadable;
+    return core::Gap{GapSubject::user,
+                     "",
+                     std::nullopt,
+                     std::nullopt,
+                     path_of(api_.url_for("/user")),
+                     std::nullopt,
+                     core::UnknownReason::invalid_response,
+                     "the /user answer has no uuid"};
+  }
+
+  // Every workspace the credential can see, sorted and de-duplicated.
+  std::vector<std::string> list_workspaces() {
+    std::vector<std::string> workspaces;
     std::vector<nlohmann::json> values;
     if (auto listed = read_all("/user/workspaces", values); !listed) {
-      if (state.fatal(listed.error())) {
-        return finish(was_interrupted());
+      if (fatal(listed.error())) {
+        return {};
       }
-      state.add_gap(gap_from_error(listed.error(), GapSubject::workspaces, ""));
+      workspace_gap_ = gap_from_error(listed.error(), GapSubject::workspaces, "");
     }
     for (const auto& v : values) {
       if (auto slug = parse_workspace_slug(v)) {
@@ -197,217 +317,17 @@ CollectResult Collector::run() {
     }
     std::sort(workspaces.begin(), workspaces.end());
     workspaces.erase(std::unique(workspaces.begin(), workspaces.end()), workspaces.end());
-  }
-  if (progress_ != nullptr) {
-    progress_->workspaces_total = workspaces.size();
+    return workspaces;
   }
 
-  // 3 and 4. Repositories of each workspace are listed page by page (filtered before any
-  // per-repository request) on this thread while up to `concurrency - 1` workers already make the
-  // per-repository reads of the pages listed so far; once every workspace is listed, this thread
-  // joins them. So the listing hides behind the per-repository reads instead of preceding them,
-  // and no more than `concurrency` requests are ever in flight. Project deploy keys are queued
-  // once their workspace is listed (the projects in scope are those of its repositories), the
-  // caller's SSH keys last.
-  struct Task {
-    std::size_t workspace = 0;
-    core::Repository* repository = nullptr;  // repository reads (stable: lives in `staged`)
-    std::optional<std::size_t> project;      // project deploy keys
-    bool ssh = false;                        // the caller's SSH keys
-    std::vector<core::Key> keys;             // deploy keys read by this task
-    // Gaps of this task, merged in task order afterwards so that the snapshot does not depend
-    // on which worker finished first.
-    std::vector<core::Gap> gaps;
-  };
-  // Only appended to (under queue_mutex); a task is touched by the one worker that took it.
-  std::deque<Task> tasks;
-  std::size_t next_task = 0;  // guarded by queue_mutex
-  bool queue_closed = false;  // guarded by queue_mutex
-  std::mutex queue_mutex;
-  std::condition_variable queue_ready;
-  const auto enqueue = [&](Task task) {
-    {
-      const std::lock_guard lock(queue_mutex);
-      tasks.push_back(std::move(task));
-    }
-    queue_ready.notify_one();
-  };
-  const auto close_queue = [&] {
-    {
-      const std::lock_guard lock(queue_mutex);
-      queue_closed = true;
-    }
-    queue_ready.notify_all();
-  };
+  // ---- Step 3: repositories, listed while workers read them --------------------------------
 
-  snapshot.workspaces.resize(workspaces.size());
-  for (std::size_t w = 0; w < workspaces.size(); ++w) {
-    snapshot.workspaces[w].slug = workspaces[w];
-  }
-  // The repositories of each workspace while workers read them (a deque never moves its
-  // elements); moved into the snapshot once every worker is done.
-  std::vector<std::deque<core::Repository>> staged(workspaces.size());
-
-  const auto run_task = [&](Task& task) {
-    const auto add_gap = [&](core::Gap gap) {
-      log_gap(gap);
-      task.gaps.push_back(std::move(gap));
-    };
-    if (task.ssh) {
-      std::vector<nlohmann::json> values;
-      const auto listed = read_all("/users/" + percent_encode(*user_uuid) + "/ssh-keys", values);
-      if (!listed) {
-        if (!state.fatal(listed.error())) {
-          add_gap(gap_from_error(listed.error(), GapSubject::ssh_keys, ""));
-        }
-        const std::lock_guard lock(state.mutex);
-        snapshot.ssh_keys_status = core::SshKeysStatus::unreadable;
-        return;
-      }
-      const std::lock_guard lock(state.mutex);
-      for (const auto& v : values) {
-        if (auto key = parse_key(v, core::KeyKind::ssh_key)) {
-          key->url = "https://bitbucket.org/account/settings/ssh-keys/";
-          snapshot.ssh_keys.push_back(std::move(*key));
-        }
-      }
-      return;
-    }
-    const auto& ws = snapshot.workspaces[task.workspace];
-    if (task.project) {
-      const auto& project = ws.projects[*task.project];
-      std::vector<nlohmann::json> values;
-      const auto listed = read_all("/workspaces/" + percent_encode(ws.slug) + "/projects/" +
-                                       percent_encode(project.key) + "/deploy-keys",
-                                   values);
-      if (!listed) {
-        if (!state.fatal(listed.error())) {
-          add_gap(gap_from_error(listed.error(), GapSubject::project_deploy_keys, ws.slug,
-                                 std::nullopt, project.key));
-        }
-        return;
-      }
-      for (const auto& v : values) {
-        if (auto key = parse_key(v, core::KeyKind::project_deploy_key)) {
-          key->workspace = ws.slug;
-          key->project = project.key;
-          key->url = project.html_url;
-          task.keys.push_back(std::move(*key));
-        }
-      }
-      return;
-    }
-    auto& repo = *task.repository;
-    const std::string base = repo_path(repo);
-    if (options_.branch_rules && repo.mainbranch) {
-      std::vector<nlohmann::json> values;
-      if (auto listed = read_all(base + "/branch-restrictions", values); !listed) {
-        if (state.fatal(listed.error())) {
-          return;
-        }
-        add_gap(gap_from_error(listed.error(), GapSubject::branch_restrictions, ws.slug,
-                               repo.full_name));
-      } else {
-        std::vector<core::BranchRestriction> restrictions;
-        for (const auto& v : values) {
-          if (auto r = parse_restriction(v)) {
-            restrictions.push_back(std::move(*r));
-          }
-        }
-        if (core::needs_branching_model(restrictions)) {
-          auto model = api_.get_json(base + "/effective-branching-model");
-          if (!model) {
-            if (state.fatal(model.error())) {
-              return;
-            }
-            add_gap(gap_from_error(model.error(), GapSubject::branching_model, ws.slug,
-                                   repo.full_name));
-          } else if (auto parsed = parse_branching_model(*model)) {
-            repo.branching_model = std::move(*parsed);
-          } else {
-            add_gap(core::Gap{GapSubject::branching_model, ws.slug, repo.full_name, std::nullopt,
-                              path_of(api_.url_for(base + "/effective-branching-model")), 200,
-                              core::UnknownReason::invalid_response,
-                              "the branching model has no 'development' branch"});
-          }
-        }
-        repo.branch_restrictions = std::move(restrictions);
-      }
-    }
-    if (options_.key_rules && !stopped()) {
-      std::vector<nlohmann::json> values;
-      if (auto listed = read_all(base + "/deploy-keys", values); !listed) {
-        if (!state.fatal(listed.error())) {
-          add_gap(gap_from_error(listed.error(), GapSubject::deploy_keys, ws.slug, repo.full_name));
-        }
-      } else {
-        for (const auto& v : values) {
-          if (auto key = parse_key(v, core::KeyKind::deploy_key)) {
-            key->workspace = ws.slug;
-            key->repository = repo.full_name;
-            key->project = repo.project_key;
-            key->url = repo.html_url + "/admin/access-keys/";
-            task.keys.push_back(std::move(*key));
-          }
-        }
-      }
-    }
-    if (progress_ != nullptr) {
-      progress_->repositories_done += 1;
-    }
-  };
-
-  // Takes queued tasks until the queue is closed and drained (or the scan stops).
-  const auto worker = [&] {
-    for (;;) {
-      Task* task = nullptr;
-      {
-        std::unique_lock lock(queue_mutex);
-        queue_ready.wait(lock, [&] { return next_task < tasks.size() || queue_closed; });
-        if (next_task == tasks.size()) {
-          return;  // closed and drained
-        }
-        task = &tasks[next_task++];
-      }
-      if (stopped()) {
-        return;
-      }
-      run_task(*task);  // once interrupted, its reads fail at once and are recorded as such
-    }
-  };
-  const auto threads = static_cast<std::size_t>(std::max(1, options_.concurrency));
-  std::vector<std::jthread> pool;
-  // Declared after the pool, so destroyed before it: if this thread leaves by an exception,
-  // the queue is closed first and the waiting workers can be joined.
-  struct CloseQueue {
-    std::function<void()> close;
-    ~CloseQueue() { close(); }
-  };
-  const CloseQueue close_on_exit{close_queue};
-  for (std::size_t i = 1; i < threads; ++i) {
-    pool.emplace_back(worker);
-  }
-  // Waits for the workers, then hands the staged repositories to the snapshot.
-  const auto join = [&](std::size_t listed_workspaces) {
-    close_queue();
-    pool.clear();  // joins
-    snapshot.workspaces.resize(listed_workspaces);
-    for (std::size_t w = 0; w < listed_workspaces; ++w) {
-      auto& repos = snapshot.workspaces[w].repositories;
-      repos.assign(std::make_move_iterator(staged[w].begin()),
-                   std::make_move_iterator(staged[w].end()));
-      staged[w].clear();
-    }
-  };
-
-  for (std::size_t w = 0; w < workspaces.size(); ++w) {
-    if (stopped()) {  // a worker met a rejected credential
-      join(w);
-      return finish(was_interrupted());
-    }
-    auto& ws = snapshot.workspaces[w];
+  // Lists workspace `w` page by page (filtered before any per-repository request), queueing
+  // each selected repository's reads as soon as its page arrives. False when the credential
+  // was rejected (the scan ends).
+  bool list_repositories(std::size_t w) {
+    auto& ws = snapshot_.workspaces[w];
     const auto& slug = ws.slug;
-    std::map<std::string, std::string> project_names;  // key -> name, of repositories in scope
     // Raw entries already handed out: a listing restarted with a smaller pagelen skips them.
     std::size_t handed_out = 0;
     const auto on_page = [&](std::size_t& position, const nlohmann::json& values) {
@@ -416,30 +336,7 @@ CollectResult Collector::run() {
           continue;
         }
         handed_out = position;
-        auto repo = parse_repository(v, slug);
-        if (!repo) {
-          spdlog::warn("ignoring a repository entry without a slug in workspace {}", slug);
-          continue;
-        }
-        if (!repository_selected(*repo, options_.include_repos, options_.exclude_repos,
-                                 options_.projects)) {
-          continue;
-        }
-        if (repo->project_key) {
-          std::string name = *repo->project_key;
-          if (const auto* project =
-                  v.is_object() && v.contains("project") ? &v["project"] : nullptr) {
-            name = string_at(*project, "name").value_or(name);
-          }
-          project_names.emplace(*repo->project_key, name);
-        }
-        auto& staged_repo = staged[w].emplace_back(std::move(*repo));
-        if (progress_ != nullptr) {
-          progress_->repositories_total += 1;
-        }
-        if (options_.branch_rules || options_.key_rules) {
-          enqueue(Task{w, &staged_repo, std::nullopt, false, {}, {}});
-        }
+        stage(w, v);
       }
       // When interrupted, the next page's read fails as such: the listing is then recorded as
       // incomplete rather than silently cut short.
@@ -458,74 +355,344 @@ CollectResult Collector::run() {
       }
     }
     if (!listed) {
-      if (state.fatal(listed.error())) {
-        join(w + 1);
-        return finish(was_interrupted());
+      if (fatal(listed.error())) {
+        return false;
       }
       ws.listed = false;
-      state.add_gap(gap_from_error(listed.error(), GapSubject::repositories, slug));
+      add_gap(gap_from_error(listed.error(), GapSubject::repositories, slug));
     }
-    // Projects in key order; nothing touches ws.projects once its tasks are queued.
-    for (const auto& [key, name] : project_names) {
-      ws.projects.push_back(
-          {key, "", name, "https://bitbucket.org/" + ws.slug + "/workspace/projects/" + key});
+    return true;
+  }
+
+  // One raw entry of workspace `w`'s listing: kept and queued when selected.
+  void stage(std::size_t w, const nlohmann::json& v) {
+    const auto& slug = snapshot_.workspaces[w].slug;
+    auto repo = parse_repository(v, slug);
+    if (!repo) {
+      spdlog::warn("ignoring a repository entry without a slug in workspace {}", slug);
+      return;
+    }
+    if (!repository_selected(*repo, options_.include_repos, options_.exclude_repos,
+                             options_.projects)) {
+      return;
+    }
+    if (repo->project_key) {
+      std::string name = *repo->project_key;
+      if (const auto* project = v.is_object() && v.contains("project") ? &v["project"] : nullptr) {
+        name = string_at(*project, "name").value_or(name);
+      }
+      project_names_.emplace(*repo->project_key, name);
+    }
+    auto& staged = staged_[w].emplace_back(std::move(*repo));
+    if (progress_ != nullptr) {
+      progress_->repositories_total += 1;
+    }
+    // Two tasks, so that a repository's reads spread over the workers and the scan's tail is
+    // one round trip long, not a repository's whole chain.
+    const bool branches = options_.branch_rules && staged.mainbranch.has_value();
+    if (branches) {
+      enqueue(Task{TaskKind::branches, w, &staged, std::nullopt, {}, {}});
     }
     if (options_.key_rules) {
-      for (std::size_t p = 0; p < ws.projects.size(); ++p) {
-        enqueue(Task{w, nullptr, p, false, {}, {}});
-      }
-    }
-    if (progress_ != nullptr) {
-      progress_->workspaces_done += 1;
-    }
-  }
-  if (user_uuid) {
-    enqueue(Task{0, nullptr, std::nullopt, true, {}, {}});
-  }
-  close_queue();
-  worker();
-  join(workspaces.size());
-  for (auto& task : tasks) {
-    for (auto& gap : task.gaps) {
-      snapshot.gaps.push_back(std::move(gap));
+      enqueue(Task{TaskKind::deploy_keys, w, &staged, std::nullopt, {}, {}});
+    } else if (!branches && progress_ != nullptr) {
+      progress_->repositories_done += 1;  // nothing to read
     }
   }
 
-  // 5. Keys: project keys first; a repository key with the same key material is the project
-  // key showing through, and is reported once, as the project key.
-  for (auto& task : tasks) {
-    if (task.project) {
-      auto& ws = snapshot.workspaces[task.workspace];
-      for (auto& key : task.keys) {
-        ws.keys.push_back(std::move(key));
+  // The projects in scope are those of the listed repositories: one deploy-key read each.
+  void queue_project_keys(std::size_t w) {
+    auto& ws = snapshot_.workspaces[w];
+    // Projects in key order; nothing touches ws.projects once its tasks are queued.
+    for (const auto& [key, name] : project_names_) {
+      ws.projects.push_back(
+          {key, "", name, "https://bitbucket.org/" + ws.slug + "/workspace/projects/" + key});
+    }
+    project_names_.clear();
+    if (options_.key_rules) {
+      for (std::size_t p = 0; p < ws.projects.size(); ++p) {
+        enqueue(Task{TaskKind::project_keys, w, nullptr, p, {}, {}});
       }
     }
   }
-  for (std::size_t w = 0; w < snapshot.workspaces.size(); ++w) {
-    auto& ws = snapshot.workspaces[w];
-    // (project key, key material) of every project deploy key in this workspace.
-    std::set<std::pair<std::string, std::string>> project_material;
-    for (const auto& key : ws.keys) {
-      if (!key.key_material.empty() && key.project) {
-        project_material.emplace(*key.project, key.key_material);
+
+  // ---- Tasks -------------------------------------------------------------------------------
+
+  void run_task(Task& task) {
+    switch (task.kind) {
+      case TaskKind::branches:
+        read_branches(task);
+        // A repository counts as done with its last task (deploy keys, when they are read).
+        if (progress_ != nullptr && !options_.key_rules) {
+          progress_->repositories_done += 1;
+        }
+        return;
+      case TaskKind::deploy_keys:
+        read_deploy_keys(task);
+        if (progress_ != nullptr) {
+          progress_->repositories_done += 1;
+        }
+        return;
+      case TaskKind::project_keys:
+        read_project_keys(task);
+        return;
+      case TaskKind::ssh_keys:
+        read_ssh_keys(task);
+        return;
+    }
+  }
+
+  static void task_gap(Task& task, core::Gap gap) {
+    log_gap(gap);
+    task.gaps.push_back(std::move(gap));
+  }
+
+  // Branch restrictions (every page), then the effective branching model when one of them
+  // refers to it.
+  void read_branches(Task& task) {
+    auto& repo = *task.repository;
+    const auto& ws = snapshot_.workspaces[task.workspace];
+    const std::string base = repo_path(repo);
+    std::vector<nlohmann::json> values;
+    if (auto listed = read_all(base + "/branch-restrictions", values); !listed) {
+      if (!fatal(listed.error())) {
+        task_gap(task, gap_from_error(listed.error(), GapSubject::branch_restrictions, ws.slug,
+                                      repo.full_name));
+      }
+      return;
+    }
+    std::vector<core::BranchRestriction> restrictions;
+    for (const auto& v : values) {
+      if (auto r = parse_restriction(v)) {
+        restrictions.push_back(std::move(*r));
       }
     }
-    for (auto& task : tasks) {
-      if (task.ssh || task.project || task.workspace != w) {
-        continue;
+    if (core::needs_branching_model(restrictions)) {
+      auto model = api_.get_json(base + "/effective-branching-model");
+      if (!model) {
+        if (fatal(model.error())) {
+          return;
+        }
+        task_gap(task, gap_from_error(model.error(), GapSubject::branching_model, ws.slug,
+                                      repo.full_name));
+      } else if (auto parsed = parse_branching_model(*model)) {
+        repo.branching_model = std::move(*parsed);
+      } else {
+        task_gap(task, core::Gap{GapSubject::branching_model, ws.slug, repo.full_name, std::nullopt,
+                                 path_of(api_.url_for(base + "/effective-branching-model")), 200,
+                                 core::UnknownReason::invalid_response,
+                                 "the branching model has no 'development' branch"});
       }
-      for (auto& key : task.keys) {
-        // The project's key showing through in one of its repositories: reported once, as
-        // the project key. The same material under another project is a separate key.
-        const bool inherited = !key.key_material.empty() && key.project &&
-                               project_material.contains({*key.project, key.key_material});
-        if (!inherited) {
+    }
+    repo.branch_restrictions = std::move(restrictions);
+  }
+
+  void read_deploy_keys(Task& task) {
+    const auto& repo = *task.repository;
+    const auto& ws = snapshot_.workspaces[task.workspace];
+    std::vector<nlohmann::json> values;
+    if (auto listed = read_all(repo_path(repo) + "/deploy-keys", values); !listed) {
+      if (!fatal(listed.error())) {
+        task_gap(task,
+                 gap_from_error(listed.error(), GapSubject::deploy_keys, ws.slug, repo.full_name));
+      }
+      return;
+    }
+    for (const auto& v : values) {
+      if (auto key = parse_key(v, core::KeyKind::deploy_key)) {
+        key->workspace = ws.slug;
+        key->repository = repo.full_name;
+        key->project = repo.project_key;
+        key->url = repo.html_url + "/admin/access-keys/";
+        task.keys.push_back(std::move(*key));
+      }
+    }
+  }
+
+  void read_project_keys(Task& task) {
+    const auto& ws = snapshot_.workspaces[task.workspace];
+    const auto& project = ws.projects[*task.project];
+    std::vector<nlohmann::json> values;
+    const auto listed = read_all("/workspaces/" + percent_encode(ws.slug) + "/projects/" +
+                                     percent_encode(project.key) + "/deploy-keys",
+                                 values);
+    if (!listed) {
+      if (!fatal(listed.error())) {
+        task_gap(task, gap_from_error(listed.error(), GapSubject::project_deploy_keys, ws.slug,
+                                      std::nullopt, project.key));
+      }
+      return;
+    }
+    for (const auto& v : values) {
+      if (auto key = parse_key(v, core::KeyKind::project_deploy_key)) {
+        key->workspace = ws.slug;
+        key->project = project.key;
+        key->url = project.html_url;
+        task.keys.push_back(std::move(*key));
+      }
+    }
+  }
+
+  // ---- Step 4: the caller's SSH keys -------------------------------------------------------
+
+  void read_ssh_keys(Task& task) {
+    std::vector<nlohmann::json> values;
+    const auto listed = read_all("/users/" + percent_encode(*user_uuid_) + "/ssh-keys", values);
+    const std::lock_guard lock(mutex_);
+    if (!listed) {
+      if (!fatal_locked(listed.error())) {
+        task_gap(task, gap_from_error(listed.error(), GapSubject::ssh_keys, ""));
+      }
+      snapshot_.ssh_keys_status = core::SshKeysStatus::unreadable;
+      return;
+    }
+    for (const auto& v : values) {
+      if (auto key = parse_key(v, core::KeyKind::ssh_key)) {
+        key->url = "https://bitbucket.org/account/settings/ssh-keys/";
+        snapshot_.ssh_keys.push_back(std::move(*key));
+      }
+    }
+  }
+
+  // ---- The queue and its workers -----------------------------------------------------------
+
+  void enqueue(Task task) {
+    {
+      const std::lock_guard lock(queue_mutex_);
+      tasks_.push_back(std::move(task));
+    }
+    queue_ready_.notify_one();
+  }
+
+  void close_queue() {
+    {
+      const std::lock_guard lock(queue_mutex_);
+      queue_closed_ = true;
+    }
+    queue_ready_.notify_all();
+  }
+
+  void start_workers() {
+    const auto threads = static_cast<std::size_t>(std::max(1, options_.concurrency));
+    for (std::size_t i = 1; i < threads; ++i) {
+      pool_.emplace_back([this] { work(); });
+    }
+  }
+
+  // Takes queued tasks until the queue is closed and drained (or the scan stops).
+  void work() {
+    for (;;) {
+      Task* task = nullptr;
+      {
+        std::unique_lock lock(queue_mutex_);
+        queue_ready_.wait(lock, [&] { return next_task_ < tasks_.size() || queue_closed_; });
+        if (next_task_ == tasks_.size()) {
+          return;  // closed and drained
+        }
+        task = &tasks_[next_task_++];
+      }
+      if (stopped()) {
+        return;
+      }
+      run_task(*task);  // once interrupted, its reads fail at once and are recorded as such
+    }
+  }
+
+  // Waits for the workers, then hands the staged repositories to the snapshot.
+  void join(std::size_t listed_workspaces) {
+    close_queue();
+    pool_.clear();  // joins
+    snapshot_.workspaces.resize(listed_workspaces);
+    for (std::size_t w = 0; w < listed_workspaces; ++w) {
+      auto& repos = snapshot_.workspaces[w].repositories;
+      repos.assign(std::make_move_iterator(staged_[w].begin()),
+                   std::make_move_iterator(staged_[w].end()));
+      staged_[w].clear();
+    }
+  }
+
+  // ---- Step 5: the merge -------------------------------------------------------------------
+
+  void merge_gaps() {
+    for (auto& task : tasks_) {
+      for (auto& gap : task.gaps) {
+        snapshot_.gaps.push_back(std::move(gap));
+      }
+    }
+  }
+
+  // Project keys first; a repository key with the same key material is the project key showing
+  // through, and is reported once, as the project key.
+  void merge_keys() {
+    for (auto& task : tasks_) {
+      if (task.kind == TaskKind::project_keys) {
+        auto& ws = snapshot_.workspaces[task.workspace];
+        for (auto& key : task.keys) {
           ws.keys.push_back(std::move(key));
         }
       }
     }
+    for (std::size_t w = 0; w < snapshot_.workspaces.size(); ++w) {
+      auto& ws = snapshot_.workspaces[w];
+      // (project key, key material) of every project deploy key in this workspace.
+      std::set<std::pair<std::string, std::string>> project_material;
+      for (const auto& key : ws.keys) {
+        if (!key.key_material.empty() && key.project) {
+          project_material.emplace(*key.project, key.key_material);
+        }
+      }
+      for (auto& task : tasks_) {
+        if (task.kind != TaskKind::deploy_keys || task.workspace != w) {
+          continue;
+        }
+        for (auto& key : task.keys) {
+          // The project's key showing through in one of its repositories: reported once, as
+          // the project key. The same material under another project is a separate key.
+          const bool inherited = !key.key_material.empty() && key.project &&
+                                 project_material.contains({*key.project, key.key_material});
+          if (!inherited) {
+            ws.keys.push_back(std::move(key));
+          }
+        }
+      }
+    }
   }
-  return finish(was_interrupted());
+
+  ApiClient& api_;
+  const CollectOptions& options_;
+  CollectProgress* progress_;
+  const std::atomic<bool>* cancel_;
+
+  core::Snapshot snapshot_;
+  std::mutex mutex_;  // guards snapshot_.gaps, the SSH keys and auth_failure_ while workers run
+  std::optional<AuthFailure> auth_failure_;
+  std::atomic<bool> stop_{false};
+
+  std::optional<std::string> user_uuid_;
+  std::vector<std::string> workspaces_;
+  std::optional<core::Gap> workspace_gap_;
+  std::map<std::string, std::string> project_names_;  // key -> name, of the current listing
+
+  // The repositories of each workspace while workers read them (a deque never moves its
+  // elements); moved into the snapshot once every worker is done.
+  std::vector<std::deque<core::Repository>> staged_;
+
+  // Only appended to (under queue_mutex_); a task is touched by the one worker that took it.
+  std::deque<Task> tasks_;
+  std::size_t next_task_ = 0;  // guarded by queue_mutex_
+  bool queue_closed_ = false;  // guarded by queue_mutex_
+  std::mutex queue_mutex_;
+  std::condition_variable queue_ready_;
+  // Declared last, so destroyed (joined) first.
+  std::vector<std::jthread> pool_;
+};
+
+Collector::Collector(ApiClient& api, CollectOptions options, CollectProgress* progress,
+                     const std::atomic<bool>* cancel)
+    : api_(api), options_(std::move(options)), progress_(progress), cancel_(cancel) {}
+
+CollectResult Collector::run() {
+  return Run(*this).collect();
 }
 
 }  // namespace bbp::bitbucket

@@ -51,6 +51,10 @@ class ApiClient {
   ApiClient(http::Transport& transport, TokenSource& tokens, std::string api_base,
             const std::atomic<bool>* cancel = nullptr);
 
+  // Makes sure the credential is ready (mints the OAuth token when there is none yet), so that
+  // the first reads can then be made in parallel without each of them minting one.
+  tl::expected<void, ApiError> authenticate();
+
   // GET a path relative to the API base ("/user") or an absolute URL on the API's origin.
   tl::expected<nlohmann::json, ApiError> get_json(const std::string& path_or_url);
 

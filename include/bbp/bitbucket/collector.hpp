@@ -55,7 +55,7 @@ class Collector {
   CollectResult run();
 
  private:
-  struct State;
+  class Run;
 
   ApiClient& api_;
   CollectOptions options_;

@@ -1,8 +1,11 @@
 #include "bbp/bitbucket/collector.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -862,6 +865,102 @@ TEST_F(CollectorTest, ConcurrencyDoesNotChangeTheSnapshot) {
     EXPECT_EQ(dump(parallel.snapshot), dump(serial.snapshot));
     EXPECT_EQ(transport.request_count(), serial_requests * static_cast<std::size_t>(round + 2));
   }
+}
+
+// Holds the request for `waiting` until the request for `awaited` has arrived (or a generous
+// guard ran out, so that a serial collector fails the test instead of hanging it): the two
+// requests met only if they were in flight at the same time.
+class Rendezvous {
+ public:
+  Rendezvous(std::string waiting, std::string awaited)
+      : waiting_(std::move(waiting)), awaited_(std::move(awaited)) {}
+
+  void arrived(const std::string& path) {
+    std::unique_lock lock(mutex_);
+    if (path == awaited_) {
+      awaited_arrived_ = true;
+      cv_.notify_all();
+    } else if (path == waiting_) {
+      met_ = cv_.wait_for(lock, std::chrono::seconds(10), [&] { return awaited_arrived_; });
+    }
+  }
+  bool met() const {
+    const std::lock_guard lock(mutex_);
+    return met_;
+  }
+
+ private:
+  std::string waiting_;
+  std::string awaited_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  bool awaited_arrived_ = false;
+  bool met_ = false;
+};
+
+TEST_F(CollectorTest, UserIsReadAlongsideTheWorkspaceList) {
+  api.list("/user/workspaces", {{{"slug", "acme"}}});
+  acme_basics();
+  Rendezvous rendezvous("/user", "/user/workspaces");
+  transport.set_handler([&](const http::Request& r) {
+    rendezvous.arrived(api_path(r.url));
+    return api.answer(r);
+  });
+  CollectOptions options;
+  options.concurrency = 2;
+  const auto result = run(options);
+  EXPECT_TRUE(rendezvous.met()) << "/user was not in flight with /user/workspaces";
+  EXPECT_TRUE(result.snapshot.gaps.empty());
+  EXPECT_EQ(result.snapshot.ssh_keys_status, SshKeysStatus::read);
+  EXPECT_EQ(count("/user"), 1u);
+  EXPECT_EQ(count("/user/workspaces"), 1u);
+  EXPECT_EQ(transport.request_count(), 11u);  // 2 + listing + 3 × 2 + project keys + SSH keys
+}
+
+TEST_F(CollectorTest, AtConcurrencyOneTheUserComesFirst) {
+  api.list("/user/workspaces", {{{"slug", "acme"}}});
+  acme_basics();
+  CollectOptions options;
+  options.concurrency = 1;
+  const auto result = run(options);
+  const auto all = paths();
+  ASSERT_GE(all.size(), 2u);
+  EXPECT_EQ(all[0], "/user");
+  EXPECT_EQ(all[1], "/user/workspaces");
+  EXPECT_EQ(transport.request_count(), 11u);
+}
+
+TEST_F(CollectorTest, RejectedCredentialAlongsideTheWorkspaceListEndsTheScan) {
+  api.list("/user/workspaces", {{{"slug", "acme"}}});
+  acme_basics();
+  api.fail("/user", 401, R"({"type": "error", "error": {"message": "Invalid credentials."}})");
+  CollectOptions options;
+  options.concurrency = 4;
+  const auto result = run(options);
+  ASSERT_TRUE(result.auth_failure);
+  EXPECT_TRUE(result.snapshot.workspaces.empty());
+  EXPECT_LE(transport.request_count(), 2u);  // /user and at most the workspace list
+  EXPECT_EQ(count("/repositories/acme"), 0u);
+}
+
+TEST_F(CollectorTest, OneRepositorysRestrictionsAndDeployKeysAreReadInParallel) {
+  api.list("/repositories/acme", {repo("api")});
+  api.list("/repositories/acme/api/branch-restrictions", {restriction(1, "force")});
+  api.list("/repositories/acme/api/deploy-keys", {key(3, "ssh-ed25519 A")});
+  api.list("/workspaces/acme/projects/PLAT/deploy-keys", {});
+  Rendezvous rendezvous("/repositories/acme/api/branch-restrictions",
+                        "/repositories/acme/api/deploy-keys");
+  transport.set_handler([&](const http::Request& r) {
+    rendezvous.arrived(api_path(r.url));
+    return api.answer(r);
+  });
+  auto options = acme_only();
+  options.concurrency = 3;  // the listing thread and two workers
+  const auto result = run(options);
+  EXPECT_TRUE(rendezvous.met()) << "the two reads of one repository were made one after the other";
+  EXPECT_TRUE(result.snapshot.gaps.empty());
+  ASSERT_EQ(result.snapshot.workspaces.at(0).keys.size(), 1u);
+  EXPECT_EQ(progress.repositories_done, 1u);
 }
 
 TEST(GapFromError, CopiesWhatAPersonNeeds) {
