@@ -73,29 +73,33 @@ class Evaluator {
     }
   }
 
-  void unknown_from_gap(Evaluation& e, const Gap* gap) {
+  // Why the data a check needs is missing: the gap recorded for it, or, when none was (a
+  // snapshot edited by hand), that it was not collected.
+  struct Missing {
+    UnknownReason reason = UnknownReason::api_error;
+    std::string detail = "the data needed was not collected";
+  };
+  static Missing missing(const Gap* gap) {
+    return gap != nullptr ? Missing{gap->reason, gap->detail} : Missing{};
+  }
+
+  static void unknown_because(Evaluation& e, Missing why) {
     e.outcome = Outcome::unknown;
-    e.reason = gap ? gap->reason : UnknownReason::api_error;
-    e.detail = gap ? gap->detail : "the data needed was not collected";
+    e.reason = why.reason;
+    e.detail = std::move(why.detail);
   }
 
   void repository(const Repository& repo) {
-    const Gap* branch_gap = nullptr;
+    std::optional<Missing> branch_data_missing;
     std::optional<AppliedRestrictions> applied;
     bool empty = !repo.mainbranch.has_value();
     if (!empty) {
       if (!repo.branch_restrictions) {
-        branch_gap = find_gap(snapshot_, GapSubject::branch_restrictions, repo.workspace,
-                              repo.full_name, std::nullopt);
-        if (branch_gap == nullptr) {
-          branch_gap = &kNotCollected;
-        }
+        branch_data_missing = missing(find_gap(snapshot_, GapSubject::branch_restrictions,
+                                               repo.workspace, repo.full_name, std::nullopt));
       } else if (needs_branching_model(*repo.branch_restrictions) && !repo.branching_model) {
-        branch_gap = find_gap(snapshot_, GapSubject::branching_model, repo.workspace,
-                              repo.full_name, std::nullopt);
-        if (branch_gap == nullptr) {
-          branch_gap = &kNotCollected;
-        }
+        branch_data_missing = missing(find_gap(snapshot_, GapSubject::branching_model,
+                                               repo.workspace, repo.full_name, std::nullopt));
       } else {
         applied = resolve_default_branch(*repo.mainbranch, *repo.branch_restrictions,
                                          repo.branching_model ? &*repo.branching_model : nullptr);
@@ -114,8 +118,8 @@ class Evaluator {
           e.evidence =
               nlohmann::json{{"mainbranch", nullptr},
                              {"note", "empty repository: there is no default branch to protect"}};
-        } else if (branch_gap != nullptr) {
-          unknown_from_gap(e, branch_gap);
+        } else if (branch_data_missing) {
+          unknown_because(e, *branch_data_missing);
         } else {
           apply(e, rule.check(RuleContext{&repo, &*applied, nullptr, settings_, now_}), &repo,
                 nullptr);
@@ -168,7 +172,7 @@ class Evaluator {
     e.repository = gap.repository;
     e.project = gap.project;
     e.resource = std::move(resource);
-    unknown_from_gap(e, &gap);
+    unknown_because(e, missing(&gap));
   }
 
   // Keys that could not be listed: one unknown per repository / project / workspace.
@@ -208,23 +212,12 @@ class Evaluator {
     }
   }
 
-  static const Gap kNotCollected;
-
   const Snapshot& snapshot_;
   const Settings& settings_;
   TimePoint now_;
   const EvaluateOptions& options_;
   std::vector<Evaluation> out_;
 };
-
-const Gap Evaluator::kNotCollected{GapSubject::branch_restrictions,
-                                   "",
-                                   std::nullopt,
-                                   std::nullopt,
-                                   "",
-                                   std::nullopt,
-                                   UnknownReason::api_error,
-                                   "the data needed was not collected"};
 
 }  // namespace
 
