@@ -33,6 +33,25 @@ TEST(EngineTest, FingerprintsDifferByRuleAndResource) {
   }
 }
 
+// Restrictions missing without a recorded gap (a hand-edited snapshot): every default-branch
+// rule is unknown, never a pass or a finding.
+TEST(EngineTest, DataMissingWithoutAGapIsUnknownNotCollected) {
+  const auto snapshot = test::snapshot_of({RepositoryBuilder("api").restrictions_unreadable()});
+  ASSERT_TRUE(snapshot.gaps.empty());
+  std::size_t branch_rules = 0;
+  for (const auto& e : evaluate(snapshot, Settings{}, test::test_now())) {
+    if (e.rule->subject != RuleSubject::default_branch) {
+      continue;
+    }
+    ++branch_rules;
+    EXPECT_EQ(e.outcome, Outcome::unknown) << e.rule->slug;
+    EXPECT_EQ(e.reason, UnknownReason::api_error) << e.rule->slug;
+    EXPECT_EQ(e.detail, "the data needed was not collected") << e.rule->slug;
+    EXPECT_EQ(e.evidence.value(), nlohmann::json::object()) << e.rule->slug;
+  }
+  EXPECT_EQ(branch_rules, 8U);
+}
+
 TEST(EngineTest, KnownFingerprintValue) {
   // FNV-1a 64 reference value: a change here breaks every user's suppression list.
   EXPECT_EQ(fnv1a_hex(""), "cbf29ce484222325");
