@@ -113,12 +113,18 @@ int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& can
   }
 
   // Probes: one page of each endpoint the rules read.
+  // A refused credential ends the probing: later probes make no request.
   std::vector<Probe> probes;
+  std::optional<bitbucket::ApiError> rejected;
   const auto probe = [&](Probe p) -> std::optional<nlohmann::json> {
+    if (rejected) {
+      return std::nullopt;
+    }
     auto answer = api.get_json(bitbucket::with_query(p.endpoint, "pagelen", "1"));
     if (!answer) {
       if (answer.error().kind == bitbucket::ApiError::Kind::auth) {
-        throw answer.error();
+        rejected = answer.error();
+        return std::nullopt;
       }
       p.status = Probe::Status::failed;
       p.detail = answer.error().message;
@@ -143,7 +149,7 @@ int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& can
     }
     return out;
   }();
-  try {
+  {
     std::optional<std::string> workspace;
     if (!options.workspaces.empty()) {
       workspace = options.workspaces.front();
@@ -201,8 +207,9 @@ int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& can
                         "access tokens and app users have no SSH keys",
                         {}});
     }
-  } catch (const bitbucket::ApiError& e) {
-    return auth_failed(e);
+  }
+  if (rejected) {
+    return auth_failed(*rejected);
   }
 
   std::cout << "\nProbes:\n";

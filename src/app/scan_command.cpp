@@ -11,6 +11,7 @@
 #include "bbp/core/engine.hpp"
 #include "bbp/core/snapshot_json.hpp"
 #include "bbp/report/report.hpp"
+#include "bbp/report/snapshot_writer.hpp"
 #include "commands.hpp"
 #include "runtime.hpp"
 
@@ -241,11 +242,9 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
     spdlog::info("{} requests, {} retries", requests, stack.retries());
     collected.snapshot.collected_at = *started;
     if (config->save_snapshot) {
-      if (auto saved =
-              write_output(config->save_snapshot,
-                           core::snapshot_to_json(collected.snapshot)
-                                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-                               "\n");
+      if (auto saved = write_output(
+              config->save_snapshot,
+              [&](std::ostream& out) { report::write_snapshot(out, collected.snapshot); });
           !saved) {
         usage_error(saved.error());
         return kExitUsage;

@@ -263,12 +263,23 @@ Repository repository_from(const json& j) {
 }  // namespace
 
 json snapshot_to_json(const Snapshot& s) {
-  json workspaces = json::array();
-  for (const auto& ws : s.workspaces) {
+  return snapshot_to_json(s, [&s](std::size_t w) {
     json repos = json::array();
-    for (const auto& r : ws.repositories) {
+    for (const auto& r : s.workspaces[w].repositories) {
       repos.push_back(repository_json(r));
     }
+    return repos;
+  });
+}
+
+json repository_to_json(const Repository& repository) {
+  return repository_json(repository);
+}
+
+json snapshot_to_json(const Snapshot& s, const std::function<json(std::size_t)>& repositories) {
+  json workspaces = json::array();
+  for (std::size_t w = 0; w < s.workspaces.size(); ++w) {
+    const auto& ws = s.workspaces[w];
     json projects = json::array();
     for (const auto& p : ws.projects) {
       projects.push_back(
@@ -280,7 +291,7 @@ json snapshot_to_json(const Snapshot& s) {
     }
     workspaces.push_back({{"slug", ws.slug},
                           {"listed", ws.listed},
-                          {"repositories", repos},
+                          {"repositories", repositories(w)},
                           {"projects", projects},
                           {"keys", keys}});
   }

@@ -1,6 +1,8 @@
 // Snapshots as versioned JSON: what a scan read, kept for audits and re-evaluated offline.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +14,14 @@ namespace bbp::core {
 inline constexpr int kSnapshotVersion = 1;
 
 nlohmann::json snapshot_to_json(const Snapshot& snapshot);
+
+// The same document with the value of each workspace's "repositories" given by
+// `repositories(workspace index)` (used to write large snapshots one repository at a time).
+nlohmann::json snapshot_to_json(const Snapshot& snapshot,
+                                const std::function<nlohmann::json(std::size_t)>& repositories);
+
+// One entry of a workspace's "repositories", as snapshot_to_json writes it.
+nlohmann::json repository_to_json(const Repository& repository);
 
 // Throws std::invalid_argument naming the first problem (wrong version, missing field, bad
 // timestamp). Never returns a half-read snapshot.

@@ -1,10 +1,12 @@
 // A scan report built from the core builders, shared by the reporter unit tests.
 #pragma once
 
+#include <sstream>
 #include <string>
 
 #include "bbp/core/engine.hpp"
 #include "bbp/report/report.hpp"
+#include "bbp/report/reporter.hpp"
 #include "builders.hpp"
 
 namespace bbp::report::testing {
