@@ -1,9 +1,11 @@
 #include "bbp/bitbucket/collector.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <iterator>
 #include <map>
@@ -122,13 +124,13 @@ class Collector::Run {
     }
     staged_.resize(workspaces.size());
 
-    start_workers();
-    // If this thread leaves by an exception, the queue is closed first so that the waiting
-    // workers can be joined.
+    // If this thread leaves by an exception (starting a worker included), the queue is closed
+    // first so that the waiting workers can be joined.
     struct CloseQueue {
       Run& run;
       ~CloseQueue() { run.close_queue(); }
     } const close_on_exit{*this};
+    start_workers();
 
     for (std::size_t w = 0; w < workspaces.size(); ++w) {
       if (stopped()) {  // a worker met a rejected credential
@@ -145,7 +147,7 @@ class Collector::Run {
       }
     }
     if (user_uuid_) {
-      enqueue(Task{TaskKind::ssh_keys, 0, nullptr, std::nullopt, {}, {}});
+      enqueue(Task{TaskKind::ssh_keys, 0, nullptr, nullptr, std::nullopt, {}, {}});
     }
     close_queue();
     work();  // this thread takes tasks too until the queue is drained
@@ -162,6 +164,7 @@ class Collector::Run {
     TaskKind kind = TaskKind::branches;
     std::size_t workspace = 0;
     core::Repository* repository = nullptr;  // branches, deploy_keys (stable: lives in staged_)
+    std::atomic<int>* reads_left = nullptr;  // of the repository: it is done when this is 0
     std::optional<std::size_t> project;      // project_keys
     std::vector<core::Key> keys;             // deploy keys read by this task
     // Gaps of this task, merged in task order afterwards so that the snapshot does not depend
@@ -181,7 +184,7 @@ class Collector::Run {
         for (const auto& v : values) {
           out.push_back(v);
         }
-        return true;
+        return !stopped();  // a rejected credential ends the scan: no further pages
       });
       if (result || !is_pagelen_error(result.error())) {
         break;
@@ -238,6 +241,7 @@ class Collector::Run {
     const bool read_workspaces = options_.workspaces.empty();
     const bool together = read_user && read_workspaces && options_.concurrency > 1;
     std::optional<core::Gap> user_gap;
+    std::exception_ptr user_failure;  // an exception of the /user thread, rethrown here
     {
       std::jthread user_reader;
       if (together) {
@@ -245,7 +249,13 @@ class Collector::Run {
         if (!authenticated()) {
           return {};
         }
-        user_reader = std::jthread([this, &user_gap] { user_gap = identify_caller(); });
+        user_reader = std::jthread([this, &user_gap, &user_failure] {
+          try {
+            user_gap = identify_caller();
+          } catch (...) {
+            user_failure = std::current_exception();
+          }
+        });
       } else if (read_user) {
         user_gap = identify_caller();
       }
@@ -253,6 +263,12 @@ class Collector::Run {
         workspaces_ = list_workspaces();
       }
     }  // joins the /user read
+    if (user_failure) {
+      std::rethrow_exception(user_failure);
+    }
+    if (stopped()) {
+      return {};  // the credential was rejected: nothing else matters
+    }
     if (user_gap) {
       add_gap(std::move(*user_gap));
     }
@@ -389,14 +405,18 @@ class Collector::Run {
     }
     // Two tasks, so that a repository's reads spread over the workers and the scan's tail is
     // one round trip long, not a repository's whole chain.
-    const bool branches = options_.branch_rules && staged.mainbranch.has_value();
+    const bool branches = options_.branch_rules && staged.repository.mainbranch.has_value();
+    staged.reads_left = (branches ? 1 : 0) + (options_.key_rules ? 1 : 0);
+    if (staged.reads_left == 0 && progress_ != nullptr) {
+      progress_->repositories_done += 1;  // nothing to read
+    }
     if (branches) {
-      enqueue(Task{TaskKind::branches, w, &staged, std::nullopt, {}, {}});
+      enqueue(Task{
+          TaskKind::branches, w, &staged.repository, &staged.reads_left, std::nullopt, {}, {}});
     }
     if (options_.key_rules) {
-      enqueue(Task{TaskKind::deploy_keys, w, &staged, std::nullopt, {}, {}});
-    } else if (!branches && progress_ != nullptr) {
-      progress_->repositories_done += 1;  // nothing to read
+      enqueue(Task{
+          TaskKind::deploy_keys, w, &staged.repository, &staged.reads_left, std::nullopt, {}, {}});
     }
   }
 
@@ -411,7 +431,7 @@ class Collector::Run {
     project_names_.clear();
     if (options_.key_rules) {
       for (std::size_t p = 0; p < ws.projects.size(); ++p) {
-        enqueue(Task{TaskKind::project_keys, w, nullptr, p, {}, {}});
+        enqueue(Task{TaskKind::project_keys, w, nullptr, nullptr, p, {}, {}});
       }
     }
   }
@@ -422,16 +442,11 @@ class Collector::Run {
     switch (task.kind) {
       case TaskKind::branches:
         read_branches(task);
-        // A repository counts as done with its last task (deploy keys, when they are read).
-        if (progress_ != nullptr && !options_.key_rules) {
-          progress_->repositories_done += 1;
-        }
+        repository_read(task);
         return;
       case TaskKind::deploy_keys:
         read_deploy_keys(task);
-        if (progress_ != nullptr) {
-          progress_->repositories_done += 1;
-        }
+        repository_read(task);
         return;
       case TaskKind::project_keys:
         read_project_keys(task);
@@ -439,6 +454,13 @@ class Collector::Run {
       case TaskKind::ssh_keys:
         read_ssh_keys(task);
         return;
+    }
+  }
+
+  // One of a repository's tasks is done; the repository counts as done with the last of them.
+  void repository_read(const Task& task) {
+    if (--*task.reads_left == 0 && progress_ != nullptr) {
+      progress_->repositories_done += 1;
     }
   }
 
@@ -605,8 +627,10 @@ class Collector::Run {
     snapshot_.workspaces.resize(listed_workspaces);
     for (std::size_t w = 0; w < listed_workspaces; ++w) {
       auto& repos = snapshot_.workspaces[w].repositories;
-      repos.assign(std::make_move_iterator(staged_[w].begin()),
-                   std::make_move_iterator(staged_[w].end()));
+      repos.reserve(staged_[w].size());
+      for (auto& staged : staged_[w]) {
+        repos.push_back(std::move(staged.repository));
+      }
       staged_[w].clear();
     }
   }
@@ -675,7 +699,12 @@ class Collector::Run {
 
   // The repositories of each workspace while workers read them (a deque never moves its
   // elements); moved into the snapshot once every worker is done.
-  std::vector<std::deque<core::Repository>> staged_;
+  struct Staged {
+    explicit Staged(core::Repository r) : repository(std::move(r)) {}
+    core::Repository repository;
+    std::atomic<int> reads_left{0};
+  };
+  std::vector<std::deque<Staged>> staged_;
 
   // Only appended to (under queue_mutex_); a task is touched by the one worker that took it.
   std::deque<Task> tasks_;
