@@ -20,7 +20,7 @@ void add_connection_options(CLI::App& app, ConnectionOptions& o) {
                  "PEM file of CA certificates to trust (TLS verification is always on)")
       ->type_name("FILE")
       ->group("Connection");
-  app.add_option("--concurrency", o.concurrency, "Repositories read in parallel")
+  app.add_option("--concurrency", o.concurrency, "Requests in flight at once (1-64)")
       ->capture_default_str()
       ->group("Connection");
   app.add_option("--max-requests-per-hour", o.max_requests_per_hour,
