@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <iterator>
 #include <map>
+#include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace bbp::report {
@@ -15,14 +18,90 @@ constexpr std::size_t kSeverityWidth = 8;
 constexpr std::size_t kRuleWidth = 28;
 constexpr std::size_t kGap = 2;
 
-std::size_t columns(const std::string& text) {
-  std::size_t n = 0;
-  for (const char c : text) {
-    if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U) {
-      ++n;  // count UTF-8 lead bytes only
+// One UTF-8 sequence starting at text[i]: its code point and length (a stray byte is U+FFFD,
+// one byte long, so every byte is consumed exactly once).
+std::pair<char32_t, std::size_t> decode(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length = 1;
+  char32_t cp = lead;
+  if (lead >= 0xF0U && lead <= 0xF4U) {
+    length = 4;
+    cp = lead & 0x07U;
+  } else if (lead >= 0xE0U) {
+    length = 3;
+    cp = lead & 0x0FU;
+  } else if (lead >= 0xC2U) {
+    length = 2;
+    cp = lead & 0x1FU;
+  } else if (lead >= 0x80U) {
+    return {U'\uFFFD', 1};
+  }
+  if (i + length > text.size()) {
+    return {U'\uFFFD', 1};
+  }
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0U) != 0x80U) {
+      return {U'\uFFFD', 1};
     }
+    cp = (cp << 6U) | (byte(i + k) & 0x3FU);
+  }
+  return {cp, length};
+}
+
+}  // namespace
+
+std::size_t display_width(char32_t cp) {
+  struct Range {
+    char32_t first;
+    char32_t last;
+  };
+  // Combining marks and zero-width characters take no column of their own.
+  static constexpr Range kZero[] = {{0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD},
+                                    {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F},
+                                    {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}};
+  // East Asian Wide and Fullwidth (Unicode 15, UAX #11), and emoji presentation.
+  static constexpr Range kWide[] = {
+      {0x1100, 0x115F},   {0x231A, 0x231B},   {0x2329, 0x232A},   {0x23E9, 0x23EC},
+      {0x23F0, 0x23F0},   {0x23F3, 0x23F3},   {0x25FD, 0x25FE},   {0x2614, 0x2615},
+      {0x2648, 0x2653},   {0x267F, 0x267F},   {0x2693, 0x2693},   {0x26A1, 0x26A1},
+      {0x26AA, 0x26AB},   {0x26BD, 0x26BE},   {0x26C4, 0x26C5},   {0x26CE, 0x26CE},
+      {0x26D4, 0x26D4},   {0x26EA, 0x26EA},   {0x26F2, 0x26F3},   {0x26F5, 0x26F5},
+      {0x26FA, 0x26FA},   {0x26FD, 0x26FD},   {0x2705, 0x2705},   {0x270A, 0x270B},
+      {0x2728, 0x2728},   {0x274C, 0x274C},   {0x274E, 0x274E},   {0x2753, 0x2755},
+      {0x2757, 0x2757},   {0x2795, 0x2797},   {0x27B0, 0x27B0},   {0x27BF, 0x27BF},
+      {0x2B1B, 0x2B1C},   {0x2B50, 0x2B50},   {0x2B55, 0x2B55},   {0x2E80, 0x303E},
+      {0x3041, 0x33FF},   {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},
+      {0xA960, 0xA97F},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE10, 0xFE19},
+      {0xFE30, 0xFE6F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x16FE0, 0x16FE4},
+      {0x17000, 0x18CFF}, {0x1B000, 0x1B2FF}, {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF},
+      {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A}, {0x1F200, 0x1F251}, {0x1F300, 0x1F64F},
+      {0x1F680, 0x1F6FF}, {0x1F7E0, 0x1F7EB}, {0x1F90C, 0x1F9FF}, {0x1FA70, 0x1FAFF},
+      {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
+  const auto in = [cp](const auto& ranges) {
+    return std::any_of(std::begin(ranges), std::end(ranges),
+                       [cp](const Range& r) { return cp >= r.first && cp <= r.last; });
+  };
+  if (in(kZero)) {
+    return 0;
+  }
+  return in(kWide) ? 2 : 1;
+}
+
+std::size_t display_width(std::string_view text) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto [cp, length] = decode(text, i);
+    n += display_width(cp);
+    i += length;
   }
   return n;
+}
+
+namespace {
+
+std::size_t columns(const std::string& text) {
+  return display_width(text);
 }
 
 std::string pad(const std::string& text, std::size_t width) {
@@ -137,20 +216,24 @@ std::string printable(const std::string& text) {
 }
 
 std::string ellipsize(const std::string& text, std::size_t width) {
-  if (columns(text) <= width) {
+  if (display_width(text) <= width) {
     return text;
   }
   if (width == 0) {
     return "";
   }
+  // Whole characters while they and the "…" fit; a wide character is never split.
   std::string out;
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool lead = (static_cast<unsigned char>(text[i]) & 0xC0U) != 0x80U;
-    if (lead && ++n > width - 1) {
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto [cp, length] = decode(text, i);
+    const auto w = display_width(cp);
+    if (used + w > width - 1) {
       break;
     }
-    out += text[i];
+    used += w;
+    out.append(text, i, length);
+    i += length;
   }
   return out + "…";
 }

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "bbp/report/reporter.hpp"
 
@@ -18,6 +20,11 @@ class TableReporter final : public Reporter {
  private:
   ReporterOptions options_;
 };
+
+// Terminal columns a character or a UTF-8 text takes: 2 for East Asian wide and fullwidth
+// characters and emoji, 0 for combining marks and zero-width characters, 1 otherwise.
+std::size_t display_width(char32_t code_point);
+std::size_t display_width(std::string_view text);
 
 // Shortens `text` to at most `width` display columns, ending with "…" when cut.
 std::string ellipsize(const std::string& text, std::size_t width);

@@ -19,11 +19,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 std::size_t columns(const std::string& text) {
-  std::size_t n = 0;
-  for (const char c : text) {
-    n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
-  }
-  return n;
+  return display_width(text);
 }
 
 std::string table(const ScanReport& report, bool color = false, int width = 80) {
@@ -149,7 +145,35 @@ TEST(EllipsizeTest, CutsToTheWidthWithAnEllipsis) {
   EXPECT_EQ(ellipsize("exactly10!", 10), "exactly10!");
   EXPECT_EQ(ellipsize("longer than ten", 10), "longer th…");
   EXPECT_EQ(ellipsize("ééééééé", 4), "ééé…");
+  // Wide characters take two columns and are never split.
+  EXPECT_EQ(ellipsize("日本語テキスト", 7), "日本語…");
+  EXPECT_EQ(ellipsize("日本語", 4), "日…");
+  EXPECT_EQ(ellipsize("日本語", 6), "日本語");
   EXPECT_EQ(ellipsize("abc", 0), "");
+}
+
+TEST(TableReporterTest, DisplayWidthCountsTerminalColumns) {
+  EXPECT_EQ(display_width(std::string_view("plain")), 5U);
+  EXPECT_EQ(display_width(std::string_view("日本語")), 6U);          // East Asian wide
+  EXPECT_EQ(display_width(std::string_view("ＡＢ")), 4U);            // fullwidth
+  EXPECT_EQ(display_width(std::string_view("한국")), 4U);            // Hangul syllables
+  EXPECT_EQ(display_width(std::string_view("🔑 key")), 6U);           // emoji
+  EXPECT_EQ(display_width(std::string_view("café")), 4U);            // precomposed é
+  EXPECT_EQ(display_width(std::string_view("cafe\u0301")), 4U);      // e + combining acute
+  EXPECT_EQ(display_width(std::string_view("bad \xff byte")), 10U);  // a stray byte is one
+  EXPECT_EQ(display_width(std::string_view("\xe6\x97")), 2U);        // a cut sequence: two
+}
+
+TEST(TableReporterTest, WideKeyLabelsStayWithinTheWidth) {
+  auto report = sample_report();
+  for (auto& f : report.findings) {
+    f.resource.name = "配布用のデプロイキー（本番環境サーバー、毎晩のビルド用）" + f.resource.name;
+  }
+  for (const int width : {60, 80, 120}) {
+    for (const auto& line : lines_of(table(report, false, width))) {
+      EXPECT_LE(columns(line), static_cast<std::size_t>(width)) << line;
+    }
+  }
 }
 
 }  // namespace
