@@ -20,8 +20,11 @@
 #include "bbp/core/default_branch.hpp"
 #include "bbp/core/engine.hpp"
 #include "bbp/core/snapshot_json.hpp"
+#include "bbp/report/json_reporter.hpp"
 #include "bbp/report/report.hpp"
 #include "bbp/report/reporter.hpp"
+#include "bbp/report/sarif_reporter.hpp"
+#include "bbp/report/snapshot_writer.hpp"
 #include "fuzz_support.hpp"
 #include "http_fakes.hpp"
 
@@ -153,7 +156,18 @@ void evaluate_and_report(const core::Snapshot& snapshot) {
     std::ostringstream out;
     report::make_reporter(format, {false, 80})->write(scan, out);
     check_report_output(format, out.str());
+    // The streamed documents are byte for byte the whole document pretty-printed.
+    constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+    if (format == report::Format::json) {
+      BBP_FUZZ_REQUIRE(out.str() == report::to_json(scan).dump(2, ' ', false, kReplace) + "\n");
+    } else if (format == report::Format::sarif) {
+      BBP_FUZZ_REQUIRE(out.str() == report::to_sarif(scan).dump(2, ' ', false, kReplace) + "\n");
+    }
   }
+  std::ostringstream saved_text;
+  report::write_snapshot(saved_text, snapshot);
+  BBP_FUZZ_REQUIRE(saved_text.str() ==
+                   saved.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace
