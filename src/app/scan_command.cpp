@@ -140,13 +140,11 @@ tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config
   if (!in) {
     return tl::unexpected("cannot read " + *config.from_snapshot);
   }
-  const auto json = nlohmann::json::parse(in, nullptr, false);
-  if (json.is_discarded()) {
-    return tl::unexpected(*config.from_snapshot + " is not valid JSON");
-  }
   core::Snapshot snapshot;
   try {
-    snapshot = core::snapshot_from_json(json);
+    snapshot = core::read_snapshot(in);
+  } catch (const core::SnapshotSyntaxError&) {
+    return tl::unexpected(*config.from_snapshot + " is not valid JSON");
   } catch (const std::invalid_argument& e) {
     return tl::unexpected(*config.from_snapshot + ": " + e.what());
   }

@@ -1,6 +1,9 @@
 #include "bbp/core/snapshot_json.hpp"
 
+#include <cstdint>
+#include <istream>
 #include <string>
+#include <vector>
 
 namespace bbp::core {
 namespace {
@@ -319,7 +322,11 @@ json snapshot_to_json(const Snapshot& s, const std::function<json(std::size_t)>&
           {"gaps", gaps}};
 }
 
-Snapshot snapshot_from_json(const json& j) {
+namespace {
+
+// snapshot_from_json, with the repositories of workspace w already converted in prepared[w]
+// (placed before any left in the document).
+Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Repository>> prepared) {
   if (!j.is_object()) {
     bad("not a JSON object");
   }
@@ -342,6 +349,9 @@ Snapshot snapshot_from_json(const json& j) {
     WorkspaceSnapshot ws;
     ws.slug = text(w, "slug");
     ws.listed = field(w, "listed").is_boolean() ? field(w, "listed").get<bool>() : true;
+    if (s.workspaces.size() < prepared.size()) {
+      ws.repositories = std::move(prepared[s.workspaces.size()]);
+    }
     for (const auto& r : array_at(w, "repositories")) {
       ws.repositories.push_back(repository_from(r));
     }
@@ -376,6 +386,59 @@ Snapshot snapshot_from_json(const json& j) {
     s.gaps.push_back(std::move(gap));
   }
   return s;
+}
+
+}  // namespace
+
+Snapshot snapshot_from_json(const json& j) {
+  return snapshot_from_json_with(j, {});
+}
+
+Snapshot read_snapshot(std::istream& in) {
+  // Repositories are converted as soon as the parser closes them and dropped from the
+  // document, so the JSON tree never holds them all. Only once the version is known to be
+  // ours; an entry that does not convert stays in the document, and snapshot_from_json_with
+  // then reports the first problem exactly as snapshot_from_json would.
+  std::vector<std::vector<Repository>> prepared;
+  std::string top_key;        // the member of the document being parsed
+  std::string workspace_key;  // the member of the workspace being parsed
+  bool version_ok = false;
+  bool converting = true;
+  const json::parser_callback_t on_event = [&](int depth, json::parse_event_t event, json& parsed) {
+    using Event = json::parse_event_t;
+    if (event == Event::key && depth == 1) {
+      top_key = parsed.get<std::string>();
+      if (top_key == "workspaces") {
+        prepared.clear();  // a repeated member replaces the earlier one, as in the document
+      }
+    } else if (event == Event::value && depth == 1 && top_key == "snapshot_version") {
+      version_ok = parsed.is_number_integer() && parsed.get<std::int64_t>() == kSnapshotVersion;
+    } else if (top_key != "workspaces") {
+      return true;
+    } else if (event == Event::object_start && depth == 2) {
+      prepared.emplace_back();
+      workspace_key.clear();
+    } else if (event == Event::key && depth == 3) {
+      workspace_key = parsed.get<std::string>();
+      if (workspace_key == "repositories" && !prepared.empty()) {
+        prepared.back().clear();  // likewise
+      }
+    } else if (event == Event::object_end && depth == 4 && workspace_key == "repositories" &&
+               version_ok && converting && !prepared.empty()) {
+      try {
+        prepared.back().push_back(repository_from(parsed));
+        return false;  // converted: not kept in the document
+      } catch (const std::invalid_argument&) {
+        converting = false;  // keep this one and every later one for the error to name
+      }
+    }
+    return true;
+  };
+  const auto document = json::parse(in, on_event, /*allow_exceptions=*/false);
+  if (document.is_discarded()) {
+    throw SnapshotSyntaxError("not valid JSON");
+  }
+  return snapshot_from_json_with(document, std::move(prepared));
 }
 
 }  // namespace bbp::core

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <istream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -26,5 +27,15 @@ nlohmann::json repository_to_json(const Repository& repository);
 // Throws std::invalid_argument naming the first problem (wrong version, missing field, bad
 // timestamp). Never returns a half-read snapshot.
 Snapshot snapshot_from_json(const nlohmann::json& json);
+
+// The text of a saved snapshot is not JSON at all.
+struct SnapshotSyntaxError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// Reads a saved snapshot from JSON text without holding its repositories as one JSON document
+// (they are converted as they are parsed). Throws SnapshotSyntaxError when the text is not
+// JSON, and std::invalid_argument as snapshot_from_json does.
+Snapshot read_snapshot(std::istream& in);
 
 }  // namespace bbp::core

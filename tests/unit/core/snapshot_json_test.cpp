@@ -1,5 +1,9 @@
 #include "bbp/core/snapshot_json.hpp"
 
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "bbp/core/engine.hpp"
@@ -66,6 +70,102 @@ TEST(SnapshotJsonTest, RejectsOtherVersionsAndBrokenInput) {
   auto bad_repo = snapshot_to_json(rich_snapshot());
   bad_repo["workspaces"][0]["repositories"][0].erase("slug");
   EXPECT_THROW(snapshot_from_json(bad_repo), std::invalid_argument);
+}
+
+// read_snapshot converts repositories while parsing; whatever the text, it must give what
+// snapshot_from_json gives for the parsed document: the same snapshot or the same error.
+std::string outcome_of_text(const std::string& text) {
+  std::istringstream in(text);
+  try {
+    return snapshot_to_json(read_snapshot(in)).dump();
+  } catch (const SnapshotSyntaxError&) {
+    return "syntax error";
+  } catch (const std::invalid_argument& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+std::string outcome_of_document(const nlohmann::json& document) {
+  try {
+    return snapshot_to_json(snapshot_from_json(document)).dump();
+  } catch (const std::invalid_argument& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+Snapshot two_workspaces() {
+  auto s = rich_snapshot();
+  WorkspaceSnapshot beta;
+  beta.slug = "beta";
+  beta.repositories.push_back(RepositoryBuilder("site").build());
+  beta.repositories.push_back(RepositoryBuilder("docs").is_private(false).build());
+  s.workspaces.push_back(beta);
+  s.workspaces.push_back(WorkspaceSnapshot{"gamma", false, {}, {}, {}});
+  return s;
+}
+
+TEST(SnapshotJsonTest, ReadSnapshotEqualsParsingTheWholeDocument) {
+  const auto document = snapshot_to_json(two_workspaces());
+  const auto text = document.dump(2);
+  ASSERT_EQ(outcome_of_text(text), outcome_of_document(document));
+  EXPECT_EQ(outcome_of_text(text), document.dump());
+}
+
+TEST(SnapshotJsonTest, ReadSnapshotReportsTheSameFirstProblem) {
+  const auto good = snapshot_to_json(two_workspaces());
+  std::vector<nlohmann::json> broken;
+  auto bad_repo = good;  // the second workspace's second repository
+  bad_repo["workspaces"][1]["repositories"][1].erase("slug");
+  broken.push_back(bad_repo);
+  auto bad_repo_and_time = bad_repo;  // a top-level problem is named first
+  bad_repo_and_time["collected_at"] = "yesterday";
+  broken.push_back(bad_repo_and_time);
+  auto other_version = good;
+  other_version["snapshot_version"] = 2;
+  broken.push_back(other_version);
+  auto no_version = good;
+  no_version.erase("snapshot_version");
+  broken.push_back(no_version);
+  auto bad_workspace = good;
+  bad_workspace["workspaces"][1] = 5;
+  broken.push_back(bad_workspace);
+  for (const auto& document : broken) {
+    SCOPED_TRACE(document.dump().substr(0, 200));
+    const auto expected = outcome_of_document(document);
+    ASSERT_EQ(expected.rfind("error: ", 0), 0U) << expected;
+    EXPECT_EQ(outcome_of_text(document.dump()), expected);
+  }
+  EXPECT_EQ(outcome_of_text("{\"snapshot_version\": 1, "), "syntax error");
+  EXPECT_EQ(outcome_of_text(""), "syntax error");
+}
+
+// Hand-written text: members in any order, repeated members (the last one wins, as when the
+// document is parsed whole).
+TEST(SnapshotJsonTest, ReadSnapshotFollowsTheDocumentNotTheWriterOrder) {
+  const auto document = snapshot_to_json(two_workspaces());
+  const std::string workspaces = document["workspaces"].dump();
+  const std::string first_workspace = document["workspaces"][0].dump();
+  const std::string rest = "\"api_url\": " + document["api_url"].dump() +
+                           ", \"collected_at\": " + document["collected_at"].dump() +
+                           ", \"ssh_keys_status\": " + document["ssh_keys_status"].dump() +
+                           ", \"ssh_keys\": " + document["ssh_keys"].dump() +
+                           ", \"gaps\": " + document["gaps"].dump();
+  const std::vector<std::string> texts = {
+      // the version after the workspaces
+      "{\"workspaces\": " + workspaces + ", " + rest + ", \"snapshot_version\": 1}",
+      // "workspaces" twice: the second one counts
+      "{\"snapshot_version\": 1, \"workspaces\": [" + first_workspace + "], " + rest +
+          ", \"workspaces\": " + workspaces + "}",
+      // "repositories" twice in a workspace
+      "{\"snapshot_version\": 1, " + rest +
+          ", \"workspaces\": [{\"slug\": \"acme\", \"repositories\": " +
+          document["workspaces"][1]["repositories"].dump() + ", \"listed\": true, " +
+          "\"projects\": [], \"keys\": [], \"repositories\": " +
+          document["workspaces"][0]["repositories"].dump() + "}]}",
+  };
+  for (const auto& text : texts) {
+    SCOPED_TRACE(text.substr(0, 120));
+    EXPECT_EQ(outcome_of_text(text), outcome_of_document(nlohmann::json::parse(text)));
+  }
 }
 
 }  // namespace
