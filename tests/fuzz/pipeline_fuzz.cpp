@@ -180,8 +180,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
 
-  // A saved snapshot: invalid ones are refused with std::invalid_argument, by design.
+  // A saved snapshot: invalid ones are refused with std::invalid_argument, by design. Reading
+  // the text as --from-snapshot does (repositories converted while parsing) must give the same
+  // snapshot, or the same error, as parsing the whole document.
   if (json.is_object() && json.contains("snapshot_version")) {
+    std::string whole;
+    try {
+      whole = core::snapshot_to_json(core::snapshot_from_json(json)).dump();
+    } catch (const std::invalid_argument& e) {
+      whole = std::string("error: ") + e.what();
+    }
+    std::string streamed;
+    std::istringstream in(body);
+    try {
+      streamed = core::snapshot_to_json(core::read_snapshot(in)).dump();
+    } catch (const std::invalid_argument& e) {
+      streamed = std::string("error: ") + e.what();
+    }
+    BBP_FUZZ_REQUIRE(streamed == whole);
     try {
       evaluate_and_report(core::snapshot_from_json(json));
     } catch (const std::invalid_argument&) {
