@@ -6,8 +6,6 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
-#include <functional>
-#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>

@@ -22,7 +22,7 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
   }
   r.keys += snapshot.ssh_keys.size();
   // The findings stay in `evaluations` (filtered in place, so a large scan never holds two
-  // copies); the few unknowns move out first.
+  // copies); the unknowns move out first.
   for (auto& e : evaluations) {
     if (e.outcome == core::Outcome::unknown) {
       r.unknown.push_back(std::move(e));
