@@ -92,10 +92,10 @@ core::Gap gap_from_error(const ApiError& error, GapSubject subject, std::string 
 
 // One run of the collector, as the steps of a pipeline:
 //   1. who is calling (GET /user), read alongside 2. the workspaces (GET /user/workspaces);
-//   3. each workspace's repositories, listed page by page on this thread while workers already
+//   3. the caller's SSH keys, read by a worker while
+//   4. each workspace's repositories are listed page by page on this thread and workers already
 //      make the per-repository reads of the pages listed so far (branch restrictions and, when
 //      needed, the branching model; deploy keys), then its projects' deploy keys;
-//   4. the caller's SSH keys;
 //   5. the merge: gaps in task order, keys de-duplicated.
 // At most `concurrency` requests are ever in flight: this thread and `concurrency - 1` workers.
 class Collector::Run {
@@ -129,6 +129,10 @@ class Collector::Run {
       ~CloseQueue() { run.close_queue(); }
     } const close_on_exit{*this};
     start_workers();
+    // The caller's SSH keys only need /user: read them while the first page is listed.
+    if (user_uuid_) {
+      enqueue(Task{TaskKind::ssh_keys, 0, nullptr, nullptr, std::nullopt, {}, {}});
+    }
 
     for (std::size_t w = 0; w < workspaces.size(); ++w) {
       if (stopped()) {  // a worker met a rejected credential
@@ -143,9 +147,6 @@ class Collector::Run {
       if (progress_ != nullptr) {
         progress_->workspaces_done += 1;
       }
-    }
-    if (user_uuid_) {
-      enqueue(Task{TaskKind::ssh_keys, 0, nullptr, nullptr, std::nullopt, {}, {}});
     }
     close_queue();
     work();  // this thread takes tasks too until the queue is drained
@@ -334,7 +335,7 @@ class Collector::Run {
     return workspaces;
   }
 
-  // ---- Step 3: repositories, listed while workers read them --------------------------------
+  // ---- Step 4: repositories, listed while workers read them --------------------------------
 
   // Lists workspace `w` page by page (filtered before any per-repository request), queueing
   // each selected repository's reads as soon as its page arrives. False when the credential
@@ -553,7 +554,7 @@ class Collector::Run {
     }
   }
 
-  // ---- Step 4: the caller's SSH keys -------------------------------------------------------
+  // ---- Step 3: the caller's SSH keys (queued first) -------------------------------------
 
   void read_ssh_keys(Task& task) {
     std::vector<nlohmann::json> values;
@@ -635,10 +636,15 @@ class Collector::Run {
 
   // ---- Step 5: the merge -------------------------------------------------------------------
 
+  // In task order, the caller's SSH keys last (where they stand in the report's errors).
   void merge_gaps() {
-    for (auto& task : tasks_) {
-      for (auto& gap : task.gaps) {
-        snapshot_.gaps.push_back(std::move(gap));
+    for (const bool ssh : {false, true}) {
+      for (auto& task : tasks_) {
+        if ((task.kind == TaskKind::ssh_keys) == ssh) {
+          for (auto& gap : task.gaps) {
+            snapshot_.gaps.push_back(std::move(gap));
+          }
+        }
       }
     }
   }

@@ -963,6 +963,37 @@ TEST_F(CollectorTest, OneRepositorysRestrictionsAndDeployKeysAreReadInParallel) 
   EXPECT_EQ(progress.repositories_done, 1u);
 }
 
+TEST_F(CollectorTest, SshKeysAreReadWhileTheFirstPageIsListed) {
+  acme_basics();
+  Rendezvous rendezvous("/repositories/acme", "/users/{u-1}/ssh-keys");
+  transport.set_handler([&](const http::Request& r) {
+    rendezvous.arrived(api_path(r.url));
+    return api.answer(r);
+  });
+  auto options = acme_only();
+  options.concurrency = 2;
+  const auto result = run(options);
+  EXPECT_TRUE(rendezvous.met()) << "the SSH keys waited for the repository listing";
+  EXPECT_EQ(result.snapshot.ssh_keys.size(), 1u);
+  EXPECT_EQ(transport.request_count(), 10u);  // /user, listing, 3 × 2, project keys, SSH keys
+}
+
+TEST_F(CollectorTest, SshKeyGapComesAfterTheRepositoryGaps) {
+  acme_basics();
+  api.fail("/repositories/acme/web/deploy-keys", 403, kMissingScope);
+  api.fail("/users/{u-1}/ssh-keys", 500, "<html>boom</html>");
+  for (const int concurrency : {1, 4}) {
+    SCOPED_TRACE(concurrency);
+    auto options = acme_only();
+    options.concurrency = concurrency;
+    const auto result = run(options);
+    ASSERT_EQ(result.snapshot.gaps.size(), 2u);
+    EXPECT_EQ(result.snapshot.gaps[0].subject, GapSubject::deploy_keys);
+    EXPECT_EQ(result.snapshot.gaps[1].subject, GapSubject::ssh_keys);
+    EXPECT_EQ(result.snapshot.ssh_keys_status, SshKeysStatus::unreadable);
+  }
+}
+
 TEST(GapFromError, CopiesWhatAPersonNeeds) {
   ApiError e;
   e.kind = ApiError::Kind::http;
