@@ -177,34 +177,39 @@ std::string ApiClient::url_for(const std::string& path_or_url) const {
   return path_or_url;
 }
 
-tl::expected<void, ApiError> ApiClient::authenticate() {
-  const auto cancelled = [&] { return cancel_ != nullptr && cancel_->load(); };
-  if (cancelled()) {
-    return tl::unexpected(ApiError{ApiError::Kind::cancelled,
-                                   api_base_,
-                                   std::nullopt,
-                                   UnknownReason::api_error,
-                                   "scan interrupted",
-                                   {},
-                                   {}});
+ApiError ApiClient::interrupted_error(const std::string& endpoint) {
+  return ApiError{ApiError::Kind::cancelled,
+                  endpoint,
+                  std::nullopt,
+                  UnknownReason::api_error,
+                  "scan interrupted",
+                  {},
+                  {}};
+}
+
+tl::expected<Authorization, ApiError> ApiClient::authorization_for(const std::string& endpoint) {
+  auto auth = tokens_.authorization();
+  if (auth) {
+    return std::move(*auth);
   }
-  if (auto auth = tokens_.authorization(); !auth) {
-    if (cancelled()) {
-      return tl::unexpected(ApiError{ApiError::Kind::cancelled,
-                                     api_base_,
-                                     std::nullopt,
-                                     UnknownReason::api_error,
-                                     "scan interrupted",
-                                     {},
-                                     {}});
-    }
-    return tl::unexpected(ApiError{ApiError::Kind::auth,
-                                   api_base_,
-                                   std::nullopt,
-                                   UnknownReason::forbidden,
-                                   auth.error().message,
-                                   {},
-                                   {}});
+  if (cancel_ != nullptr && cancel_->load()) {
+    return tl::unexpected(interrupted_error(endpoint));  // the token request was abandoned
+  }
+  return tl::unexpected(ApiError{ApiError::Kind::auth,
+                                 endpoint,
+                                 std::nullopt,
+                                 UnknownReason::forbidden,
+                                 auth.error().message,
+                                 {},
+                                 {}});
+}
+
+tl::expected<void, ApiError> ApiClient::authenticate() {
+  if (cancel_ != nullptr && cancel_->load()) {
+    return tl::unexpected(interrupted_error(api_base_));
+  }
+  if (auto auth = authorization_for(api_base_); !auth) {
+    return tl::unexpected(std::move(auth.error()));
   }
   return {};
 }
@@ -224,31 +229,14 @@ tl::expected<nlohmann::json, ApiError> ApiClient::get_once(const std::string& ur
     e.message = "refused to follow a link to another host: " + http::redact_url(url);
     return tl::unexpected(std::move(e));
   }
-  const auto interrupted = [&] {
-    return tl::unexpected(ApiError{ApiError::Kind::cancelled,
-                                   endpoint,
-                                   std::nullopt,
-                                   UnknownReason::api_error,
-                                   "scan interrupted",
-                                   {},
-                                   {}});
-  };
+  const auto interrupted = [&] { return tl::unexpected(interrupted_error(endpoint)); };
   if (cancel_ != nullptr && cancel_->load()) {
     return interrupted();
   }
   for (int attempt = 0;; ++attempt) {
-    auto auth = tokens_.authorization();
-    if (!auth && cancel_ != nullptr && cancel_->load()) {
-      return interrupted();  // the token request was abandoned, not refused
-    }
+    auto auth = authorization_for(endpoint);
     if (!auth) {
-      return tl::unexpected(ApiError{ApiError::Kind::auth,
-                                     endpoint,
-                                     std::nullopt,
-                                     UnknownReason::forbidden,
-                                     auth.error().message,
-                                     {},
-                                     {}});
+      return tl::unexpected(std::move(auth.error()));
     }
     http::Request request;
     request.url = url;

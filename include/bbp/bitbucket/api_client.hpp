@@ -71,6 +71,10 @@ class ApiClient {
 
  private:
   tl::expected<nlohmann::json, ApiError> get_once(const std::string& url);
+  // The Authorization to send, or the error a read of `endpoint` reports: interrupted when the
+  // token request was abandoned, an authentication failure when it was refused.
+  tl::expected<Authorization, ApiError> authorization_for(const std::string& endpoint);
+  static ApiError interrupted_error(const std::string& endpoint);
 
   http::Transport& transport_;
   TokenSource& tokens_;
