@@ -239,7 +239,9 @@ class Collector::Run {
     }
     const bool read_workspaces = options_.workspaces.empty();
     const bool together = read_user && read_workspaces && options_.concurrency > 1;
+    std::vector<std::string> workspaces = options_.workspaces;
     std::optional<core::Gap> user_gap;
+    std::optional<core::Gap> workspaces_gap;
     std::exception_ptr user_failure;  // an exception of the /user thread, rethrown here
     {
       std::jthread user_reader;
@@ -259,7 +261,7 @@ class Collector::Run {
         user_gap = identify_caller();
       }
       if (read_workspaces && !stopped()) {
-        workspaces_ = list_workspaces();
+        workspaces = list_workspaces(workspaces_gap);
       }
     }  // joins the /user read
     if (user_failure) {
@@ -271,13 +273,10 @@ class Collector::Run {
     if (user_gap) {
       add_gap(std::move(*user_gap));
     }
-    if (workspace_gap_) {
-      add_gap(std::move(*workspace_gap_));
+    if (workspaces_gap) {
+      add_gap(std::move(*workspaces_gap));
     }
-    if (!read_workspaces) {
-      workspaces_ = options_.workspaces;
-    }
-    return workspaces_;
+    return workspaces;
   }
 
   // False when the credential was rejected (recorded as the scan's authentication failure).
@@ -315,15 +314,16 @@ class Collector::Run {
                      "the /user answer has no uuid"};
   }
 
-  // Every workspace the credential can see, sorted and de-duplicated.
-  std::vector<std::string> list_workspaces() {
+  // Every workspace the credential can see, sorted and de-duplicated; `gap` says why the list
+  // is incomplete (added by the caller, after the /user gap).
+  std::vector<std::string> list_workspaces(std::optional<core::Gap>& gap) {
     std::vector<std::string> workspaces;
     std::vector<nlohmann::json> values;
     if (auto listed = read_all("/user/workspaces", values); !listed) {
       if (fatal(listed.error())) {
         return {};
       }
-      workspace_gap_ = gap_from_error(listed.error(), GapSubject::workspaces, "");
+      gap = gap_from_error(listed.error(), GapSubject::workspaces, "");
     }
     for (const auto& v : values) {
       if (auto slug = parse_workspace_slug(v)) {
@@ -697,8 +697,6 @@ class Collector::Run {
   std::atomic<bool> stop_{false};
 
   std::optional<std::string> user_uuid_;
-  std::vector<std::string> workspaces_;
-  std::optional<core::Gap> workspace_gap_;
   std::map<std::string, std::string> project_names_;  // key -> name, of the current listing
 
   // The repositories of each workspace while workers read them (a deque never moves its
