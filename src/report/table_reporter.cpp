@@ -100,12 +100,8 @@ std::size_t display_width(std::string_view text) {
 
 namespace {
 
-std::size_t columns(const std::string& text) {
-  return display_width(text);
-}
-
 std::string pad(const std::string& text, std::size_t width) {
-  const auto n = columns(text);
+  const auto n = display_width(text);
   return n >= width ? text : text + std::string(width - n, ' ');
 }
 
@@ -167,7 +163,7 @@ std::vector<std::string> wrap(const std::string& text, std::size_t width) {
       end = text.size();
     }
     const std::string word = text.substr(start, end - start);
-    if (!current.empty() && columns(current) + 1 + columns(word) > width) {
+    if (!current.empty() && display_width(current) + 1 + display_width(word) > width) {
       lines.push_back(current);
       current.clear();
     }

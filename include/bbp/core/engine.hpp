@@ -44,8 +44,6 @@ class Evidence {
   // The evidence as a JSON object ({} when there is none).
   nlohmann::json value() const;
 
-  friend bool operator==(const Evidence& a, const Evidence& b) { return a.value() == b.value(); }
-
  private:
   struct Check {
     const Rule* rule = nullptr;
