@@ -60,9 +60,10 @@ int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& can
     return kExitUsage;
   }
   TransportStack stack(*connection, cancel);
-  const auto tokens = bitbucket::make_token_source(*credentials, stack.transport(),
+  const auto tokens = bitbucket::make_token_source(*credentials, stack.token_transport(),
                                                    connection->token_url, stack.clock());
-  bitbucket::ApiClient api(stack.transport(), *tokens, connection->api_url, &cancel);
+  bitbucket::ApiClient api(stack.transport(), *tokens, connection->api_url, &cancel,
+                           &stack.limiter());
   const auto auth_failed = [](const bitbucket::ApiError& e) {
     std::cerr << "bbposture: authentication failed: " << e.message << '\n';
     return kExitAuth;

@@ -28,7 +28,12 @@ void add_connection_options(CLI::App& app, ConnectionOptions& o) {
       ->capture_default_str()
       ->group("Connection");
   app.add_option("--max-attempts", o.max_attempts,
-                 "Attempts per request for 429, 5xx and network errors (with backoff)")
+                 "Attempts per request for 5xx and network errors (with backoff)")
+      ->capture_default_str()
+      ->group("Connection");
+  app.add_option("--max-wait", o.max_wait,
+                 "Longest the scan may wait on Bitbucket's rate limit (e.g. 90m, 6h; 0: never)")
+      ->type_name("DURATION")
       ->capture_default_str()
       ->group("Connection");
 }

@@ -23,6 +23,46 @@ bool has_userinfo(std::string_view url) {
 
 }  // namespace
 
+tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text) {
+  const auto bad = [&] {
+    return tl::unexpected("'" + std::string(text) +
+                          "' is not a duration (examples: 0, 45s, 90m, 6h, 1h30m)");
+  };
+  if (text.empty()) {
+    return bad();
+  }
+  std::chrono::milliseconds total{0};
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::int64_t number = 0;
+    const std::size_t start = i;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+      if (number > 10'000'000) {
+        return bad();
+      }
+      number = number * 10 + (text[i] - '0');
+    }
+    if (i == start) {
+      return bad();
+    }
+    const char unit = i < text.size() ? text[i++] : 's';
+    switch (unit) {
+      case 'h':
+        total += std::chrono::hours(number);
+        break;
+      case 'm':
+        total += std::chrono::minutes(number);
+        break;
+      case 's':
+        total += std::chrono::seconds(number);
+        break;
+      default:
+        return bad();
+    }
+  }
+  return total;
+}
+
 tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options) {
   ConnectionConfig c;
   for (const auto& [url, what] :
@@ -63,6 +103,11 @@ tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& op
     return tl::unexpected(std::string("--max-attempts must be between 1 and 20"));
   }
   c.max_attempts = options.max_attempts;
+  auto max_wait = parse_duration(options.max_wait);
+  if (!max_wait) {
+    return tl::unexpected("--max-wait: " + max_wait.error());
+  }
+  c.max_wait = *max_wait;
   return c;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -27,6 +28,7 @@ struct ConnectionOptions {
   int concurrency = 8;
   std::uint32_t max_requests_per_hour = 0;
   int max_attempts = 6;
+  std::string max_wait = "12h";
 };
 
 struct LogOptions {
@@ -72,6 +74,7 @@ struct ConnectionConfig {
   int concurrency = 8;
   std::uint32_t max_requests_per_hour = 0;
   int max_attempts = 6;
+  std::chrono::milliseconds max_wait{std::chrono::hours(12)};
 };
 
 struct ScanConfig {
@@ -92,6 +95,9 @@ struct ScanConfig {
 };
 
 tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options);
+
+// A duration such as "90m", "6h", "1h30m", "45s" or "0" (a bare number is seconds).
+tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);
 tl::expected<ScanConfig, std::string> validate(const ScanOptions& options);
 
 }  // namespace bbp::app

@@ -49,12 +49,43 @@ TransportStack::TransportStack(const ConnectionConfig& config, const std::atomic
           &cancel}),
       counting_(curl_),
       pacing_(counting_, config.max_requests_per_hour, sleeper_, clock_, &cancel),
-      retrying_(pacing_, sleeper_, [&] {
-        http::RetryOptions options;
-        options.policy.max_attempts = config.max_attempts;
-        options.cancel = &cancel;
-        return options;
-      }()) {}
+      retrying_(pacing_, sleeper_,
+                [&] {
+                  http::RetryOptions options;
+                  options.policy.max_attempts = config.max_attempts;
+                  options.policy.retry_rate_limited = false;
+                  options.cancel = &cancel;
+                  return options;
+                }()),
+      token_retrying_(pacing_, sleeper_,
+                      [&] {
+                        http::RetryOptions options;
+                        options.policy.max_attempts = config.max_attempts;
+                        options.cancel = &cancel;
+                        return options;
+                      }()),
+      limiter_(sleeper_, clock_, rate_limit_settings(config), &cancel) {}
+
+http::RateLimitSettings rate_limit_settings(const ConnectionConfig& config) {
+  http::RateLimitSettings settings;
+  settings.max_wait = config.max_wait;
+  const char* probe = std::getenv("BBP_RATE_PROBE_MS");  // NOLINT(concurrency-mt-unsafe)
+  if (probe != nullptr && *probe != '\0') {
+    char* end = nullptr;
+    const long base = std::strtol(probe, &end, 10);
+    if (base > 0) {
+      settings.probe_base = std::chrono::milliseconds(base);
+      settings.probe_cap = settings.probe_base * 64;
+    }
+    if (end != nullptr && *end == ',') {
+      const long cap = std::strtol(end + 1, nullptr, 10);
+      if (cap > 0) {
+        settings.probe_cap = std::chrono::milliseconds(cap);
+      }
+    }
+  }
+  return settings;
+}
 
 void setup_logging(const LogOptions& options) {
   auto logger = std::make_shared<spdlog::logger>("bbposture", std::make_shared<StderrSink>());

@@ -14,6 +14,7 @@
 #include "bbp/http/counting_transport.hpp"
 #include "bbp/http/curl_transport.hpp"
 #include "bbp/http/pacing_transport.hpp"
+#include "bbp/http/rate_limiter.hpp"
 #include "bbp/http/retrying_transport.hpp"
 #include "options.hpp"
 
@@ -28,16 +29,22 @@ enum ExitCode : int {
   kExitAuth = 4,
 };
 
-// curl → count → pace → retry. Every attempt, retries included, is counted and paced.
+// curl → count → pace → retry. Every attempt, retries included, is counted and paced. API
+// requests retry 5xx and network errors here and leave 429s to the scan-wide rate limiter (the
+// ApiClient asks it for every request); token requests retry 429s here as well.
 class TransportStack {
  public:
   TransportStack(const ConnectionConfig& config, const std::atomic<bool>& cancel);
 
   http::Transport& transport() { return retrying_; }
+  http::Transport& token_transport() { return token_retrying_; }
+  http::RateLimiter& limiter() { return limiter_; }
+  const http::RateLimiter& limiter() const { return limiter_; }
   std::uint64_t requests() const { return counting_.count(); }
-  std::uint64_t retries() const { return retrying_.retries(); }
+  std::uint64_t retries() const { return retrying_.retries() + token_retrying_.retries(); }
   std::chrono::milliseconds waited() const {
-    return retrying_.total_waited() + pacing_.total_waited();
+    return retrying_.total_waited() + token_retrying_.total_waited() + pacing_.total_waited() +
+           limiter_.status().held;
   }
   const http::MonotonicClock& clock() const { return clock_; }
 
@@ -48,7 +55,13 @@ class TransportStack {
   http::CountingTransport counting_;
   http::PacingTransport pacing_;
   http::RetryingTransport retrying_;
+  http::RetryingTransport token_retrying_;
+  http::RateLimiter limiter_;
 };
+
+// The rate limiter's settings for this run: --max-wait, and for tests and the benchmark the
+// probe timing from BBP_RATE_PROBE_MS ("BASE" or "BASE,CAP" in milliseconds).
+http::RateLimitSettings rate_limit_settings(const ConnectionConfig& config);
 
 // Logs go to stderr only. Level: --log-level, else -q (error), -v (info), -vv (debug), or warn.
 void setup_logging(const LogOptions& options);

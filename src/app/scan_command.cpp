@@ -68,6 +68,15 @@ std::string progress_text(const bitbucket::CollectProgress& p, const TransportSt
   if (waited > 0) {
     out << ", waited " << waited << "s";
   }
+  const auto limit = stack.limiter().status();
+  if (limit.closed) {
+    out << ", rate limited";
+    if (limit.next_probe) {
+      const auto in =
+          std::chrono::ceil<std::chrono::seconds>(*limit.next_probe - stack.clock().now());
+      out << ": next try in " << std::max<std::int64_t>(0, in.count()) << "s";
+    }
+  }
   return out.str();
 }
 
@@ -218,9 +227,10 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
 
     // Make transport, authenticate, collect.
     TransportStack stack(config->connection, cancel);
-    const auto tokens = bitbucket::make_token_source(*credentials, stack.transport(),
+    const auto tokens = bitbucket::make_token_source(*credentials, stack.token_transport(),
                                                      config->connection.token_url, stack.clock());
-    bitbucket::ApiClient api(stack.transport(), *tokens, config->connection.api_url, &cancel);
+    bitbucket::ApiClient api(stack.transport(), *tokens, config->connection.api_url, &cancel,
+                             &stack.limiter());
     bitbucket::CollectProgress progress;
     {
       const ProgressLine line(stderr_is_tty() && !options.log.no_progress && !options.log.quiet,

@@ -163,12 +163,13 @@ ApiError classify_transport_error(const http::TransportError& error, std::string
 }
 
 ApiClient::ApiClient(http::Transport& transport, TokenSource& tokens, std::string api_base,
-                     const std::atomic<bool>* cancel)
+                     const std::atomic<bool>* cancel, http::RateLimiter* limiter)
     : transport_(transport),
       tokens_(tokens),
       api_base_(std::move(api_base)),
       api_origin_(origin_of(api_base_).value_or(Origin{})),
-      cancel_(cancel) {}
+      cancel_(cancel),
+      limiter_(limiter) {}
 
 std::string ApiClient::url_for(const std::string& path_or_url) const {
   if (path_or_url.starts_with("/")) {
@@ -229,38 +230,29 @@ tl::expected<nlohmann::json, ApiError> ApiClient::get_once(const std::string& ur
     e.message = "refused to follow a link to another host: " + http::redact_url(url);
     return tl::unexpected(std::move(e));
   }
-  const auto interrupted = [&] { return tl::unexpected(interrupted_error(endpoint)); };
   if (cancel_ != nullptr && cancel_->load()) {
-    return interrupted();
+    return tl::unexpected(interrupted_error(endpoint));
   }
-  for (int attempt = 0;; ++attempt) {
-    auto auth = authorization_for(endpoint);
-    if (!auth) {
-      return tl::unexpected(std::move(auth.error()));
+  bool renewed = false;
+  std::optional<int> last_status;
+  for (;;) {
+    auto sent = send_once(url, endpoint, last_status);
+    if (!sent) {
+      return tl::unexpected(std::move(sent.error()));
     }
-    http::Request request;
-    request.url = url;
-    request.headers = {{"Authorization", auth->header.reveal()}, {"Accept", "application/json"}};
-    auto response = transport_.send(request);
-    if (!response) {
-      return tl::unexpected(classify_transport_error(response.error(), endpoint));
+    const http::Response* response = &sent->response;
+    last_status = response->status;
+    if (response->status == 429 && limiter_ != nullptr) {
+      continue;  // not an error: sent again once the limiter gives it a new slot
     }
     if (response->status == 401) {
-      if (attempt == 0) {
-        auto renewed = tokens_.renew(auth->generation);
-        if (!renewed && cancel_ != nullptr && cancel_->load()) {
-          return interrupted();
+      if (!renewed) {
+        renewed = true;
+        auto fresh = renew_token(sent->generation, endpoint);
+        if (!fresh) {
+          return tl::unexpected(std::move(fresh.error()));
         }
-        if (!renewed) {
-          return tl::unexpected(ApiError{ApiError::Kind::auth,
-                                         endpoint,
-                                         401,
-                                         UnknownReason::forbidden,
-                                         renewed.error().message,
-                                         {},
-                                         {}});
-        }
-        if (*renewed) {
+        if (*fresh) {
           continue;
         }
       }
@@ -284,6 +276,68 @@ tl::expected<nlohmann::json, ApiError> ApiClient::get_once(const std::string& ur
     }
     return json;
   }
+}
+
+tl::expected<bool, ApiError> ApiClient::renew_token(std::uint64_t generation,
+                                                    const std::string& endpoint) {
+  auto fresh = tokens_.renew(generation);
+  if (fresh) {
+    return *fresh;
+  }
+  if (cancel_ != nullptr && cancel_->load()) {
+    return tl::unexpected(interrupted_error(endpoint));
+  }
+  return tl::unexpected(ApiError{ApiError::Kind::auth,
+                                 endpoint,
+                                 401,
+                                 UnknownReason::forbidden,
+                                 fresh.error().message,
+                                 {},
+                                 {}});
+}
+
+tl::expected<ApiClient::Sent, ApiError> ApiClient::send_once(const std::string& url,
+                                                             const std::string& endpoint,
+                                                             std::optional<int> last_status) {
+  std::optional<http::RateLimiter::Ticket> ticket;
+  if (limiter_ != nullptr) {
+    auto slot = limiter_->acquire();
+    if (!slot && slot.error() == http::RateLimitRefusal::interrupted) {
+      return tl::unexpected(interrupted_error(endpoint));
+    }
+    if (!slot) {
+      return tl::unexpected(ApiError{ApiError::Kind::http,
+                                     endpoint,
+                                     last_status,
+                                     UnknownReason::rate_limited,
+                                     kRateLimitWaitDetail,
+                                     {},
+                                     {}});
+    }
+    ticket = *slot;
+  }
+  const auto give_back = [&] {
+    if (ticket) {
+      limiter_->abandon(*ticket);
+    }
+  };
+  auto auth = authorization_for(endpoint);  // the token current now, after any wait
+  if (!auth) {
+    give_back();
+    return tl::unexpected(std::move(auth.error()));
+  }
+  http::Request request;
+  request.url = url;
+  request.headers = {{"Authorization", auth->header.reveal()}, {"Accept", "application/json"}};
+  auto response = transport_.send(request);
+  if (!response) {
+    give_back();
+    return tl::unexpected(classify_transport_error(response.error(), endpoint));
+  }
+  if (ticket) {
+    limiter_->settle(*ticket, *response);
+  }
+  return Sent{std::move(*response), auth->generation};
 }
 
 tl::expected<void, ApiError> ApiClient::for_each_page(const std::string& path_or_url,

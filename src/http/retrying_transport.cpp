@@ -195,8 +195,8 @@ Result RetryingTransport::send(const Request& request) {
     bool is_429 = false;
     std::optional<milliseconds> retry_after;
     if (result) {
-      retryable = is_retryable_status(result->status);
       is_429 = result->status == 429;
+      retryable = is_retryable_status(result->status) && (!is_429 || policy.retry_rate_limited);
       if (retryable) {
         if (const auto header = result->header("Retry-After")) {
           retry_after = parse_retry_after(*header, options_.wall_clock());

@@ -13,6 +13,7 @@
 #include "bbp/bitbucket/token_source.hpp"
 #include "bbp/bitbucket/url.hpp"
 #include "bbp/core/outcome.hpp"
+#include "bbp/http/rate_limiter.hpp"
 #include "bbp/http/transport.hpp"
 
 namespace bbp::bitbucket {
@@ -47,9 +48,11 @@ ApiError classify_transport_error(const http::TransportError& error, std::string
 
 class ApiClient {
  public:
-  // `api_base` is e.g. "https://api.bitbucket.org/2.0" (validated by the caller).
+  // `api_base` is e.g. "https://api.bitbucket.org/2.0" (validated by the caller). With a
+  // `limiter`, every GET takes a slot from it first and a 429 is sent again (with the token
+  // current then) for as long as the limiter lets the scan wait; without one a 429 is an error.
   ApiClient(http::Transport& transport, TokenSource& tokens, std::string api_base,
-            const std::atomic<bool>* cancel = nullptr);
+            const std::atomic<bool>* cancel = nullptr, http::RateLimiter* limiter = nullptr);
 
   // Makes sure the credential is ready (mints the OAuth token when there is none yet), so that
   // the first reads can then be made in parallel without each of them minting one.
@@ -75,12 +78,27 @@ class ApiClient {
   // token request was abandoned, an authentication failure when it was refused.
   tl::expected<Authorization, ApiError> authorization_for(const std::string& endpoint);
   static ApiError interrupted_error(const std::string& endpoint);
+  // One attempt: a slot from the limiter, the current token, the request; the answer or why
+  // there is none. The ticket is settled here.
+  // After a 401: true when a new token was minted (send again), false when there is none.
+  tl::expected<bool, ApiError> renew_token(std::uint64_t generation, const std::string& endpoint);
+  struct Sent {
+    http::Response response;
+    std::uint64_t generation = 0;  // of the token it carried
+  };
+  tl::expected<Sent, ApiError> send_once(const std::string& url, const std::string& endpoint,
+                                         std::optional<int> last_status);
 
   http::Transport& transport_;
   TokenSource& tokens_;
   std::string api_base_;
   Origin api_origin_;
   const std::atomic<bool>* cancel_;
+  http::RateLimiter* limiter_;
 };
+
+// The detail of a read that was not made because the rate limit outlasted --max-wait.
+inline constexpr const char* kRateLimitWaitDetail =
+    "not read: the rate limit outlasted the time the scan may wait for it (--max-wait)";
 
 }  // namespace bbp::bitbucket

@@ -21,6 +21,8 @@ struct RetryPolicy {
   std::chrono::milliseconds max_delay{60'000};        // cap of a single wait
   std::chrono::milliseconds max_total_wait{300'000};  // budget over all waits of one request
   int max_dns_retries = 2;  // DNS failures are retried at most this many times
+  // False where a RateLimiter above this transport owns 429s: they are handed up at once.
+  bool retry_rate_limited = true;
 };
 
 struct RetryOptions {
@@ -34,8 +36,9 @@ struct RetryOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-// Retries HTTP 429, 500, 502, 503 and 504, and transport errors of kind timeout, connect and
-// other; dns at most policy.max_dns_retries times; never tls, too_large or interrupted.
+// Retries HTTP 429 (unless policy.retry_rate_limited is false), 500, 502, 503 and 504, and
+// transport errors of kind timeout, connect and other; dns at most policy.max_dns_retries times;
+// never tls, too_large or interrupted.
 //
 // Wait before retry n (n = 1, 2, ...): uniform(0, min(max_delay, base_delay * 2^(n-1))) (full
 // jitter). For 429 the wait is at least base_delay. A Retry-After header (delta-seconds or

@@ -127,47 +127,100 @@ TEST_F(FaultMatrix, RateLimitStormWithRetryAfterIsWaitedOutAndTheScanCompletes) 
                     {"body", "Rate limit for this resource has been exceeded"}});
   const auto r = scan();
   expect_report(r, 0, baseline_findings(), {});
+  // Each 429 was sent again until it got through: the four refused plus one success each.
+  std::size_t restrictions = 0;
   for (const char* repo : {"api", "web", "keys", "docs"}) {
-    EXPECT_EQ(fake_->request_count(path("/repositories/acme/") + repo + "/branch-restrictions"), 2U)
-        << repo;
+    restrictions +=
+        fake_->request_count(path("/repositories/acme/") + repo + "/branch-restrictions");
   }
-  // Retry-After was honoured: without it the first wait is at most one second.
+  EXPECT_EQ(restrictions, 8U);
+  // Retry-After was honoured: without it the first probe waits at most two seconds.
   EXPECT_GE(r.elapsed, Millis{2000});
 }
 
-TEST_F(FaultMatrix, RateLimitStormWithoutRetryAfterGivesUpAsRateLimited) {
-  fake_->add_fault({{"kind", "status"},
-                    {"path", "/2.0/repositories/acme/*/deploy-keys"},
-                    {"times", -1},
-                    {"status", 429},
-                    {"body", "Rate limit for this resource has been exceeded"}});
-  const auto r = scan({"--max-attempts", "2"});
-  Unknowns unknown;
-  for (const char* repo : {"acme/api", "acme/web", "acme/keys", "acme/docs"}) {
-    unknown[std::string("old-key ") + repo] = "rate_limited";
+// The API requests of the undisturbed scan (the token endpoint is not rate limited).
+std::size_t api_requests(const fake::FakeBitbucket& fake) {
+  return fake.request_count() - fake.token_requests();
+}
+
+std::size_t rejections(const fake::FakeBitbucket& fake) {
+  std::size_t rejected = 0;
+  for (const auto& rec : fake.requests()) {
+    rejected += rec.status == 429 ? 1U : 0U;
   }
-  const auto report =
-      expect_report(r, 3, without(baseline_findings(), {"old-key old-deploy"}), unknown);
-  ASSERT_EQ(report["errors"].size(), 4U);
+  return rejected;
+}
+
+TEST_F(FaultMatrix, AScanNeedingThreeWindowsRidesThemOutWithAFew429sPerWindow) {
+  ASSERT_EQ(scan().exit_code, 0);
+  const std::size_t needed = api_requests(*fake_);
+  fake_->reset_counters();
+  const std::size_t budget = (needed + 2) / 3;
+  fake_->add_fault({{"kind", "rate_limit"}, {"budget", budget}, {"window_ms", 1500}});
+  auto env = client_env();
+  env.emplace_back("BBP_RATE_PROBE_MS=100");
+  const auto r =
+      run_bbposture({"scan", "-f", "json", "--fail-on", "none", "--no-progress", "--concurrency",
+                     "4", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()},
+                    env, Millis{60'000});
+  expect_report(r, 0, baseline_findings(), {});
+  EXPECT_EQ(api_requests(*fake_) - rejections(*fake_), needed);  // nothing read twice
+  // Per window: the requests in flight when it closed and the probes that found it closed
+  // (waits of 50-100 ms, doubling: at most five in 1.5 s). Not one per worker per retry.
+  EXPECT_GT(rejections(*fake_), 0U);
+  EXPECT_LE(rejections(*fake_), 3U * (4U + 5U));
+}
+
+TEST_F(FaultMatrix, MaxWaitZeroLeavesWhatTheWindowRefusedUnknownAsRateLimited) {
+  fake_->add_fault({{"kind", "rate_limit"}, {"budget", 8}, {"window_ms", 3'600'000}});
+  const auto r = scan({"--max-wait", "0", "--concurrency", "1"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto report = report_of(r);
+  EXPECT_EQ(report["scan"]["complete"], false);
+  ASSERT_FALSE(report["unknown"].empty());
+  for (const auto& u : report["unknown"]) {
+    EXPECT_EQ(u["reason"], "rate_limited") << u.dump();
+  }
+  ASSERT_FALSE(report["errors"].empty());
   for (const auto& e : report["errors"]) {
-    EXPECT_EQ(e["http_status"], 429);
-    EXPECT_EQ(e["message"], "HTTP 429: Rate limit for this resource has been exceeded");
-    EXPECT_THAT(e["endpoint"].get<std::string>(), HasSubstr("/deploy-keys"));
+    EXPECT_THAT(e["message"].get<std::string>(), HasSubstr("--max-wait")) << e.dump();
   }
-  EXPECT_EQ(fake_->request_count(path("/repositories/acme/web/deploy-keys")), 2U);
-  EXPECT_GE(r.elapsed, Millis{1000});  // a 429 is never retried at once
-  EXPECT_THAT(r.err, HasSubstr("could not read /2.0/repositories/acme/web/deploy-keys"));
+  EXPECT_EQ(rejections(*fake_), 1U);  // never waits, so never asks again
+  EXPECT_THAT(r.err, HasSubstr("--max-wait"));
+}
+
+TEST_F(FaultMatrix, ShortMaxWaitWaitsThatLongThenReportsTheRestAsRateLimited) {
+  fake_->add_fault({{"kind", "rate_limit"}, {"budget", 8}, {"window_ms", 3'600'000}});
+  auto env = client_env();
+  env.emplace_back("BBP_RATE_PROBE_MS=200");
+  const auto r = run_bbposture(
+      {"scan", "-f", "json", "--fail-on", "none", "--no-progress", "--max-wait", "2s",
+       "--concurrency", "1", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()},
+      env, Millis{60'000});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto report = report_of(r);
+  ASSERT_FALSE(report["unknown"].empty());
+  for (const auto& u : report["unknown"]) {
+    EXPECT_EQ(u["reason"], "rate_limited") << u.dump();
+  }
+  // The first 429, then probes 100-200, 200-400, 400-800 ms apart (perhaps one more of
+  // 800-1600) until the next wait would take the time held past two seconds.
+  EXPECT_GE(rejections(*fake_), 2U);
+  EXPECT_LE(rejections(*fake_), 6U);
+  EXPECT_GE(r.elapsed, Millis{1000});
+  EXPECT_LT(r.elapsed, Millis{20'000});
 }
 
 TEST_F(FaultMatrix, RollingRateLimitWindowSlowsTheScanButItCompletes) {
   fake_->add_fault({{"kind", "rate_limit"}, {"budget", 6}, {"window_ms", 1000}});
-  const auto r = scan({"--concurrency", "4"});
+  auto env = client_env();
+  env.emplace_back("BBP_RATE_PROBE_MS=100");
+  const auto r =
+      run_bbposture({"scan", "-f", "json", "--fail-on", "none", "--no-progress", "--concurrency",
+                     "4", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()},
+                    env, Millis{60'000});
   expect_report(r, 0, baseline_findings(), {});
-  std::size_t rejected = 0;
-  for (const auto& rec : fake_->requests()) {
-    rejected += rec.status == 429 ? 1U : 0U;
-  }
-  EXPECT_GT(rejected, 0U);  // the storm did happen
+  EXPECT_GT(rejections(*fake_), 0U);  // the storm did happen
 }
 
 // ---- 5xx ------------------------------------------------------------------------------------
