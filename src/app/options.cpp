@@ -181,6 +181,18 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
       return tl::unexpected(std::string("--save-snapshot and --from-snapshot cannot be combined"));
     }
   }
+  if (!options.checkpoint.empty()) {
+    c.checkpoint = options.checkpoint;
+  }
+  c.plan = options.plan;
+  if (c.from_snapshot && (c.checkpoint || c.plan)) {
+    return tl::unexpected(std::string(
+        "--from-snapshot reads no API: it cannot be combined with --checkpoint or --plan"));
+  }
+  if (c.plan && (c.checkpoint || c.save_snapshot)) {
+    return tl::unexpected(std::string(
+        "--plan only lists: it cannot be combined with --checkpoint or --save-snapshot"));
+  }
   return c;
 }
 

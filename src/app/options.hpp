@@ -57,6 +57,8 @@ struct ScanOptions {
   bool allow_incomplete = false;
   std::string save_snapshot;
   std::string from_snapshot;
+  std::string checkpoint;
+  bool plan = false;
 };
 
 struct AuthCheckOptions {
@@ -92,6 +94,8 @@ struct ScanConfig {
   bool allow_incomplete = false;
   std::optional<std::string> save_snapshot;  // write what the collector read to this file
   std::optional<std::string> from_snapshot;  // evaluate this file instead of calling the API
+  std::optional<std::string> checkpoint;     // journal of completed reads, to resume from
+  bool plan = false;                         // list what would be scanned and what it costs
 };
 
 tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options);

@@ -1,5 +1,6 @@
 // `bbposture scan`: load config → make transport → authenticate → collect → evaluate →
 // report → exit code.
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -22,23 +23,6 @@ void usage_error(const std::string& message) {
   std::cerr << "bbposture: " << message << '\n';
 }
 
-bitbucket::CollectOptions collect_options(const ScanConfig& config,
-                                          bitbucket::CredentialKind credential) {
-  bitbucket::CollectOptions o;
-  o.workspaces = config.workspaces;
-  o.include_repos = config.repos;
-  o.exclude_repos = config.exclude_repos;
-  o.projects = config.projects;
-  o.credential = credential;
-  o.concurrency = config.connection.concurrency;
-  o.branch_rules = std::any_of(config.rules.begin(), config.rules.end(), [](const auto* r) {
-    return r->subject == core::RuleSubject::default_branch;
-  });
-  o.key_rules = std::any_of(config.rules.begin(), config.rules.end(),
-                            [](const auto* r) { return r->subject == core::RuleSubject::key; });
-  return o;
-}
-
 // NO_COLOR set to a non-empty value turns colours off (https://no-color.org).
 bool no_color_requested() {
   const char* value = std::getenv("NO_COLOR");  // NOLINT(concurrency-mt-unsafe)
@@ -59,14 +43,46 @@ int exit_code_for(const report::ScanReport& report, const ScanConfig& config) {
   return kExitClean;
 }
 
-std::string progress_text(const bitbucket::CollectProgress& p, const TransportStack& stack) {
+// Requests an hour the scan runs at, when that is known: the pacing asked for, or the window
+// the rate limiter has learned or been told.
+std::optional<double> known_rate_per_hour(const TransportStack& stack, const ScanConfig& config) {
+  if (config.connection.max_requests_per_hour > 0) {
+    return static_cast<double>(config.connection.max_requests_per_hour);
+  }
+  const auto limit = stack.limiter().status();
+  if (limit.window_requests && limit.window && limit.window->count() > 0) {
+    return static_cast<double>(*limit.window_requests) * 3'600'000.0 /
+           static_cast<double>(limit.window->count());
+  }
+  return std::nullopt;
+}
+
+// "done about 14:05": the local time the remaining requests end at `per_hour`.
+std::string finish_time(std::size_t remaining, double per_hour) {
+  const auto seconds =
+      static_cast<std::int64_t>(static_cast<double>(remaining) * 3600.0 / per_hour);
+  const std::time_t at = std::time(nullptr) + seconds;
+  std::tm local{};
+  localtime_r(&at, &local);
+  char text[32];
+  std::strftime(text, sizeof text, seconds >= 86'400 ? "%a %H:%M" : "%H:%M", &local);
+  return text;
+}
+
+std::string progress_text(const bitbucket::CollectProgress& p, const TransportStack& stack,
+                          const ScanConfig& config) {
   std::ostringstream out;
   out << "scanning: workspaces " << p.workspaces_done.load() << "/" << p.workspaces_total.load()
       << ", repositories " << p.repositories_done.load() << "/" << p.repositories_total.load()
       << ", requests " << stack.requests();
-  const auto waited = std::chrono::duration_cast<std::chrono::seconds>(stack.waited()).count();
-  if (waited > 0) {
-    out << ", waited " << waited << "s";
+  const std::size_t planned = p.requests_planned.load();
+  const std::size_t done = std::min(planned, p.reads_done.load());
+  if (p.listed.load()) {
+    out << " (about " << planned - done << " to go";
+    if (const auto rate = known_rate_per_hour(stack, config); rate && planned > done) {
+      out << ", done about " << finish_time(planned - done, *rate);
+    }
+    out << ")";
   }
   const auto limit = stack.limiter().status();
   if (limit.closed) {
@@ -76,11 +92,31 @@ std::string progress_text(const bitbucket::CollectProgress& p, const TransportSt
           std::chrono::ceil<std::chrono::seconds>(*limit.next_probe - stack.clock().now());
       out << ": next try in " << std::max<std::int64_t>(0, in.count()) << "s";
     }
+  } else if (const auto waited = std::chrono::floor<std::chrono::seconds>(stack.waited());
+             waited.count() > 0) {
+    out << ", waited " << waited.count() << "s";
   }
   return out.str();
 }
 
 }  // namespace
+
+bitbucket::CollectOptions collect_options(const ScanConfig& config,
+                                          bitbucket::CredentialKind credential) {
+  bitbucket::CollectOptions o;
+  o.workspaces = config.workspaces;
+  o.include_repos = config.repos;
+  o.exclude_repos = config.exclude_repos;
+  o.projects = config.projects;
+  o.credential = credential;
+  o.concurrency = config.connection.concurrency;
+  o.branch_rules = std::any_of(config.rules.begin(), config.rules.end(), [](const auto* r) {
+    return r->subject == core::RuleSubject::default_branch;
+  });
+  o.key_rules = std::any_of(config.rules.begin(), config.rules.end(),
+                            [](const auto* r) { return r->subject == core::RuleSubject::key; });
+  return o;
+}
 
 void setup_scan(CLI::App& app, ScanOptions& o) {
   app.add_option("-w,--workspace", o.workspaces,
@@ -128,6 +164,13 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
                  "Evaluate a saved snapshot offline: no credentials, no network")
       ->type_name("FILE")
       ->group("Snapshots");
+  app.add_option("--checkpoint", o.checkpoint,
+                 "Journal completed reads to FILE; run the same command again to resume")
+      ->type_name("FILE")
+      ->group("Snapshots");
+  app.add_flag("--plan", o.plan,
+               "Only list what would be scanned, and the requests and time it would take")
+      ->group("Scope");
   app.add_option("--stale-days", o.stale_days, "Rule 4: days without update before stale")
       ->capture_default_str()
       ->group("Rules");
@@ -193,6 +236,119 @@ tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config
 
 }  // namespace
 
+// What the live part of a scan hands on to the evaluation.
+struct LiveScan {
+  bitbucket::CollectResult collected;
+  std::uint64_t requests = 0;
+  bool rate_limit_exhausted = false;  // --max-wait ran out: the checkpoint is kept
+  std::unique_ptr<bitbucket::Checkpoint> checkpoint;
+};
+
+// Once the report is written, a checkpoint has served its purpose unless the scan stopped
+// early (interrupted, or the rate limit outlasted --max-wait): then it is kept to resume from.
+void finish_checkpoint(bitbucket::Checkpoint* checkpoint, bool stopped_early) {
+  if (checkpoint == nullptr) {
+    return;
+  }
+  if (stopped_early) {
+    std::cerr << "bbposture: the checkpoint " << checkpoint->path()
+              << " is kept: run the same command again to read only what is missing\n";
+    return;
+  }
+  checkpoint->remove();
+}
+
+// Opens --checkpoint before the first request: a journal of another scan is refused here.
+tl::expected<std::unique_ptr<bitbucket::Checkpoint>, std::string> open_checkpoint(
+    const ScanConfig& config) {
+  if (!config.checkpoint) {
+    return nullptr;
+  }
+  bitbucket::CheckpointScope scope{config.connection.api_url, config.workspaces, config.repos,
+                                   config.exclude_repos,      config.projects,   {}};
+  for (const auto* rule : config.rules) {
+    scope.rules.emplace_back(rule->slug);
+  }
+  auto checkpoint = bitbucket::Checkpoint::open(*config.checkpoint, scope);
+  if (checkpoint && (*checkpoint)->reads() > 0) {
+    spdlog::warn("resuming from the checkpoint {}: {} reads were made by an earlier run",
+                 *config.checkpoint, (*checkpoint)->reads());
+  }
+  return checkpoint;
+}
+
+// Make transport, authenticate, collect; the exit code when the scan cannot go on.
+tl::expected<LiveScan, int> collect_live(const ScanConfig& config, const LogOptions& log,
+                                         const std::atomic<bool>& cancel) {
+  auto credentials = bitbucket::credentials_from_environment(bitbucket::process_environment());
+  if (!credentials) {
+    usage_error(credentials.error());
+    return tl::unexpected(kExitUsage);
+  }
+  auto checkpoint = open_checkpoint(config);
+  if (!checkpoint) {
+    usage_error(checkpoint.error());
+    return tl::unexpected(kExitUsage);
+  }
+  spdlog::info("authenticating with {}", bitbucket::describe(*credentials));
+  TransportStack stack(config.connection, cancel);
+  const auto tokens = bitbucket::make_token_source(*credentials, stack.token_transport(),
+                                                   config.connection.token_url, stack.clock());
+  bitbucket::ApiClient api(stack.transport(), *tokens, config.connection.api_url, &cancel,
+                           &stack.limiter());
+  auto options = collect_options(config, credentials->kind);
+  options.checkpoint = checkpoint->get();
+  bitbucket::CollectProgress progress;
+  LiveScan live;
+  {
+    const ProgressLine line(stderr_is_tty() && !log.no_progress && !log.quiet,
+                            [&] { return progress_text(progress, stack, config); });
+    live.collected = bitbucket::Collector(api, options, &progress, &cancel).run();
+  }
+  if (cancel.load()) {
+    std::cerr << "bbposture: interrupted: no further requests; reporting what was read\n";
+  }
+  if (live.collected.auth_failure) {
+    std::cerr << "bbposture: authentication failed: " << live.collected.auth_failure->message
+              << '\n';
+    return tl::unexpected(kExitAuth);
+  }
+  live.requests = stack.requests();
+  live.rate_limit_exhausted = stack.limiter().status().exhausted;
+  spdlog::info("{} requests, {} retries, {} answered 429", live.requests, stack.retries(),
+               stack.limiter().status().rejections);
+  live.checkpoint = std::move(*checkpoint);
+  return live;
+}
+
+// Evaluate and report.
+int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult& collected,
+                        std::uint64_t requests, core::TimePoint started,
+                        const std::atomic<bool>& cancel) {
+  core::TimePoint finished = started;
+  if (auto now = run_clock_now(); now && !config.from_snapshot) {
+    finished = *now;
+  }
+  auto evaluations = core::evaluate(collected.snapshot, config.settings, started,
+                                    {config.rules, /*findings_only=*/true});
+  report::ReportInputs inputs{BBP_VERSION,        started,
+                              finished,           requests,
+                              config.settings,    collected.interrupted || cancel.load(),
+                              config.min_severity};
+  const auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
+  const auto reporter =
+      report::make_reporter(config.format,
+                            {!config.output && stdout_is_tty() && !no_color_requested(),  // NOLINT
+                             80});
+  if (auto written =
+          write_output(config.output, [&](std::ostream& out) { reporter->write(report, out); });
+      !written) {
+    usage_error(written.error());
+    return kExitUsage;
+  }
+  return exit_code_for(report, config);
+}
+
 int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
   // Load config.
   auto config = validate(options);
@@ -205,9 +361,14 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
     usage_error(started.error());
     return kExitUsage;
   }
+  if (config->plan) {
+    return run_plan(*config, cancel);
+  }
 
   bitbucket::CollectResult collected;
   std::uint64_t requests = 0;
+  std::unique_ptr<bitbucket::Checkpoint> checkpoint;
+  bool stopped_early = false;
   if (config->from_snapshot) {
     // Offline: evaluate what an earlier scan saw, as of the time it saw it.
     auto snapshot = load_snapshot(*config);
@@ -218,37 +379,15 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
     started = snapshot->collected_at;
     collected.snapshot = std::move(*snapshot);
   } else {
-    auto credentials = bitbucket::credentials_from_environment(bitbucket::process_environment());
-    if (!credentials) {
-      usage_error(credentials.error());
-      return kExitUsage;
+    auto live = collect_live(*config, options.log, cancel);
+    if (!live) {
+      return live.error();
     }
-    spdlog::info("authenticating with {}", bitbucket::describe(*credentials));
-
-    // Make transport, authenticate, collect.
-    TransportStack stack(config->connection, cancel);
-    const auto tokens = bitbucket::make_token_source(*credentials, stack.token_transport(),
-                                                     config->connection.token_url, stack.clock());
-    bitbucket::ApiClient api(stack.transport(), *tokens, config->connection.api_url, &cancel,
-                             &stack.limiter());
-    bitbucket::CollectProgress progress;
-    {
-      const ProgressLine line(stderr_is_tty() && !options.log.no_progress && !options.log.quiet,
-                              [&] { return progress_text(progress, stack); });
-      collected =
-          bitbucket::Collector(api, collect_options(*config, credentials->kind), &progress, &cancel)
-              .run();
-    }
-    if (cancel.load()) {
-      std::cerr << "bbposture: interrupted: no further requests; reporting what was read\n";
-    }
-    if (collected.auth_failure) {
-      std::cerr << "bbposture: authentication failed: " << collected.auth_failure->message << '\n';
-      return kExitAuth;
-    }
-    requests = stack.requests();
-    spdlog::info("{} requests, {} retries", requests, stack.retries());
+    stopped_early = live->collected.interrupted || live->rate_limit_exhausted;
+    collected = std::move(live->collected);
+    requests = live->requests;
     collected.snapshot.collected_at = *started;
+    checkpoint = std::move(live->checkpoint);
     if (config->save_snapshot) {
       if (auto saved = write_output(
               config->save_snapshot,
@@ -259,27 +398,11 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
       }
     }
   }
-
-  // Evaluate and report.
-  const auto finished = config->from_snapshot ? started : run_clock_now();
-  auto evaluations = core::evaluate(collected.snapshot, config->settings, *started,
-                                    {config->rules, /*findings_only=*/true});
-  report::ReportInputs inputs{BBP_VERSION,         *started,
-                              *finished,           requests,
-                              config->settings,    collected.interrupted || cancel.load(),
-                              config->min_severity};
-  const auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
-  const auto reporter =
-      report::make_reporter(config->format,
-                            {!config->output && stdout_is_tty() && !no_color_requested(),  // NOLINT
-                             80});
-  if (auto written =
-          write_output(config->output, [&](std::ostream& out) { reporter->write(report, out); });
-      !written) {
-    usage_error(written.error());
-    return kExitUsage;
+  const int code = evaluate_and_report(*config, collected, requests, *started, cancel);
+  if (code != kExitUsage) {
+    finish_checkpoint(checkpoint.get(), stopped_early || cancel.load());
   }
-  return exit_code_for(report, *config);
+  return code;
 }
 
 }  // namespace bbp::app

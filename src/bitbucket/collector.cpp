@@ -130,8 +130,8 @@ class Collector::Run {
     } const close_on_exit{*this};
     start_workers();
     // The caller's SSH keys only need /user: read them while the first page is listed.
-    if (user_uuid_) {
-      enqueue(Task{TaskKind::ssh_keys, 0, nullptr, nullptr, std::nullopt, {}, {}});
+    if (user_uuid_ && !options_.plan_only) {
+      queue_ssh_keys();
     }
 
     for (std::size_t w = 0; w < workspaces.size(); ++w) {
@@ -148,6 +148,7 @@ class Collector::Run {
         progress_->workspaces_done += 1;
       }
     }
+    announce_plan();
     close_queue();
     work();  // this thread takes tasks too until the queue is drained
     join(workspaces.size());
@@ -169,6 +170,7 @@ class Collector::Run {
     // Gaps of this task, merged in task order afterwards so that the snapshot does not depend
     // on which worker finished first.
     std::vector<core::Gap> gaps;
+    bool done = false;  // taken from the checkpoint: nothing to read
   };
 
   // ---- Reads -------------------------------------------------------------------------------
@@ -406,17 +408,96 @@ class Collector::Run {
     // one round trip long, not a repository's whole chain.
     const bool branches = options_.branch_rules && staged.repository.mainbranch.has_value();
     staged.reads_left = (branches ? 1 : 0) + (options_.key_rules ? 1 : 0);
-    if (staged.reads_left == 0 && progress_ != nullptr) {
-      progress_->repositories_done += 1;  // nothing to read
+    if (options_.plan_only) {
+      return;
     }
-    if (branches) {
-      enqueue(Task{
+    if (branches && resume_branches(staged.repository)) {
+      staged.reads_left -= 1;
+    }
+    const bool keys_resumed = options_.key_rules && resume_deploy_keys(w, staged.repository);
+    if (keys_resumed) {
+      staged.reads_left -= 1;
+    }
+    if (staged.reads_left == 0 && progress_ != nullptr) {
+      progress_->repositories_done += 1;  // nothing (left) to read
+    }
+    if (branches && !staged.repository.branch_restrictions) {
+      queue(Task{
           TaskKind::branches, w, &staged.repository, &staged.reads_left, std::nullopt, {}, {}});
     }
-    if (options_.key_rules) {
-      enqueue(Task{
+    if (options_.key_rules && !keys_resumed) {
+      queue(Task{
           TaskKind::deploy_keys, w, &staged.repository, &staged.reads_left, std::nullopt, {}, {}});
     }
+  }
+
+  // ---- Resuming from a checkpoint ----------------------------------------------------------
+
+  // Restrictions and branching model as an earlier run read them; false when it did not.
+  bool resume_branches(core::Repository& repo) {
+    auto read = options_.checkpoint != nullptr ? options_.checkpoint->branches(repo.full_name)
+                                               : std::nullopt;
+    if (!read) {
+      return false;
+    }
+    repo.branch_restrictions = std::move(read->branch_restrictions);
+    repo.branching_model = std::move(read->branching_model);
+    resumed();
+    return true;
+  }
+
+  // The repository's deploy keys as an earlier run read them, as a task that is already done.
+  bool resume_deploy_keys(std::size_t w, const core::Repository& repo) {
+    const auto* keys =
+        options_.checkpoint != nullptr ? options_.checkpoint->deploy_keys(repo.full_name) : nullptr;
+    if (keys == nullptr) {
+      return false;
+    }
+    add_done(Task{TaskKind::deploy_keys, w, nullptr, nullptr, std::nullopt, *keys, {}, true});
+    resumed();
+    return true;
+  }
+
+  // Where a completed read is recorded; none once the credential was rejected (a listing cut
+  // short by that is not a completed read).
+  Checkpoint* checkpoint_to_write() const { return stopped() ? nullptr : options_.checkpoint; }
+
+  void resumed() {
+    if (progress_ != nullptr) {
+      progress_->resumed_reads += 1;
+    }
+  }
+
+  // One read to make: counted for the progress line's "requests needed", then queued.
+  void queue(Task task) {
+    if (progress_ != nullptr) {
+      progress_->requests_planned += 1;
+    }
+    enqueue(std::move(task));
+  }
+
+  void queue_ssh_keys() {
+    const auto* keys = options_.checkpoint != nullptr ? options_.checkpoint->ssh_keys() : nullptr;
+    if (keys == nullptr) {
+      queue(Task{TaskKind::ssh_keys, 0, nullptr, nullptr, std::nullopt, {}, {}});
+      return;
+    }
+    snapshot_.ssh_keys = *keys;  // no worker runs yet
+    resumed();
+  }
+
+  // Every workspace is listed: the count of requests still needed is complete.
+  void announce_plan() {
+    if (progress_ == nullptr) {
+      return;
+    }
+    progress_->listed = true;
+    spdlog::info("listed {} repositories: about {} more requests to make{}",
+                 progress_->repositories_total.load(), progress_->requests_planned.load(),
+                 progress_->resumed_reads.load() > 0
+                     ? " (" + std::to_string(progress_->resumed_reads.load()) +
+                           " reads taken from the checkpoint)"
+                     : std::string());
   }
 
   // The projects in scope are those of the listed repositories: one deploy-key read each.
@@ -428,9 +509,18 @@ class Collector::Run {
           {key, "", name, "https://bitbucket.org/" + ws.slug + "/workspace/projects/" + key});
     }
     project_names_.clear();
-    if (options_.key_rules) {
-      for (std::size_t p = 0; p < ws.projects.size(); ++p) {
-        enqueue(Task{TaskKind::project_keys, w, nullptr, nullptr, p, {}, {}});
+    if (!options_.key_rules || options_.plan_only) {
+      return;
+    }
+    for (std::size_t p = 0; p < ws.projects.size(); ++p) {
+      const auto* keys = options_.checkpoint != nullptr
+                             ? options_.checkpoint->project_keys(ws.slug, ws.projects[p].key)
+                             : nullptr;
+      if (keys != nullptr) {
+        add_done(Task{TaskKind::project_keys, w, nullptr, nullptr, p, *keys, {}, true});
+        resumed();
+      } else {
+        queue(Task{TaskKind::project_keys, w, nullptr, nullptr, p, {}, {}});
       }
     }
   }
@@ -438,6 +528,13 @@ class Collector::Run {
   // ---- Tasks -------------------------------------------------------------------------------
 
   void run_task(Task& task) {
+    run_read(task);
+    if (progress_ != nullptr) {
+      progress_->reads_done += 1;
+    }
+  }
+
+  void run_read(Task& task) {
     switch (task.kind) {
       case TaskKind::branches:
         read_branches(task);
@@ -488,7 +585,9 @@ class Collector::Run {
         restrictions.push_back(std::move(*r));
       }
     }
+    bool complete = true;
     if (core::needs_branching_model(restrictions)) {
+      complete = false;
       auto model = api_.get_json(base + "/effective-branching-model");
       if (!model) {
         if (fatal(model.error())) {
@@ -498,6 +597,7 @@ class Collector::Run {
                                       repo.full_name));
       } else if (auto parsed = parse_branching_model(*model)) {
         repo.branching_model = std::move(*parsed);
+        complete = true;
       } else {
         task_gap(task, core::Gap{GapSubject::branching_model, ws.slug, repo.full_name, std::nullopt,
                                  path_of(api_.url_for(base + "/effective-branching-model")), 200,
@@ -506,6 +606,9 @@ class Collector::Run {
       }
     }
     repo.branch_restrictions = std::move(restrictions);
+    if (auto* journal = checkpoint_to_write(); complete && journal != nullptr) {
+      journal->record_branches(repo);
+    }
   }
 
   void read_deploy_keys(Task& task) {
@@ -527,6 +630,9 @@ class Collector::Run {
         key->url = repo.html_url + "/admin/access-keys/";
         task.keys.push_back(std::move(*key));
       }
+    }
+    if (auto* journal = checkpoint_to_write()) {
+      journal->record_deploy_keys(repo.full_name, task.keys);
     }
   }
 
@@ -552,6 +658,9 @@ class Collector::Run {
         task.keys.push_back(std::move(*key));
       }
     }
+    if (auto* journal = checkpoint_to_write()) {
+      journal->record_project_keys(ws.slug, project.key, task.keys);
+    }
   }
 
   // ---- Step 3: the caller's SSH keys (queued first) -------------------------------------
@@ -573,6 +682,9 @@ class Collector::Run {
         snapshot_.ssh_keys.push_back(std::move(*key));
       }
     }
+    if (auto* journal = checkpoint_to_write()) {
+      journal->record_ssh_keys(snapshot_.ssh_keys);
+    }
   }
 
   // ---- The queue and its workers -----------------------------------------------------------
@@ -583,6 +695,12 @@ class Collector::Run {
       tasks_.push_back(std::move(task));
     }
     queue_ready_.notify_one();
+  }
+
+  // A task whose result is already known: kept for the merge, never run.
+  void add_done(Task task) {
+    const std::lock_guard lock(queue_mutex_);
+    tasks_.push_back(std::move(task));
   }
 
   void close_queue() {
@@ -614,6 +732,9 @@ class Collector::Run {
       }
       if (stopped()) {
         return;
+      }
+      if (task->done) {
+        continue;
       }
       run_task(*task);  // once interrupted, its reads fail at once and are recorded as such
     }

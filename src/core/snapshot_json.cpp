@@ -279,6 +279,18 @@ json repository_to_json(const Repository& repository) {
   return repository_json(repository);
 }
 
+Repository repository_from_json(const json& json) {
+  return repository_from(json);
+}
+
+json key_to_json(const Key& key) {
+  return key_json(key);
+}
+
+Key key_from_json(const json& json) {
+  return key_from(json);
+}
+
 json snapshot_to_json(const Snapshot& s, const std::function<json(std::size_t)>& repositories) {
   json workspaces = json::array();
   for (std::size_t w = 0; w < s.workspaces.size(); ++w) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bbp/bitbucket/api_client.hpp"
+#include "bbp/bitbucket/checkpoint.hpp"
 #include "bbp/bitbucket/credentials.hpp"
 #include "bbp/core/models.hpp"
 
@@ -23,6 +24,10 @@ struct CollectOptions {
   bool key_rules = true;              // read deploy keys, project deploy keys, SSH keys
   CredentialKind credential = CredentialKind::client_credentials;
   int concurrency = 8;
+  // Only identify the caller and list workspaces and repositories (bbposture scan --plan).
+  bool plan_only = false;
+  // Reads found here are not made again; every read that succeeds is written to it.
+  Checkpoint* checkpoint = nullptr;
 };
 
 // Live counters for a progress line (read from another thread).
@@ -31,6 +36,13 @@ struct CollectProgress {
   std::atomic<std::size_t> workspaces_done{0};
   std::atomic<std::size_t> repositories_total{0};
   std::atomic<std::size_t> repositories_done{0};
+  // Requests the listing has shown to be needed so far (one per read still to make: more when
+  // a list spans pages or restrictions refer to the branching model), and whether every
+  // workspace has been listed (the count is then complete).
+  std::atomic<std::size_t> requests_planned{0};
+  std::atomic<std::size_t> reads_done{0};  // of those
+  std::atomic<bool> listed{false};
+  std::atomic<std::size_t> resumed_reads{0};  // reads taken from the checkpoint
 };
 
 struct CollectResult {

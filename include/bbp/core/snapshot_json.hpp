@@ -21,8 +21,14 @@ nlohmann::json snapshot_to_json(const Snapshot& snapshot);
 nlohmann::json snapshot_to_json(const Snapshot& snapshot,
                                 const std::function<nlohmann::json(std::size_t)>& repositories);
 
-// One entry of a workspace's "repositories", as snapshot_to_json writes it.
+// One entry of a workspace's "repositories", as snapshot_to_json writes it, and back (throws
+// std::invalid_argument as snapshot_from_json does).
 nlohmann::json repository_to_json(const Repository& repository);
+Repository repository_from_json(const nlohmann::json& json);
+
+// One entry of a workspace's "keys" (or of "ssh_keys"), and back.
+nlohmann::json key_to_json(const Key& key);
+Key key_from_json(const nlohmann::json& json);
 
 // Throws std::invalid_argument naming the first problem (wrong version, missing field, bad
 // timestamp). Never returns a half-read snapshot.

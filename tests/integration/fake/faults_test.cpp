@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
+#include <string>
 
 #include "fake_test_support.hpp"
 
@@ -16,7 +18,24 @@ class FakeFaultsTest : public FakeServerTest {
   long long elapsed_ms(Clock::time_point since) const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
   }
+  Caller access_token() const { return Caller(*server_).bearer(kAccessToken); }
 };
+
+// A window of an hour: nothing leaves it while a test runs.
+constexpr std::int64_t kHourMs = 3600000;
+
+void expect_rate_headers(const Response& response, const std::string& limit,
+                         const std::string& near_limit) {
+  EXPECT_EQ(response.header("X-RateLimit-Limit"), limit);
+  EXPECT_EQ(response.header("X-RateLimit-Resource"), "api");
+  EXPECT_EQ(response.header("X-RateLimit-NearLimit"), near_limit);
+}
+
+void expect_no_rate_headers(const Response& response) {
+  EXPECT_FALSE(response.headers.count("X-RateLimit-Limit") != 0);
+  EXPECT_FALSE(response.headers.count("X-RateLimit-Resource") != 0);
+  EXPECT_FALSE(response.headers.count("X-RateLimit-NearLimit") != 0);
+}
 
 TEST_F(FakeFaultsTest, StatusFaultAnswersCannedResponseThenRecovers) {
   server_->add_fault({{"kind", "status"},
@@ -136,6 +155,77 @@ TEST_F(FakeFaultsTest, RateLimitWindow) {
   EXPECT_EQ(api().get("/2.0/user").status, 200);
 }
 
+TEST_F(FakeFaultsTest, RateLimitHeadersForAccessTokens) {
+  server_->add_fault(
+      {{"kind", "rate_limit"}, {"budget", 5}, {"window_ms", kHourMs}, {"headers", true}});
+  for (int i = 1; i <= 5; ++i) {
+    const auto response = access_token().get("/2.0/repositories/acme");
+    EXPECT_EQ(response.status, 200) << i;
+    expect_rate_headers(response, "5", i >= 4 ? "true" : "false");  // 4 of 5 is 80%
+  }
+  const auto limited = access_token().get("/2.0/repositories/acme");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.body, "Rate limit for this resource has been exceeded");
+  EXPECT_EQ(limited.header("Retry-After"), "");
+  expect_rate_headers(limited, "5", "true");
+}
+
+TEST_F(FakeFaultsTest, RateLimitHeadersOnEveryApiAnswerToAnAccessToken) {
+  server_->add_fault(
+      {{"kind", "rate_limit"}, {"budget", 10}, {"window_ms", kHourMs}, {"headers", true}});
+  const auto forbidden = access_token().get("/2.0/user");  // lacks the account scope
+  EXPECT_EQ(forbidden.status, 403);
+  expect_rate_headers(forbidden, "10", "false");
+  const auto missing = access_token().get("/2.0/repositories/acme/no-such-repo");
+  EXPECT_EQ(missing.status, 404);
+  expect_rate_headers(missing, "10", "false");
+  // An unknown bearer token is not an access token.
+  expect_no_rate_headers(Caller(*server_).bearer("at-unknown").get("/2.0/repositories/acme"));
+}
+
+TEST_F(FakeFaultsTest, RateLimitHeadersLimitIsBudgetPerHour) {
+  // 7 per 2 h is 3.5 an hour, rounded down; 1 per 2 h and a millisecond rounds to 0, shown as 1.
+  server_->add_fault({{"kind", "rate_limit"},
+                      {"path", "/2.0/repositories/acme"},
+                      {"budget", 7},
+                      {"window_ms", 2 * kHourMs},
+                      {"headers", true}});
+  server_->add_fault({{"kind", "rate_limit"},
+                      {"path", "/2.0/repositories/acme/api"},
+                      {"budget", 1},
+                      {"window_ms", 2 * kHourMs + 1},
+                      {"headers", true}});
+  server_->add_fault({{"kind", "rate_limit"},
+                      {"path", "/2.0/repositories/acme/web"},
+                      {"budget", 100},
+                      {"window_ms", 1000}});
+  expect_rate_headers(access_token().get("/2.0/repositories/acme"), "3", "false");
+  expect_rate_headers(access_token().get("/2.0/repositories/acme/api"), "1", "true");
+  // Without `headers` (the default) not even access tokens get them.
+  const auto plain = access_token().get("/2.0/repositories/acme/web");
+  EXPECT_EQ(plain.status, 200);
+  expect_no_rate_headers(plain);
+}
+
+TEST_F(FakeFaultsTest, RateLimitHeadersNeverForOtherCredentials) {
+  server_->add_fault(
+      {{"kind", "rate_limit"}, {"budget", 3}, {"window_ms", kHourMs}, {"headers", true}});
+  const Caller oauth = Caller(*server_).bearer(mint_token(*server_));
+  const auto minted = oauth.get("/2.0/repositories/acme");
+  EXPECT_EQ(minted.status, 200);
+  expect_no_rate_headers(minted);
+  const auto api_token = api().get("/2.0/repositories/acme");
+  EXPECT_EQ(api_token.status, 200);
+  expect_no_rate_headers(api_token);
+  // Every credential shares the window: the access token's request uses the last of the budget.
+  expect_rate_headers(access_token().get("/2.0/repositories/acme"), "3", "true");
+  for (const Caller& caller : {oauth, api(), Caller(*server_).anonymous()}) {
+    const auto limited = caller.get("/2.0/repositories/acme");
+    EXPECT_EQ(limited.status, 429);
+    expect_no_rate_headers(limited);
+  }
+}
+
 TEST(FakeFaultsScenarioTest, FaultsAndLatencyFromScenario) {
   json scenario = basic_scenario();
   scenario["latency_ms"] = 100;
@@ -161,6 +251,8 @@ TEST(FakeFaultsScenarioTest, InvalidFaultsAreRejected) {
   FakeBitbucket server(basic_scenario());
   EXPECT_THROW(server.add_fault({{"kind", "status"}, {"status", "500"}}), std::invalid_argument);
   EXPECT_THROW(server.add_fault({{"kind", "latency"}, {"ms", -1}}), std::invalid_argument);
+  EXPECT_THROW(server.add_fault({{"kind", "rate_limit"}, {"budget", 1}, {"headers", "yes"}}),
+               std::invalid_argument);
 }
 
 }  // namespace

@@ -143,7 +143,7 @@ std::variant<Principal, Reply> Authenticator::authenticate(std::string_view auth
     if (!access_tokens_expired_) {
       for (const auto& configured : scenario_.access_tokens) {
         if (configured.token == token) {
-          return Principal{CredentialKind::bearer, configured.scopes};
+          return Principal{CredentialKind::access_token, configured.scopes};
         }
       }
     }

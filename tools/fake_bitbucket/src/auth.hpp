@@ -15,7 +15,8 @@
 
 namespace bbp::fake::detail {
 
-enum class CredentialKind { bearer, api_token, app_password };
+// bearer: a token minted by the OAuth endpoint; access_token: a configured access token.
+enum class CredentialKind { bearer, access_token, api_token, app_password };
 
 struct Principal {
   CredentialKind kind = CredentialKind::bearer;

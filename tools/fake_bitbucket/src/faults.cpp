@@ -1,6 +1,8 @@
 #include "faults.hpp"
 
+#include <algorithm>
 #include <array>
+#include <limits>
 #include <stdexcept>
 
 #include "util.hpp"
@@ -9,6 +11,7 @@ namespace bbp::fake::detail {
 namespace {
 
 using nlohmann::json;
+using TimePoint = std::chrono::steady_clock::time_point;
 
 [[noreturn]] void fail(const std::string& what) {
   throw std::invalid_argument("fault: " + what);
@@ -37,6 +40,17 @@ std::string string_at(const json& spec, const char* key, std::string fallback) {
   return it->get<std::string>();
 }
 
+bool boolean_at(const json& spec, const char* key, bool fallback) {
+  const auto it = spec.find(key);
+  if (it == spec.end()) {
+    return fallback;
+  }
+  if (!it->is_boolean()) {
+    fail(std::string("\"") + key + "\" must be a boolean");
+  }
+  return it->get<bool>();
+}
+
 FaultKind kind_from(const std::string& name) {
   static const std::array<std::pair<const char*, FaultKind>, 7> kKinds = {
       {{"status", FaultKind::status},
@@ -56,6 +70,40 @@ FaultKind kind_from(const std::string& name) {
 
 bool matches(const Fault& fault, std::string_view method, std::string_view path) {
   return (fault.method.empty() || iequals(fault.method, method)) && glob_match(fault.path, path);
+}
+
+// X-RateLimit-* headers as Bitbucket sends them to access tokens: the budget scaled to an hour
+// (rounded down, at least 1; capped when the product would overflow) and whether at least 80%
+// of the budget is used in the current window.
+std::vector<std::pair<std::string, std::string>> rate_limit_headers(const Fault& fault,
+                                                                    std::int64_t used) {
+  constexpr std::int64_t kHourMs = 3600000;
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t per_hour =
+      fault.budget <= kMax / kHourMs ? fault.budget * kHourMs / fault.window_ms : kMax;
+  const bool near_limit = used >= fault.budget - fault.budget / 5;  // used * 5 >= budget * 4
+  return {{"X-RateLimit-Limit", std::to_string(std::max<std::int64_t>(per_hour, 1))},
+          {"X-RateLimit-Resource", "api"},
+          {"X-RateLimit-NearLimit", near_limit ? "true" : "false"}};
+}
+
+// Moves a rate_limit fault's rolling window to `now` and admits the request unless the budget
+// is used up (rejected requests do not count). False when the request is rejected.
+bool admit(const Fault& fault, std::deque<TimePoint>& admitted, TimePoint now,
+           FaultDecision& decision) {
+  const auto window = std::chrono::milliseconds(fault.window_ms);
+  while (!admitted.empty() && now - admitted.front() >= window) {
+    admitted.pop_front();
+  }
+  const bool rejected = static_cast<std::int64_t>(admitted.size()) >= fault.budget;
+  if (!rejected) {
+    admitted.push_back(now);
+  }
+  if (fault.rate_headers) {
+    decision.rate_limit_headers =
+        rate_limit_headers(fault, static_cast<std::int64_t>(admitted.size()));
+  }
+  return !rejected;
 }
 
 }  // namespace
@@ -108,20 +156,14 @@ Fault parse_fault(const json& spec) {
       fault.body = string_at(spec, "body", R"({"values": [ {)");
       fault.content_type = string_at(spec, "content_type", "application/json");
       break;
-    case FaultKind::huge: {
+    case FaultKind::huge:
       fault.bytes = integer_at(spec, "bytes", std::int64_t{16} * 1024 * 1024, 1);
-      const auto chunked = spec.find("chunked");
-      if (chunked != spec.end()) {
-        if (!chunked->is_boolean()) {
-          fail("\"chunked\" must be a boolean");
-        }
-        fault.chunked = chunked->get<bool>();
-      }
+      fault.chunked = boolean_at(spec, "chunked", false);
       break;
-    }
     case FaultKind::rate_limit:
       fault.budget = integer_at(spec, "budget", 0, 0);
       fault.window_ms = integer_at(spec, "window_ms", 1000, 1);
+      fault.rate_headers = boolean_at(spec, "headers", false);
       fault.times = -1;
       break;
     case FaultKind::drop:
@@ -146,15 +188,10 @@ FaultDecision FaultInjector::evaluate(std::string_view method, std::string_view 
       continue;
     }
     if (fault.kind == FaultKind::rate_limit) {
-      const auto window = std::chrono::milliseconds(fault.window_ms);
-      while (!entry.admitted.empty() && now - entry.admitted.front() >= window) {
-        entry.admitted.pop_front();
-      }
-      if (static_cast<std::int64_t>(entry.admitted.size()) >= fault.budget) {
-        decision.fault = fault;  // over budget: rejected requests do not use up the window
+      if (!admit(fault, entry.admitted, now, decision)) {
+        decision.fault = fault;  // over budget
         return decision;
       }
-      entry.admitted.push_back(now);
       continue;
     }
     ++entry.seen;

@@ -34,6 +34,7 @@ struct Fault {
   bool chunked = false;        // huge: chunked transfer encoding, no Content-Length
   std::int64_t budget = 0;     // rate_limit
   std::int64_t window_ms = 0;  // rate_limit
+  bool rate_headers = false;   // rate_limit: X-RateLimit-* headers for access tokens
 };
 
 // Throws std::invalid_argument when `spec` is not a valid fault.
@@ -42,6 +43,9 @@ Fault parse_fault(const nlohmann::json& spec);
 struct FaultDecision {
   std::chrono::milliseconds delay{0};  // from matching latency faults
   std::optional<Fault> fault;          // the fault that answers this request, if any
+  // X-RateLimit-* headers from a rate_limit fault with `headers`, for the server to add when
+  // the request is authenticated with an access token; empty otherwise.
+  std::vector<std::pair<std::string, std::string>> rate_limit_headers;
 };
 
 class FaultInjector {

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <variant>
 
 #include "auth.hpp"
 #include "connections.hpp"
@@ -292,10 +293,23 @@ class FakeBitbucket::Impl {
     } else {
       write_reply(Reply::json(404, detail::error_body("Resource not found")), res);
     }
+    if (!decision.rate_limit_headers.empty() && uses_access_token(authorization)) {
+      for (const auto& [name, value] : decision.rate_limit_headers) {
+        res.set_header(name, value);
+      }
+    }
 
     record.status =
         decision.fault && decision.fault->kind == detail::FaultKind::drop ? 0 : res.status;
     finish(record);
+  }
+
+  // Whether the request authenticates with one of the scenario's access tokens (Bitbucket
+  // sends X-RateLimit-* headers to those only).
+  bool uses_access_token(const std::string& authorization) const {
+    const auto authenticated = auth_.authenticate(authorization);
+    const auto* principal = std::get_if<detail::Principal>(&authenticated);
+    return principal != nullptr && principal->kind == detail::CredentialKind::access_token;
   }
 
   void inject(const detail::Fault& fault, httplib::Response& res) {

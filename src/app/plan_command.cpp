@@ -1,0 +1,165 @@
+// `bbposture scan --plan`: identify the caller, list workspaces and repositories with the scan's
+// scope, and print what the scan would read, how many requests that takes and how long.
+#include <cmath>
+#include <iostream>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "bbp/bitbucket/credentials.hpp"
+#include "commands.hpp"
+#include "runtime.hpp"
+
+namespace bbp::app {
+namespace {
+
+// The requests a scan with this scope makes, from what the listing showed: one per read, as
+// long as no list spans pages and no restriction refers to the branching model.
+struct PlanCounts {
+  std::uint64_t listing = 0;  // made now, and again by the scan
+  std::uint64_t repositories = 0;
+  std::uint64_t branch_reads = 0;
+  std::uint64_t deploy_key_reads = 0;
+  std::uint64_t project_key_reads = 0;
+  std::uint64_t ssh_key_reads = 0;
+
+  std::uint64_t total() const {
+    return listing + branch_reads + deploy_key_reads + project_key_reads + ssh_key_reads;
+  }
+};
+
+PlanCounts count(const core::Snapshot& snapshot, const bitbucket::CollectOptions& options,
+                 std::uint64_t listing) {
+  PlanCounts c;
+  c.listing = listing;
+  for (const auto& ws : snapshot.workspaces) {
+    for (const auto& repo : ws.repositories) {
+      c.repositories += 1;
+      c.branch_reads += options.branch_rules && repo.mainbranch ? 1U : 0U;
+      c.deploy_key_reads += options.key_rules ? 1U : 0U;
+    }
+    c.project_key_reads += options.key_rules ? ws.projects.size() : 0;
+  }
+  c.ssh_key_reads = snapshot.ssh_keys_status == core::SshKeysStatus::read ? 1U : 0U;
+  return c;
+}
+
+// Seconds the scan takes at `per_hour`: paced evenly when --max-requests-per-hour was given;
+// otherwise on a rolling hourly budget, where the first hour's worth goes at once and each
+// further hour's worth one hour later.
+std::uint64_t estimated_seconds(std::uint64_t requests, std::uint64_t per_hour, bool paced) {
+  if (paced) {
+    return requests * 3600 / per_hour;
+  }
+  const auto hours = (requests + per_hour - 1) / per_hour;
+  return hours > 0 ? (hours - 1) * 3600 : 0;
+}
+
+std::string duration_text(std::uint64_t seconds) {
+  std::ostringstream out;
+  if (seconds >= 3600) {
+    out << seconds / 3600 << " h ";
+  }
+  out << (seconds % 3600 + 59) / 60 << " min";
+  return out.str();
+}
+
+nlohmann::json plan_json(const core::Snapshot& snapshot, const PlanCounts& c,
+                         std::uint64_t per_hour, bool paced) {
+  nlohmann::json workspaces = nlohmann::json::array();
+  for (const auto& ws : snapshot.workspaces) {
+    nlohmann::json repos = nlohmann::json::array();
+    for (const auto& repo : ws.repositories) {
+      repos.push_back(repo.full_name);
+    }
+    nlohmann::json projects = nlohmann::json::array();
+    for (const auto& project : ws.projects) {
+      projects.push_back(project.key);
+    }
+    workspaces.push_back({{"workspace", ws.slug},
+                          {"listed", ws.listed},
+                          {"repositories", repos},
+                          {"projects", projects}});
+  }
+  return {{"api_url", snapshot.api_url},
+          {"workspaces", workspaces},
+          {"repositories", c.repositories},
+          {"requests",
+           {{"total", c.total()},
+            {"listing", c.listing},
+            {"branch_restrictions", c.branch_reads},
+            {"deploy_keys", c.deploy_key_reads},
+            {"project_deploy_keys", c.project_key_reads},
+            {"ssh_keys", c.ssh_key_reads}}},
+          {"max_requests_per_hour", per_hour},
+          {"paced", paced},
+          {"estimated_seconds", estimated_seconds(c.total(), per_hour, paced)}};
+}
+
+void print_plan(std::ostream& out, const core::Snapshot& snapshot, const PlanCounts& c,
+                std::uint64_t per_hour, bool paced) {
+  out << "A scan of " << snapshot.api_url << " with these settings would read:\n";
+  for (const auto& ws : snapshot.workspaces) {
+    out << "\n  " << ws.slug << ": " << ws.repositories.size() << " repositories, "
+        << ws.projects.size() << " projects" << (ws.listed ? "" : " (listing incomplete)") << "\n";
+    for (const auto& repo : ws.repositories) {
+      out << "    " << repo.full_name << "\n";
+    }
+  }
+  out << "\nRequests: " << c.total() << " (" << c.listing << " to sign in and list, made now; "
+      << c.branch_reads << " branch restrictions, " << c.deploy_key_reads << " deploy keys, "
+      << c.project_key_reads << " project deploy keys, " << c.ssh_key_reads << " SSH keys)\n"
+      << "  more when a list spans pages or restrictions refer to the branching model\n";
+  const auto seconds = estimated_seconds(c.total(), per_hour, paced);
+  if (paced) {
+    out << "Time: about " << duration_text(seconds) << " at --max-requests-per-hour " << per_hour
+        << "\n";
+  } else if (seconds == 0) {
+    out << "Time: within one hour's budget of " << per_hour
+        << " requests (Bitbucket's for OAuth consumers and API tokens): no rate-limit wait\n";
+  } else {
+    out << "Time: about " << duration_text(seconds) << " on a rolling budget of " << per_hour
+        << " requests an hour (Bitbucket's for OAuth consumers and API tokens; an access token "
+           "on a large plan has more: pass --max-requests-per-hour)\n";
+  }
+}
+
+}  // namespace
+
+int run_plan(const ScanConfig& config, const std::atomic<bool>& cancel) {
+  auto credentials = bitbucket::credentials_from_environment(bitbucket::process_environment());
+  if (!credentials) {
+    std::cerr << "bbposture: " << credentials.error() << '\n';
+    return kExitUsage;
+  }
+  TransportStack stack(config.connection, cancel);
+  const auto tokens = bitbucket::make_token_source(*credentials, stack.token_transport(),
+                                                   config.connection.token_url, stack.clock());
+  bitbucket::ApiClient api(stack.transport(), *tokens, config.connection.api_url, &cancel,
+                           &stack.limiter());
+  auto options = collect_options(config, credentials->kind);
+  options.plan_only = true;
+  const auto collected = bitbucket::Collector(api, options).run();
+  if (collected.auth_failure) {
+    std::cerr << "bbposture: authentication failed: " << collected.auth_failure->message << '\n';
+    return kExitAuth;
+  }
+  const auto counts = count(collected.snapshot, options, stack.requests());
+  const bool paced = config.connection.max_requests_per_hour > 0;
+  const std::uint64_t per_hour = paced ? config.connection.max_requests_per_hour : 1000;
+  std::ostringstream text;
+  if (config.format == report::Format::json) {
+    text << plan_json(collected.snapshot, counts, per_hour, paced).dump(2) << '\n';
+  } else {
+    print_plan(text, collected.snapshot, counts, per_hour, paced);
+  }
+  if (auto written = write_output(config.output, text.str()); !written) {
+    std::cerr << "bbposture: " << written.error() << '\n';
+    return kExitUsage;
+  }
+  const bool complete = collected.snapshot.gaps.empty() && !collected.interrupted;
+  return complete ? kExitClean : kExitIncomplete;
+}
+
+}  // namespace bbp::app
