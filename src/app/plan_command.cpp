@@ -133,7 +133,10 @@ int run_plan(const ScanConfig& config, const std::atomic<bool>& cancel) {
     std::cerr << "bbposture: " << credentials.error() << '\n';
     return kExitUsage;
   }
-  TransportStack stack(config.connection, cancel);
+  // --max-requests-per-hour is the rate to estimate for: the listing itself is not paced.
+  auto connection = config.connection;
+  connection.max_requests_per_hour = 0;
+  TransportStack stack(connection, cancel);
   const auto tokens = bitbucket::make_token_source(*credentials, stack.token_transport(),
                                                    config.connection.token_url, stack.clock());
   bitbucket::ApiClient api(stack.transport(), *tokens, config.connection.api_url, &cancel,
