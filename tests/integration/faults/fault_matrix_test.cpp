@@ -211,6 +211,31 @@ TEST_F(FaultMatrix, ShortMaxWaitWaitsThatLongThenReportsTheRestAsRateLimited) {
   EXPECT_LT(r.elapsed, Millis{20'000});
 }
 
+// An access token is told its hourly allowance with every answer: the scan stays under it
+// instead of finding the wall. With six requests an hour and no time to wait, the seventh is
+// never sent, so Bitbucket never answers 429.
+TEST_F(FaultMatrix, XRateLimitLimitIsHonouredBeforeAnyWall) {
+  auto scenario = fault_scenario();
+  scenario["access_tokens"] = json::array(
+      {{{"token", "at-fault"},
+        {"scopes", {"account", "repository", "repository:admin", "project", "project:admin"}}}});
+  restart(scenario);
+  fake_->add_fault(
+      {{"kind", "rate_limit"}, {"budget", 6}, {"window_ms", 3'600'000}, {"headers", true}});
+  const auto r = run_bbposture(
+      {"scan", "-f", "json", "--fail-on", "none", "--no-progress", "-w", "acme", "--max-wait", "1s",
+       "--concurrency", "1", "--api-url", fake_->api_url()},
+      {"BITBUCKET_ACCESS_TOKEN=at-fault", std::string("BBP_NOW=") + kNow}, Millis{60'000});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(rejections(*fake_), 0U);
+  EXPECT_EQ(fake_->request_count(), 6U);
+  const auto report = report_of(r);
+  ASSERT_FALSE(report["unknown"].empty());
+  for (const auto& u : report["unknown"]) {
+    EXPECT_EQ(u["reason"], "rate_limited") << u.dump();
+  }
+}
+
 TEST_F(FaultMatrix, RollingRateLimitWindowSlowsTheScanButItCompletes) {
   fake_->add_fault({{"kind", "rate_limit"}, {"budget", 6}, {"window_ms", 1000}});
   auto env = client_env();
