@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <iterator>
 #include <string>
 
@@ -43,6 +44,18 @@ bool is_true(const std::optional<std::string>& text) {
 
 milliseconds to_ms(std::chrono::steady_clock::duration d) {
   return std::chrono::ceil<milliseconds>(d);
+}
+
+// "14:05:09": the local time `from_now` from now, for log lines.
+std::string wall_time_in(std::chrono::steady_clock::duration from_now) {
+  const auto at = std::chrono::system_clock::to_time_t(
+      std::chrono::system_clock::now() +
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(from_now));
+  std::tm local{};
+  localtime_r(&at, &local);
+  char text[16];
+  std::strftime(text, sizeof text, "%H:%M:%S", &local);
+  return text;
 }
 
 }  // namespace
@@ -109,7 +122,8 @@ RateLimiter::Plan RateLimiter::plan_locked(TimePoint now) {
     probe_out_ = true;
     next_probe_ = at;
     counted_.insert(at);
-    spdlog::info("rate limit: probing in {} s", to_ms(at - now).count() / 1000);
+    spdlog::info("rate limit: next try at {} (in {} s)", wall_time_in(at - now),
+                 to_ms(at - now).count() / 1000);
     return {Step::go, {at, true}};
   }
   const TimePoint slot = std::max(now, window_slot_locked(now).value_or(now));
@@ -241,8 +255,12 @@ void RateLimiter::close_locked(TimePoint now, const Response& response) {
   failed_probes_ = 0;
   // A learned window is kept: a wall it did not foresee (another client spending the same
   // budget, a server that counts differently) costs this pause and its probes, no more.
-  spdlog::info("rate limit reached (HTTP 429{}); pausing every request until a probe gets through",
-               response.header("Retry-After") ? ", Retry-After" : "");
+  // The first wall of a scan is worth a line at the default level (a scan that needs several
+  // hours should say why it is slow); the later ones are expected.
+  spdlog::log(rejections_ == 1 ? spdlog::level::warn : spdlog::level::info,
+              "rate limit reached (HTTP 429{}): every request waits until a probe gets through; "
+              "the scan goes on by itself (at most --max-wait)",
+              response.header("Retry-After") ? ", Retry-After" : "");
 }
 
 void RateLimiter::learn_from_headers_locked(const Response& response, TimePoint now) {
