@@ -4,9 +4,9 @@
 #include <atomic>
 #include <cctype>
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bbp/bitbucket/parse.hpp"
+#include "bbp/bitbucket/task_pool.hpp"
 #include "bbp/core/default_branch.hpp"
 #include "bbp/core/glob.hpp"
 
@@ -121,37 +122,19 @@ class Collector::Run {
       snapshot_.workspaces[w].slug = workspaces[w];
     }
     staged_.resize(workspaces.size());
-
-    // If this thread leaves by an exception (starting a worker included), the queue is closed
-    // first so that the waiting workers can be joined.
-    struct CloseQueue {
-      Run& run;
-      ~CloseQueue() { run.close_queue(); }
-    } const close_on_exit{*this};
-    start_workers();
-    // The caller's SSH keys only need /user: read them while the first page is listed.
-    if (user_uuid_ && !options_.plan_only) {
-      queue_ssh_keys();
+    std::size_t listed = 0;
+    {
+      // Stops and joins its workers however this block is left, an exception included.
+      TaskPool pool(options_.concurrency);
+      pool_ = &pool;
+      listed = list_and_queue(workspaces.size());
+      pool.drain();  // this thread takes tasks too; a task's exception is rethrown here
+      pool_ = nullptr;
     }
-
-    for (std::size_t w = 0; w < workspaces.size(); ++w) {
-      if (stopped()) {  // a worker met a rejected credential
-        join(w);
-        return finish();
-      }
-      if (!list_repositories(w)) {
-        join(w + 1);
-        return finish();
-      }
-      queue_project_keys(w);
-      if (progress_ != nullptr) {
-        progress_->workspaces_done += 1;
-      }
+    hand_over(listed);
+    if (stopped()) {
+      return finish();
     }
-    announce_plan();
-    close_queue();
-    work();  // this thread takes tasks too until the queue is drained
-    join(workspaces.size());
     merge_gaps();
     merge_keys();
     return finish();
@@ -160,18 +143,48 @@ class Collector::Run {
  private:
   enum class TaskKind { branches, deploy_keys, project_keys, ssh_keys };
 
+  // A listed repository while its reads are made: shared by its tasks and the walk.
+  struct Staged {
+    explicit Staged(core::Repository r) : repository(std::move(r)) {}
+    core::Repository repository;
+    std::atomic<int> reads_left{0};  // it is done when this is 0
+  };
+
+  // One read and its result. The task that makes the read is the only writer until the pool
+  // is drained; the walk keeps every task in the order it was queued, and merges them in that
+  // order, so the snapshot does not depend on which worker finished first.
   struct Task {
     TaskKind kind = TaskKind::branches;
     std::size_t workspace = 0;
-    core::Repository* repository = nullptr;  // branches, deploy_keys (stable: lives in staged_)
-    std::atomic<int>* reads_left = nullptr;  // of the repository: it is done when this is 0
-    std::optional<std::size_t> project;      // project_keys
-    std::vector<core::Key> keys;             // deploy keys read by this task
-    // Gaps of this task, merged in task order afterwards so that the snapshot does not depend
-    // on which worker finished first.
+    std::shared_ptr<Staged> staged;      // branches, deploy_keys
+    std::optional<std::size_t> project;  // project_keys
+    std::vector<core::Key> keys;         // keys read by this task
     std::vector<core::Gap> gaps;
-    bool done = false;  // taken from the checkpoint: nothing to read
   };
+
+  // Steps 3 and 4: queues the caller's SSH keys, then lists each workspace while the pool reads
+  // what is listed. Returns the number of workspaces listed (fewer when the credential was
+  // rejected on the way).
+  std::size_t list_and_queue(std::size_t workspaces) {
+    // The caller's SSH keys only need /user: read them while the first page is listed.
+    if (user_uuid_ && !options_.plan_only) {
+      queue_ssh_keys();
+    }
+    for (std::size_t w = 0; w < workspaces; ++w) {
+      if (stopped()) {  // a worker met a rejected credential
+        return w;
+      }
+      if (!list_repositories(w)) {
+        return w + 1;
+      }
+      queue_project_keys(w);
+      if (progress_ != nullptr) {
+        progress_->workspaces_done += 1;
+      }
+    }
+    announce_plan();
+    return workspaces;
+  }
 
   // ---- Reads -------------------------------------------------------------------------------
 
@@ -400,7 +413,7 @@ class Collector::Run {
       }
       project_names_.emplace(*repo->project_key, name);
     }
-    auto& staged = staged_[w].emplace_back(std::move(*repo));
+    auto& staged = *staged_[w].emplace_back(std::make_shared<Staged>(std::move(*repo)));
     if (progress_ != nullptr) {
       progress_->repositories_total += 1;
     }
@@ -422,12 +435,10 @@ class Collector::Run {
       progress_->repositories_done += 1;  // nothing (left) to read
     }
     if (branches && !staged.repository.branch_restrictions) {
-      queue(Task{
-          TaskKind::branches, w, &staged.repository, &staged.reads_left, std::nullopt, {}, {}});
+      queue(Task{TaskKind::branches, w, staged_[w].back(), std::nullopt, {}, {}});
     }
     if (options_.key_rules && !keys_resumed) {
-      queue(Task{
-          TaskKind::deploy_keys, w, &staged.repository, &staged.reads_left, std::nullopt, {}, {}});
+      queue(Task{TaskKind::deploy_keys, w, staged_[w].back(), std::nullopt, {}, {}});
     }
   }
 
@@ -453,7 +464,7 @@ class Collector::Run {
     if (keys == nullptr) {
       return false;
     }
-    add_done(Task{TaskKind::deploy_keys, w, nullptr, nullptr, std::nullopt, *keys, {}, true});
+    add_done(Task{TaskKind::deploy_keys, w, nullptr, std::nullopt, *keys, {}});
     resumed();
     return true;
   }
@@ -468,18 +479,27 @@ class Collector::Run {
     }
   }
 
-  // One read to make: counted for the progress line's "requests needed", then queued.
+  // One read to make: counted for the progress line's "requests needed", kept in queue order
+  // for the merge, and handed to the pool.
   void queue(Task task) {
     if (progress_ != nullptr) {
       progress_->requests_planned += 1;
     }
-    enqueue(std::move(task));
+    auto& slot = tasks_.emplace_back(std::make_shared<Task>(std::move(task)));
+    pool_->submit([this, slot] {
+      if (!stopped()) {  // a rejected credential: nothing more is read
+        run_task(*slot);
+      }
+    });
   }
+
+  // A task whose result is already known (from the checkpoint): kept for the merge, not run.
+  void add_done(Task task) { tasks_.push_back(std::make_shared<Task>(std::move(task))); }
 
   void queue_ssh_keys() {
     const auto* keys = options_.checkpoint != nullptr ? options_.checkpoint->ssh_keys() : nullptr;
     if (keys == nullptr) {
-      queue(Task{TaskKind::ssh_keys, 0, nullptr, nullptr, std::nullopt, {}, {}});
+      queue(Task{TaskKind::ssh_keys, 0, nullptr, std::nullopt, {}, {}});
       return;
     }
     snapshot_.ssh_keys = *keys;  // no worker runs yet
@@ -517,10 +537,10 @@ class Collector::Run {
                              ? options_.checkpoint->project_keys(ws.slug, ws.projects[p].key)
                              : nullptr;
       if (keys != nullptr) {
-        add_done(Task{TaskKind::project_keys, w, nullptr, nullptr, p, *keys, {}, true});
+        add_done(Task{TaskKind::project_keys, w, nullptr, p, *keys, {}});
         resumed();
       } else {
-        queue(Task{TaskKind::project_keys, w, nullptr, nullptr, p, {}, {}});
+        queue(Task{TaskKind::project_keys, w, nullptr, p, {}, {}});
       }
     }
   }
@@ -555,7 +575,7 @@ class Collector::Run {
 
   // One of a repository's tasks is done; the repository counts as done with the last of them.
   void repository_read(const Task& task) {
-    if (--*task.reads_left == 0 && progress_ != nullptr) {
+    if (--task.staged->reads_left == 0 && progress_ != nullptr) {
       progress_->repositories_done += 1;
     }
   }
@@ -568,7 +588,7 @@ class Collector::Run {
   // Branch restrictions (every page), then the effective branching model when one of them
   // refers to it.
   void read_branches(Task& task) {
-    auto& repo = *task.repository;
+    auto& repo = task.staged->repository;
     const auto& ws = snapshot_.workspaces[task.workspace];
     const std::string base = repo_path(repo);
     std::vector<nlohmann::json> values;
@@ -612,7 +632,7 @@ class Collector::Run {
   }
 
   void read_deploy_keys(Task& task) {
-    const auto& repo = *task.repository;
+    const auto& repo = task.staged->repository;
     const auto& ws = snapshot_.workspaces[task.workspace];
     std::vector<nlohmann::json> values;
     if (auto listed = read_all(repo_path(repo) + "/deploy-keys", values); !listed) {
@@ -687,72 +707,20 @@ class Collector::Run {
     }
   }
 
-  // ---- The queue and its workers -----------------------------------------------------------
+  // ---- The pool's results -------------------------------------------------------------
 
-  void enqueue(Task task) {
-    {
-      const std::lock_guard lock(queue_mutex_);
-      tasks_.push_back(std::move(task));
-    }
-    queue_ready_.notify_one();
-  }
-
-  // A task whose result is already known: kept for the merge, never run.
-  void add_done(Task task) {
-    const std::lock_guard lock(queue_mutex_);
-    tasks_.push_back(std::move(task));
-  }
-
-  void close_queue() {
-    {
-      const std::lock_guard lock(queue_mutex_);
-      queue_closed_ = true;
-    }
-    queue_ready_.notify_all();
-  }
-
-  void start_workers() {
-    const auto threads = static_cast<std::size_t>(std::max(1, options_.concurrency));
-    for (std::size_t i = 1; i < threads; ++i) {
-      pool_.emplace_back([this] { work(); });
-    }
-  }
-
-  // Takes queued tasks until the queue is closed and drained (or the scan stops).
-  void work() {
-    for (;;) {
-      Task* task = nullptr;
-      {
-        std::unique_lock lock(queue_mutex_);
-        queue_ready_.wait(lock, [&] { return next_task_ < tasks_.size() || queue_closed_; });
-        if (next_task_ == tasks_.size()) {
-          return;  // closed and drained
-        }
-        task = &tasks_[next_task_++];
-      }
-      if (stopped()) {
-        return;
-      }
-      if (task->done) {
-        continue;
-      }
-      run_task(*task);  // once interrupted, its reads fail at once and are recorded as such
-    }
-  }
-
-  // Waits for the workers, then hands the staged repositories to the snapshot.
-  void join(std::size_t listed_workspaces) {
-    close_queue();
-    pool_.clear();  // joins
+  // Once the pool is drained: the staged repositories of the listed workspaces go to the
+  // snapshot (the others were never listed).
+  void hand_over(std::size_t listed_workspaces) {
     snapshot_.workspaces.resize(listed_workspaces);
     for (std::size_t w = 0; w < listed_workspaces; ++w) {
       auto& repos = snapshot_.workspaces[w].repositories;
       repos.reserve(staged_[w].size());
       for (auto& staged : staged_[w]) {
-        repos.push_back(std::move(staged.repository));
+        repos.push_back(std::move(staged->repository));
       }
-      staged_[w].clear();
     }
+    staged_.clear();
   }
 
   // ---- Step 5: the merge -------------------------------------------------------------------
@@ -761,8 +729,8 @@ class Collector::Run {
   void merge_gaps() {
     for (const bool ssh : {false, true}) {
       for (auto& task : tasks_) {
-        if ((task.kind == TaskKind::ssh_keys) == ssh) {
-          for (auto& gap : task.gaps) {
+        if ((task->kind == TaskKind::ssh_keys) == ssh) {
+          for (auto& gap : task->gaps) {
             snapshot_.gaps.push_back(std::move(gap));
           }
         }
@@ -774,9 +742,9 @@ class Collector::Run {
   // through, and is reported once, as the project key.
   void merge_keys() {
     for (auto& task : tasks_) {
-      if (task.kind == TaskKind::project_keys) {
-        auto& ws = snapshot_.workspaces[task.workspace];
-        for (auto& key : task.keys) {
+      if (task->kind == TaskKind::project_keys && task->workspace < snapshot_.workspaces.size()) {
+        auto& ws = snapshot_.workspaces[task->workspace];
+        for (auto& key : task->keys) {
           ws.keys.push_back(std::move(key));
         }
       }
@@ -791,10 +759,10 @@ class Collector::Run {
         }
       }
       for (auto& task : tasks_) {
-        if (task.kind != TaskKind::deploy_keys || task.workspace != w) {
+        if (task->kind != TaskKind::deploy_keys || task->workspace != w) {
           continue;
         }
-        for (auto& key : task.keys) {
+        for (auto& key : task->keys) {
           // The project's key showing through in one of its repositories: reported once, as
           // the project key. The same material under another project is a separate key.
           const bool inherited = !key.key_material.empty() && key.project &&
@@ -820,23 +788,13 @@ class Collector::Run {
   std::optional<std::string> user_uuid_;
   std::map<std::string, std::string> project_names_;  // key -> name, of the current listing
 
-  // The repositories of each workspace while workers read them (a deque never moves its
-  // elements); moved into the snapshot once every worker is done.
-  struct Staged {
-    explicit Staged(core::Repository r) : repository(std::move(r)) {}
-    core::Repository repository;
-    std::atomic<int> reads_left{0};
-  };
-  std::vector<std::deque<Staged>> staged_;
-
-  // Only appended to (under queue_mutex_); a task is touched by the one worker that took it.
-  std::deque<Task> tasks_;
-  std::size_t next_task_ = 0;  // guarded by queue_mutex_
-  bool queue_closed_ = false;  // guarded by queue_mutex_
-  std::mutex queue_mutex_;
-  std::condition_variable queue_ready_;
-  // Declared last, so destroyed (joined) first.
-  std::vector<std::jthread> pool_;
+  // The repositories of each workspace while their tasks read them; handed to the snapshot
+  // once the pool is drained.
+  std::vector<std::vector<std::shared_ptr<Staged>>> staged_;
+  // Every task in the order it was queued (only this thread appends; each task's worker writes
+  // only its own task).
+  std::vector<std::shared_ptr<Task>> tasks_;
+  TaskPool* pool_ = nullptr;  // while the walk lists and queues
 };
 
 Collector::Collector(ApiClient& api, CollectOptions options, CollectProgress* progress,

@@ -898,6 +898,21 @@ class Rendezvous {
   bool met_ = false;
 };
 
+// A worker that throws does not end the process: the scan stops and the one error surfaces
+// on the caller's thread.
+TEST_F(CollectorTest, AnExceptionOnAWorkerSurfacesAsOneError) {
+  acme_basics();
+  transport.set_handler([&](const http::Request& r) -> http::Result {
+    if (api_path(r.url).ends_with("/deploy-keys")) {
+      throw std::runtime_error("unexpected failure in a worker");
+    }
+    return api.answer(r);
+  });
+  CollectOptions options = acme_only();
+  options.concurrency = 4;
+  EXPECT_THROW(run(options), std::runtime_error);
+}
+
 TEST_F(CollectorTest, UserIsReadAlongsideTheWorkspaceList) {
   api.list("/user/workspaces", {{{"slug", "acme"}}});
   acme_basics();
