@@ -326,9 +326,17 @@ tl::expected<ApiClient::Sent, ApiError> ApiClient::send_once(const std::string& 
     give_back();
     return tl::unexpected(std::move(auth.error()));
   }
+  std::uint64_t generation = auth->generation;
   http::Request request;
   request.url = url;
   request.headers = {{"Authorization", auth->header.reveal()}, {"Accept", "application/json"}};
+  // A retry after a back-off carries the token current then, not the one it first carried.
+  request.refresh = [this, &generation](http::Request& again) {
+    if (auto fresh = tokens_.authorization()) {
+      again.headers[0].second = fresh->header.reveal();
+      generation = fresh->generation;
+    }
+  };
   auto response = transport_.send(request);
   if (!response) {
     give_back();
@@ -337,7 +345,7 @@ tl::expected<ApiClient::Sent, ApiError> ApiClient::send_once(const std::string& 
   if (ticket) {
     limiter_->settle(*ticket, *response);
   }
-  return Sent{std::move(*response), auth->generation};
+  return Sent{std::move(*response), generation};
 }
 
 tl::expected<void, ApiError> ApiClient::for_each_page(const std::string& path_or_url,

@@ -188,8 +188,12 @@ Result RetryingTransport::send(const Request& request) {
 
   int dns_failures = 0;
   milliseconds waited{0};
+  Request current = request;
   for (int attempt = 1;; ++attempt) {
-    Result result = inner_.send(request);
+    if (attempt > 1 && current.refresh) {
+      current.refresh(current);  // e.g. the token renewed while this request waited
+    }
+    Result result = inner_.send(current);
 
     bool retryable = false;
     bool is_429 = false;

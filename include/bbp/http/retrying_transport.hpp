@@ -44,6 +44,7 @@ struct RetryOptions {
 // jitter). For 429 the wait is at least base_delay. A Retry-After header (delta-seconds or
 // HTTP-date) replaces the computed wait, capped at max_delay. If a wait would exceed the
 // remaining max_total_wait budget, it gives up. Giving up returns the last Response/error.
+// Before each retry the request's `refresh` (when set) brings it up to date.
 //
 // Thread-safe. inner and sleeper must outlive this object.
 class RetryingTransport final : public Transport {

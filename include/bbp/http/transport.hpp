@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ struct Request {
   std::string body;
   // Overrides the transport's default timeout for this request when set.
   std::optional<std::chrono::milliseconds> timeout;
+  // When set, a decorator that sends the request again after a wait calls this first, so that
+  // what may have changed meanwhile (the token in Authorization) is current when it is resent.
+  std::function<void(Request&)> refresh;
 };
 
 struct Response {

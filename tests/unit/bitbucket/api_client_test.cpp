@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bbp/http/retrying_transport.hpp"
 #include "http_fakes.hpp"
 
 namespace bbp::bitbucket {
@@ -346,6 +347,56 @@ TEST(ClassifyTransportError, KindsMapToReasons) {
   EXPECT_EQ(e.reason, UnknownReason::api_error);
   e = classify_transport_error({http::TransportErrorKind::interrupted, "sigint"}, "/x");
   EXPECT_EQ(e.kind, ApiError::Kind::cancelled);
+}
+
+}  // namespace
+}  // namespace bbp::bitbucket
+
+namespace bbp::bitbucket {
+namespace {
+
+// A token source whose token changes when told to (as a renewal by another thread would).
+class RotatingTokenSource final : public TokenSource {
+ public:
+  tl::expected<Authorization, AuthFailure> authorization() override {
+    return Authorization{Secret("Bearer t" + std::to_string(generation_.load())),
+                         generation_.load()};
+  }
+  tl::expected<bool, AuthFailure> renew(std::uint64_t failed) override {
+    if (generation_.load() == failed) {
+      generation_ += 1;
+    }
+    return true;
+  }
+  void rotate() { generation_ += 1; }
+
+ private:
+  std::atomic<std::uint64_t> generation_{0};
+};
+
+// A 503 answered while the token is renewed elsewhere: the retry after the back-off carries the
+// new token, so it is not answered 401 once more for nothing.
+TEST(ApiClientRetry, ARetryAfterABackOffCarriesTheTokenCurrentThen) {
+  fakes::FakeTransport transport;
+  fakes::RecordingSleeper sleeper;
+  http::RetryingTransport retrying(transport, sleeper, [] {
+    http::RetryOptions options;
+    options.jitter = [] { return 0.5; };
+    return options;
+  }());
+  RotatingTokenSource tokens;
+  transport.set_handler([&](const http::Request& request) -> http::Result {
+    if (http::find_header(request.headers, "Authorization") == "Bearer t0") {
+      tokens.rotate();  // renewed by another thread while this request waits
+      return fakes::make_response(503);
+    }
+    return fakes::make_response(200, "{}", kJson);
+  });
+  ApiClient api(retrying, tokens, kApiBase);
+  ASSERT_TRUE(api.get_json("/user"));
+  const auto requests = transport.requests();
+  ASSERT_EQ(requests.size(), 2U);
+  EXPECT_EQ(http::find_header(requests[1].headers, "Authorization"), "Bearer t1");
 }
 
 }  // namespace
