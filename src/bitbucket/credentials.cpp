@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include <spdlog/spdlog.h>
+
 namespace bbp::bitbucket {
 
 std::string_view to_string(CredentialKind kind) {
@@ -26,33 +28,83 @@ EnvLookup process_environment() {
   };
 }
 
+namespace {
+
+constexpr std::string_view kSpace = " \t\r\n";
+
+// One credential variable: surrounding whitespace (a newline from `$(cat file)`) is trimmed with
+// a log line; what cannot be sent as it is (a control character inside, and for everything but
+// the account email a non-ASCII character) is refused, naming the variable and never the value.
+tl::expected<std::optional<std::string>, std::string> read_variable(const EnvLookup& env,
+                                                                    std::string_view name) {
+  auto value = env(name);
+  if (!value) {
+    return std::nullopt;
+  }
+  const auto first = value->find_first_not_of(kSpace);
+  if (first == std::string::npos) {
+    return std::nullopt;  // only whitespace: as if unset
+  }
+  const auto last = value->find_last_not_of(kSpace);
+  if (first != 0 || last + 1 != value->size()) {
+    *value = value->substr(first, last + 1 - first);
+    spdlog::info("{} has whitespace around it: using it trimmed", name);
+  }
+  const bool email = name == "BITBUCKET_EMAIL" || name == "BITBUCKET_USERNAME";
+  for (const char c : *value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      return tl::unexpected(std::string(name) +
+                            " contains a control character (a line break or tab inside the "
+                            "value?): set it again with the value alone");
+    }
+    if (byte >= 0x80 && !email) {
+      return tl::unexpected(std::string(name) +
+                            " contains a non-ASCII character, which no Bitbucket token, secret "
+                            "or client id has: copy the value again");
+    }
+  }
+  return value;
+}
+
+}  // namespace
+
 tl::expected<Credentials, std::string> credentials_from_environment(const EnvLookup& env) {
-  if (auto token = env("BITBUCKET_ACCESS_TOKEN")) {
-    return Credentials{CredentialKind::access_token, {}, {}, Secret(std::move(*token))};
+  // Variables are checked when they are used: a stray variable of a credential that loses to
+  // another does not stop the scan.
+  using Variable = tl::expected<std::optional<std::string>, std::string>;
+  const auto set = [](const Variable& v) { return !v || v->has_value(); };
+  const auto value = [](Variable& v) { return std::move(**v); };
+  Variable token = read_variable(env, "BITBUCKET_ACCESS_TOKEN");
+  Variable client_id = read_variable(env, "BITBUCKET_CLIENT_ID");
+  Variable client_secret = read_variable(env, "BITBUCKET_CLIENT_SECRET");
+  Variable username = read_variable(env, "BITBUCKET_EMAIL");
+  if (!set(username)) {
+    username = read_variable(env, "BITBUCKET_USERNAME");
   }
-  auto client_id = env("BITBUCKET_CLIENT_ID");
-  auto client_secret = env("BITBUCKET_CLIENT_SECRET");
-  if (client_id && client_secret) {
-    return Credentials{CredentialKind::client_credentials,
-                       std::move(*client_id),
-                       {},
-                       Secret(std::move(*client_secret))};
+  Variable api_token = read_variable(env, "BITBUCKET_API_TOKEN");
+  for (const auto* used : {&token, &client_id, &client_secret, &username, &api_token}) {
+    const bool wins = used == &token || !set(token);
+    if (!*used && wins) {
+      return tl::unexpected(used->error());
+    }
   }
-  if (client_id || client_secret) {
+  if (set(token)) {
+    return Credentials{CredentialKind::access_token, {}, {}, Secret(value(token))};
+  }
+  if (set(client_id) && set(client_secret)) {
+    return Credentials{
+        CredentialKind::client_credentials, value(client_id), {}, Secret(value(client_secret))};
+  }
+  if (set(client_id) || set(client_secret)) {
     return tl::unexpected(std::string(
         "BITBUCKET_CLIENT_ID and BITBUCKET_CLIENT_SECRET must both be set for OAuth client "
         "credentials"));
   }
-  auto username = env("BITBUCKET_EMAIL");
-  if (!username) {
-    username = env("BITBUCKET_USERNAME");
+  if (set(username) && set(api_token)) {
+    return Credentials{CredentialKind::api_token, {}, value(username), Secret(value(api_token))};
   }
-  auto api_token = env("BITBUCKET_API_TOKEN");
-  if (username && api_token) {
-    return Credentials{
-        CredentialKind::api_token, {}, std::move(*username), Secret(std::move(*api_token))};
-  }
-  if (api_token) {
+  if (set(api_token)) {
     return tl::unexpected(std::string(
         "BITBUCKET_API_TOKEN needs BITBUCKET_EMAIL (the Atlassian account email) as well"));
   }

@@ -310,7 +310,7 @@ Result CurlTransport::send(const Request& request) {
   SlistPtr header_list;
   for (const auto& [name, value] : request.headers) {
     if (!valid_header(name, value)) {
-      return fail(TransportErrorKind::other, "invalid request header '" +
+      return fail(TransportErrorKind::local, "invalid request header '" +
                                                  (is_sensitive_header(name) ? "?" : name) +
                                                  "' for " + describe(request));
     }
@@ -318,7 +318,7 @@ Result CurlTransport::send(const Request& request) {
     const std::string line = value.empty() ? name + ";" : name + ": " + value;
     curl_slist* appended = curl_slist_append(header_list.get(), line.c_str());
     if (appended == nullptr) {
-      return fail(TransportErrorKind::other, "out of memory building headers");
+      return fail(TransportErrorKind::local, "out of memory building headers");
     }
     static_cast<void>(header_list.release());
     header_list.reset(appended);
@@ -326,7 +326,7 @@ Result CurlTransport::send(const Request& request) {
 
   std::optional<Handle> handle = impl_->acquire();
   if (!handle) {
-    return fail(TransportErrorKind::other, "cannot create a libcurl handle");
+    return fail(TransportErrorKind::local, "cannot create a libcurl handle");
   }
   Lease lease(impl_->pool, impl_->pool_mutex, std::move(*handle));
   CURL* easy = lease.easy();
@@ -391,7 +391,7 @@ Result CurlTransport::send(const Request& request) {
       break;
   }
   if (rc != CURLE_OK) {
-    return fail(TransportErrorKind::other,
+    return fail(TransportErrorKind::local,
                 std::string("cannot configure libcurl: ") + curl_easy_strerror(rc));
   }
 
@@ -399,7 +399,7 @@ Result CurlTransport::send(const Request& request) {
   // noticed within one short poll even when the server sends nothing.
   CURLM* multi = lease.multi();
   if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
-    return fail(TransportErrorKind::other, "cannot start transfer for " + describe(request));
+    return fail(TransportErrorKind::local, "cannot start transfer for " + describe(request));
   }
   const int poll_ms = options_.cancel != nullptr ? 50 : 1000;
   CURLcode result = CURLE_OK;

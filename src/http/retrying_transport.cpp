@@ -219,6 +219,7 @@ Result RetryingTransport::send(const Request& request) {
         case TransportErrorKind::tls:
         case TransportErrorKind::too_large:
         case TransportErrorKind::interrupted:
+        case TransportErrorKind::local:
           retryable = false;
           break;
       }

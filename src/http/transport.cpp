@@ -29,6 +29,8 @@ std::string_view to_string(TransportErrorKind kind) {
       return "too_large";
     case TransportErrorKind::interrupted:
       return "interrupted";
+    case TransportErrorKind::local:
+      return "local";
     case TransportErrorKind::other:
       return "other";
   }

@@ -38,7 +38,7 @@ struct RetryOptions {
 
 // Retries HTTP 429 (unless policy.retry_rate_limited is false), 500, 502, 503 and 504, and
 // transport errors of kind timeout, connect and other; dns at most policy.max_dns_retries times;
-// never tls, too_large or interrupted.
+// never tls, too_large, interrupted or local.
 //
 // Wait before retry n (n = 1, 2, ...): uniform(0, min(max_delay, base_delay * 2^(n-1))) (full
 // jitter). For 429 the wait is at least base_delay. A Retry-After header (delta-seconds or

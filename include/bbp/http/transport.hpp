@@ -55,6 +55,8 @@ enum class TransportErrorKind {
   dns,          // host name did not resolve
   too_large,    // response body exceeded the size cap
   interrupted,  // the scan is being cancelled (SIGINT/SIGTERM)
+  local,        // the request could not be made here (an invalid header value, a libcurl setup
+                // failure): sending it again cannot succeed, so it is never retried
   other,
 };
 

@@ -439,7 +439,7 @@ TEST_F(HttpCurlTransport, HeaderInjectionIsRefused) {
   request.headers = {{"X-Request-Id", "a\r\nX-Evil: 1"}};
   const auto result = transport.send(request);
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().kind, TransportErrorKind::other);
+  EXPECT_EQ(result.error().kind, TransportErrorKind::local);
   const std::lock_guard lock(mutex_);
   EXPECT_EQ(requests_, 0);
   EXPECT_EQ(evil_headers_, 0);

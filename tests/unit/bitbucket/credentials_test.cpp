@@ -150,3 +150,58 @@ TEST(BitbucketCredentials, Base64HighBytesAndCredentials) {
 
 }  // namespace
 }  // namespace bbp::bitbucket
+
+namespace bbp::bitbucket {
+namespace {
+
+TEST(BitbucketCredentialValidation, SurroundingWhitespaceIsTrimmed) {
+  const auto creds = credentials_from_environment(
+      env_of({{"BITBUCKET_CLIENT_ID", "  cid\t"}, {"BITBUCKET_CLIENT_SECRET", "csecret\n"}}));
+  ASSERT_TRUE(creds) << creds.error();
+  EXPECT_EQ(creds->client_id, "cid");
+  EXPECT_EQ(creds->secret.reveal(), "csecret");
+}
+
+TEST(BitbucketCredentialValidation, OnlyWhitespaceCountsAsUnset) {
+  const auto creds = credentials_from_environment(env_of({{"BITBUCKET_ACCESS_TOKEN", " \n"},
+                                                          {"BITBUCKET_EMAIL", "dev@example.com"},
+                                                          {"BITBUCKET_API_TOKEN", "api-1"}}));
+  ASSERT_TRUE(creds) << creds.error();
+  EXPECT_EQ(creds->kind, CredentialKind::api_token);
+}
+
+TEST(BitbucketCredentialValidation, AControlCharacterInsideIsRefusedNamingTheVariable) {
+  for (const char* bad : {"at-1\r\nX-Injected: 1", "at\t1", "at\x7f"}) {
+    const auto creds = credentials_from_environment(env_of({{"BITBUCKET_ACCESS_TOKEN", bad}}));
+    ASSERT_FALSE(creds);
+    EXPECT_NE(creds.error().find("BITBUCKET_ACCESS_TOKEN contains a control character"),
+              std::string::npos)
+        << creds.error();
+    EXPECT_EQ(creds.error().find("Injected"), std::string::npos);  // never the value
+  }
+}
+
+TEST(BitbucketCredentialValidation, ANonAsciiSecretIsRefusedButANonAsciiEmailIsNot) {
+  const auto secret = credentials_from_environment(env_of({{"BITBUCKET_CLIENT_ID", "cid"},
+                                                           {"BITBUCKET_CLIENT_SECRET",
+                                                            "s\xc3\xa9"
+                                                            "cret"}}));
+  ASSERT_FALSE(secret);
+  EXPECT_NE(secret.error().find("BITBUCKET_CLIENT_SECRET contains a non-ASCII character"),
+            std::string::npos);
+  const auto email = credentials_from_environment(env_of({{"BITBUCKET_EMAIL",
+                                                           "d\xc3\xa9"
+                                                           "v@example.com"},
+                                                          {"BITBUCKET_API_TOKEN", "api-1"}}));
+  ASSERT_TRUE(email) << email.error();
+}
+
+TEST(BitbucketCredentialValidation, AStrayVariableOfALosingCredentialIsIgnored) {
+  const auto creds = credentials_from_environment(
+      env_of({{"BITBUCKET_ACCESS_TOKEN", "at-1"}, {"BITBUCKET_API_TOKEN", "api\n1"}}));
+  ASSERT_TRUE(creds) << creds.error();
+  EXPECT_EQ(creds->kind, CredentialKind::access_token);
+}
+
+}  // namespace
+}  // namespace bbp::bitbucket

@@ -211,9 +211,9 @@ TEST_F(HttpRetry, RetryableTransportErrorsAreRetried) {
   }
 }
 
-TEST_F(HttpRetry, TlsTooLargeAndInterruptedAreNeverRetried) {
-  for (const auto kind :
-       {TransportErrorKind::tls, TransportErrorKind::too_large, TransportErrorKind::interrupted}) {
+TEST_F(HttpRetry, TlsTooLargeInterruptedAndLocalAreNeverRetried) {
+  for (const auto kind : {TransportErrorKind::tls, TransportErrorKind::too_large,
+                          TransportErrorKind::interrupted, TransportErrorKind::local}) {
     SCOPED_TRACE(std::string(to_string(kind)));
     fakes::FakeTransport transport;
     transport.push_error(kind, "boom");
