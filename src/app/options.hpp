@@ -11,6 +11,7 @@
 #include <tl/expected.hpp>
 
 #include "bbp/core/catalogue.hpp"
+#include "bbp/core/scope.hpp"
 #include "bbp/core/settings.hpp"
 #include "bbp/report/reporter.hpp"
 
@@ -96,6 +97,10 @@ struct ScanConfig {
   std::optional<std::string> from_snapshot;  // evaluate this file instead of calling the API
   std::optional<std::string> checkpoint;     // journal of completed reads, to resume from
   bool plan = false;                         // list what would be scanned and what it costs
+
+  // The workspaces, repositories and rules above as the one notion of scope that the
+  // collector and the offline loader share.
+  core::Scope scope() const { return {workspaces, repos, exclude_repos, projects, rules}; }
 };
 
 tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options);

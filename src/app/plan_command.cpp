@@ -36,10 +36,10 @@ PlanCounts count(const core::Snapshot& snapshot, const bitbucket::CollectOptions
   for (const auto& ws : snapshot.workspaces) {
     for (const auto& repo : ws.repositories) {
       c.repositories += 1;
-      c.branch_reads += options.branch_rules && repo.mainbranch ? 1U : 0U;
-      c.deploy_key_reads += options.key_rules ? 1U : 0U;
+      c.branch_reads += options.scope.reads_branches() && repo.mainbranch ? 1U : 0U;
+      c.deploy_key_reads += options.scope.reads_keys() ? 1U : 0U;
     }
-    c.project_key_reads += options.key_rules ? ws.projects.size() : 0;
+    c.project_key_reads += options.scope.reads_keys() ? ws.projects.size() : 0;
   }
   c.ssh_key_reads = snapshot.ssh_keys_status == core::SshKeysStatus::read ? 1U : 0U;
   return c;

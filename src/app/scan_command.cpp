@@ -104,17 +104,9 @@ std::string progress_text(const bitbucket::CollectProgress& p, const TransportSt
 bitbucket::CollectOptions collect_options(const ScanConfig& config,
                                           bitbucket::CredentialKind credential) {
   bitbucket::CollectOptions o;
-  o.workspaces = config.workspaces;
-  o.include_repos = config.repos;
-  o.exclude_repos = config.exclude_repos;
-  o.projects = config.projects;
+  o.scope = config.scope();
   o.credential = credential;
   o.concurrency = config.connection.concurrency;
-  o.branch_rules = std::any_of(config.rules.begin(), config.rules.end(), [](const auto* r) {
-    return r->subject == core::RuleSubject::default_branch;
-  });
-  o.key_rules = std::any_of(config.rules.begin(), config.rules.end(),
-                            [](const auto* r) { return r->subject == core::RuleSubject::key; });
   return o;
 }
 
@@ -200,37 +192,10 @@ tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config
   } catch (const std::invalid_argument& e) {
     return tl::unexpected(*config.from_snapshot + ": " + e.what());
   }
-  if (!config.workspaces.empty()) {
-    std::erase_if(snapshot.workspaces, [&](const core::WorkspaceSnapshot& ws) {
-      return std::find(config.workspaces.begin(), config.workspaces.end(), ws.slug) ==
-             config.workspaces.end();
-    });
+  // The same scope a live scan with these flags would have read.
+  if (const auto problem = core::narrow(snapshot, config.scope())) {
+    return tl::unexpected(*config.from_snapshot + ": " + *problem);
   }
-  for (auto& ws : snapshot.workspaces) {
-    std::erase_if(ws.repositories, [&](const core::Repository& r) {
-      return !bitbucket::repository_selected(r, config.repos, config.exclude_repos,
-                                             config.projects);
-    });
-    std::erase_if(ws.keys, [&](const core::Key& k) {
-      return k.repository &&
-             std::none_of(ws.repositories.begin(), ws.repositories.end(),
-                          [&](const auto& r) { return r.full_name == *k.repository; });
-    });
-  }
-  // Gaps of workspaces and repositories that were filtered out are not this scan's business.
-  std::erase_if(snapshot.gaps, [&](const core::Gap& gap) {
-    const auto ws = std::find_if(snapshot.workspaces.begin(), snapshot.workspaces.end(),
-                                 [&](const auto& w) { return w.slug == gap.workspace; });
-    if (gap.workspace.empty()) {
-      return false;
-    }
-    if (ws == snapshot.workspaces.end()) {
-      return true;
-    }
-    return gap.repository &&
-           std::none_of(ws->repositories.begin(), ws->repositories.end(),
-                        [&](const auto& r) { return r.full_name == *gap.repository; });
-  });
   return snapshot;
 }
 

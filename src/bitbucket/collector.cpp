@@ -49,33 +49,6 @@ void log_gap(const core::Gap& gap) {
 
 }  // namespace
 
-bool repository_selected(const core::Repository& repo, const std::vector<std::string>& include,
-                         const std::vector<std::string>& exclude,
-                         const std::vector<std::string>& projects) {
-  const auto matches = [&](const std::string& glob) {
-    return core::glob_match(glob, repo.slug) || core::glob_match(glob, repo.full_name);
-  };
-  if (!include.empty() && std::none_of(include.begin(), include.end(), matches)) {
-    return false;
-  }
-  if (std::any_of(exclude.begin(), exclude.end(), matches)) {
-    return false;
-  }
-  // Project keys are upper case in Bitbucket; accept "plat" for "PLAT".
-  const auto same_key = [&](const std::string& wanted) {
-    return std::equal(wanted.begin(), wanted.end(), repo.project_key->begin(),
-                      repo.project_key->end(), [](char a, char b) {
-                        return std::toupper(static_cast<unsigned char>(a)) ==
-                               std::toupper(static_cast<unsigned char>(b));
-                      });
-  };
-  if (!projects.empty() &&
-      (!repo.project_key || std::none_of(projects.begin(), projects.end(), same_key))) {
-    return false;
-  }
-  return true;
-}
-
 core::Gap gap_from_error(const ApiError& error, GapSubject subject, std::string workspace,
                          std::optional<std::string> repository,
                          std::optional<std::string> project) {
@@ -105,7 +78,9 @@ class Collector::Run {
       : api_(collector.api_),
         options_(collector.options_),
         progress_(collector.progress_),
-        cancel_(collector.cancel_) {
+        cancel_(collector.cancel_),
+        reads_branches_(options_.scope.reads_branches()),
+        reads_keys_(options_.scope.reads_keys()) {
     snapshot_.api_url = api_.api_base();
   }
 
@@ -132,6 +107,9 @@ class Collector::Run {
       pool_ = nullptr;
     }
     hand_over(listed);
+    for (auto& ws : snapshot_.workspaces) {
+      ws.deploy_keys_collected = ws.project_keys_collected = reads_keys_ && !options_.plan_only;
+    }
     if (stopped()) {
       return finish();
     }
@@ -247,14 +225,13 @@ class Collector::Run {
   // together saves a round trip). Gaps are added in that order whichever answers first.
   std::vector<std::string> identify_caller_and_workspaces() {
     snapshot_.ssh_keys_status = core::SshKeysStatus::not_collected;
-    const bool read_user =
-        options_.key_rules && options_.credential != CredentialKind::access_token;
-    if (options_.key_rules && !read_user) {
+    const bool read_user = reads_keys_ && options_.credential != CredentialKind::access_token;
+    if (reads_keys_ && !read_user) {
       snapshot_.ssh_keys_status = core::SshKeysStatus::not_applicable;
     }
-    const bool read_workspaces = options_.workspaces.empty();
+    const bool read_workspaces = options_.scope.workspaces.empty();
     const bool together = read_user && read_workspaces && options_.concurrency > 1;
-    std::vector<std::string> workspaces = options_.workspaces;
+    std::vector<std::string> workspaces = options_.scope.workspaces;
     std::optional<core::Gap> user_gap;
     std::optional<core::Gap> workspaces_gap;
     std::exception_ptr user_failure;  // an exception of the /user thread, rethrown here
@@ -402,8 +379,7 @@ class Collector::Run {
       spdlog::warn("ignoring a repository entry without a slug in workspace {}", slug);
       return;
     }
-    if (!repository_selected(*repo, options_.include_repos, options_.exclude_repos,
-                             options_.projects)) {
+    if (!options_.scope.selects(*repo)) {
       return;
     }
     if (repo->project_key) {
@@ -419,15 +395,15 @@ class Collector::Run {
     }
     // Two tasks, so that a repository's reads spread over the workers and the scan's tail is
     // one round trip long, not a repository's whole chain.
-    const bool branches = options_.branch_rules && staged.repository.mainbranch.has_value();
-    staged.reads_left = (branches ? 1 : 0) + (options_.key_rules ? 1 : 0);
+    const bool branches = reads_branches_ && staged.repository.mainbranch.has_value();
+    staged.reads_left = (branches ? 1 : 0) + (reads_keys_ ? 1 : 0);
     if (options_.plan_only) {
       return;
     }
     if (branches && resume_branches(staged.repository)) {
       staged.reads_left -= 1;
     }
-    const bool keys_resumed = options_.key_rules && resume_deploy_keys(w, staged.repository);
+    const bool keys_resumed = reads_keys_ && resume_deploy_keys(w, staged.repository);
     if (keys_resumed) {
       staged.reads_left -= 1;
     }
@@ -437,7 +413,7 @@ class Collector::Run {
     if (branches && !staged.repository.branch_restrictions) {
       queue(Task{TaskKind::branches, w, staged_[w].back(), std::nullopt, {}, {}});
     }
-    if (options_.key_rules && !keys_resumed) {
+    if (reads_keys_ && !keys_resumed) {
       queue(Task{TaskKind::deploy_keys, w, staged_[w].back(), std::nullopt, {}, {}});
     }
   }
@@ -529,7 +505,7 @@ class Collector::Run {
           {key, "", name, "https://bitbucket.org/" + ws.slug + "/workspace/projects/" + key});
     }
     project_names_.clear();
-    if (!options_.key_rules || options_.plan_only) {
+    if (!reads_keys_ || options_.plan_only) {
       return;
     }
     for (std::size_t p = 0; p < ws.projects.size(); ++p) {
@@ -779,6 +755,8 @@ class Collector::Run {
   const CollectOptions& options_;
   CollectProgress* progress_;
   const std::atomic<bool>* cancel_;
+  const bool reads_branches_;
+  const bool reads_keys_;
 
   core::Snapshot snapshot_;
   std::mutex mutex_;  // guards snapshot_.gaps, the SSH keys and auth_failure_ while workers run

@@ -1,7 +1,9 @@
 #include "bbp/core/engine.hpp"
 
 #include <algorithm>
+#include <map>
 #include <tuple>
+#include <vector>
 
 #include "bbp/core/default_branch.hpp"
 #include "bbp/core/fingerprint.hpp"
@@ -13,23 +15,46 @@ Resource repository_resource(const Repository& repo) {
   return {"repository", repo.uuid, repo.full_name, repo.html_url};
 }
 
-const Gap* find_gap(const Snapshot& snapshot, GapSubject subject, std::string_view workspace,
-                    const std::optional<std::string>& repository,
-                    const std::optional<std::string>& project) {
-  for (const auto& gap : snapshot.gaps) {
-    if (gap.subject == subject && gap.workspace == workspace && gap.repository == repository &&
-        gap.project == project) {
-      return &gap;
+// The snapshot's gaps by what they are about, so that looking one up costs a logarithm, not a
+// walk over every gap (10,000 repositories that all lack a scope have 10,000 gaps).
+class GapIndex {
+ public:
+  explicit GapIndex(const Snapshot& snapshot) {
+    for (const auto& gap : snapshot.gaps) {
+      by_subject_.emplace(Key{gap.subject, gap.workspace, gap.repository, gap.project}, &gap);
+      by_workspace_[gap.workspace].push_back(&gap);
     }
   }
-  return nullptr;
-}
+
+  // The first gap recorded for exactly this subject, or nullptr.
+  const Gap* find(GapSubject subject, const std::string& workspace,
+                  const std::optional<std::string>& repository,
+                  const std::optional<std::string>& project) const {
+    const auto it = by_subject_.find(Key{subject, workspace, repository, project});
+    return it == by_subject_.end() ? nullptr : it->second;
+  }
+
+  // Every gap of a workspace ("" for the caller's), in snapshot order.
+  const std::vector<const Gap*>& of_workspace(const std::string& workspace) const {
+    static const std::vector<const Gap*> kNone;
+    const auto it = by_workspace_.find(workspace);
+    return it == by_workspace_.end() ? kNone : it->second;
+  }
+
+ private:
+  using Key =
+      std::tuple<GapSubject, std::string, std::optional<std::string>, std::optional<std::string>>;
+  std::map<Key, const Gap*> by_subject_;  // emplace keeps the first of equal keys
+  std::map<std::string, std::vector<const Gap*>> by_workspace_;
+};
+
+constexpr const char* kNotCollected = "not collected in this snapshot";
 
 class Evaluator {
  public:
   Evaluator(const Snapshot& snapshot, const Settings& settings, TimePoint now,
             const EvaluateOptions& options)
-      : snapshot_(snapshot), settings_(settings), now_(now), options_(options) {}
+      : snapshot_(snapshot), gaps_(snapshot), settings_(settings), now_(now), options_(options) {}
 
   std::vector<Evaluation> run() {
     for (const auto& ws : snapshot_.workspaces) {
@@ -77,7 +102,7 @@ class Evaluator {
   // snapshot edited by hand), that it was not collected.
   struct Missing {
     UnknownReason reason = UnknownReason::api_error;
-    std::string detail = "the data needed was not collected";
+    std::string detail = kNotCollected;
   };
   static Missing missing(const Gap* gap) {
     return gap != nullptr ? Missing{gap->reason, gap->detail} : Missing{};
@@ -95,11 +120,11 @@ class Evaluator {
     bool empty = !repo.mainbranch.has_value();
     if (!empty) {
       if (!repo.branch_restrictions) {
-        branch_data_missing = missing(find_gap(snapshot_, GapSubject::branch_restrictions,
-                                               repo.workspace, repo.full_name, std::nullopt));
+        branch_data_missing = missing(gaps_.find(GapSubject::branch_restrictions, repo.workspace,
+                                                 repo.full_name, std::nullopt));
       } else if (needs_branching_model(*repo.branch_restrictions) && !repo.branching_model) {
-        branch_data_missing = missing(find_gap(snapshot_, GapSubject::branching_model,
-                                               repo.workspace, repo.full_name, std::nullopt));
+        branch_data_missing = missing(
+            gaps_.find(GapSubject::branching_model, repo.workspace, repo.full_name, std::nullopt));
       } else {
         applied = resolve_default_branch(*repo.mainbranch, *repo.branch_restrictions,
                                          repo.branching_model ? &*repo.branching_model : nullptr);
@@ -177,42 +202,67 @@ class Evaluator {
 
   // Keys that could not be listed: one unknown per repository / project / workspace.
   void key_gaps(const WorkspaceSnapshot& ws) {
-    for (const auto& gap : snapshot_.gaps) {
-      if (gap.workspace != ws.slug) {
-        continue;
-      }
-      if (gap.subject == GapSubject::deploy_keys && gap.repository) {
+    for (const Gap* gap : gaps_.of_workspace(ws.slug)) {
+      if (gap->subject == GapSubject::deploy_keys && gap->repository) {
         const auto it =
             std::find_if(ws.repositories.begin(), ws.repositories.end(),
-                         [&](const Repository& r) { return r.full_name == *gap.repository; });
-        key_unknown(gap, it != ws.repositories.end()
-                             ? repository_resource(*it)
-                             : Resource{"repository", *gap.repository, *gap.repository, ""});
-      } else if (gap.subject == GapSubject::project_deploy_keys && gap.project) {
+                         [&](const Repository& r) { return r.full_name == *gap->repository; });
+        key_unknown(*gap, it != ws.repositories.end()
+                              ? repository_resource(*it)
+                              : Resource{"repository", *gap->repository, *gap->repository, ""});
+      } else if (gap->subject == GapSubject::project_deploy_keys && gap->project) {
         const auto it = std::find_if(ws.projects.begin(), ws.projects.end(),
-                                     [&](const Project& p) { return p.key == *gap.project; });
-        key_unknown(gap,
-                    {"project", *gap.project, it != ws.projects.end() ? it->name : *gap.project,
+                                     [&](const Project& p) { return p.key == *gap->project; });
+        key_unknown(*gap,
+                    {"project", *gap->project, it != ws.projects.end() ? it->name : *gap->project,
                      it != ws.projects.end() ? it->html_url : ""});
-      } else if (gap.subject == GapSubject::projects) {
-        key_unknown(gap, {"workspace", ws.slug, ws.slug, ""});
+      } else if (gap->subject == GapSubject::projects) {
+        key_unknown(*gap, {"workspace", ws.slug, ws.slug, ""});
+      }
+    }
+    keys_not_collected(ws);
+  }
+
+  // Keys the snapshot never read (rule 11 was not part of the scan that saved it): unknown,
+  // never a pass.
+  void keys_not_collected(const WorkspaceSnapshot& ws) {
+    if (!ws.deploy_keys_collected) {
+      for (const auto& repo : ws.repositories) {
+        key_unknown(Gap{GapSubject::deploy_keys, ws.slug, repo.full_name, repo.project_key, "",
+                        std::nullopt, UnknownReason::api_error, kNotCollected},
+                    repository_resource(repo));
+      }
+    }
+    if (!ws.project_keys_collected) {
+      for (const auto& project : ws.projects) {
+        key_unknown(Gap{GapSubject::project_deploy_keys, ws.slug, std::nullopt, project.key, "",
+                        std::nullopt, UnknownReason::api_error, kNotCollected},
+                    {"project", project.key, project.name, project.html_url});
       }
     }
   }
 
   void ssh_key_gap() {
+    const Resource user{"user", "", "the authenticated user's SSH keys", ""};
+    if (snapshot_.ssh_keys_status == SshKeysStatus::not_collected) {
+      key_unknown(Gap{GapSubject::ssh_keys, "", std::nullopt, std::nullopt, "", std::nullopt,
+                      UnknownReason::api_error, kNotCollected},
+                  user);
+      return;
+    }
     if (snapshot_.ssh_keys_status != SshKeysStatus::unreadable) {
       return;
     }
-    for (const auto& gap : snapshot_.gaps) {
-      if (gap.subject == GapSubject::ssh_keys || gap.subject == GapSubject::user) {
-        key_unknown(gap, {"user", "", "the authenticated user's SSH keys", ""});
+    for (const Gap* gap : gaps_.of_workspace("")) {
+      if (gap->subject == GapSubject::ssh_keys || gap->subject == GapSubject::user) {
+        key_unknown(*gap, user);
         return;
       }
     }
   }
 
   const Snapshot& snapshot_;
+  const GapIndex gaps_;
   const Settings& settings_;
   TimePoint now_;
   const EvaluateOptions& options_;

@@ -70,6 +70,14 @@ std::optional<T> opt_num(const json& j, const char* key) {
   return j.at(key).get<T>();
 }
 
+bool flag(const json& j, const char* key) {
+  const auto& value = field(j, key);
+  if (!value.is_boolean()) {
+    bad(std::string("'") + key + "' must be true or false");
+  }
+  return value.get<bool>();
+}
+
 const json& array_at(const json& j, const char* key) {
   const auto& v = field(j, key);
   if (!v.is_array()) {
@@ -306,6 +314,8 @@ json snapshot_to_json(const Snapshot& s, const std::function<json(std::size_t)>&
     }
     workspaces.push_back({{"slug", ws.slug},
                           {"listed", ws.listed},
+                          {"deploy_keys_collected", ws.deploy_keys_collected},
+                          {"project_keys_collected", ws.project_keys_collected},
                           {"repositories", repositories(w)},
                           {"projects", projects},
                           {"keys", keys}});
@@ -346,8 +356,8 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
   if (!version) {
     bad("missing 'snapshot_version' (is this a bbposture snapshot?)");
   }
-  if (*version != kSnapshotVersion) {
-    bad("version " + std::to_string(*version) + " is not supported (this bbposture reads " +
+  if (*version != kSnapshotVersion && *version != 1) {
+    bad("version " + std::to_string(*version) + " is not supported (this bbposture reads 1 and " +
         std::to_string(kSnapshotVersion) + ")");
   }
   Snapshot s;
@@ -361,6 +371,10 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
     WorkspaceSnapshot ws;
     ws.slug = text(w, "slug");
     ws.listed = field(w, "listed").is_boolean() ? field(w, "listed").get<bool>() : true;
+    if (*version >= 2) {
+      ws.deploy_keys_collected = flag(w, "deploy_keys_collected");
+      ws.project_keys_collected = flag(w, "project_keys_collected");
+    }
     if (s.workspaces.size() < prepared.size()) {
       ws.repositories = std::move(prepared[s.workspaces.size()]);
     }
@@ -377,6 +391,14 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
     s.workspaces.push_back(std::move(ws));
   }
   s.ssh_keys_status = ssh_status_from(text(j, "ssh_keys_status"));
+  if (*version == 1) {
+    // What version 1 can prove: the caller's SSH keys are looked at only when rule 11 is part
+    // of the scan, and then every listed repository's and project's keys were read too.
+    const bool keys_read = s.ssh_keys_status != SshKeysStatus::not_collected;
+    for (auto& ws : s.workspaces) {
+      ws.deploy_keys_collected = ws.project_keys_collected = keys_read;
+    }
+  }
   for (const auto& k : array_at(j, "ssh_keys")) {
     s.ssh_keys.push_back(key_from(k));
   }
@@ -424,7 +446,8 @@ Snapshot read_snapshot(std::istream& in) {
         prepared.clear();  // a repeated member replaces the earlier one, as in the document
       }
     } else if (event == Event::value && depth == 1 && top_key == "snapshot_version") {
-      version_ok = parsed.is_number_integer() && parsed.get<std::int64_t>() == kSnapshotVersion;
+      version_ok = parsed.is_number_integer() && (parsed.get<std::int64_t>() == kSnapshotVersion ||
+                                                  parsed.get<std::int64_t>() == 1);
     } else if (top_key != "workspaces") {
       return true;
     } else if (event == Event::object_start && depth == 2) {

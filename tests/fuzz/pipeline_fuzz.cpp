@@ -213,7 +213,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   core::Snapshot snapshot;
   snapshot.api_url = kApiBase;
   snapshot.collected_at = fixed_now();
-  snapshot.workspaces.push_back(core::WorkspaceSnapshot{"acme", true, {}, {}, {}});
+  snapshot.workspaces.push_back(core::WorkspaceSnapshot{"acme", true, true, true, {}, {}, {}});
   const auto listed = api.for_each_page("/repositories/acme", [&](const nlohmann::json& values) {
     for (const auto& value : values) {
       add_repository(value, snapshot);

@@ -163,6 +163,8 @@ inline core::Snapshot snapshot_of(std::vector<core::Repository> repos,
   ws.slug = "acme";
   ws.repositories = std::move(repos);
   ws.keys = std::move(keys);
+  ws.deploy_keys_collected = true;  // as a scan with every rule read it
+  ws.project_keys_collected = true;
   ws.projects.push_back(
       {"PLAT", "{p-plat}", "Platform", "https://bitbucket.org/acme/workspace/projects/PLAT"});
   s.workspaces.push_back(std::move(ws));

@@ -12,16 +12,14 @@
 #include "bbp/bitbucket/checkpoint.hpp"
 #include "bbp/bitbucket/credentials.hpp"
 #include "bbp/core/models.hpp"
+#include "bbp/core/scope.hpp"
 
 namespace bbp::bitbucket {
 
 struct CollectOptions {
-  std::vector<std::string> workspaces;     // empty: every workspace from /user/workspaces
-  std::vector<std::string> include_repos;  // globs on "slug" or "workspace/slug"
-  std::vector<std::string> exclude_repos;
-  std::vector<std::string> projects;  // project keys; empty: all
-  bool branch_rules = true;           // read branch restrictions (and branching models)
-  bool key_rules = true;              // read deploy keys, project deploy keys, SSH keys
+  // Which workspaces and repositories to read, and (from the selected rules) what to read of
+  // them. Empty workspaces: every workspace from /user/workspaces.
+  core::Scope scope;
   CredentialKind credential = CredentialKind::client_credentials;
   int concurrency = 8;
   // Only identify the caller and list workspaces and repositories (bbposture scan --plan).
@@ -50,11 +48,6 @@ struct CollectResult {
   std::optional<AuthFailure> auth_failure;  // the credential was rejected: nothing to trust
   bool interrupted = false;                 // cancelled before every read was made
 };
-
-// Glob filter on "slug" or "workspace/slug" (see --repo / --exclude-repo).
-bool repository_selected(const core::Repository& repo, const std::vector<std::string>& include,
-                         const std::vector<std::string>& exclude,
-                         const std::vector<std::string>& projects);
 
 // The fields= whitelist used for the repository listing (keeps `next`).
 extern const char* const kRepositoryFields;

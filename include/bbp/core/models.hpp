@@ -127,6 +127,11 @@ struct Gap {
 struct WorkspaceSnapshot {
   std::string slug;
   bool listed = true;  // false when its repositories could not be listed (see gaps)
+  // Whether the scan read (or tried to read: failures are gaps) the deploy keys of every listed
+  // repository, and of every project in `projects`. False: keys were not part of the scan, and
+  // rule 11 is unknown here rather than passed.
+  bool deploy_keys_collected = false;
+  bool project_keys_collected = false;
   std::vector<Repository> repositories;
   std::vector<Project> projects;  // projects with repositories in scope
   std::vector<Key> keys;          // repository and project deploy keys, de-duplicated

@@ -12,7 +12,11 @@
 
 namespace bbp::core {
 
-inline constexpr int kSnapshotVersion = 1;
+// Version 2 records per workspace whether keys were collected ("deploy_keys_collected",
+// "project_keys_collected"). Version 1 is still read: its keys count as collected exactly when
+// its "ssh_keys_status" shows that the key rule was part of the scan (the caller's SSH keys are
+// looked at only then), otherwise as not collected.
+inline constexpr int kSnapshotVersion = 2;
 
 nlohmann::json snapshot_to_json(const Snapshot& snapshot);
 

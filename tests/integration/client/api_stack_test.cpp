@@ -205,7 +205,7 @@ TEST_F(ApiStack, TraceLogOfAFullCollectionHoldsNoSecret) {
   {
     const fakes::ScopedLogCapture capture(spdlog::level::trace);
     bitbucket::CollectOptions options;
-    options.workspaces = {"acme"};
+    options.scope.workspaces = {"acme"};
     options.concurrency = 4;
     fake_.add_fault({{"kind", "status"},
                      {"path", "/2.0/repositories/acme/repo-101/deploy-keys"},

@@ -196,7 +196,7 @@ class CollectorTest : public ::testing::Test {
 
   static CollectOptions acme_only() {
     CollectOptions o;
-    o.workspaces = {"acme"};
+    o.scope.workspaces = {"acme"};
     o.concurrency = 1;
     return o;
   }
@@ -350,9 +350,9 @@ TEST_F(CollectorTest, FiltersApplyBeforeAnyPerRepositoryRequest) {
   api.list("/workspaces/acme/projects/WEB/deploy-keys", {});
 
   auto options = acme_only();
-  options.include_repos = {"api*", "acme/web", "ops"};
-  options.exclude_repos = {"*-legacy"};
-  options.projects = {"PLAT"};
+  options.scope.repos = {"api*", "acme/web", "ops"};
+  options.scope.exclude_repos = {"*-legacy"};
+  options.scope.projects = {"PLAT"};
   const auto result = run(options);
 
   ASSERT_EQ(result.snapshot.workspaces.size(), 1u);
@@ -369,25 +369,6 @@ TEST_F(CollectorTest, FiltersApplyBeforeAnyPerRepositoryRequest) {
   ASSERT_EQ(result.snapshot.workspaces[0].projects.size(), 1u);
   EXPECT_EQ(result.snapshot.workspaces[0].projects[0].key, "PLAT");
   EXPECT_EQ(progress.repositories_total, 2u);
-}
-
-TEST_F(CollectorTest, RepositorySelection) {
-  core::Repository r;
-  r.workspace = "acme";
-  r.slug = "api";
-  r.full_name = "acme/api";
-  r.project_key = "PLAT";
-  EXPECT_TRUE(repository_selected(r, {}, {}, {}));
-  EXPECT_TRUE(repository_selected(r, {"api"}, {}, {}));
-  EXPECT_TRUE(repository_selected(r, {"acme/*"}, {}, {}));
-  EXPECT_FALSE(repository_selected(r, {"web"}, {}, {}));
-  EXPECT_FALSE(repository_selected(r, {}, {"acme/api"}, {}));
-  EXPECT_FALSE(repository_selected(r, {"*"}, {"a*"}, {}));
-  EXPECT_TRUE(repository_selected(r, {}, {}, {"OPS", "PLAT"}));
-  EXPECT_FALSE(repository_selected(r, {}, {}, {"OPS"}));
-  EXPECT_TRUE(repository_selected(r, {}, {}, {"plat"}));  // project keys ignore case
-  r.project_key.reset();
-  EXPECT_FALSE(repository_selected(r, {}, {}, {"PLAT"}));
 }
 
 TEST_F(CollectorTest, EmptyRepositoryHasNoBranchReads) {
@@ -619,8 +600,14 @@ TEST_F(CollectorTest, UserWithoutAccountScopeIsAGapAndSshKeysUnreadable) {
 TEST_F(CollectorTest, KeyRulesOffReadsNoKeysAndNoUser) {
   acme_basics();
   auto options = acme_only();
-  options.key_rules = false;
+  for (const auto& rule : core::catalogue()) {
+    if (rule.subject != core::RuleSubject::key) {
+      options.scope.rules.push_back(&rule);
+    }
+  }
   const auto result = run(options);
+  EXPECT_FALSE(result.snapshot.workspaces.at(0).deploy_keys_collected);
+  EXPECT_FALSE(result.snapshot.workspaces.at(0).project_keys_collected);
   EXPECT_EQ(count("/user"), 0u);
   EXPECT_EQ(count_containing("deploy-keys"), 0u);
   EXPECT_EQ(result.snapshot.ssh_keys_status, SshKeysStatus::not_collected);

@@ -46,7 +46,7 @@ TEST(EngineTest, DataMissingWithoutAGapIsUnknownNotCollected) {
     ++branch_rules;
     EXPECT_EQ(e.outcome, Outcome::unknown) << e.rule->slug;
     EXPECT_EQ(e.reason, UnknownReason::api_error) << e.rule->slug;
-    EXPECT_EQ(e.detail, "the data needed was not collected") << e.rule->slug;
+    EXPECT_EQ(e.detail, "not collected in this snapshot") << e.rule->slug;
     EXPECT_EQ(e.evidence.value(), nlohmann::json::object()) << e.rule->slug;
   }
   EXPECT_EQ(branch_rules, 8U);

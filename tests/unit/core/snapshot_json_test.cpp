@@ -57,9 +57,42 @@ TEST(SnapshotJsonTest, RoundTripKeepsEverythingTheRulesRead) {
   }
 }
 
+TEST(SnapshotJsonTest, KeyCoverageRoundTrips) {
+  auto snapshot = rich_snapshot();
+  snapshot.workspaces[0].deploy_keys_collected = true;
+  snapshot.workspaces[0].project_keys_collected = false;
+  const auto back = snapshot_from_json(snapshot_to_json(snapshot));
+  EXPECT_TRUE(back.workspaces[0].deploy_keys_collected);
+  EXPECT_FALSE(back.workspaces[0].project_keys_collected);
+  auto missing = snapshot_to_json(snapshot);
+  missing["workspaces"][0].erase("deploy_keys_collected");
+  EXPECT_THROW(snapshot_from_json(missing), std::invalid_argument);
+}
+
+// Version 1 had no coverage: its keys count as read exactly when the SSH key status shows that
+// rule 11 was part of the scan.
+TEST(SnapshotJsonTest, VersionOneKeysCountAsReadOnlyWhenTheKeyRuleRan) {
+  auto v1 = snapshot_to_json(rich_snapshot());
+  v1["snapshot_version"] = 1;
+  for (auto& ws : v1["workspaces"]) {
+    ws.erase("deploy_keys_collected");
+    ws.erase("project_keys_collected");
+  }
+  v1["ssh_keys_status"] = "read";
+  auto read = snapshot_from_json(v1);
+  EXPECT_TRUE(read.workspaces[0].deploy_keys_collected);
+  EXPECT_TRUE(read.workspaces[0].project_keys_collected);
+  v1["ssh_keys_status"] = "not_collected";
+  read = snapshot_from_json(v1);
+  EXPECT_FALSE(read.workspaces[0].deploy_keys_collected);
+  EXPECT_FALSE(read.workspaces[0].project_keys_collected);
+  std::istringstream text(v1.dump());
+  EXPECT_FALSE(read_snapshot(text).workspaces[0].deploy_keys_collected);
+}
+
 TEST(SnapshotJsonTest, RejectsOtherVersionsAndBrokenInput) {
   auto json = snapshot_to_json(rich_snapshot());
-  json["snapshot_version"] = 2;
+  json["snapshot_version"] = 3;
   EXPECT_THROW(snapshot_from_json(json), std::invalid_argument);
   json.erase("snapshot_version");
   EXPECT_THROW(snapshot_from_json(json), std::invalid_argument);
@@ -99,7 +132,7 @@ Snapshot two_workspaces() {
   beta.repositories.push_back(RepositoryBuilder("site").build());
   beta.repositories.push_back(RepositoryBuilder("docs").is_private(false).build());
   s.workspaces.push_back(beta);
-  s.workspaces.push_back(WorkspaceSnapshot{"gamma", false, {}, {}, {}});
+  s.workspaces.push_back(WorkspaceSnapshot{"gamma", false, false, false, {}, {}, {}});
   return s;
 }
 
@@ -120,7 +153,7 @@ TEST(SnapshotJsonTest, ReadSnapshotReportsTheSameFirstProblem) {
   bad_repo_and_time["collected_at"] = "yesterday";
   broken.push_back(bad_repo_and_time);
   auto other_version = good;
-  other_version["snapshot_version"] = 2;
+  other_version["snapshot_version"] = 3;
   broken.push_back(other_version);
   auto no_version = good;
   no_version.erase("snapshot_version");
