@@ -22,10 +22,10 @@ struct Probe {
   std::vector<std::string> affects;  // rule slugs that cannot be evaluated when it fails
 };
 
-std::vector<std::string> slugs_of(core::RuleSubject subject) {
+std::vector<std::string> slugs_of(std::optional<core::RuleSubject> subject) {
   std::vector<std::string> out;
   for (const auto& r : core::catalogue()) {
-    if (r.subject == subject) {
+    if (!subject || r.subject == *subject) {
       out.emplace_back(r.slug);
     }
   }
@@ -39,6 +39,248 @@ std::string join(const std::vector<std::string>& items, const char* separator = 
   }
   return out;
 }
+
+const char* status_text(Probe::Status status) {
+  switch (status) {
+    case Probe::Status::ok:
+      return "ok      ";
+    case Probe::Status::failed:
+      return "FAILED  ";
+    case Probe::Status::not_applicable:
+      return "n/a     ";
+    case Probe::Status::skipped:
+      return "skipped ";
+  }
+  return "";
+}
+
+// One run of `auth check`, as its steps: identity, scopes, a probe of each endpoint the rules
+// read (on a workspace and a repository the scan would read), and the verdict.
+class AuthCheck {
+ public:
+  AuthCheck(bitbucket::ApiClient& api, const bitbucket::TokenSource& tokens,
+            const bitbucket::Credentials& credentials)
+      : api_(api), tokens_(tokens), credentials_(credentials) {}
+
+  int run(const AuthCheckOptions& options, const ConnectionConfig& connection) {
+    std::cout << "Credential:  " << bitbucket::describe(credentials_) << '\n'
+              << "API:         " << connection.api_url << '\n';
+    identify();
+    report_scopes();
+    const auto workspace = probe_workspace(options.workspaces);
+    if (workspace) {
+      probe_repository(*workspace);
+    }
+    probe_ssh_keys();
+    if (rejected_) {
+      std::cerr << "bbposture: authentication failed: " << rejected_->message << '\n';
+      return kExitAuth;
+    }
+    return verdict();
+  }
+
+ private:
+  // GET /user: who is calling, and whether the caller's SSH keys apply.
+  void identify() {
+    auto user = api_.get_json("/user");
+    if (!user) {
+      if (user.error().kind == bitbucket::ApiError::Kind::auth) {
+        rejected_ = user.error();
+        return;
+      }
+      user_failure_ = user.error().message;
+      std::cout << "Identity:    unknown (" << *user_failure_ << ")\n";
+      return;
+    }
+    const auto type = bitbucket::string_at(*user, "type").value_or("user");
+    const auto name = bitbucket::string_at(*user, "display_name")
+                          .value_or(bitbucket::string_at(*user, "nickname").value_or("?"));
+    user_uuid_ = bitbucket::string_at(*user, "uuid");
+    app_user_ = type != "user";
+    std::cout << "Identity:    " << name << " (" << type << ", " << user_uuid_.value_or("no uuid")
+              << ")\n";
+  }
+
+  void report_scopes() {
+    if (credentials_.kind != bitbucket::CredentialKind::client_credentials) {
+      std::cout << "Scopes:      not reported for this credential type; see the probes below\n";
+      return;
+    }
+    const auto granted = tokens_.granted_scopes();
+    std::cout << "Scopes:      " << (granted.empty() ? "(none reported)" : join(granted, " "))
+              << '\n';
+    std::set<std::string> needed;
+    for (const auto& r : core::catalogue()) {
+      needed.insert(r.oauth_scopes.begin(), r.oauth_scopes.end());
+    }
+    for (const auto& scope : needed) {
+      if (std::find(granted.begin(), granted.end(), scope) == granted.end()) {
+        missing_scopes_.push_back(scope);
+      }
+    }
+    if (!missing_scopes_.empty()) {
+      std::cout << "             missing for a full scan: " << join(missing_scopes_, " ") << '\n';
+    }
+  }
+
+  // One page of `endpoint`, recorded as a probe; the page when it could be read. A refused
+  // credential ends the probing: later probes make no request.
+  std::optional<nlohmann::json> probe(Probe p, const char* pagelen = "1") {
+    if (rejected_) {
+      return std::nullopt;
+    }
+    auto answer = api_.get_json(bitbucket::with_query(p.endpoint, "pagelen", pagelen));
+    if (!answer && answer.error().kind == bitbucket::ApiError::Kind::auth) {
+      rejected_ = answer.error();
+      return std::nullopt;
+    }
+    p.status = answer ? Probe::Status::ok : Probe::Status::failed;
+    p.detail = answer ? "" : answer.error().message;
+    probes_.push_back(std::move(p));
+    return answer ? std::optional(std::move(*answer)) : std::nullopt;
+  }
+
+  static const nlohmann::json* values_of(const std::optional<nlohmann::json>& page) {
+    if (page && page->is_object() && page->contains("values") && (*page)["values"].is_array()) {
+      return &(*page)["values"];
+    }
+    return nullptr;
+  }
+
+  // The workspace given with -w, else the first one the credential can list.
+  std::optional<std::string> probe_workspace(const std::vector<std::string>& given) {
+    if (!given.empty()) {
+      return given.front();
+    }
+    const auto page = probe({"list workspaces", "/user/workspaces", {}, {}, slugs_of({})});
+    const auto* values = values_of(page);
+    if (values == nullptr || values->empty()) {
+      return std::nullopt;
+    }
+    return bitbucket::parse_workspace_slug((*values)[0]);
+  }
+
+  // A repository the scan would read: one with a default branch, so that its branch
+  // restrictions are read, not skipped as an empty repository's would be.
+  void probe_repository(const std::string& workspace) {
+    const auto page = probe({"list repositories in " + workspace,
+                             "/repositories/" + bitbucket::percent_encode(workspace),
+                             {},
+                             {},
+                             slugs_of({})},
+                            "50");
+    std::optional<core::Repository> repo;
+    if (const auto* values = values_of(page)) {
+      for (const auto& v : *values) {
+        auto parsed = bitbucket::parse_repository(v, workspace);
+        if (parsed && (!repo || (!repo->mainbranch && parsed->mainbranch))) {
+          repo = std::move(parsed);
+        }
+      }
+    }
+    if (!repo) {
+      if (page) {
+        probes_.push_back({"repository endpoints",
+                           "",
+                           Probe::Status::skipped,
+                           "no repository visible in " + workspace + " to probe",
+                           {}});
+      }
+      return;
+    }
+    probe_repository_endpoints(*repo);
+  }
+
+  void probe_repository_endpoints(const core::Repository& repo) {
+    const auto base = "/repositories/" + bitbucket::percent_encode(repo.workspace) + "/" +
+                      bitbucket::percent_encode(repo.slug);
+    const auto branch_rules = slugs_of(core::RuleSubject::default_branch);
+    if (repo.mainbranch) {
+      probe({"branch restrictions of " + repo.full_name,
+             base + "/branch-restrictions",
+             {},
+             {},
+             branch_rules});
+    } else {
+      probes_.push_back({"branch restrictions",
+                         "",
+                         Probe::Status::skipped,
+                         "every repository probed is empty (no default branch)",
+                         {}});
+    }
+    const auto key_rules = slugs_of(core::RuleSubject::key);
+    probe({"deploy keys of " + repo.full_name, base + "/deploy-keys", {}, {}, key_rules});
+    if (repo.project_key) {
+      probe({"deploy keys of project " + *repo.project_key,
+             "/workspaces/" + bitbucket::percent_encode(repo.workspace) + "/projects/" +
+                 bitbucket::percent_encode(*repo.project_key) + "/deploy-keys",
+             {},
+             {},
+             key_rules});
+    }
+  }
+
+  // The caller's SSH keys: not for access tokens and app users; unknown when /user failed.
+  void probe_ssh_keys() {
+    const auto key_rules = slugs_of(core::RuleSubject::key);
+    if (credentials_.kind == bitbucket::CredentialKind::access_token || app_user_) {
+      probes_.push_back({"your SSH keys",
+                         "",
+                         Probe::Status::not_applicable,
+                         "access tokens and app users have no SSH keys",
+                         {}});
+    } else if (user_failure_) {
+      probes_.push_back({"your SSH keys", "", Probe::Status::failed,
+                         "not probed: GET /user failed (" + *user_failure_ + ")", key_rules});
+    } else if (!user_uuid_) {
+      probes_.push_back({"your SSH keys", "", Probe::Status::failed,
+                         "not probed: the /user answer has no uuid", key_rules});
+    } else {
+      probe({"your SSH keys",
+             "/users/" + bitbucket::percent_encode(*user_uuid_) + "/ssh-keys",
+             {},
+             {},
+             key_rules});
+    }
+  }
+
+  int verdict() const {
+    std::cout << "\nProbes:\n";
+    std::set<std::string> blocked;
+    for (const auto& p : probes_) {
+      if (p.status == Probe::Status::failed) {
+        blocked.insert(p.affects.begin(), p.affects.end());
+      }
+      std::cout << "  " << status_text(p.status) << p.what
+                << (p.detail.empty() ? "" : ": " + p.detail) << '\n';
+    }
+    const bool any_failed = std::any_of(probes_.begin(), probes_.end(), [](const Probe& p) {
+      return p.status == Probe::Status::failed;
+    });
+    if (blocked.empty()) {
+      std::cout << "\nEvery rule can be evaluated with this credential.\n";
+    } else {
+      std::cout << "\nThese rules cannot be evaluated with this credential (they will be "
+                   "reported as unknown):\n  "
+                << join(std::vector<std::string>(blocked.begin(), blocked.end())) << '\n';
+      if (!missing_scopes_.empty()) {
+        std::cout << "Grant the missing scopes to the OAuth consumer: "
+                  << join(missing_scopes_, " ") << '\n';
+      }
+    }
+    return any_failed ? kExitIncomplete : kExitClean;
+  }
+
+  bitbucket::ApiClient& api_;
+  const bitbucket::TokenSource& tokens_;
+  const bitbucket::Credentials& credentials_;
+  std::optional<std::string> user_uuid_;
+  std::optional<std::string> user_failure_;  // why /user could not be read
+  bool app_user_ = false;
+  std::vector<std::string> missing_scopes_;
+  std::vector<Probe> probes_;
+  std::optional<bitbucket::ApiError> rejected_;
+};
 
 }  // namespace
 
@@ -64,194 +306,9 @@ int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& can
                                                    connection->token_url, stack.clock());
   bitbucket::ApiClient api(stack.transport(), *tokens, connection->api_url, &cancel,
                            &stack.limiter());
-  const auto auth_failed = [](const bitbucket::ApiError& e) {
-    std::cerr << "bbposture: authentication failed: " << e.message << '\n';
-    return kExitAuth;
-  };
-
-  std::cout << "Credential:  " << bitbucket::describe(*credentials) << '\n'
-            << "API:         " << connection->api_url << '\n';
-
-  // Identity.
-  auto user = api.get_json("/user");
-  std::optional<std::string> user_uuid;
-  bool ssh_applicable = credentials->kind != bitbucket::CredentialKind::access_token;
-  if (!user) {
-    if (user.error().kind == bitbucket::ApiError::Kind::auth) {
-      return auth_failed(user.error());
-    }
-    std::cout << "Identity:    unknown (" << user.error().message << ")\n";
-  } else {
-    const auto type = bitbucket::string_at(*user, "type").value_or("user");
-    const auto name = bitbucket::string_at(*user, "display_name")
-                          .value_or(bitbucket::string_at(*user, "nickname").value_or("?"));
-    user_uuid = bitbucket::string_at(*user, "uuid");
-    std::cout << "Identity:    " << name << " (" << type << ", " << user_uuid.value_or("no uuid")
-              << ")\n";
-    ssh_applicable = ssh_applicable && type == "user";
-  }
-
-  // Scopes.
-  const auto granted = tokens->granted_scopes();
-  std::vector<std::string> missing_scopes;
-  if (credentials->kind == bitbucket::CredentialKind::client_credentials) {
-    std::cout << "Scopes:      " << (granted.empty() ? "(none reported)" : join(granted, " "))
-              << '\n';
-    std::set<std::string> needed;
-    for (const auto& r : core::catalogue()) {
-      needed.insert(r.oauth_scopes.begin(), r.oauth_scopes.end());
-    }
-    for (const auto& scope : needed) {
-      if (std::find(granted.begin(), granted.end(), scope) == granted.end()) {
-        missing_scopes.push_back(scope);
-      }
-    }
-    if (!missing_scopes.empty()) {
-      std::cout << "             missing for a full scan: " << join(missing_scopes, " ") << '\n';
-    }
-  } else {
-    std::cout << "Scopes:      not reported for this credential type; see the probes below\n";
-  }
-
-  // Probes: one page of each endpoint the rules read.
-  // A refused credential ends the probing: later probes make no request.
-  std::vector<Probe> probes;
-  std::optional<bitbucket::ApiError> rejected;
-  const auto probe = [&](Probe p) -> std::optional<nlohmann::json> {
-    if (rejected) {
-      return std::nullopt;
-    }
-    auto answer = api.get_json(bitbucket::with_query(p.endpoint, "pagelen", "1"));
-    if (!answer) {
-      if (answer.error().kind == bitbucket::ApiError::Kind::auth) {
-        rejected = answer.error();
-        return std::nullopt;
-      }
-      p.status = Probe::Status::failed;
-      p.detail = answer.error().message;
-      probes.push_back(std::move(p));
-      return std::nullopt;
-    }
-    p.status = Probe::Status::ok;
-    probes.push_back(std::move(p));
-    return std::move(*answer);
-  };
-  const auto first_value = [](const std::optional<nlohmann::json>& page) -> const nlohmann::json* {
-    if (page && page->is_object() && page->contains("values") && (*page)["values"].is_array() &&
-        !(*page)["values"].empty()) {
-      return &(*page)["values"][0];
-    }
-    return nullptr;
-  };
-  const auto all_rules = [] {
-    std::vector<std::string> out;
-    for (const auto& r : core::catalogue()) {
-      out.emplace_back(r.slug);
-    }
-    return out;
-  }();
-  {
-    std::optional<std::string> workspace;
-    if (!options.workspaces.empty()) {
-      workspace = options.workspaces.front();
-    } else {
-      const auto page = probe({"list workspaces", "/user/workspaces", {}, {}, all_rules});
-      if (const auto* v = first_value(page)) {
-        workspace = bitbucket::parse_workspace_slug(*v);
-      }
-    }
-    std::optional<core::Repository> repo;
-    if (workspace) {
-      const auto page = probe({"list repositories in " + *workspace,
-                               "/repositories/" + bitbucket::percent_encode(*workspace),
-                               {},
-                               {},
-                               all_rules});
-      if (const auto* v = first_value(page)) {
-        repo = bitbucket::parse_repository(*v, *workspace);
-      }
-    }
-    if (repo) {
-      const auto base = "/repositories/" + bitbucket::percent_encode(repo->workspace) + "/" +
-                        bitbucket::percent_encode(repo->slug);
-      probe({"branch restrictions of " + repo->full_name,
-             base + "/branch-restrictions",
-             {},
-             {},
-             slugs_of(core::RuleSubject::default_branch)});
-      probe({"deploy keys of " + repo->full_name, base + "/deploy-keys", {}, {}, {"old-key"}});
-      if (repo->project_key) {
-        probe({"deploy keys of project " + *repo->project_key,
-               "/workspaces/" + bitbucket::percent_encode(repo->workspace) + "/projects/" +
-                   bitbucket::percent_encode(*repo->project_key) + "/deploy-keys",
-               {},
-               {},
-               {"old-key"}});
-      }
-    } else if (workspace) {
-      probes.push_back({"repository endpoints",
-                        "",
-                        Probe::Status::skipped,
-                        "no repository visible in " + *workspace + " to probe",
-                        {}});
-    }
-    if (ssh_applicable && user_uuid) {
-      probe({"your SSH keys",
-             "/users/" + bitbucket::percent_encode(*user_uuid) + "/ssh-keys",
-             {},
-             {},
-             {"old-key"}});
-    } else {
-      probes.push_back({"your SSH keys",
-                        "",
-                        Probe::Status::not_applicable,
-                        "access tokens and app users have no SSH keys",
-                        {}});
-    }
-  }
-  if (rejected) {
-    return auth_failed(*rejected);
-  }
-
-  std::cout << "\nProbes:\n";
-  bool any_failed = false;
-  std::set<std::string> blocked;
-  for (const auto& p : probes) {
-    const char* status = "ok      ";
-    switch (p.status) {
-      case Probe::Status::ok:
-        break;
-      case Probe::Status::failed:
-        status = "FAILED  ";
-        any_failed = true;
-        blocked.insert(p.affects.begin(), p.affects.end());
-        break;
-      case Probe::Status::not_applicable:
-        status = "n/a     ";
-        break;
-      case Probe::Status::skipped:
-        status = "skipped ";
-        break;
-    }
-    std::cout << "  " << status << p.what;
-    if (!p.detail.empty()) {
-      std::cout << ": " << p.detail;
-    }
-    std::cout << '\n';
-  }
-  if (blocked.empty()) {
-    std::cout << "\nEvery rule can be evaluated with this credential.\n";
-  } else {
-    std::cout << "\nThese rules cannot be evaluated with this credential (they will be reported as "
-                 "unknown):\n  "
-              << join(std::vector<std::string>(blocked.begin(), blocked.end())) << '\n';
-    if (!missing_scopes.empty()) {
-      std::cout << "Grant the missing scopes to the OAuth consumer: " << join(missing_scopes, " ")
-                << '\n';
-    }
-  }
+  const int code = AuthCheck(api, *tokens, *credentials).run(options, *connection);
   spdlog::info("{} requests", stack.requests());
-  return any_failed ? kExitIncomplete : kExitClean;
+  return code;
 }
 
 }  // namespace bbp::app

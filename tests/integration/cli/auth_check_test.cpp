@@ -64,3 +64,43 @@ TEST_F(AuthCheck, ApiTokenWithoutCredentialsInArgv) {
 
 }  // namespace
 }  // namespace bbp::test
+
+namespace bbp::test {
+namespace {
+
+// When /user fails for a reason other than the credential, auth check says so, instead of
+// explaining that access tokens have no SSH keys.
+TEST_F(AuthCheck, AFailedUserReadIsNamedAsSuch) {
+  fake_->add_fault({{"kind", "status"}, {"path", "/2.0/user"}, {"times", -1}, {"status", 500}});
+  const auto r =
+      check({"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"},
+            {"--max-attempts", "1"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("FAILED  your SSH keys: not probed: GET /user failed (HTTP 500"));
+  EXPECT_THAT(r.out, Not(HasSubstr("access tokens and app users have no SSH keys")));
+  EXPECT_THAT(r.out, HasSubstr("old-key"));
+}
+
+// The repository probed is one the scan would read: not an empty one, whose branch restrictions
+// a scan never asks for.
+TEST_F(AuthCheck, ProbesARepositoryWithADefaultBranch) {
+  auto scenario = scan_scenario();
+  scenario["workspaces"].push_back(
+      {{"slug", "hollow"},
+       {"name", "Hollow"},
+       {"repositories", nlohmann::json::array(
+                            {{{"slug", "aaa-empty"}, {"is_private", true}, {"mainbranch", nullptr}},
+                             {{"slug", "zzz-full"}, {"is_private", true}}})}});
+  fake_->stop();
+  fake_ = std::make_unique<fake::FakeBitbucket>(scenario);
+  fake_->start();
+  const auto r =
+      check({"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"},
+            {"-w", "hollow"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("branch restrictions of hollow/zzz-full"));
+  EXPECT_EQ(fake_->request_count("/2.0/repositories/hollow/aaa-empty/branch-restrictions"), 0U);
+}
+
+}  // namespace
+}  // namespace bbp::test
