@@ -142,7 +142,7 @@ class FdBuffer final : public std::streambuf {
  private:
   bool flush_buffer() {
     const char* data = pbase();
-    std::size_t left = static_cast<std::size_t>(pptr() - pbase());
+    auto left = static_cast<std::size_t>(pptr() - pbase());
     while (left > 0 && !failed_) {
       const auto n = ::write(fd_, data, left);
       if (n < 0) {
@@ -160,7 +160,7 @@ class FdBuffer final : public std::streambuf {
 
   int fd_;
   bool failed_ = false;
-  std::array<char, 64 * 1024> buffer_{};
+  std::array<char, std::size_t{64} * 1024> buffer_{};
 };
 
 std::string errno_text(int error) {

@@ -119,8 +119,6 @@ ApiError classify_http_error(int status, const std::string& body, std::string en
   }
   switch (status) {
     case 401:
-      e.reason = UnknownReason::forbidden;
-      break;
     case 403:
       e.reason = UnknownReason::forbidden;
       break;

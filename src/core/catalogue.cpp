@@ -211,19 +211,20 @@ Verdict check_key_age(const RuleContext& ctx) {
   return verdict(ctx.now - *key.created_on <= limit, std::move(evidence));
 }
 
-const std::vector<std::string_view> kRepoScopes{"repository"};
-const std::vector<std::string_view> kRepoTokenScopes{"read:repository:bitbucket"};
-const std::vector<std::string_view> kBranchScopes{"repository", "repository:admin"};
-const std::vector<std::string_view> kBranchTokenScopes{"read:repository:bitbucket",
-                                                       "admin:repository:bitbucket"};
-const std::vector<std::string_view> kKeyScopes{"repository", "repository:admin", "project",
-                                               "project:admin", "account"};
-const std::vector<std::string_view> kKeyTokenScopes{
-    "admin:repository:bitbucket", "read:project:bitbucket", "admin:project:bitbucket",
-    "read:user:bitbucket", "read:ssh-key:bitbucket"};
-
-const std::vector<Rule>& rules() {
-  static const std::vector<Rule> table{
+// The eleven rows. The scopes are locals, built once with the table: a throwing global
+// initialiser could not be caught.
+std::vector<Rule> make_table() {
+  const std::vector<std::string_view> kRepoScopes{"repository"};
+  const std::vector<std::string_view> kRepoTokenScopes{"read:repository:bitbucket"};
+  const std::vector<std::string_view> kBranchScopes{"repository", "repository:admin"};
+  const std::vector<std::string_view> kBranchTokenScopes{"read:repository:bitbucket",
+                                                         "admin:repository:bitbucket"};
+  const std::vector<std::string_view> kKeyScopes{"repository", "repository:admin", "project",
+                                                 "project:admin", "account"};
+  const std::vector<std::string_view> kKeyTokenScopes{
+      "admin:repository:bitbucket", "read:project:bitbucket", "admin:project:bitbucket",
+      "read:user:bitbucket", "read:ssh-key:bitbucket"};
+  return {
       {1, "public-repository", "be273f0a-678e-49af-b9f8-8f3913acef97",
        "Repository is publicly accessible", Severity::critical, RuleSubject::repository,
        kRepoScopes, kRepoTokenScopes,
@@ -317,6 +318,10 @@ const std::vector<Rule>& rules() {
        "keys that are no longer used (see last_used).",
        check_key_age},
   };
+}
+
+const std::vector<Rule>& rules() {
+  static const std::vector<Rule> table = make_table();
   return table;
 }
 

@@ -315,7 +315,9 @@ Result CurlTransport::send(const Request& request) {
                                                  "' for " + describe(request));
     }
     // "Name;" is libcurl's way of sending a header with an empty value.
-    const std::string line = value.empty() ? name + ";" : name + ": " + value;
+    std::string line = name;
+    line += value.empty() ? ";" : ": ";
+    line += value;
     curl_slist* appended = curl_slist_append(header_list.get(), line.c_str());
     if (appended == nullptr) {
       return fail(TransportErrorKind::local, "out of memory building headers");

@@ -56,7 +56,7 @@ void ArrayWriter::finish() {
 }
 
 void write_streamed(std::ostream& out, const nlohmann::json& skeleton,
-                    std::vector<StreamedArray> arrays) {
+                    const std::vector<StreamedArray>& arrays) {
   const std::string text = skeleton.dump(2, ' ', false, kReplace);
   std::vector<Placement> placements;
   placements.reserve(arrays.size());

@@ -41,6 +41,6 @@ struct StreamedArray {
 // array in place of its marker (invalid UTF-8 replaced, never fatal). Every marker must occur
 // once in the skeleton, as the value of its key.
 void write_streamed(std::ostream& out, const nlohmann::json& skeleton,
-                    std::vector<StreamedArray> arrays);
+                    const std::vector<StreamedArray>& arrays);
 
 }  // namespace bbp::report

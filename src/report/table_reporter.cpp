@@ -320,8 +320,10 @@ void TableReporter::write(const ScanReport& report, std::ostream& out) const {
     }
     for (const auto& [key, count] : causes) {
       const auto& [place, reason, detail] = key;
-      line("  " + place + ": " + plural(count, "check", "checks") + " not evaluated (" + reason +
-           ")");
+      std::string text = "  " + place;
+      text += ": " + plural(count, "check", "checks");
+      text += " not evaluated (" + reason + ")";
+      line(text);
       for (const auto& part : wrap(printable(detail), width - 4)) {
         out << "    " << part << '\n';
       }
