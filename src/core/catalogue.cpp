@@ -213,6 +213,28 @@ Verdict check_key_age(const RuleContext& ctx) {
 
 // The eleven rows. The scopes are locals, built once with the table: a throwing global
 // initialiser could not be caught.
+std::string summary_direct_push(const nlohmann::json& ev) {
+  if (!ev.contains("allowed_to_push")) {
+    return {};
+  }
+  const auto& allowed = ev["allowed_to_push"];
+  if (allowed.is_string()) {
+    return "anyone with write access";
+  }
+  std::string names;
+  for (const auto* list : {&allowed["users"], &allowed["groups"]}) {
+    for (const auto& p : *list) {
+      names += (names.empty() ? "" : ", ") + p.value("name", std::string());
+    }
+  }
+  return "may push: " + names;
+}
+
+std::string summary_stale(const nlohmann::json& ev) {
+  return ev.contains("age_days") ? "last updated " + ev["age_days"].dump() + " days ago"
+                                 : std::string();
+}
+
 std::vector<Rule> make_table() {
   const std::vector<std::string_view> kRepoScopes{"repository"};
   const std::vector<std::string_view> kRepoTokenScopes{"read:repository:bitbucket"};
@@ -253,14 +275,14 @@ std::vector<Rule> make_table() {
        "Add a branch permission on the default branch with write access for nobody (changes "
        "only through pull requests), or remove the exempted users and groups. If the repository "
        "is protected only at project level, verify it there.",
-       check_direct_push},
+       check_direct_push, summary_direct_push},
       {4, "stale-repository", "a1bd3076-a68d-492e-9947-a01e15a4d1b3",
        "Repository not updated in 12+ months", Severity::medium, RuleSubject::repository,
        kRepoScopes, kRepoTokenScopes,
        "The repository's updated_on is older than stale_days (365 by default).",
        "Archive or delete the repository if it is no longer used, and revoke its deploy keys "
        "and access tokens; otherwise record an owner who keeps it maintained.",
-       check_stale},
+       check_stale, summary_stale},
       {5, "stale-approvals-kept", "738c9839-5e1e-4048-85a3-7935ec4c647a",
        "Repository Default Branch Protection does not have Stale PR Approvals Disabled",
        Severity::medium, RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,

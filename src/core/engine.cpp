@@ -54,7 +54,12 @@ class Evaluator {
  public:
   Evaluator(const Snapshot& snapshot, const Settings& settings, TimePoint now,
             const EvaluateOptions& options)
-      : snapshot_(snapshot), gaps_(snapshot), settings_(settings), now_(now), options_(options) {}
+      : snapshot_(snapshot),
+        gaps_(snapshot),
+        settings_(settings),
+        now_(now),
+        options_(options),
+        key_rules_(key_rules()) {}
 
   std::vector<Evaluation> run() {
     for (const auto& ws : snapshot_.workspaces) {
@@ -167,37 +172,45 @@ class Evaluator {
     }
   }
 
-  void key(const Key& key) {
-    const Rule& rule = *find_rule("old-key");
-    if (!selected(rule)) {
-      return;
+  // The selected rules about keys (rule 11 today), asked of the catalogue by their subject.
+  std::vector<const Rule*> key_rules() const {
+    std::vector<const Rule*> out;
+    for (const auto& rule : catalogue()) {
+      if (rule.subject == RuleSubject::key && selected(rule)) {
+        out.push_back(&rule);
+      }
     }
-    auto& e = out_.emplace_back();
-    e.rule = &rule;
-    if (!key.workspace.empty()) {
-      e.workspace = key.workspace;
-    }
-    e.repository = key.repository;
-    e.project = key.project;
-    e.resource = {std::string(to_string(key.kind)), key.id,
-                  key.label.empty() ? key.comment : key.label, key.url};
-    apply(e, rule.check(RuleContext{nullptr, nullptr, &key, settings_, now_}), nullptr, &key);
-    drop_if_not_reported();
+    return out;
   }
 
-  void key_unknown(const Gap& gap, Resource resource) {
-    if (!selected(*find_rule("old-key"))) {
-      return;
+  void key(const Key& key) {
+    for (const Rule* rule : key_rules_) {
+      auto& e = out_.emplace_back();
+      e.rule = rule;
+      if (!key.workspace.empty()) {
+        e.workspace = key.workspace;
+      }
+      e.repository = key.repository;
+      e.project = key.project;
+      e.resource = {std::string(to_string(key.kind)), key.id,
+                    key.label.empty() ? key.comment : key.label, key.url};
+      apply(e, rule->check(RuleContext{nullptr, nullptr, &key, settings_, now_}), nullptr, &key);
+      drop_if_not_reported();
     }
-    auto& e = out_.emplace_back();
-    e.rule = find_rule("old-key");
-    if (!gap.workspace.empty()) {
-      e.workspace = gap.workspace;
+  }
+
+  void key_unknown(const Gap& gap, const Resource& resource) {
+    for (const Rule* rule : key_rules_) {
+      auto& e = out_.emplace_back();
+      e.rule = rule;
+      if (!gap.workspace.empty()) {
+        e.workspace = gap.workspace;
+      }
+      e.repository = gap.repository;
+      e.project = gap.project;
+      e.resource = resource;
+      unknown_because(e, missing(&gap));
     }
-    e.repository = gap.repository;
-    e.project = gap.project;
-    e.resource = std::move(resource);
-    unknown_because(e, missing(&gap));
   }
 
   // Keys that could not be listed: one unknown per repository / project / workspace.
@@ -266,6 +279,7 @@ class Evaluator {
   const Settings& settings_;
   TimePoint now_;
   const EvaluateOptions& options_;
+  const std::vector<const Rule*> key_rules_;
   std::vector<Evaluation> out_;
 };
 

@@ -133,21 +133,8 @@ std::string detail_of(const core::Evaluation& f) {
         (type == "ssh_key" ? "SSH key '" : "deploy key '") + f.resource.name + "'";
     return ev.contains("age_days") ? ev["age_days"].dump() + " days old: " + key : key;
   }
-  if (f.rule->slug == "stale-repository" && ev.contains("age_days")) {
-    return "last updated " + ev["age_days"].dump() + " days ago";
-  }
-  if (f.rule->slug == "direct-push-allowed" && ev.contains("allowed_to_push")) {
-    const auto& allowed = ev["allowed_to_push"];
-    if (allowed.is_string()) {
-      return "anyone with write access";
-    }
-    std::string names;
-    for (const auto* list : {&allowed["users"], &allowed["groups"]}) {
-      for (const auto& p : *list) {
-        names += (names.empty() ? "" : ", ") + p.value("name", std::string());
-      }
-    }
-    return "may push: " + names;
+  if (f.rule->summary != nullptr) {
+    return f.rule->summary(ev);
   }
   return {};
 }

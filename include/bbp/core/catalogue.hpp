@@ -55,6 +55,9 @@ struct Rule {
   std::string_view description;
   std::string_view remediation;
   Verdict (*check)(const RuleContext&) = nullptr;
+  // What a one-line report (the table) says after the rule, from the finding's evidence; ""
+  // when the rule has nothing to add. nullptr: nothing.
+  std::string (*summary)(const nlohmann::json& evidence) = nullptr;
 };
 
 // The eleven rules, in catalogue order (1..11).
