@@ -54,6 +54,7 @@ struct Transfer {
   Headers headers;
   bool too_large = false;
   bool cancelled = false;
+  std::array<char, CURL_ERROR_SIZE> error_buffer{};  // libcurl's detail for a failed transfer
 
   bool cancel_requested() const { return cancel != nullptr && cancel->load(); }
 };
@@ -196,6 +197,240 @@ bool valid_header(const std::string& name, const std::string& value) {
          std::none_of(value.begin(), value.end(), bad);
 }
 
+Result fail(const Request& request, TransportError error) {
+  spdlog::debug("{} -> {} error: {}", describe(request), to_string(error.kind), error.message);
+  return tl::unexpected(std::move(error));
+}
+
+// Request headers as a libcurl list, refusing anything that could smuggle extra header lines.
+tl::expected<SlistPtr, TransportError> build_header_list(const Request& request) {
+  SlistPtr header_list;
+  for (const auto& [name, value] : request.headers) {
+    if (!valid_header(name, value)) {
+      return tl::unexpected(
+          TransportError{TransportErrorKind::local, "invalid request header '" +
+                                                        (is_sensitive_header(name) ? "?" : name) +
+                                                        "' for " + describe(request)});
+    }
+    // "Name;" is libcurl's way of sending a header with an empty value.
+    std::string line = name;
+    line += value.empty() ? ";" : ": ";
+    line += value;
+    curl_slist* appended = curl_slist_append(header_list.get(), line.c_str());
+    if (appended == nullptr) {
+      return tl::unexpected(
+          TransportError{TransportErrorKind::local, "out of memory building headers"});
+    }
+    static_cast<void>(header_list.release());
+    header_list.reset(appended);
+  }
+  return header_list;
+}
+
+// Sets easy handle options in order, skipping the rest after the first failure, so that a run
+// of settings reads as a list and is checked once.
+class EasyOptions {
+ public:
+  explicit EasyOptions(CURL* easy) : easy_(easy) {}
+
+  template <typename Value>
+  void set(CURLoption option, Value value) {
+    if (rc_ == CURLE_OK) {
+      rc_ = curl_easy_setopt(easy_, option, value);
+    }
+  }
+  CURL* easy() const { return easy_; }
+  CURLcode result() const { return rc_; }
+
+ private:
+  CURL* easy_;
+  CURLcode rc_ = CURLE_OK;
+};
+
+// Everything the easy handle is pointed at; all of it must outlive the transfer.
+struct EasySetup {
+  const Request& request;
+  const CurlTransportOptions& options;
+  CURLSH* share;
+  curl_slist* headers;
+  Transfer& transfer;
+};
+
+void set_connection_options(EasyOptions& easy, const EasySetup& setup) {
+  easy.set(CURLOPT_URL, setup.request.url.c_str());
+  easy.set(CURLOPT_PROTOCOLS_STR, "http,https");
+  easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  easy.set(CURLOPT_FOLLOWLOCATION, 0L);
+  easy.set(CURLOPT_NOSIGNAL, 1L);
+  // HTTP/2 when the server offers it over TLS. Not fatal on a libcurl built without HTTP/2.
+  static_cast<void>(curl_easy_setopt(easy.easy(), CURLOPT_HTTP_VERSION,
+                                     static_cast<long>(CURL_HTTP_VERSION_2TLS)));
+  // TLS verification is always on; there is no option to weaken it.
+  easy.set(CURLOPT_SSL_VERIFYPEER, 1L);
+  easy.set(CURLOPT_SSL_VERIFYHOST, 2L);
+  easy.set(CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
+  easy.set(CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
+  if (setup.options.ca_bundle) {
+    easy.set(CURLOPT_CAINFO, setup.options.ca_bundle->c_str());
+  }
+  // Proxies: CURLOPT_PROXY is left unset so libcurl honours http_proxy/https_proxy/no_proxy.
+  easy.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+  easy.set(CURLOPT_ACCEPT_ENCODING, "");
+  if (!setup.options.user_agent.empty()) {
+    easy.set(CURLOPT_USERAGENT, setup.options.user_agent.c_str());
+  }
+}
+
+void set_limits(EasyOptions& easy, const EasySetup& setup) {
+  const auto timeout = setup.request.timeout.value_or(setup.options.timeout);
+  easy.set(CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(timeout.count(), 1)));
+  easy.set(CURLOPT_CONNECTTIMEOUT_MS,
+           static_cast<long>(std::max<std::int64_t>(setup.options.connect_timeout.count(), 1)));
+  easy.set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(setup.options.max_response_bytes));
+}
+
+void set_callbacks(EasyOptions& easy, Transfer& transfer) {
+  easy.set(CURLOPT_ERRORBUFFER, transfer.error_buffer.data());
+  easy.set(CURLOPT_WRITEFUNCTION, on_body);
+  easy.set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
+  easy.set(CURLOPT_HEADERFUNCTION, on_header);
+  easy.set(CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
+  easy.set(CURLOPT_NOPROGRESS, 0L);
+  easy.set(CURLOPT_XFERINFOFUNCTION, on_progress);
+  easy.set(CURLOPT_XFERINFODATA, static_cast<void*>(&transfer));
+}
+
+void set_message(EasyOptions& easy, const EasySetup& setup) {
+  easy.set(CURLOPT_SHARE, setup.share);
+  easy.set(CURLOPT_HTTPHEADER, setup.headers);
+  switch (setup.request.method) {
+    case Method::get:
+      easy.set(CURLOPT_HTTPGET, 1L);
+      break;
+    case Method::post:
+      easy.set(CURLOPT_POST, 1L);
+      easy.set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(setup.request.body.size()));
+      easy.set(CURLOPT_POSTFIELDS, setup.request.body.data());
+      break;
+  }
+}
+
+// Configures a freshly reset easy handle; the first failing option's code, or CURLE_OK.
+CURLcode configure(CURL* handle, const EasySetup& setup) {
+  EasyOptions easy(handle);
+  set_connection_options(easy, setup);
+  set_limits(easy, setup);
+  set_callbacks(easy, setup.transfer);
+  set_message(easy, setup);
+  return easy.result();
+}
+
+// How the multi loop ended when it was not cancelled.
+struct Completion {
+  CURLcode result = CURLE_OK;
+  bool multi_failed = false;
+};
+
+// Drains the multi handle's messages; the result of `easy` if its transfer is done.
+std::optional<CURLcode> read_completion(CURLM* multi, CURL* easy) {
+  std::optional<CURLcode> result;
+  int queued = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+    if (message->msg == CURLMSG_DONE && message->easy_handle == easy) {
+      result = message->data.result;
+    }
+  }
+  return result;
+}
+
+// Runs the attached transfer to its end, a multi error or a cancellation (which it records
+// in transfer.cancelled). Polls briefly when cancellable, so that a cancellation request is
+// noticed within one short poll even when the server sends nothing.
+Completion drive(CURLM* multi, CURL* easy, Transfer& transfer) {
+  const int poll_ms = transfer.cancel != nullptr ? 50 : 1000;
+  Completion completion;
+  for (;;) {
+    int running = 0;
+    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+      completion.multi_failed = true;
+      return completion;
+    }
+    if (const auto result = read_completion(multi, easy)) {
+      completion.result = *result;
+      return completion;
+    }
+    if (transfer.cancel_requested()) {
+      transfer.cancelled = true;
+      return completion;
+    }
+    if (curl_multi_poll(multi, nullptr, 0, poll_ms, nullptr) != CURLM_OK) {
+      completion.multi_failed = true;
+      return completion;
+    }
+  }
+}
+
+// Attaches the easy handle to its multi handle for the duration of one transfer.
+tl::expected<Completion, TransportError> run_transfer(CURLM* multi, CURL* easy, Transfer& transfer,
+                                                      const Request& request) {
+  if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
+    return tl::unexpected(TransportError{TransportErrorKind::local,
+                                         "cannot start transfer for " + describe(request)});
+  }
+  const Completion completion = drive(multi, easy, transfer);
+  curl_multi_remove_handle(multi, easy);
+  return completion;
+}
+
+// The error a finished transfer amounts to, if any. Cancellation and the size cap come first:
+// libcurl reports them as generic aborts and write errors.
+std::optional<TransportError> transfer_error(const Transfer& transfer, const Completion& completion,
+                                             const Request& request) {
+  const CURLcode result = completion.result;
+  if (transfer.cancelled || (result == CURLE_ABORTED_BY_CALLBACK && transfer.cancel_requested())) {
+    return TransportError{TransportErrorKind::interrupted, "cancelled: " + describe(request)};
+  }
+  if (transfer.too_large || result == CURLE_FILESIZE_EXCEEDED) {
+    return TransportError{TransportErrorKind::too_large, "response larger than " +
+                                                             std::to_string(transfer.max_bytes) +
+                                                             " bytes: " + describe(request)};
+  }
+  if (completion.multi_failed) {
+    return TransportError{TransportErrorKind::other, "libcurl multi error: " + describe(request)};
+  }
+  if (result != CURLE_OK) {
+    std::string message = curl_easy_strerror(result);
+    const std::string detail(transfer.error_buffer.data());
+    if (!detail.empty()) {
+      message += ": " + scrub(detail, request.url);
+    }
+    message += " (" + describe(request) + ")";
+    return TransportError{classify(result), std::move(message)};
+  }
+  return std::nullopt;
+}
+
+Response take_response(CURL* easy, Transfer& transfer) {
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  Response response;
+  response.status = static_cast<int>(status);
+  response.headers = std::move(transfer.headers);
+  response.body = std::move(transfer.body);
+  return response;
+}
+
+void log_response(const Request& request, const Response& response,
+                  std::chrono::milliseconds elapsed) {
+  spdlog::debug("{} -> {} in {} ms, {} bytes", describe(request), response.status, elapsed.count(),
+                response.body.size());
+  if (spdlog::should_log(spdlog::level::trace)) {
+    for (const auto& [name, value] : redact_headers(response.headers)) {
+      spdlog::trace("  < {}: {}", name, value);
+    }
+  }
+}
+
 // One reusable transfer slot. The easy handle is attached to its own multi handle only while a
 // transfer runs; the multi handle keeps the connection cache, so keep-alive connections are
 // reused by the next request that gets this slot.
@@ -297,180 +532,42 @@ CurlTransport::~CurlTransport() = default;
 
 Result CurlTransport::send(const Request& request) {
   const auto started = std::chrono::steady_clock::now();
-  const auto fail = [&](TransportErrorKind kind, std::string message) -> Result {
-    spdlog::debug("{} -> {} error: {}", describe(request), to_string(kind), message);
-    return tl::unexpected(TransportError{kind, std::move(message)});
-  };
-
   if (options_.cancel != nullptr && options_.cancel->load()) {
-    return fail(TransportErrorKind::interrupted, "cancelled before sending " + describe(request));
+    return fail(request,
+                {TransportErrorKind::interrupted, "cancelled before sending " + describe(request)});
   }
-
-  // Request headers, refusing anything that could smuggle extra header lines.
-  SlistPtr header_list;
-  for (const auto& [name, value] : request.headers) {
-    if (!valid_header(name, value)) {
-      return fail(TransportErrorKind::local, "invalid request header '" +
-                                                 (is_sensitive_header(name) ? "?" : name) +
-                                                 "' for " + describe(request));
-    }
-    // "Name;" is libcurl's way of sending a header with an empty value.
-    std::string line = name;
-    line += value.empty() ? ";" : ": ";
-    line += value;
-    curl_slist* appended = curl_slist_append(header_list.get(), line.c_str());
-    if (appended == nullptr) {
-      return fail(TransportErrorKind::local, "out of memory building headers");
-    }
-    static_cast<void>(header_list.release());
-    header_list.reset(appended);
+  auto header_list = build_header_list(request);
+  if (!header_list) {
+    return fail(request, std::move(header_list.error()));
   }
-
   std::optional<Handle> handle = impl_->acquire();
   if (!handle) {
-    return fail(TransportErrorKind::local, "cannot create a libcurl handle");
+    return fail(request, {TransportErrorKind::local, "cannot create a libcurl handle"});
   }
+  // Declared after the header list and before the transfer: the lease resets the easy handle,
+  // which still points at both, after the transfer is gone and before the list is freed.
   Lease lease(impl_->pool, impl_->pool_mutex, std::move(*handle));
-  CURL* easy = lease.easy();
-  curl_easy_reset(easy);
+  curl_easy_reset(lease.easy());
 
   Transfer transfer;
   transfer.max_bytes = options_.max_response_bytes;
   transfer.cancel = options_.cancel;
-  std::array<char, CURL_ERROR_SIZE> error_buffer{};
-  const auto timeout = request.timeout.value_or(options_.timeout);
-
-  CURLcode rc = CURLE_OK;
-  const auto set = [&](CURLoption option, auto value) {
-    if (rc == CURLE_OK) {
-      rc = curl_easy_setopt(easy, option, value);
-    }
-  };
-  set(CURLOPT_URL, request.url.c_str());
-  set(CURLOPT_PROTOCOLS_STR, "http,https");
-  set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  set(CURLOPT_FOLLOWLOCATION, 0L);
-  set(CURLOPT_NOSIGNAL, 1L);
-  // HTTP/2 when the server offers it over TLS. Not fatal on a libcurl built without HTTP/2.
-  static_cast<void>(
-      curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS)));
-  // TLS verification is always on; there is no option to weaken it.
-  set(CURLOPT_SSL_VERIFYPEER, 1L);
-  set(CURLOPT_SSL_VERIFYHOST, 2L);
-  set(CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
-  set(CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
-  if (options_.ca_bundle) {
-    set(CURLOPT_CAINFO, options_.ca_bundle->c_str());
+  const EasySetup setup{request, options_, impl_->share.get(), header_list->get(), transfer};
+  if (const CURLcode rc = configure(lease.easy(), setup); rc != CURLE_OK) {
+    return fail(request, {TransportErrorKind::local,
+                          std::string("cannot configure libcurl: ") + curl_easy_strerror(rc)});
   }
-  // Proxies: CURLOPT_PROXY is left unset so libcurl honours http_proxy/https_proxy/no_proxy.
-  set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
-  set(CURLOPT_ACCEPT_ENCODING, "");
-  if (!options_.user_agent.empty()) {
-    set(CURLOPT_USERAGENT, options_.user_agent.c_str());
+  auto completion = run_transfer(lease.multi(), lease.easy(), transfer, request);
+  if (!completion) {
+    return fail(request, std::move(completion.error()));
   }
-  set(CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(timeout.count(), 1)));
-  set(CURLOPT_CONNECTTIMEOUT_MS,
-      static_cast<long>(std::max<std::int64_t>(options_.connect_timeout.count(), 1)));
-  set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_response_bytes));
-  set(CURLOPT_ERRORBUFFER, error_buffer.data());
-  set(CURLOPT_WRITEFUNCTION, on_body);
-  set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
-  set(CURLOPT_HEADERFUNCTION, on_header);
-  set(CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
-  set(CURLOPT_NOPROGRESS, 0L);
-  set(CURLOPT_XFERINFOFUNCTION, on_progress);
-  set(CURLOPT_XFERINFODATA, static_cast<void*>(&transfer));
-  set(CURLOPT_SHARE, impl_->share.get());
-  set(CURLOPT_HTTPHEADER, header_list.get());
-  switch (request.method) {
-    case Method::get:
-      set(CURLOPT_HTTPGET, 1L);
-      break;
-    case Method::post:
-      set(CURLOPT_POST, 1L);
-      set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-      set(CURLOPT_POSTFIELDS, request.body.data());
-      break;
-  }
-  if (rc != CURLE_OK) {
-    return fail(TransportErrorKind::local,
-                std::string("cannot configure libcurl: ") + curl_easy_strerror(rc));
-  }
-
-  // Drive the transfer through the handle's multi handle so that a cancellation request is
-  // noticed within one short poll even when the server sends nothing.
-  CURLM* multi = lease.multi();
-  if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
-    return fail(TransportErrorKind::local, "cannot start transfer for " + describe(request));
-  }
-  const int poll_ms = options_.cancel != nullptr ? 50 : 1000;
-  CURLcode result = CURLE_OK;
-  bool done = false;
-  bool multi_failed = false;
-  while (!done) {
-    int running = 0;
-    if (curl_multi_perform(multi, &running) != CURLM_OK) {
-      multi_failed = true;
-      break;
-    }
-    int queued = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
-      if (message->msg == CURLMSG_DONE && message->easy_handle == easy) {
-        result = message->data.result;
-        done = true;
-      }
-    }
-    if (done) {
-      break;
-    }
-    if (transfer.cancel_requested()) {
-      transfer.cancelled = true;
-      break;
-    }
-    if (curl_multi_poll(multi, nullptr, 0, poll_ms, nullptr) != CURLM_OK) {
-      multi_failed = true;
-      break;
-    }
-  }
-  curl_multi_remove_handle(multi, easy);
-
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  if (transfer.cancelled || (result == CURLE_ABORTED_BY_CALLBACK && transfer.cancel_requested())) {
-    return fail(TransportErrorKind::interrupted, "cancelled: " + describe(request));
+  if (auto error = transfer_error(transfer, *completion, request)) {
+    return fail(request, std::move(*error));
   }
-  if (transfer.too_large || result == CURLE_FILESIZE_EXCEEDED) {
-    return fail(TransportErrorKind::too_large, "response larger than " +
-                                                   std::to_string(options_.max_response_bytes) +
-                                                   " bytes: " + describe(request));
-  }
-  if (multi_failed) {
-    return fail(TransportErrorKind::other, "libcurl multi error: " + describe(request));
-  }
-  if (result != CURLE_OK) {
-    std::string message = curl_easy_strerror(result);
-    const std::string detail(error_buffer.data());
-    if (!detail.empty()) {
-      message += ": " + scrub(detail, request.url);
-    }
-    message += " (" + describe(request) + ")";
-    return fail(classify(result), std::move(message));
-  }
-
-  long status = 0;
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  Response response;
-  response.status = static_cast<int>(status);
-  response.headers = std::move(transfer.headers);
-  response.body = std::move(transfer.body);
-
-  spdlog::debug("{} -> {} in {} ms, {} bytes", describe(request), response.status, elapsed.count(),
-                response.body.size());
-  if (spdlog::should_log(spdlog::level::trace)) {
-    for (const auto& [name, value] : redact_headers(response.headers)) {
-      spdlog::trace("  < {}: {}", name, value);
-    }
-  }
+  Response response = take_response(lease.easy(), transfer);
+  log_response(request, response, elapsed);
   return response;
 }
 

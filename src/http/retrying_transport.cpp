@@ -132,6 +132,111 @@ std::string describe_outcome(const Result& result) {
   return std::string(to_string(result.error().kind)) + " error (" + result.error().message + ")";
 }
 
+// What one attempt's result means for the retry loop.
+struct Outcome {
+  bool retryable = false;
+  bool rate_limited = false;  // HTTP 429
+  std::optional<milliseconds> retry_after;
+};
+
+// One finished attempt, as the give-up and retry log lines describe it.
+struct Attempt {
+  const Request& request;  // as first given, not as refreshed
+  const Result& result;
+  int number;
+};
+
+Outcome classify_response(const Response& response, const RetryOptions& options) {
+  Outcome outcome;
+  outcome.rate_limited = response.status == 429;
+  outcome.retryable = is_retryable_status(response.status) &&
+                      (!outcome.rate_limited || options.policy.retry_rate_limited);
+  if (outcome.retryable) {
+    if (const auto header = response.header("Retry-After")) {
+      outcome.retry_after = parse_retry_after(*header, options.wall_clock());
+    }
+  }
+  return outcome;
+}
+
+// Counts DNS failures in dns_failures, which lives across the attempts of one request.
+bool is_retryable_error(TransportErrorKind kind, const RetryPolicy& policy, int& dns_failures) {
+  switch (kind) {
+    case TransportErrorKind::timeout:
+    case TransportErrorKind::connect:
+    case TransportErrorKind::other:
+      return true;
+    case TransportErrorKind::dns:
+      return dns_failures++ < policy.max_dns_retries;
+    case TransportErrorKind::tls:
+    case TransportErrorKind::too_large:
+    case TransportErrorKind::interrupted:
+    case TransportErrorKind::local:
+      return false;
+  }
+  return false;
+}
+
+Outcome classify_outcome(const Result& result, const RetryOptions& options, int& dns_failures) {
+  if (result) {
+    return classify_response(*result, options);
+  }
+  Outcome outcome;
+  outcome.retryable = is_retryable_error(result.error().kind, options.policy, dns_failures);
+  return outcome;
+}
+
+// Full jitter over the exponential cap; the cap saturates at max_delay. A Retry-After replaces
+// it, and a 429 waits at least base_delay.
+milliseconds compute_wait(const RetryPolicy& policy, int attempt, double jitter,
+                          const Outcome& outcome) {
+  milliseconds cap = policy.base_delay;
+  for (int i = 1; i < attempt && cap < policy.max_delay; ++i) {
+    cap *= 2;
+  }
+  cap = std::clamp(cap, milliseconds::zero(), std::max(policy.max_delay, milliseconds::zero()));
+  auto wait = milliseconds(
+      static_cast<milliseconds::rep>(std::floor(jitter * static_cast<double>(cap.count()))));
+  if (outcome.retry_after) {
+    wait = std::min(*outcome.retry_after, policy.max_delay);
+  }
+  if (outcome.rate_limited) {
+    // Bitbucket's rate limit is a rolling window: retrying at once is pointless.
+    wait =
+        std::min(std::max(wait, policy.base_delay), std::max(policy.max_delay, policy.base_delay));
+  }
+  return std::max(wait, milliseconds::zero());
+}
+
+bool out_of_attempts(const Attempt& attempt, const RetryPolicy& policy) {
+  if (attempt.number < policy.max_attempts) {
+    return false;
+  }
+  spdlog::debug("giving up on {} after {} attempts: {}", describe(attempt.request), attempt.number,
+                describe_outcome(attempt.result));
+  return true;
+}
+
+bool exceeds_budget(const Attempt& attempt, const RetryPolicy& policy, milliseconds waited,
+                    milliseconds wait) {
+  if (waited + wait <= policy.max_total_wait) {
+    return false;
+  }
+  spdlog::debug(
+      "giving up on {} after {} attempts: {}; waiting {} ms more would exceed "
+      "the {} ms retry budget",
+      describe(attempt.request), attempt.number, describe_outcome(attempt.result), wait.count(),
+      policy.max_total_wait.count());
+  return true;
+}
+
+void log_retry(const Attempt& attempt, const RetryPolicy& policy, milliseconds wait,
+               const Outcome& outcome) {
+  spdlog::debug("retrying {} after {}: attempt {}/{} in {} ms{}", describe(attempt.request),
+                describe_outcome(attempt.result), attempt.number + 1, policy.max_attempts,
+                wait.count(), outcome.retry_after ? " (Retry-After)" : "");
+}
+
 }  // namespace
 
 bool is_retryable_status(int status) {
@@ -182,10 +287,22 @@ double RetryingTransport::next_jitter() {
   return std::min(value, 1.0);
 }
 
+bool RetryingTransport::cancelled() const {
+  return options_.cancel != nullptr && options_.cancel->load();
+}
+
+bool RetryingTransport::back_off(milliseconds wait) {
+  total_waited_ms_.fetch_add(wait.count(), std::memory_order_relaxed);
+  sleeper_.sleep_for(wait);
+  if (cancelled()) {
+    return false;
+  }
+  retries_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
 Result RetryingTransport::send(const Request& request) {
   const RetryPolicy& policy = options_.policy;
-  const auto cancelled = [this] { return options_.cancel != nullptr && options_.cancel->load(); };
-
   int dns_failures = 0;
   milliseconds waited{0};
   Request current = request;
@@ -194,85 +311,20 @@ Result RetryingTransport::send(const Request& request) {
       current.refresh(current);  // e.g. the token renewed while this request waited
     }
     Result result = inner_.send(current);
-
-    bool retryable = false;
-    bool is_429 = false;
-    std::optional<milliseconds> retry_after;
-    if (result) {
-      is_429 = result->status == 429;
-      retryable = is_retryable_status(result->status) && (!is_429 || policy.retry_rate_limited);
-      if (retryable) {
-        if (const auto header = result->header("Retry-After")) {
-          retry_after = parse_retry_after(*header, options_.wall_clock());
-        }
-      }
-    } else {
-      switch (result.error().kind) {
-        case TransportErrorKind::timeout:
-        case TransportErrorKind::connect:
-        case TransportErrorKind::other:
-          retryable = true;
-          break;
-        case TransportErrorKind::dns:
-          retryable = dns_failures++ < policy.max_dns_retries;
-          break;
-        case TransportErrorKind::tls:
-        case TransportErrorKind::too_large:
-        case TransportErrorKind::interrupted:
-        case TransportErrorKind::local:
-          retryable = false;
-          break;
-      }
-    }
-    if (!retryable) {
+    const Outcome outcome = classify_outcome(result, options_, dns_failures);
+    const Attempt finished{request, result, attempt};
+    if (!outcome.retryable || out_of_attempts(finished, policy) || cancelled()) {
       return result;
     }
-    if (attempt >= policy.max_attempts) {
-      spdlog::debug("giving up on {} after {} attempts: {}", describe(request), attempt,
-                    describe_outcome(result));
+    const milliseconds wait = compute_wait(policy, attempt, next_jitter(), outcome);
+    if (exceeds_budget(finished, policy, waited, wait)) {
       return result;
     }
-    if (cancelled()) {
-      return result;
-    }
-
-    // Full jitter over the exponential cap; the cap saturates at max_delay.
-    milliseconds cap = policy.base_delay;
-    for (int i = 1; i < attempt && cap < policy.max_delay; ++i) {
-      cap *= 2;
-    }
-    cap = std::clamp(cap, milliseconds::zero(), std::max(policy.max_delay, milliseconds::zero()));
-    auto wait = milliseconds(static_cast<milliseconds::rep>(
-        std::floor(next_jitter() * static_cast<double>(cap.count()))));
-    if (retry_after) {
-      wait = std::min(*retry_after, policy.max_delay);
-    }
-    if (is_429) {
-      // Bitbucket's rate limit is a rolling window: retrying at once is pointless.
-      wait = std::min(std::max(wait, policy.base_delay),
-                      std::max(policy.max_delay, policy.base_delay));
-    }
-    wait = std::max(wait, milliseconds::zero());
-
-    if (waited + wait > policy.max_total_wait) {
-      spdlog::debug(
-          "giving up on {} after {} attempts: {}; waiting {} ms more would exceed "
-          "the {} ms retry budget",
-          describe(request), attempt, describe_outcome(result), wait.count(),
-          policy.max_total_wait.count());
-      return result;
-    }
-
-    spdlog::debug("retrying {} after {}: attempt {}/{} in {} ms{}", describe(request),
-                  describe_outcome(result), attempt + 1, policy.max_attempts, wait.count(),
-                  retry_after ? " (Retry-After)" : "");
-    total_waited_ms_.fetch_add(wait.count(), std::memory_order_relaxed);
+    log_retry(finished, policy, wait, outcome);
     waited += wait;
-    sleeper_.sleep_for(wait);
-    if (cancelled()) {
+    if (!back_off(wait)) {
       return result;
     }
-    retries_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 

@@ -64,6 +64,9 @@ class RetryingTransport final : public Transport {
 
  private:
   double next_jitter();
+  bool cancelled() const;
+  // Sleeps before a retry and counts it; false when cancelled meanwhile.
+  bool back_off(std::chrono::milliseconds wait);
 
   Transport& inner_;
   Sleeper& sleeper_;
