@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "bbp/bitbucket/url.hpp"
 
@@ -25,8 +26,9 @@ bool has_userinfo(std::string_view url) {
 
 tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text) {
   const auto bad = [&] {
-    return tl::unexpected("'" + std::string(text) +
-                          "' is not a duration (examples: 0, 45s, 90m, 6h, 1h30m)");
+    std::string message = "'";
+    message.append(text).append("' is not a duration (examples: 0, 45s, 90m, 6h, 1h30m)");
+    return tl::unexpected(std::move(message));
   };
   if (text.empty()) {
     return bad();
@@ -111,18 +113,22 @@ tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& op
   return c;
 }
 
-tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
-  ScanConfig c;
+namespace {
+
+// One part of a ScanConfig, read from the options; the error names the option that is wrong.
+using Step = tl::expected<void, std::string> (*)(const ScanOptions&, ScanConfig&);
+
+tl::expected<void, std::string> validate_connection(const ScanOptions& options, ScanConfig& c) {
   auto connection = validate(options.connection);
   if (!connection) {
     return tl::unexpected(connection.error());
   }
   c.connection = std::move(*connection);
-  c.workspaces = options.workspaces;
-  c.repos = options.repos;
-  c.exclude_repos = options.exclude_repos;
-  c.projects = options.projects;
+  return {};
+}
 
+// --format and --output.
+tl::expected<void, std::string> validate_output(const ScanOptions& options, ScanConfig& c) {
   const auto format = report::format_from_string(options.format);
   if (!format) {
     return tl::unexpected("--format must be one of table, json, jsonl, sarif, csv (got '" +
@@ -132,6 +138,11 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
   if (!options.output.empty()) {
     c.output = options.output;
   }
+  return {};
+}
+
+// --fail-on and --min-severity.
+tl::expected<void, std::string> validate_thresholds(const ScanOptions& options, ScanConfig& c) {
   if (options.fail_on != "none") {
     c.fail_on = core::severity_from_string(options.fail_on);
     if (!c.fail_on) {
@@ -146,6 +157,27 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
                             options.min_severity + "')");
     }
   }
+  return {};
+}
+
+// The catalogue's rules that --rule names (all of them when it names none) and --skip-rule does
+// not, in catalogue order; a rule may be named by slug or by ID.
+std::vector<const core::Rule*> selected_rules(const ScanOptions& options) {
+  std::vector<const core::Rule*> rules;
+  for (const auto& rule : core::catalogue()) {
+    const auto named = [&](const std::vector<std::string>& names) {
+      return std::any_of(names.begin(), names.end(),
+                         [&](const std::string& n) { return core::find_rule(n) == &rule; });
+    };
+    if ((options.rules.empty() || named(options.rules)) && !named(options.skip_rules)) {
+      rules.push_back(&rule);
+    }
+  }
+  return rules;
+}
+
+// --rule and --skip-rule: every name a known rule, and at least one rule left to evaluate.
+tl::expected<void, std::string> validate_rule_selection(const ScanOptions& options, ScanConfig& c) {
   for (const auto* list : {&options.rules, &options.skip_rules}) {
     for (const auto& name : *list) {
       if (core::find_rule(name) == nullptr) {
@@ -154,24 +186,27 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
       }
     }
   }
-  for (const auto& rule : core::catalogue()) {
-    const auto named = [&](const std::vector<std::string>& names) {
-      return std::any_of(names.begin(), names.end(),
-                         [&](const std::string& n) { return core::find_rule(n) == &rule; });
-    };
-    if ((options.rules.empty() || named(options.rules)) && !named(options.skip_rules)) {
-      c.rules.push_back(&rule);
-    }
-  }
+  c.rules = selected_rules(options);
   if (c.rules.empty()) {
     return tl::unexpected(std::string("--rule/--skip-rule leave no rule to evaluate"));
   }
+  return {};
+}
+
+// --stale-days, --key-max-age-days and --min-approvals.
+tl::expected<void, std::string> validate_settings(const ScanOptions& options, ScanConfig& c) {
   if (options.stale_days < 1 || options.key_max_age_days < 1 || options.min_approvals < 1) {
     return tl::unexpected(
         std::string("--stale-days, --key-max-age-days and --min-approvals must be at least 1"));
   }
   c.settings = {options.stale_days, options.key_max_age_days, options.min_approvals};
-  c.allow_incomplete = options.allow_incomplete;
+  return {};
+}
+
+// --save-snapshot, --from-snapshot, --checkpoint and --plan: where the data comes from and what
+// is kept of it. An offline run reads no API, and a plan reads only listings, so neither has
+// reads to journal or a snapshot to save.
+tl::expected<void, std::string> validate_sources(const ScanOptions& options, ScanConfig& c) {
   if (!options.save_snapshot.empty()) {
     c.save_snapshot = options.save_snapshot;
   }
@@ -192,6 +227,25 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
   if (c.plan && (c.checkpoint || c.save_snapshot)) {
     return tl::unexpected(std::string(
         "--plan only lists: it cannot be combined with --checkpoint or --save-snapshot"));
+  }
+  return {};
+}
+
+}  // namespace
+
+tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
+  ScanConfig c;
+  c.workspaces = options.workspaces;
+  c.repos = options.repos;
+  c.exclude_repos = options.exclude_repos;
+  c.projects = options.projects;
+  c.allow_incomplete = options.allow_incomplete;
+  // In this order: when several options are wrong, the first step's error is the one reported.
+  for (const Step step : {validate_connection, validate_output, validate_thresholds,
+                          validate_rule_selection, validate_settings, validate_sources}) {
+    if (auto done = step(options, c); !done) {
+      return tl::unexpected(done.error());
+    }
   }
   return c;
 }

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <iterator>
 #include <map>
+#include <ostream>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -221,114 +223,168 @@ std::string ellipsize(const std::string& text, std::size_t width) {
   return out + "…";
 }
 
-void TableReporter::write(const ScanReport& report, std::ostream& out) const {
-  const auto width = static_cast<std::size_t>(std::max(60, options_.width));
-  const auto detail_width = width - kIndent - kSeverityWidth - kGap - kRuleWidth - kGap;
-  const auto line = [&](const std::string& text) {
-    out << ellipsize(printable(text), width) << '\n';
-  };
-  const auto warn = [&](const std::string& text) {
-    if (options_.color) {
+namespace {
+
+// Where the table goes and how: every line is made printable and cut to the width, so a
+// label from the API can neither break the layout nor drive the terminal.
+struct Page {
+  std::ostream& out;
+  std::size_t width;
+  bool color;
+
+  void line(const std::string& text) const { out << ellipsize(printable(text), width) << '\n'; }
+
+  void warn(const std::string& text) const {
+    if (color) {
       out << "\033[1;33m" << ellipsize(printable(text), width) << "\033[0m\n";
     } else {
       line(text);
     }
-  };
+  }
 
+  // A cause or an error message in full, indented under its line and wrapped rather than cut.
+  void explanation(const std::string& text) const {
+    for (const auto& part : wrap(printable(text), width - 4)) {
+      out << "    " << part << '\n';
+    }
+  }
+};
+
+// What was scanned, and with which settings.
+void write_heading(const Page& page, const ScanReport& report) {
   std::string scope;
   for (const auto& ws : report.workspaces) {
     scope += (scope.empty() ? "" : ", ") + ws;
   }
-  line("bbposture " + report.tool_version + ": " +
-       plural(report.repositories, "repository", "repositories") + " and " +
-       plural(report.keys, "key", "keys") + " in " +
-       (scope.empty() ? std::string("no workspace") : scope));
-  line("settings: stale_days=" + std::to_string(report.settings.stale_days) +
-       " key_max_age_days=" + std::to_string(report.settings.key_max_age_days) +
-       " min_approvals=" + std::to_string(report.settings.min_approvals) +
-       ", API requests: " + std::to_string(report.api_requests));
-  out << '\n';
+  page.line("bbposture " + report.tool_version + ": " +
+            plural(report.repositories, "repository", "repositories") + " and " +
+            plural(report.keys, "key", "keys") + " in " +
+            (scope.empty() ? std::string("no workspace") : scope));
+  page.line("settings: stale_days=" + std::to_string(report.settings.stale_days) +
+            " key_max_age_days=" + std::to_string(report.settings.key_max_age_days) +
+            " min_approvals=" + std::to_string(report.settings.min_approvals) +
+            ", API requests: " + std::to_string(report.api_requests));
+  page.out << '\n';
+}
 
-  if (report.findings.empty()) {
-    out << "No findings.\n";
-  } else {
-    // One group per place (repository, project, account), the group with the worst finding
-    // first; findings keep the report order (worst first) inside a group.
-    std::vector<std::string> order;
-    std::map<std::string, std::vector<const core::Evaluation*>> groups;
-    for (const auto& f : report.findings) {
-      const auto place = where(f);
-      auto& group = groups[place];
-      if (group.empty()) {
-        order.push_back(place);
-      }
-      group.push_back(&f);
+// The findings per place (repository, project, account), places in order of first appearance.
+struct Groups {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const core::Evaluation*>> findings;
+};
+
+// One group per place, the group with the worst finding first; findings keep the report order
+// (worst first) inside a group.
+Groups group_by_place(const ScanReport& report) {
+  Groups groups;
+  for (const auto& f : report.findings) {
+    const auto place = where(f);
+    auto& group = groups.findings[place];
+    if (group.empty()) {
+      groups.order.push_back(place);
     }
-    out << std::string(kIndent, ' ') << pad("SEVERITY", kSeverityWidth + kGap)
-        << pad("RULE", kRuleWidth + kGap) << "DETAIL\n";
-    for (const auto& place : order) {
-      line(place);
-      for (const auto* f : groups[place]) {
-        const std::string severity =
-            pad(std::string(core::to_string(f->rule->severity)), kSeverityWidth);
-        out << std::string(kIndent, ' ');
-        if (options_.color) {
-          out << colour_of(f->rule->severity) << severity << "\033[0m";
-        } else {
-          out << severity;
-        }
-        out << std::string(kGap, ' ');
-        const auto detail = ellipsize(printable(detail_of(*f)), detail_width);
-        const auto rule = ellipsize(std::string(f->rule->slug), kRuleWidth);
-        out << (detail.empty() ? rule : pad(rule, kRuleWidth + kGap) + detail) << '\n';
+    group.push_back(&f);
+  }
+  return groups;
+}
+
+// "  high      rule-slug                     detail", the severity coloured when allowed.
+void write_finding_row(const Page& page, const core::Evaluation& f) {
+  const auto detail_width = page.width - kIndent - kSeverityWidth - kGap - kRuleWidth - kGap;
+  const std::string severity = pad(std::string(core::to_string(f.rule->severity)), kSeverityWidth);
+  page.out << std::string(kIndent, ' ');
+  if (page.color) {
+    page.out << colour_of(f.rule->severity) << severity << "\033[0m";
+  } else {
+    page.out << severity;
+  }
+  page.out << std::string(kGap, ' ');
+  const auto detail = ellipsize(printable(detail_of(f)), detail_width);
+  const auto rule = ellipsize(std::string(f.rule->slug), kRuleWidth);
+  page.out << (detail.empty() ? rule : pad(rule, kRuleWidth + kGap) + detail) << '\n';
+}
+
+void write_findings(const Page& page, const ScanReport& report) {
+  if (report.findings.empty()) {
+    page.out << "No findings.\n";
+  } else {
+    auto groups = group_by_place(report);
+    page.out << std::string(kIndent, ' ') << pad("SEVERITY", kSeverityWidth + kGap)
+             << pad("RULE", kRuleWidth + kGap) << "DETAIL\n";
+    for (const auto& place : groups.order) {
+      page.line(place);
+      for (const auto* f : groups.findings[place]) {
+        write_finding_row(page, *f);
       }
     }
   }
-  out << '\n';
+  page.out << '\n';
+}
 
+// "N findings: a Critical, b High, c Medium, d Low".
+void write_totals(const Page& page, const ScanReport& report) {
   const auto counts = count_by_severity(report);
-  line(plural(report.findings.size(), "finding", "findings") + ": " + std::to_string(counts[0]) +
-       " Critical, " + std::to_string(counts[1]) + " High, " + std::to_string(counts[2]) +
-       " Medium, " + std::to_string(counts[3]) + " Low");
+  page.line(plural(report.findings.size(), "finding", "findings") + ": " +
+            std::to_string(counts[0]) + " Critical, " + std::to_string(counts[1]) + " High, " +
+            std::to_string(counts[2]) + " Medium, " + std::to_string(counts[3]) + " Low");
+}
 
+void write_incomplete_warning(const Page& page, const ScanReport& report) {
+  page.warn("WARNING: incomplete scan: " + plural(report.unknown.size(), "check", "checks") +
+            " could not be evaluated, " + plural(report.errors.size(), "read", "reads") +
+            " failed");
+  if (report.interrupted) {
+    page.line("  the scan was interrupted before every read was made");
+  }
+}
+
+// Per place and cause: "acme/legacy: 8 checks not evaluated (missing_scope)", then the cause in
+// full (which scope is missing), wrapped rather than cut.
+void write_unknowns(const Page& page, const ScanReport& report) {
+  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> causes;
+  for (const auto& u : report.unknown) {
+    causes[{where(u),
+            std::string(core::to_string(u.reason.value_or(core::UnknownReason::api_error))),
+            u.detail}] += 1;
+  }
+  for (const auto& [key, count] : causes) {
+    const auto& [place, reason, detail] = key;
+    std::string text = "  " + place;
+    text += ": " + plural(count, "check", "checks");
+    text += " not evaluated (" + reason + ")";
+    page.line(text);
+    page.explanation(detail);
+  }
+}
+
+// The failed reads no unknown stands for: listings that never said what there was to check.
+// Every other failed read is already summarised by the unknowns it caused.
+void write_failed_listings(const Page& page, const ScanReport& report) {
+  for (const auto& e : report.errors) {
+    std::string what;
+    if (!e.repository && e.workspace && e.endpoint.find("/repositories/") != std::string::npos) {
+      what = "workspace " + *e.workspace + ": repositories could not be listed";
+    } else if (!e.workspace && e.endpoint.find("workspaces") != std::string::npos) {
+      what = "workspaces could not be listed";
+    } else {
+      continue;
+    }
+    page.line("  " + what);
+    page.explanation(e.message);
+  }
+}
+
+}  // namespace
+
+void TableReporter::write(const ScanReport& report, std::ostream& out) const {
+  const Page page{out, static_cast<std::size_t>(std::max(60, options_.width)), options_.color};
+  write_heading(page, report);
+  write_findings(page, report);
+  write_totals(page, report);
   if (!report.complete) {
-    warn("WARNING: incomplete scan: " + plural(report.unknown.size(), "check", "checks") +
-         " could not be evaluated, " + plural(report.errors.size(), "read", "reads") + " failed");
-    if (report.interrupted) {
-      line("  the scan was interrupted before every read was made");
-    }
-    // Per place and cause: "acme/legacy: 8 checks not evaluated (missing_scope)", then the
-    // cause in full (which scope is missing), wrapped rather than cut.
-    std::map<std::tuple<std::string, std::string, std::string>, std::size_t> causes;
-    for (const auto& u : report.unknown) {
-      causes[{where(u),
-              std::string(core::to_string(u.reason.value_or(core::UnknownReason::api_error))),
-              u.detail}] += 1;
-    }
-    for (const auto& [key, count] : causes) {
-      const auto& [place, reason, detail] = key;
-      std::string text = "  " + place;
-      text += ": " + plural(count, "check", "checks");
-      text += " not evaluated (" + reason + ")";
-      line(text);
-      for (const auto& part : wrap(printable(detail), width - 4)) {
-        out << "    " << part << '\n';
-      }
-    }
-    for (const auto& e : report.errors) {
-      std::string what;
-      if (!e.repository && e.workspace && e.endpoint.find("/repositories/") != std::string::npos) {
-        what = "workspace " + *e.workspace + ": repositories could not be listed";
-      } else if (!e.workspace && e.endpoint.find("workspaces") != std::string::npos) {
-        what = "workspaces could not be listed";
-      } else {
-        continue;  // already summarised by the unknowns it caused
-      }
-      line("  " + what);
-      for (const auto& part : wrap(printable(e.message), width - 4)) {
-        out << "    " << part << '\n';
-      }
-    }
+    write_incomplete_warning(page, report);
+    write_unknowns(page, report);
+    write_failed_listings(page, report);
   }
 }
 
