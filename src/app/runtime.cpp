@@ -108,8 +108,7 @@ void setup_logging(const LogOptions& options) {
 tl::expected<core::TimePoint, std::string> run_clock_now() {
   const char* fixed = std::getenv("BBP_NOW");  // NOLINT(concurrency-mt-unsafe)
   if (fixed == nullptr || *fixed == '\0') {
-    const auto now = core::SystemClock().now();
-    return std::chrono::floor<std::chrono::seconds>(now);
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   }
   const auto parsed = core::parse_timestamp(fixed);
   if (!parsed) {

@@ -130,8 +130,4 @@ long long whole_days_between(TimePoint earlier, TimePoint later) {
   return std::chrono::floor<days>(later - earlier).count();
 }
 
-TimePoint SystemClock::now() const {
-  return std::chrono::time_point_cast<microseconds>(std::chrono::system_clock::now());
-}
-
 }  // namespace bbp::core

@@ -1,4 +1,5 @@
-// Timestamps and the injected clock. Rules never read the wall clock themselves.
+// Timestamps. Rules never read the wall clock: the time of a run is passed in (see
+// app::run_clock_now, which BBP_NOW can freeze).
 #pragma once
 
 #include <chrono>
@@ -20,25 +21,5 @@ std::string format_timestamp(TimePoint time);
 
 // Whole days elapsed from `earlier` to `later` (floored; negative when `earlier` is later).
 long long whole_days_between(TimePoint earlier, TimePoint later);
-
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual TimePoint now() const = 0;
-};
-
-class SystemClock final : public Clock {
- public:
-  TimePoint now() const override;
-};
-
-class FixedClock final : public Clock {
- public:
-  explicit FixedClock(TimePoint time) : time_(time) {}
-  TimePoint now() const override { return time_; }
-
- private:
-  TimePoint time_;
-};
 
 }  // namespace bbp::core

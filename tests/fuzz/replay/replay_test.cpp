@@ -83,8 +83,20 @@ TEST_P(FuzzReplay, EverySeedInputPasses) {
       << "each fuzz target keeps a handful of seed inputs in tests/fuzz/corpus/" << GetParam().name;
 }
 
+// The targets whose fuzzing has kept no input yet. Every other target has a folder in
+// tests/fuzz/regressions/, so a folder that goes missing is noticed rather than not replayed.
+const std::set<std::string> kNoRegressionsYet = {"repository", "restriction", "branching_model",
+                                                 "token", "glob"};
+
 TEST_P(FuzzReplay, EveryRegressionInputPasses) {
-  replay(GetParam(), kFuzzDir / "regressions" / GetParam().name);
+  const auto dir = kFuzzDir / "regressions" / GetParam().name;
+  if (kNoRegressionsYet.contains(GetParam().name)) {
+    EXPECT_FALSE(fs::exists(dir)) << dir << " exists: take " << GetParam().name
+                                  << " off kNoRegressionsYet";
+    return;
+  }
+  EXPECT_GE(replay(GetParam(), dir), 1U)
+      << dir << " is missing or empty; a target without regressions is listed in kNoRegressionsYet";
 }
 
 TEST_P(FuzzReplay, TheEmptyInputPasses) {

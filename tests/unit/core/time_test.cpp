@@ -49,11 +49,5 @@ TEST(TimeTest, WholeDaysFloors) {
   EXPECT_EQ(whole_days_between(a, a + std::chrono::days{3}), 3);
 }
 
-TEST(TimeTest, FixedClockIsFixed) {
-  const auto t = *parse_timestamp("2026-11-28T00:00:00Z");
-  const FixedClock clock(t);
-  EXPECT_EQ(clock.now(), t);
-}
-
 }  // namespace
 }  // namespace bbp::core
