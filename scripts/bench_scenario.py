@@ -110,7 +110,7 @@ def restrictions_for(rng, ids, main, profile):
     raise ValueError(profile)
 
 
-def generate(n, workspaces, seed, rate_limit=None):
+def generate(n, workspaces, seed, rate_limit=None, forbid_restrictions=False):
     rng = random.Random(seed)
     ids = Ids()
     w_count = workspaces
@@ -211,12 +211,21 @@ def generate(n, workspaces, seed, rate_limit=None):
         # Enough workers for every scanner connection plus slack.
         "server": {"threads": 64},
     }
+    scenario["faults"] = []
     if rate_limit:
         budget, window_ms = rate_limit
-        scenario["faults"] = [{"kind": "rate_limit", "budget": budget, "window_ms": window_ms}]
+        scenario["faults"].append({"kind": "rate_limit", "budget": budget, "window_ms": window_ms})
+    if forbid_restrictions:
+        # Every repository's restrictions answer 403 for a missing scope: one gap each.
+        scenario["faults"].append({
+            "kind": "status", "path": "/2.0/repositories/*/branch-restrictions", "times": -1,
+            "status": 403, "body": {"type": "error", "error": {
+                "message": "Your credentials lack one or more required privilege scopes.",
+                "detail": {"required": ["repository:admin"], "granted": ["repository"]}}}})
 
     repo_pages = sum(max(1, math.ceil(s / 100)) for s in sizes)
-    expected = (1 + 1 + 1 + repo_pages + (n - n_empty) + n_model + n + projects_total + 1)
+    model_reads = 0 if forbid_restrictions else n_model
+    expected = (1 + 1 + 1 + repo_pages + (n - n_empty) + model_reads + n + projects_total + 1)
     bound = 2 * n + math.ceil(n / 100) + 2 * projects_total + w_count + 5
     info = {
         "repos": n,
@@ -241,6 +250,8 @@ def main():
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--rate-limit", type=int, default=0, metavar="BUDGET")
     parser.add_argument("--window-ms", type=int, default=1000)
+    parser.add_argument("--forbid-restrictions", action="store_true",
+                        help="every repository's branch restrictions answer 403 (missing scope)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if args.repos < 1:
@@ -248,7 +259,7 @@ def main():
     workspaces = args.workspaces or (2 if args.repos <= 100 else 3 if args.repos <= 1000 else 4)
     workspaces = min(workspaces, args.repos)
     rate = (args.rate_limit, args.window_ms) if args.rate_limit > 0 else None
-    scenario, info = generate(args.repos, workspaces, args.seed, rate)
+    scenario, info = generate(args.repos, workspaces, args.seed, rate, args.forbid_restrictions)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(scenario, f, separators=(",", ":"))
     json.dump(info, sys.stdout)
