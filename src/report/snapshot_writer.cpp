@@ -26,7 +26,7 @@ void write_snapshot(std::ostream& out, const core::Snapshot& snapshot) {
                         }
                       }});
   }
-  write_streamed(out, skeleton, std::move(arrays));
+  write_streamed(out, skeleton, arrays);
 }
 
 }  // namespace bbp::report
