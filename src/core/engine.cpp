@@ -183,17 +183,26 @@ class Evaluator {
     return out;
   }
 
+  // An evaluation of a key rule, placed where the key (or the gap in its place) belongs.
+  Evaluation& add_key_evaluation(const Rule& rule, const std::string& workspace,
+                                 const std::optional<std::string>& repository,
+                                 const std::optional<std::string>& project, Resource resource) {
+    auto& e = out_.emplace_back();
+    e.rule = &rule;
+    if (!workspace.empty()) {
+      e.workspace = workspace;
+    }
+    e.repository = repository;
+    e.project = project;
+    e.resource = std::move(resource);
+    return e;
+  }
+
   void key(const Key& key) {
     for (const Rule* rule : key_rules_) {
-      auto& e = out_.emplace_back();
-      e.rule = rule;
-      if (!key.workspace.empty()) {
-        e.workspace = key.workspace;
-      }
-      e.repository = key.repository;
-      e.project = key.project;
-      e.resource = {std::string(to_string(key.kind)), key.id,
-                    key.label.empty() ? key.comment : key.label, key.url};
+      auto& e = add_key_evaluation(*rule, key.workspace, key.repository, key.project,
+                                   {std::string(to_string(key.kind)), key.id,
+                                    key.label.empty() ? key.comment : key.label, key.url});
       apply(e, rule->check(RuleContext{nullptr, nullptr, &key, settings_, now_}), nullptr, &key);
       drop_if_not_reported();
     }
@@ -201,15 +210,9 @@ class Evaluator {
 
   void key_unknown(const Gap& gap, const Resource& resource) {
     for (const Rule* rule : key_rules_) {
-      auto& e = out_.emplace_back();
-      e.rule = rule;
-      if (!gap.workspace.empty()) {
-        e.workspace = gap.workspace;
-      }
-      e.repository = gap.repository;
-      e.project = gap.project;
-      e.resource = resource;
-      unknown_because(e, missing(&gap));
+      unknown_because(
+          add_key_evaluation(*rule, gap.workspace, gap.repository, gap.project, resource),
+          missing(&gap));
     }
   }
 
