@@ -8,6 +8,7 @@
 #include "bbp/bitbucket/collector.hpp"
 #include "bbp/bitbucket/credentials.hpp"
 #include "bbp/bitbucket/parse.hpp"
+#include "bbp/text/text.hpp"
 #include "commands.hpp"
 #include "runtime.hpp"
 
@@ -28,14 +29,6 @@ std::vector<std::string> slugs_of(std::optional<core::RuleSubject> subject) {
     if (!subject || r.subject == *subject) {
       out.emplace_back(r.slug);
     }
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : separator) + item;
   }
   return out;
 }
@@ -107,7 +100,7 @@ class AuthCheck {
       return;
     }
     const auto granted = tokens_.granted_scopes();
-    std::cout << "Scopes:      " << (granted.empty() ? "(none reported)" : join(granted, " "))
+    std::cout << "Scopes:      " << (granted.empty() ? "(none reported)" : text::join(granted, " "))
               << '\n';
     std::set<std::string> needed;
     for (const auto& r : core::catalogue()) {
@@ -119,7 +112,8 @@ class AuthCheck {
       }
     }
     if (!missing_scopes_.empty()) {
-      std::cout << "             missing for a full scan: " << join(missing_scopes_, " ") << '\n';
+      std::cout << "             missing for a full scan: " << text::join(missing_scopes_, " ")
+                << '\n';
     }
   }
 
@@ -262,10 +256,10 @@ class AuthCheck {
     } else {
       std::cout << "\nThese rules cannot be evaluated with this credential (they will be "
                    "reported as unknown):\n  "
-                << join(std::vector<std::string>(blocked.begin(), blocked.end())) << '\n';
+                << text::join(std::vector<std::string>(blocked.begin(), blocked.end())) << '\n';
       if (!missing_scopes_.empty()) {
         std::cout << "Grant the missing scopes to the OAuth consumer: "
-                  << join(missing_scopes_, " ") << '\n';
+                  << text::join(missing_scopes_, " ") << '\n';
       }
     }
     return any_failed ? kExitIncomplete : kExitClean;

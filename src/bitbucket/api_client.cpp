@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bbp/http/redact.hpp"
+#include "bbp/text/text.hpp"
 
 namespace bbp::bitbucket {
 namespace {
@@ -27,23 +28,10 @@ std::vector<std::string> string_list(const nlohmann::json& value) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : ", ") + item;
-  }
-  return out;
-}
-
 // First line of a non-JSON body, trimmed, for messages ("Rate limit for this resource…").
 std::string text_excerpt(const std::string& body) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  const auto start = body.find_first_not_of(kSpace);
-  if (start == std::string::npos) {
-    return "";
-  }
-  std::string line = body.substr(start, body.find('\n', start) - start);
-  line.erase(line.find_last_not_of(kSpace) + 1);
+  const std::string_view rest = text::trim(body);
+  std::string line(text::trim(rest.substr(0, rest.find('\n'))));
   if (line.find('<') != std::string::npos) {
     return "";  // HTML error page: not worth quoting
   }
@@ -111,10 +99,10 @@ ApiError classify_http_error(int status, const std::string& body, std::string en
     e.reason = UnknownReason::missing_scope;
     e.message = parsed.required_scopes.empty()
                     ? what
-                    : "missing scope: " + join(parsed.required_scopes) +
+                    : "missing scope: " + text::join(parsed.required_scopes) +
                           (parsed.granted_scopes.empty()
                                ? ""
-                               : " (granted: " + join(parsed.granted_scopes) + ")");
+                               : " (granted: " + text::join(parsed.granted_scopes) + ")");
     return e;
   }
   switch (status) {

@@ -1,21 +1,21 @@
 #include "bbp/bitbucket/credentials.hpp"
 
+#include <array>
 #include <cstdlib>
 
 #include <spdlog/spdlog.h>
 
+#include "bbp/text/names.hpp"
+
 namespace bbp::bitbucket {
 
 std::string_view to_string(CredentialKind kind) {
-  switch (kind) {
-    case CredentialKind::access_token:
-      return "access_token";
-    case CredentialKind::client_credentials:
-      return "client_credentials";
-    case CredentialKind::api_token:
-      return "api_token";
-  }
-  return "access_token";
+  static constexpr std::array<text::Named<CredentialKind>, 3> kKinds{{
+      {CredentialKind::access_token, "access_token"},
+      {CredentialKind::client_credentials, "client_credentials"},
+      {CredentialKind::api_token, "api_token"},
+  }};
+  return text::name_of(kKinds, kind);
 }
 
 EnvLookup process_environment() {
@@ -30,8 +30,6 @@ EnvLookup process_environment() {
 
 namespace {
 
-constexpr std::string_view kSpace = " \t\r\n";
-
 // One credential variable: surrounding whitespace (a newline from `$(cat file)`) is trimmed with
 // a log line; what cannot be sent as it is (a control character inside, and for everything but
 // the account email a non-ASCII character) is refused, naming the variable and never the value.
@@ -41,13 +39,12 @@ tl::expected<std::optional<std::string>, std::string> read_variable(const EnvLoo
   if (!value) {
     return std::nullopt;
   }
-  const auto first = value->find_first_not_of(kSpace);
-  if (first == std::string::npos) {
+  const std::string_view trimmed = text::trim(*value);
+  if (trimmed.empty()) {
     return std::nullopt;  // only whitespace: as if unset
   }
-  const auto last = value->find_last_not_of(kSpace);
-  if (first != 0 || last + 1 != value->size()) {
-    *value = value->substr(first, last + 1 - first);
+  if (trimmed.size() != value->size()) {
+    *value = std::string(trimmed);
     spdlog::info("{} has whitespace around it: using it trimmed", name);
   }
   const bool email = name == "BITBUCKET_EMAIL" || name == "BITBUCKET_USERNAME";

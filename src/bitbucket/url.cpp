@@ -1,13 +1,12 @@
 #include "bbp/bitbucket/url.hpp"
 
-#include "bbp/core/outcome.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
+#include "bbp/text/text.hpp"
+
 namespace bbp::bitbucket {
-namespace {}  // namespace
 
 std::optional<Origin> origin_of(std::string_view url) {
   const auto scheme_end = url.find("://");
@@ -15,7 +14,7 @@ std::optional<Origin> origin_of(std::string_view url) {
     return std::nullopt;
   }
   Origin origin;
-  origin.scheme = core::ascii_lower(url.substr(0, scheme_end));
+  origin.scheme = text::ascii_lower(url.substr(0, scheme_end));
   if (origin.scheme != "https" && origin.scheme != "http") {
     return std::nullopt;
   }
@@ -46,7 +45,7 @@ std::optional<Origin> origin_of(std::string_view url) {
   if (host.empty()) {
     return std::nullopt;
   }
-  origin.host = core::ascii_lower(host);
+  origin.host = text::ascii_lower(host);
   if (port.empty()) {
     origin.port = origin.scheme == "https" ? 443 : 80;
   } else {
@@ -60,7 +59,7 @@ std::optional<Origin> origin_of(std::string_view url) {
 }
 
 bool is_loopback_host(std::string_view host) {
-  const std::string h = core::ascii_lower(host);
+  const std::string h = text::ascii_lower(host);
   if (h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1") {
     return true;
   }

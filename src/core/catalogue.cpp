@@ -4,6 +4,8 @@
 #include <array>
 #include <optional>
 
+#include "bbp/text/names.hpp"
+
 namespace bbp::core {
 
 const std::string_view kProjectLevelNote =
@@ -350,15 +352,12 @@ const std::vector<Rule>& rules() {
 }  // namespace
 
 std::string_view to_string(RuleSubject subject) {
-  switch (subject) {
-    case RuleSubject::repository:
-      return "repository";
-    case RuleSubject::default_branch:
-      return "default_branch";
-    case RuleSubject::key:
-      return "key";
-  }
-  return "repository";
+  static constexpr std::array<text::Named<RuleSubject>, 3> kSubjects{{
+      {RuleSubject::repository, "repository"},
+      {RuleSubject::default_branch, "default_branch"},
+      {RuleSubject::key, "key"},
+  }};
+  return text::name_of(kSubjects, subject);
 }
 
 std::span<const Rule> catalogue() {

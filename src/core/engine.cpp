@@ -12,7 +12,7 @@ namespace bbp::core {
 namespace {
 
 Resource repository_resource(const Repository& repo) {
-  return {"repository", repo.uuid, repo.full_name, repo.html_url};
+  return {ResourceType::repository, repo.uuid, repo.full_name, repo.html_url};
 }
 
 // The snapshot's gaps by what they are about, so that looking one up costs a logarithm, not a
@@ -200,9 +200,9 @@ class Evaluator {
 
   void key(const Key& key) {
     for (const Rule* rule : key_rules_) {
-      auto& e = add_key_evaluation(*rule, key.workspace, key.repository, key.project,
-                                   {std::string(to_string(key.kind)), key.id,
-                                    key.label.empty() ? key.comment : key.label, key.url});
+      auto& e = add_key_evaluation(
+          *rule, key.workspace, key.repository, key.project,
+          {resource_type(key.kind), key.id, key.label.empty() ? key.comment : key.label, key.url});
       apply(e, rule->check(RuleContext{nullptr, nullptr, &key, settings_, now_}), nullptr, &key);
       drop_if_not_reported();
     }
@@ -223,17 +223,18 @@ class Evaluator {
         const auto it =
             std::find_if(ws.repositories.begin(), ws.repositories.end(),
                          [&](const Repository& r) { return r.full_name == *gap->repository; });
-        key_unknown(*gap, it != ws.repositories.end()
-                              ? repository_resource(*it)
-                              : Resource{"repository", *gap->repository, *gap->repository, ""});
+        key_unknown(
+            *gap, it != ws.repositories.end()
+                      ? repository_resource(*it)
+                      : Resource{ResourceType::repository, *gap->repository, *gap->repository, ""});
       } else if (gap->subject == GapSubject::project_deploy_keys && gap->project) {
         const auto it = std::find_if(ws.projects.begin(), ws.projects.end(),
                                      [&](const Project& p) { return p.key == *gap->project; });
-        key_unknown(*gap,
-                    {"project", *gap->project, it != ws.projects.end() ? it->name : *gap->project,
-                     it != ws.projects.end() ? it->html_url : ""});
+        key_unknown(*gap, {ResourceType::project, *gap->project,
+                           it != ws.projects.end() ? it->name : *gap->project,
+                           it != ws.projects.end() ? it->html_url : ""});
       } else if (gap->subject == GapSubject::projects) {
-        key_unknown(*gap, {"workspace", ws.slug, ws.slug, ""});
+        key_unknown(*gap, {ResourceType::workspace, ws.slug, ws.slug, ""});
       }
     }
     keys_not_collected(ws);
@@ -253,13 +254,13 @@ class Evaluator {
       for (const auto& project : ws.projects) {
         key_unknown(Gap{GapSubject::project_deploy_keys, ws.slug, std::nullopt, project.key, "",
                         std::nullopt, UnknownReason::api_error, kNotCollected},
-                    {"project", project.key, project.name, project.html_url});
+                    {ResourceType::project, project.key, project.name, project.html_url});
       }
     }
   }
 
   void ssh_key_gap() {
-    const Resource user{"user", "", "the authenticated user's SSH keys", ""};
+    const Resource user{ResourceType::user, "", "the authenticated user's SSH keys", ""};
     if (snapshot_.ssh_keys_status == SshKeysStatus::not_collected) {
       key_unknown(Gap{GapSubject::ssh_keys, "", std::nullopt, std::nullopt, "", std::nullopt,
                       UnknownReason::api_error, kNotCollected},

@@ -26,7 +26,7 @@ std::string fingerprint(const Evaluation& evaluation) {
     identity += part->value_or("");
   }
   identity += '\x1f';
-  identity += evaluation.resource.type;
+  identity += to_string(evaluation.resource.type);
   identity += '\x1f';
   identity += evaluation.resource.id;
   return fnv1a_hex(identity);

@@ -1,6 +1,6 @@
 #include "bbp/core/glob.hpp"
 
-#include <cctype>
+#include "bbp/text/text.hpp"
 
 namespace bbp::core {
 namespace {
@@ -40,10 +40,8 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 }
 
 bool glob_match_ignoring_case(std::string_view pattern, std::string_view text) {
-  return match(pattern, text, [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  });
+  return match(pattern, text,
+               [](char a, char b) { return text::ascii_lower(a) == text::ascii_lower(b); });
 }
 
 }  // namespace bbp::core

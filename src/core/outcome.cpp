@@ -1,16 +1,24 @@
 #include "bbp/core/outcome.hpp"
 
-#include <algorithm>
 #include <array>
-#include <string>
-#include <utility>
 
+#include "bbp/core/engine.hpp"
 #include "bbp/core/models.hpp"
+#include "bbp/text/names.hpp"
 
 namespace bbp::core {
 namespace {
 
-constexpr std::array<std::pair<UnknownReason, std::string_view>, 8> kReasons{{
+using text::Named;
+
+constexpr std::array<Named<Outcome>, 4> kOutcomes{{
+    {Outcome::fail, "fail"},
+    {Outcome::pass, "pass"},
+    {Outcome::unknown, "unknown"},
+    {Outcome::not_applicable, "not_applicable"},
+}};
+
+constexpr std::array<Named<UnknownReason>, 8> kReasons{{
     {UnknownReason::missing_scope, "missing_scope"},
     {UnknownReason::forbidden, "forbidden"},
     {UnknownReason::not_found, "not_found"},
@@ -21,7 +29,14 @@ constexpr std::array<std::pair<UnknownReason, std::string_view>, 8> kReasons{{
     {UnknownReason::timeout, "timeout"},
 }};
 
-constexpr std::array<std::pair<GapSubject, std::string_view>, 9> kSubjects{{
+constexpr std::array<Named<Severity>, 4> kSeverities{{
+    {Severity::critical, "Critical"},
+    {Severity::high, "High"},
+    {Severity::medium, "Medium"},
+    {Severity::low, "Low"},
+}};
+
+constexpr std::array<Named<GapSubject>, 9> kSubjects{{
     {GapSubject::workspaces, "workspaces"},
     {GapSubject::repositories, "repositories"},
     {GapSubject::projects, "projects"},
@@ -33,112 +48,74 @@ constexpr std::array<std::pair<GapSubject, std::string_view>, 9> kSubjects{{
     {GapSubject::ssh_keys, "ssh_keys"},
 }};
 
-constexpr std::array<std::pair<KeyKind, std::string_view>, 3> kKeyKinds{{
+constexpr std::array<Named<KeyKind>, 3> kKeyKinds{{
     {KeyKind::deploy_key, "deploy_key"},
     {KeyKind::project_deploy_key, "project_deploy_key"},
     {KeyKind::ssh_key, "ssh_key"},
 }};
 
+constexpr std::array<Named<ResourceType>, 7> kResourceTypes{{
+    {ResourceType::repository, "repository"},
+    {ResourceType::deploy_key, "deploy_key"},
+    {ResourceType::project_deploy_key, "project_deploy_key"},
+    {ResourceType::ssh_key, "ssh_key"},
+    {ResourceType::project, "project"},
+    {ResourceType::user, "user"},
+    {ResourceType::workspace, "workspace"},
+}};
+
 }  // namespace
 
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
-  });
-  return out;
-}
-
-std::string_view to_string(KeyKind kind) {
-  for (const auto& [value, name] : kKeyKinds) {
-    if (value == kind) {
-      return name;
-    }
-  }
-  return "deploy_key";
-}
-
-std::optional<KeyKind> key_kind_from_string(std::string_view text) {
-  for (const auto& [value, name] : kKeyKinds) {
-    if (name == text) {
-      return value;
-    }
-  }
-  return std::nullopt;
-}
-
 std::string_view to_string(Outcome outcome) {
-  switch (outcome) {
-    case Outcome::fail:
-      return "fail";
-    case Outcome::pass:
-      return "pass";
-    case Outcome::unknown:
-      return "unknown";
-    case Outcome::not_applicable:
-      return "not_applicable";
-  }
-  return "unknown";
+  return text::name_of(kOutcomes, outcome);
 }
 
 std::string_view to_string(UnknownReason reason) {
-  for (const auto& [value, name] : kReasons) {
-    if (value == reason) {
-      return name;
-    }
-  }
-  return "api_error";
+  return text::name_of(kReasons, reason);
 }
 
-std::optional<UnknownReason> unknown_reason_from_string(std::string_view text) {
-  for (const auto& [value, name] : kReasons) {
-    if (name == text) {
-      return value;
-    }
-  }
-  return std::nullopt;
+std::optional<UnknownReason> unknown_reason_from_string(std::string_view name) {
+  return text::value_of(kReasons, name);
 }
 
 std::string_view to_string(Severity severity) {
-  switch (severity) {
-    case Severity::critical:
-      return "Critical";
-    case Severity::high:
-      return "High";
-    case Severity::medium:
-      return "Medium";
-    case Severity::low:
-      return "Low";
-  }
-  return "Low";
+  return text::name_of(kSeverities, severity);
 }
 
-std::optional<Severity> severity_from_string(std::string_view text) {
-  const std::string wanted = ascii_lower(text);
-  for (const Severity s : {Severity::critical, Severity::high, Severity::medium, Severity::low}) {
-    if (ascii_lower(to_string(s)) == wanted) {
-      return s;
-    }
-  }
-  return std::nullopt;
+std::optional<Severity> severity_from_string(std::string_view name) {
+  return text::value_of(kSeverities, name, text::Case::insensitive);
 }
 
 std::string_view to_string(GapSubject subject) {
-  for (const auto& [value, name] : kSubjects) {
-    if (value == subject) {
-      return name;
-    }
-  }
-  return "repositories";
+  return text::name_of(kSubjects, subject);
 }
 
-std::optional<GapSubject> gap_subject_from_string(std::string_view text) {
-  for (const auto& [value, name] : kSubjects) {
-    if (name == text) {
-      return value;
-    }
+std::optional<GapSubject> gap_subject_from_string(std::string_view name) {
+  return text::value_of(kSubjects, name);
+}
+
+std::string_view to_string(KeyKind kind) {
+  return text::name_of(kKeyKinds, kind);
+}
+
+std::optional<KeyKind> key_kind_from_string(std::string_view name) {
+  return text::value_of(kKeyKinds, name);
+}
+
+std::string_view to_string(ResourceType type) {
+  return text::name_of(kResourceTypes, type);
+}
+
+ResourceType resource_type(KeyKind kind) {
+  switch (kind) {
+    case KeyKind::deploy_key:
+      return ResourceType::deploy_key;
+    case KeyKind::project_deploy_key:
+      return ResourceType::project_deploy_key;
+    case KeyKind::ssh_key:
+      return ResourceType::ssh_key;
   }
-  return std::nullopt;
+  return ResourceType::deploy_key;
 }
 
 }  // namespace bbp::core

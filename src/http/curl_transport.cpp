@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bbp/http/redact.hpp"
+#include "bbp/text/text.hpp"
 
 namespace bbp::http {
 
@@ -75,17 +76,6 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
   return bytes;
 }
 
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && is_space(text.front())) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && is_space(text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 void collect_header(Transfer& transfer, std::string_view line) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
     line.remove_suffix(1);
@@ -95,11 +85,11 @@ void collect_header(Transfer& transfer, std::string_view line) {
     transfer.headers.clear();
   } else if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
     if (!transfer.headers.empty()) {  // obsolete line folding
-      transfer.headers.back().second.append(" ").append(trim(line));
+      transfer.headers.back().second.append(" ").append(text::trim(line));
     }
   } else if (const std::size_t colon = line.find(':'); colon != std::string_view::npos) {
-    transfer.headers.emplace_back(std::string(trim(line.substr(0, colon))),
-                                  std::string(trim(line.substr(colon + 1))));
+    transfer.headers.emplace_back(std::string(text::trim(line.substr(0, colon))),
+                                  std::string(text::trim(line.substr(colon + 1))));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bbp/http/retrying_transport.hpp"
+#include "bbp/text/text.hpp"
 
 namespace bbp::http {
 namespace {
@@ -29,17 +30,8 @@ std::optional<std::uint64_t> positive_number(const std::optional<std::string>& t
   return value > 0 ? std::optional(value) : std::nullopt;
 }
 
-bool is_true(const std::optional<std::string>& text) {
-  if (!text) {
-    return false;
-  }
-  std::string lower;
-  for (const char c : *text) {
-    if (std::isspace(static_cast<unsigned char>(c)) == 0) {
-      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    }
-  }
-  return lower == "true";
+bool is_true(const std::optional<std::string>& value) {
+  return value && text::iequals(text::trim(*value), "true");
 }
 
 milliseconds to_ms(std::chrono::steady_clock::duration d) {

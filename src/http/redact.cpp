@@ -4,16 +4,11 @@
 #include <array>
 #include <cctype>
 
+#include "bbp/text/text.hpp"
+
 namespace bbp::http {
 
 namespace {
-
-std::string to_lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') {
@@ -48,7 +43,7 @@ std::string decode_component(std::string_view text) {
 }
 
 bool is_secret_param(std::string_view raw_name) {
-  const std::string name = to_lower(decode_component(raw_name));
+  const std::string name = text::ascii_lower(decode_component(raw_name));
   static constexpr std::array<std::string_view, 8> kExact = {
       "code", "sig", "pwd", "jwt", "auth", "session", "sessionid", "state"};
   static constexpr std::array<std::string_view, 7> kContains = {
@@ -141,7 +136,7 @@ std::string redact_url(std::string_view url) {
 }
 
 bool is_sensitive_header(std::string_view name) {
-  const std::string lower = to_lower(name);
+  const std::string lower = text::ascii_lower(name);
   if (lower == "authorization" || lower == "proxy-authorization" || lower == "cookie" ||
       lower == "set-cookie") {
     return true;
@@ -161,7 +156,7 @@ Headers redact_headers(const Headers& headers) {
       continue;
     }
     std::string masked(kRedacted);
-    const std::string lower = to_lower(name);
+    const std::string lower = text::ascii_lower(name);
     if (lower == "authorization" || lower == "proxy-authorization") {
       // Keep a plain scheme token ("Bearer", "Basic") in front of the mask.
       const std::size_t space = value.find(' ');

@@ -10,22 +10,13 @@
 #include <spdlog/spdlog.h>
 
 #include "bbp/http/redact.hpp"
+#include "bbp/text/text.hpp"
 
 namespace bbp::http {
 
 namespace {
 
 using std::chrono::milliseconds;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 bool all_digits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(),
@@ -50,10 +41,7 @@ std::optional<unsigned> parse_month(std::string_view token) {
   if (token.size() != 3) {
     return std::nullopt;
   }
-  std::string lower;
-  for (const char c : token) {
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
+  const std::string lower = text::ascii_lower(token);
   for (std::size_t i = 0; i < kMonths.size(); ++i) {
     if (kMonths[i] == lower) {
       return static_cast<unsigned>(i + 1);
@@ -245,7 +233,7 @@ bool is_retryable_status(int status) {
 
 std::optional<milliseconds> parse_retry_after(std::string_view value,
                                               std::chrono::system_clock::time_point now) {
-  value = trim(value);
+  value = text::trim(value);
   if (all_digits(value)) {
     // Anything beyond ~31 years is as good as "forever"; callers cap it anyway.
     if (value.size() > 9) {

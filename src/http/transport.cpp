@@ -1,56 +1,40 @@
 #include "bbp/http/transport.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include <array>
+
+#include "bbp/text/names.hpp"
 
 namespace bbp::http {
-
-std::string_view to_string(Method method) {
-  switch (method) {
-    case Method::get:
-      return "GET";
-    case Method::post:
-      return "POST";
-  }
-  return "UNKNOWN";
-}
-
-std::string_view to_string(TransportErrorKind kind) {
-  switch (kind) {
-    case TransportErrorKind::timeout:
-      return "timeout";
-    case TransportErrorKind::connect:
-      return "connect";
-    case TransportErrorKind::tls:
-      return "tls";
-    case TransportErrorKind::dns:
-      return "dns";
-    case TransportErrorKind::too_large:
-      return "too_large";
-    case TransportErrorKind::interrupted:
-      return "interrupted";
-    case TransportErrorKind::local:
-      return "local";
-    case TransportErrorKind::other:
-      return "other";
-  }
-  return "unknown";
-}
-
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
+using text::Named;
+
+constexpr std::array<Named<Method>, 2> kMethods{{{Method::get, "GET"}, {Method::post, "POST"}}};
+
+constexpr std::array<Named<TransportErrorKind>, 8> kErrorKinds{{
+    {TransportErrorKind::timeout, "timeout"},
+    {TransportErrorKind::connect, "connect"},
+    {TransportErrorKind::tls, "tls"},
+    {TransportErrorKind::dns, "dns"},
+    {TransportErrorKind::too_large, "too_large"},
+    {TransportErrorKind::interrupted, "interrupted"},
+    {TransportErrorKind::local, "local"},
+    {TransportErrorKind::other, "other"},
+}};
 
 }  // namespace
 
+std::string_view to_string(Method method) {
+  return text::name_of(kMethods, method);
+}
+
+std::string_view to_string(TransportErrorKind kind) {
+  return text::name_of(kErrorKinds, kind);
+}
+
 std::optional<std::string> find_header(const Headers& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (iequals(key, name)) {
+    if (text::iequals(key, name)) {
       return value;
     }
   }

@@ -42,8 +42,9 @@ void CsvReporter::write(const ScanReport& report, std::ostream& out) const {
     write_row(out,
               {std::string(core::to_string(f.rule->severity)), std::string(f.rule->slug),
                std::string(f.rule->id), std::string(f.rule->title), f.workspace.value_or(""),
-               f.repository.value_or(""), f.project.value_or(""), f.resource.type, f.resource.id,
-               f.resource.name, f.resource.url, f.fingerprint,
+               f.repository.value_or(""), f.project.value_or(""),
+               std::string(core::to_string(f.resource.type)), f.resource.id, f.resource.name,
+               f.resource.url, f.fingerprint,
                f.evidence.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                std::string(f.rule->remediation)});
   }

@@ -12,8 +12,10 @@ nlohmann::json optional_string(const std::optional<std::string>& value) {
 }  // namespace
 
 nlohmann::json resource_json(const core::Resource& resource) {
-  return {
-      {"type", resource.type}, {"id", resource.id}, {"name", resource.name}, {"url", resource.url}};
+  return {{"type", core::to_string(resource.type)},
+          {"id", resource.id},
+          {"name", resource.name},
+          {"url", resource.url}};
 }
 
 nlohmann::json scan_json(const ScanReport& report) {

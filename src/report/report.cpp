@@ -69,17 +69,16 @@ std::string where(const core::Evaluation& e) {
   if (e.project) {
     return e.workspace.value_or("") + " project " + *e.project;
   }
-  if (e.resource.type == "workspace") {
+  if (e.resource.type == core::ResourceType::workspace) {
     return "workspace " + e.resource.id;
   }
   return "your account";
 }
 
 std::string describe(const core::Evaluation& e) {
-  if (e.resource.type == "deploy_key" || e.resource.type == "project_deploy_key" ||
-      e.resource.type == "ssh_key") {
-    const std::string kind = e.resource.type == "ssh_key" ? "SSH key" : "deploy key";
-    std::string text = where(e) + " " + kind + " '" + e.resource.name + "'";
+  if (core::is_key(e.resource.type)) {
+    std::string text = where(e) + " " + std::string(core::key_noun(e.resource.type)) + " '" +
+                       e.resource.name + "'";
     if (const auto evidence = e.evidence.value(); evidence.contains("age_days")) {
       text += " (" + evidence["age_days"].dump() + " days)";
     }

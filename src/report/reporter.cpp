@@ -8,11 +8,12 @@
 #include "bbp/report/jsonl_reporter.hpp"
 #include "bbp/report/sarif_reporter.hpp"
 #include "bbp/report/table_reporter.hpp"
+#include "bbp/text/names.hpp"
 
 namespace bbp::report {
 namespace {
 
-constexpr std::array<std::pair<Format, std::string_view>, 5> kFormats{{
+constexpr std::array<text::Named<Format>, 5> kFormats{{
     {Format::table, "table"},
     {Format::json, "json"},
     {Format::jsonl, "jsonl"},
@@ -22,22 +23,12 @@ constexpr std::array<std::pair<Format, std::string_view>, 5> kFormats{{
 
 }  // namespace
 
-std::optional<Format> format_from_string(std::string_view text) {
-  for (const auto& [format, name] : kFormats) {
-    if (name == text) {
-      return format;
-    }
-  }
-  return std::nullopt;
+std::optional<Format> format_from_string(std::string_view name) {
+  return text::value_of(kFormats, name, text::Case::insensitive);
 }
 
 std::string_view to_string(Format format) {
-  for (const auto& [value, name] : kFormats) {
-    if (value == format) {
-      return name;
-    }
-  }
-  return "table";
+  return text::name_of(kFormats, format);
 }
 
 std::unique_ptr<Reporter> make_reporter(Format format, const ReporterOptions& options) {

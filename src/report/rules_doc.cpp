@@ -1,21 +1,15 @@
 #include "bbp/report/rules_doc.hpp"
 
+#include <array>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "bbp/core/catalogue.hpp"
+#include "bbp/text/names.hpp"
 
 namespace bbp::report {
 namespace {
-
-std::string join(const std::vector<std::string_view>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : std::string(separator)) + std::string(item);
-  }
-  return out;
-}
 
 std::string render_json() {
   auto rules = nlohmann::json::array();
@@ -72,8 +66,8 @@ std::string render_markdown() {
         << "- Finding type ID: `" << r.id << "`\n"
         << "- Severity: " << core::to_string(r.severity) << "\n"
         << "- Evaluated on: " << core::to_string(r.subject) << "\n"
-        << "- OAuth scopes: `" << join(r.oauth_scopes, "`, `") << "`\n"
-        << "- API token scopes: `" << join(r.api_token_scopes, "`, `") << "`\n\n"
+        << "- OAuth scopes: `" << text::join(r.oauth_scopes, "`, `") << "`\n"
+        << "- API token scopes: `" << text::join(r.api_token_scopes, "`, `") << "`\n\n"
         << r.description << "\n\n"
         << "**Remediation.** " << r.remediation << "\n";
   }
@@ -82,17 +76,13 @@ std::string render_markdown() {
 
 }  // namespace
 
-std::optional<RulesFormat> rules_format_from_string(std::string_view text) {
-  if (text == "table") {
-    return RulesFormat::table;
-  }
-  if (text == "json") {
-    return RulesFormat::json;
-  }
-  if (text == "markdown") {
-    return RulesFormat::markdown;
-  }
-  return std::nullopt;
+std::optional<RulesFormat> rules_format_from_string(std::string_view name) {
+  static constexpr std::array<text::Named<RulesFormat>, 3> kRulesFormats{{
+      {RulesFormat::table, "table"},
+      {RulesFormat::json, "json"},
+      {RulesFormat::markdown, "markdown"},
+  }};
+  return text::value_of(kRulesFormats, name, text::Case::insensitive);
 }
 
 std::string render_rules(RulesFormat format) {

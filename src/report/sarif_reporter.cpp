@@ -79,19 +79,20 @@ class LogicalLocations {
       parent = add(prefix, *e.project, "namespace", parent);
     }
     const auto& r = e.resource;
-    if (r.type == "deploy_key" || r.type == "project_deploy_key") {
+    if (r.type == core::ResourceType::deploy_key ||
+        r.type == core::ResourceType::project_deploy_key) {
       return add(prefix + "/deploy-keys/" + r.id, r.name, "resource", parent);
     }
-    if (r.type == "ssh_key") {
+    if (r.type == core::ResourceType::ssh_key) {
       return add("ssh-keys/" + r.id, r.name, "resource", parent);
     }
-    if (r.type == "user") {
+    if (r.type == core::ResourceType::user) {
       return add("ssh-keys", r.name, "resource", parent);
     }
     if (parent) {
       return *parent;  // the repository, project or workspace itself
     }
-    return add(r.type + "/" + r.id, r.name, "resource", std::nullopt);
+    return add(std::string(core::to_string(r.type)) + "/" + r.id, r.name, "resource", std::nullopt);
   }
 
   const json& all() const { return locations_; }

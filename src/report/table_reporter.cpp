@@ -128,11 +128,10 @@ std::string_view colour_of(core::Severity severity) {
 // What a finding row says after the rule: the key, the age, who may push.
 std::string detail_of(const core::Evaluation& f) {
   const auto ev = f.evidence.value();
-  const auto& type = f.resource.type;
-  if (type == "deploy_key" || type == "project_deploy_key" || type == "ssh_key") {
+  if (core::is_key(f.resource.type)) {
     // The age first: a long label is what gets cut.
     const std::string key =
-        (type == "ssh_key" ? "SSH key '" : "deploy key '") + f.resource.name + "'";
+        std::string(core::key_noun(f.resource.type)) + " '" + f.resource.name + "'";
     return ev.contains("age_days") ? ev["age_days"].dump() + " days old: " + key : key;
   }
   if (f.rule->summary != nullptr) {

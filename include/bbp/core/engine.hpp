@@ -15,10 +15,33 @@
 
 namespace bbp::core {
 
+// What kind of thing a finding or unknown is about; to_string gives the name reports use.
+enum class ResourceType {
+  repository,
+  deploy_key,
+  project_deploy_key,
+  ssh_key,
+  project,
+  user,
+  workspace,
+};
+
+std::string_view to_string(ResourceType type);
+ResourceType resource_type(KeyKind kind);
+
+constexpr bool is_key(ResourceType type) {
+  return type == ResourceType::deploy_key || type == ResourceType::project_deploy_key ||
+         type == ResourceType::ssh_key;
+}
+
+// "SSH key" or "deploy key": how a report names a key resource to a person.
+constexpr std::string_view key_noun(ResourceType type) {
+  return type == ResourceType::ssh_key ? "SSH key" : "deploy key";
+}
+
 // The thing a finding or unknown is about.
 struct Resource {
-  std::string
-      type;  // repository | deploy_key | project_deploy_key | ssh_key | project | user | workspace
+  ResourceType type = ResourceType::repository;
   std::string id;  // repository uuid, key id, SSH key uuid, project key, …
   std::string name;
   std::string url;

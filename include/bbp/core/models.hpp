@@ -69,7 +69,7 @@ struct Repository {
 
 enum class KeyKind { deploy_key, project_deploy_key, ssh_key };
 
-// "deploy_key", "project_deploy_key", "ssh_key": the resource type names used in reports.
+// "deploy_key", "project_deploy_key", "ssh_key": the names snapshots use.
 std::string_view to_string(KeyKind kind);
 std::optional<KeyKind> key_kind_from_string(std::string_view text);
 

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <optional>
-#include <string>
 #include <string_view>
 
 namespace bbp::core {
@@ -31,9 +30,6 @@ std::optional<UnknownReason> unknown_reason_from_string(std::string_view text);
 std::string_view to_string(Severity severity);
 // Accepts any case: "critical", "HIGH", …
 std::optional<Severity> severity_from_string(std::string_view text);
-
-// ASCII lower case (for case-insensitive names; never locale dependent).
-std::string ascii_lower(std::string_view text);
 
 // Critical ranks 0; Low ranks 3. Lower is worse.
 constexpr int rank(Severity severity) {

@@ -1,8 +1,13 @@
 #include "bbp/core/catalogue.hpp"
 
 #include <set>
+#include <string_view>
 
 #include <gtest/gtest.h>
+
+#include "bbp/core/engine.hpp"
+#include "bbp/core/models.hpp"
+#include "bbp/core/outcome.hpp"
 
 namespace bbp::core {
 namespace {
@@ -91,6 +96,37 @@ TEST(SeverityTest, ParsesAnyCase) {
   EXPECT_EQ(severity_from_string("HIGH"), Severity::high);
   EXPECT_EQ(severity_from_string("Low"), Severity::low);
   EXPECT_FALSE(severity_from_string("none"));
+}
+
+// Every value of every enum written to reports or snapshots has its own name, and reading the
+// name back gives the value: a value missing from its table would be written as "unknown".
+TEST(NameTablesTest, EveryValueHasADistinctNameThatReadsBack) {
+  std::set<std::string_view> reasons;
+  for (int i = 0; i <= static_cast<int>(UnknownReason::timeout); ++i) {
+    const auto value = static_cast<UnknownReason>(i);
+    EXPECT_TRUE(reasons.insert(to_string(value)).second);
+    EXPECT_EQ(unknown_reason_from_string(to_string(value)), value);
+  }
+  std::set<std::string_view> subjects;
+  for (int i = 0; i <= static_cast<int>(GapSubject::ssh_keys); ++i) {
+    const auto value = static_cast<GapSubject>(i);
+    EXPECT_TRUE(subjects.insert(to_string(value)).second);
+    EXPECT_EQ(gap_subject_from_string(to_string(value)), value);
+  }
+  for (const auto kind : {KeyKind::deploy_key, KeyKind::project_deploy_key, KeyKind::ssh_key}) {
+    EXPECT_EQ(key_kind_from_string(to_string(kind)), kind);
+    EXPECT_EQ(to_string(resource_type(kind)), to_string(kind));  // reports and snapshots agree
+  }
+  std::set<std::string_view> types;
+  for (int i = 0; i <= static_cast<int>(ResourceType::workspace); ++i) {
+    EXPECT_TRUE(types.insert(to_string(static_cast<ResourceType>(i))).second);
+    EXPECT_NE(to_string(static_cast<ResourceType>(i)), "unknown");
+  }
+  std::set<std::string_view> outcomes;
+  for (int i = 0; i <= static_cast<int>(Outcome::not_applicable); ++i) {
+    outcomes.insert(to_string(static_cast<Outcome>(i)));
+  }
+  EXPECT_EQ(outcomes, (std::set<std::string_view>{"fail", "pass", "unknown", "not_applicable"}));
 }
 
 }  // namespace

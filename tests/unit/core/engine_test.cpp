@@ -74,7 +74,7 @@ TEST(EngineTest, SortsWorstFirstThenRepositoryRuleResource) {
   }
   EXPECT_TRUE(std::is_sorted(mediums.begin(), mediums.end()));
   // The project key (no repository) comes after repository findings of the same severity.
-  EXPECT_EQ(all.back().resource.type, "project_deploy_key");
+  EXPECT_EQ(all.back().resource.type, ResourceType::project_deploy_key);
 }
 
 TEST(EngineTest, FindingsOnlyKeepsFailAndUnknownWithTheSameContent) {

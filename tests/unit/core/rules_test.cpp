@@ -346,7 +346,7 @@ TEST_F(RulesTest, KeyAgeBoundary) {
   EXPECT_EQ(old.outcome, Outcome::fail);
   EXPECT_EQ(old.evidence.value()["age_days"], 180);
   EXPECT_EQ(old.evidence.value()["key_max_age_days"], 180);
-  EXPECT_EQ(old.resource.type, "deploy_key");
+  EXPECT_EQ(old.resource.type, ResourceType::deploy_key);
   EXPECT_EQ(old.repository, "acme/api");
   EXPECT_EQ(find(all, "old-key", "3").outcome, Outcome::pass);
 }
@@ -370,11 +370,11 @@ TEST_F(RulesTest, ProjectAndSshKeysCarryTheirOwnResource) {
   snapshot.ssh_keys.push_back(KeyBuilder(KeyKind::ssh_key, "{ssh-1}").created_days_ago(400));
   const auto all = evaluate(snapshot, settings_, test::test_now());
   const auto& project_key = find(all, "old-key", "77");
-  EXPECT_EQ(project_key.resource.type, "project_deploy_key");
+  EXPECT_EQ(project_key.resource.type, ResourceType::project_deploy_key);
   EXPECT_EQ(project_key.project, "PLAT");
   EXPECT_FALSE(project_key.repository);
   const auto& ssh = find(all, "old-key", "{ssh-1}");
-  EXPECT_EQ(ssh.resource.type, "ssh_key");
+  EXPECT_EQ(ssh.resource.type, ResourceType::ssh_key);
   EXPECT_FALSE(ssh.workspace);
   EXPECT_EQ(ssh.outcome, Outcome::fail);
 }
@@ -392,7 +392,7 @@ TEST_F(RulesTest, UnreadableKeyListsBecomeUnknowns) {
   EXPECT_EQ(repo_keys.reason, UnknownReason::forbidden);
   const auto& project_keys = find(all, "old-key", "PLAT");
   EXPECT_EQ(project_keys.outcome, Outcome::unknown);
-  EXPECT_EQ(project_keys.resource.type, "project");
+  EXPECT_EQ(project_keys.resource.type, ResourceType::project);
   EXPECT_EQ(project_keys.reason, UnknownReason::missing_scope);
 }
 
@@ -411,7 +411,7 @@ TEST_F(RulesTest, UnreadableSshKeysAreUnknown) {
   const auto all = evaluate(snapshot, settings_, test::test_now());
   ASSERT_EQ(all.size(), 1U);
   EXPECT_EQ(all[0].outcome, Outcome::unknown);
-  EXPECT_EQ(all[0].resource.type, "user");
+  EXPECT_EQ(all[0].resource.type, ResourceType::user);
 }
 
 }  // namespace

@@ -97,7 +97,7 @@ TEST(CsvReporterTest, HeaderThenOneRowPerFindingWithCrlf) {
     EXPECT_EQ(row[4], f.workspace.value_or(""));
     EXPECT_EQ(row[5], f.repository.value_or(""));
     EXPECT_EQ(row[6], f.project.value_or(""));
-    EXPECT_EQ(row[7], f.resource.type);
+    EXPECT_EQ(row[7], core::to_string(f.resource.type));
     EXPECT_EQ(row[8], f.resource.id);
     EXPECT_EQ(row[9], f.resource.name);
     EXPECT_EQ(row[10], f.resource.url);

@@ -31,7 +31,9 @@ TEST(ReporterTest, FormatNamesRoundTrip) {
     EXPECT_EQ(format_from_string(to_string(format)), format);
   }
   EXPECT_FALSE(format_from_string("xml"));
-  EXPECT_FALSE(format_from_string("JSON"));
+  // Like --fail-on and --min-severity, -f takes any case.
+  EXPECT_EQ(format_from_string("JSON"), Format::json);
+  EXPECT_EQ(format_from_string("Sarif"), Format::sarif);
 }
 
 TEST(ReporterTest, OnlyTheTableUsesColour) {
