@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bbp/bitbucket/url.hpp"
+#include "bbp/text/text.hpp"
 
 namespace bbp::app {
 namespace {
@@ -127,16 +128,32 @@ tl::expected<void, std::string> validate_connection(const ScanOptions& options, 
   return {};
 }
 
-// --format and --output.
+// --format and --output: -o - is standard output; without -f, the -o file's extension gives the
+// format, and a file with another extension gets a table (said on stderr).
 tl::expected<void, std::string> validate_output(const ScanOptions& options, ScanConfig& c) {
+  if (!options.output.empty() && options.output != "-") {
+    c.output = options.output;
+  }
+  const auto by_extension = c.output ? format_for_extension(*c.output) : std::nullopt;
+  if (options.format.empty()) {
+    c.format = by_extension.value_or(report::Format::table);
+    if (c.output && !by_extension) {
+      c.warnings.push_back("writing a table to " + *c.output +
+                           " (its extension names no format; -f json, jsonl, sarif or csv "
+                           "chooses another)");
+    }
+    return {};
+  }
   const auto format = report::format_from_string(options.format);
   if (!format) {
     return tl::unexpected("--format must be one of table, json, jsonl, sarif, csv (got '" +
                           options.format + "')");
   }
   c.format = *format;
-  if (!options.output.empty()) {
-    c.output = options.output;
+  if (by_extension && *by_extension != *format) {
+    c.warnings.push_back("writing " + std::string(report::to_string(*format)) + " to " + *c.output +
+                         ", as -f says, although its extension suggests " +
+                         std::string(report::to_string(*by_extension)));
   }
   return {};
 }
@@ -232,6 +249,37 @@ tl::expected<void, std::string> validate_sources(const ScanOptions& options, Sca
 }
 
 }  // namespace
+
+std::optional<report::Format> format_for_extension(std::string_view path) {
+  const auto dot = path.rfind('.');
+  const auto slash = path.rfind('/');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
+    return std::nullopt;
+  }
+  const std::string extension = text::ascii_lower(path.substr(dot + 1));
+  if (extension == "txt") {
+    return report::Format::table;
+  }
+  return report::format_from_string(extension);
+}
+
+std::vector<NamedPath> ScanConfig::outputs() const {
+  std::vector<NamedPath> paths{{"-o", output.value_or("-")}};
+  if (save_snapshot) {
+    paths.push_back({"--save-snapshot", *save_snapshot});
+  }
+  if (checkpoint) {
+    paths.push_back({"--checkpoint", *checkpoint});
+  }
+  return paths;
+}
+
+std::vector<NamedPath> ScanConfig::inputs() const {
+  if (from_snapshot) {
+    return {{"--from-snapshot", *from_snapshot}};
+  }
+  return {};
+}
 
 tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
   ScanConfig c;

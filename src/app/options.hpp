@@ -14,6 +14,7 @@
 #include "bbp/core/scope.hpp"
 #include "bbp/core/settings.hpp"
 #include "bbp/report/reporter.hpp"
+#include "output_file.hpp"
 
 namespace bbp::app {
 
@@ -46,8 +47,8 @@ struct ScanOptions {
   std::vector<std::string> repos;
   std::vector<std::string> exclude_repos;
   std::vector<std::string> projects;
-  std::string format = "table";
-  std::string output;
+  std::string format;  // "": from the -o file's extension, else table
+  std::string output;  // "" or "-": standard output
   std::string fail_on = "low";
   std::string min_severity;
   std::vector<std::string> rules;
@@ -97,6 +98,11 @@ struct ScanConfig {
   std::optional<std::string> from_snapshot;  // evaluate this file instead of calling the API
   std::optional<std::string> checkpoint;     // journal of completed reads, to resume from
   bool plan = false;                         // list what would be scanned and what it costs
+  std::vector<std::string> warnings;         // said on stderr before the scan starts
+
+  // The files this run writes and reads, with the options that name them.
+  std::vector<NamedPath> outputs() const;
+  std::vector<NamedPath> inputs() const;
 
   // The workspaces, repositories and rules above as the one notion of scope that the
   // collector and the offline loader share.
@@ -108,5 +114,9 @@ tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& op
 // A duration such as "90m", "6h", "1h30m", "45s" or "0" (a bare number is seconds).
 tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);
 tl::expected<ScanConfig, std::string> validate(const ScanOptions& options);
+
+// The report format a file name's extension stands for (.json, .jsonl, .sarif, .csv, .txt for a
+// table), or nullopt.
+std::optional<report::Format> format_for_extension(std::string_view path);
 
 }  // namespace bbp::app

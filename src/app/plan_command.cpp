@@ -9,6 +9,7 @@
 
 #include "bbp/bitbucket/credentials.hpp"
 #include "commands.hpp"
+#include "output_file.hpp"
 #include "runtime.hpp"
 
 namespace bbp::app {

@@ -70,14 +70,6 @@ void setup_logging(const LogOptions& options);
 // (RFC 3339) when set, so golden files and tests are reproducible.
 tl::expected<core::TimePoint, std::string> run_clock_now();
 
-// Writes to stdout, or to `path` atomically (a temporary file in the same folder, then rename;
-// no partial file is left behind on failure).
-tl::expected<void, std::string> write_output(const std::optional<std::string>& path,
-                                             const std::string& content);
-// The same, with the content produced by `writer` straight into the file (no copy in memory).
-tl::expected<void, std::string> write_output(const std::optional<std::string>& path,
-                                             const std::function<void(std::ostream&)>& writer);
-
 // A one-line progress display on stderr, refreshed a few times a second, only on a TTY.
 class ProgressLine {
  public:

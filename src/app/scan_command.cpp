@@ -14,6 +14,7 @@
 #include "bbp/report/report.hpp"
 #include "bbp/report/snapshot_writer.hpp"
 #include "commands.hpp"
+#include "output_file.hpp"
 #include "runtime.hpp"
 
 namespace bbp::app {
@@ -124,11 +125,13 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
   app.add_option("--project", o.projects, "Only repositories in this project key (repeatable)")
       ->type_name("KEY")
       ->group("Scope");
-  app.add_option("-f,--format", o.format, "Report format: table, json, jsonl, sarif, csv")
+  app.add_option("-f,--format", o.format,
+                 "Report format: table, json, jsonl, sarif, csv (default: from the -o file's "
+                 "extension, else table)")
       ->type_name("FORMAT")
-      ->capture_default_str()
       ->group("Output");
-  app.add_option("-o,--output", o.output, "Write the report to FILE (atomically) not stdout")
+  app.add_option("-o,--output", o.output,
+                 "Write the report to FILE (atomically; a device or FIFO in place; -: stdout)")
       ->type_name("FILE")
       ->group("Output");
   app.add_option("--fail-on", o.fail_on,
@@ -286,6 +289,19 @@ tl::expected<LiveScan, int> collect_live(const ScanConfig& config, const LogOpti
   return live;
 }
 
+// --save-snapshot: false (and said) when it could not be written.
+bool save_snapshot(const ScanConfig& config, const core::Snapshot& snapshot) {
+  if (!config.save_snapshot) {
+    return true;
+  }
+  auto saved = write_output(config.save_snapshot,
+                            [&](std::ostream& out) { report::write_snapshot(out, snapshot); });
+  if (!saved) {
+    usage_error("the snapshot was not saved: " + saved.error());
+  }
+  return saved.has_value();
+}
+
 // Evaluate and report.
 int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult& collected,
                         std::uint64_t requests, core::TimePoint started,
@@ -308,7 +324,7 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
   if (auto written =
           write_output(config.output, [&](std::ostream& out) { reporter->write(report, out); });
       !written) {
-    usage_error(written.error());
+    usage_error("the report was not written: " + written.error());
     return kExitUsage;
   }
   return exit_code_for(report, config);
@@ -319,6 +335,15 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
   auto config = validate(options);
   if (!config) {
     usage_error(config.error());
+    return kExitUsage;
+  }
+  for (const auto& warning : config->warnings) {
+    spdlog::warn("{}", warning);
+  }
+  // Every file it will write can be written, before the first request.
+  if (auto writable = check_outputs(config->outputs(), config->inputs(), {"-o", "--save-snapshot"});
+      !writable) {
+    usage_error(writable.error());
     return kExitUsage;
   }
   auto started = run_clock_now();
@@ -353,20 +378,14 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
     requests = live->requests;
     collected.snapshot.collected_at = *started;
     checkpoint = std::move(live->checkpoint);
-    if (config->save_snapshot) {
-      if (auto saved = write_output(
-              config->save_snapshot,
-              [&](std::ostream& out) { report::write_snapshot(out, collected.snapshot); });
-          !saved) {
-        usage_error(saved.error());
-        return kExitUsage;
-      }
-    }
   }
-  const int code = evaluate_and_report(*config, collected, requests, *started, cancel);
-  if (code != kExitUsage) {
-    finish_checkpoint(checkpoint.get(), stopped_early || cancel.load());
+  // When one output fails, the others are still written; the run then exits 2.
+  const bool snapshot_saved = save_snapshot(*config, collected.snapshot);
+  int code = evaluate_and_report(*config, collected, requests, *started, cancel);
+  if (!snapshot_saved && code != kExitAuth) {
+    code = kExitUsage;
   }
+  finish_checkpoint(checkpoint.get(), stopped_early || cancel.load() || code == kExitUsage);
   return code;
 }
 
