@@ -2,6 +2,10 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -26,6 +30,15 @@ struct RulesOptions {
 };
 void setup_rules(CLI::App& app, RulesOptions& options);
 int run_rules(const RulesOptions& options);
+
+// How a command-line error is said: "bbposture:" first, an unknown option or subcommand named
+// with the nearest known one, and where the help is. `nearest` is the suggestion alone.
+std::string failure_message(const CLI::App* app, const CLI::Error& error);
+std::optional<std::string> nearest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
+
+// A validator refusing an empty value ("-o ''"), which would otherwise read as "not given".
+CLI::Validator non_empty();
 
 // Options shared by scan and auth check.
 void add_connection_options(CLI::App& app, ConnectionOptions& options);

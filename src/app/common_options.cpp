@@ -2,6 +2,15 @@
 
 namespace bbp::app {
 
+CLI::Validator non_empty() {
+  return {[](const std::string& value) {
+            return value.empty()
+                       ? std::string("an empty value: name a file, or leave the option out")
+                       : std::string();
+          },
+          "", "NON_EMPTY"};
+}
+
 void add_connection_options(CLI::App& app, ConnectionOptions& o) {
   app.add_option("--api-url", o.api_url,
                  "Bitbucket Cloud API base URL (plain http:// only for loopback hosts)")
@@ -18,6 +27,7 @@ void add_connection_options(CLI::App& app, ConnectionOptions& o) {
       ->group("Connection");
   app.add_option("--ca-bundle", o.ca_bundle,
                  "PEM file of CA certificates to trust (TLS verification is always on)")
+      ->check(non_empty())
       ->type_name("FILE")
       ->group("Connection");
   app.add_option("--concurrency", o.concurrency, "Requests in flight at once (1-64)")

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
       "BITBUCKET_CLIENT_SECRET,\nBITBUCKET_ACCESS_TOKEN, or BITBUCKET_EMAIL + "
       "BITBUCKET_API_TOKEN.",
       "bbposture"};
+  app.failure_message(failure_message);
   app.set_version_flag("--version", std::string("bbposture ") + BBP_VERSION);
   app.require_subcommand(1);
   app.footer(

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -194,7 +195,17 @@ std::vector<const core::Rule*> selected_rules(const ScanOptions& options) {
 }
 
 // --rule and --skip-rule: every name a known rule, and at least one rule left to evaluate.
-tl::expected<void, std::string> validate_rule_selection(const ScanOptions& options, ScanConfig& c) {
+tl::expected<void, std::string> validate_rule_selection(const ScanOptions& given, ScanConfig& c) {
+  ScanOptions options;
+  for (const auto& [option, values, target] :
+       {std::tuple{"--rule", &given.rules, &options.rules},
+        std::tuple{"--skip-rule", &given.skip_rules, &options.skip_rules}}) {
+    auto list = list_values(option, *values);
+    if (!list) {
+      return tl::unexpected(list.error());
+    }
+    *target = std::move(*list);
+  }
   for (const auto* list : {&options.rules, &options.skip_rules}) {
     for (const auto& name : *list) {
       if (core::find_rule(name) == nullptr) {
@@ -281,15 +292,56 @@ std::vector<NamedPath> ScanConfig::inputs() const {
   return {};
 }
 
+tl::expected<std::vector<std::string>, std::string> list_values(
+    std::string_view option, const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& value : values) {
+    std::string_view rest = value;
+    while (true) {
+      const auto comma = rest.find(',');
+      const std::string item(text::trim(rest.substr(0, comma)));
+      if (item.empty()) {
+        return tl::unexpected(std::string(option) + " was given an empty value" +
+                              (value.find(',') != std::string::npos ? " in '" + value + "'" : "") +
+                              ": name one, or leave the option out");
+      }
+      if (std::find(out.begin(), out.end(), item) == out.end()) {
+        out.push_back(item);
+      }
+      if (comma == std::string_view::npos) {
+        break;
+      }
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// -w, --repo, --exclude-repo, --project: lists, de-duplicated; every value non-empty.
+tl::expected<void, std::string> validate_scope(const ScanOptions& options, ScanConfig& c) {
+  for (const auto& [option, values, target] :
+       {std::tuple{"--workspace", &options.workspaces, &c.workspaces},
+        std::tuple{"--repo", &options.repos, &c.repos},
+        std::tuple{"--exclude-repo", &options.exclude_repos, &c.exclude_repos},
+        std::tuple{"--project", &options.projects, &c.projects}}) {
+    auto list = list_values(option, *values);
+    if (!list) {
+      return tl::unexpected(list.error());
+    }
+    *target = std::move(*list);
+  }
+  return {};
+}
+
+}  // namespace
+
 tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
   ScanConfig c;
-  c.workspaces = options.workspaces;
-  c.repos = options.repos;
-  c.exclude_repos = options.exclude_repos;
-  c.projects = options.projects;
   c.allow_incomplete = options.allow_incomplete;
   // In this order: when several options are wrong, the first step's error is the one reported.
-  for (const Step step : {validate_connection, validate_output, validate_thresholds,
+  for (const Step step : {validate_connection, validate_scope, validate_output, validate_thresholds,
                           validate_rule_selection, validate_settings, validate_sources}) {
     if (auto done = step(options, c); !done) {
       return tl::unexpected(done.error());

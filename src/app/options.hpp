@@ -115,6 +115,11 @@ tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& op
 tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);
 tl::expected<ScanConfig, std::string> validate(const ScanOptions& options);
 
+// The values of a repeatable option: each may be a comma-separated list; surrounding spaces go,
+// repeats go (first one kept), and an empty value is an error naming `option`.
+tl::expected<std::vector<std::string>, std::string> list_values(
+    std::string_view option, const std::vector<std::string>& values);
+
 // The report format a file name's extension stands for (.json, .jsonl, .sarif, .csv, .txt for a
 // table), or nullopt.
 std::optional<report::Format> format_for_extension(std::string_view path);

@@ -132,6 +132,7 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
       ->group("Output");
   app.add_option("-o,--output", o.output,
                  "Write the report to FILE (atomically; a device or FIFO in place; -: stdout)")
+      ->check(non_empty())
       ->type_name("FILE")
       ->group("Output");
   app.add_option("--fail-on", o.fail_on,
@@ -153,14 +154,17 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
       ->group("Rules");
   app.add_option("--save-snapshot", o.save_snapshot,
                  "Also write everything that was read (models and gaps) to FILE as JSON")
+      ->check(non_empty())
       ->type_name("FILE")
       ->group("Snapshots");
   app.add_option("--from-snapshot", o.from_snapshot,
                  "Evaluate a saved snapshot offline: no credentials, no network")
+      ->check(non_empty())
       ->type_name("FILE")
       ->group("Snapshots");
   app.add_option("--checkpoint", o.checkpoint,
                  "Journal completed reads to FILE; run the same command again to resume")
+      ->check(non_empty())
       ->type_name("FILE")
       ->group("Snapshots");
   app.add_flag("--plan", o.plan,

@@ -36,6 +36,45 @@ TEST(CliUsage, UsageErrorsExitTwo) {
   EXPECT_EQ(run_cli(BBP_BINARY, {"scan", "--concurrency", "0"}, env).exit_code, 2);
 }
 
+// Every line of a usage error starts with "bbposture:".
+void expect_every_line_prefixed(const std::string& err) {
+  std::size_t start = 0;
+  while (start < err.size()) {
+    EXPECT_EQ(err.compare(start, 11, "bbposture: "), 0) << err;
+    start = err.find('\n', start);
+    start = start == std::string::npos ? err.size() : start + 1;
+  }
+}
+
+TEST(CliUsage, UnknownWordsAreNamedWithTheNearestValidOne) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"scna"}, "'scna' is not a command of bbposture (did you mean scan?)"},
+      {{"auth", "chek"}, "'chek' is not a command of bbposture auth (did you mean check?)"},
+      {{"scan", "--wrkspace", "acme"},
+       "'--wrkspace' is not an option of bbposture scan (did you mean --workspace?)"},
+      {{"scan", "--fomat=json"}, "(did you mean --format?)"},
+      {{"scan", "stray"}, "unexpected argument 'stray' for bbposture scan"},
+      {{"scan", "--format", "xml"}, "--format must be one of"},
+      {{"scan", "-o", ""}, "--output: an empty value"},
+  };
+  for (const auto& [args, expected] : cases) {
+    const auto r = run_cli(BBP_BINARY, args, {"BITBUCKET_ACCESS_TOKEN=x"});
+    EXPECT_EQ(r.exit_code, 2) << expected;
+    EXPECT_THAT(r.err, HasSubstr(expected));
+    EXPECT_THAT(r.err, ::testing::Not(HasSubstr("acme")));  // a value is not a command
+    expect_every_line_prefixed(r.err);
+  }
+}
+
+TEST(CliUsage, EnumValuesTakeAnyCase) {
+  const auto r = run_cli(
+      BBP_BINARY,
+      {"scan", "--from-snapshot", std::string(BBP_SOURCE_DIR) + "/examples/demo-snapshot.json",
+       "-f", "JSON", "--fail-on", "High", "--min-severity", "LOW", "--allow-incomplete"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_FALSE(nlohmann::json::parse(r.out, nullptr, false).is_discarded());
+}
+
 TEST(CliUsage, PlainHttpIsRefusedExceptForLoopback) {
   const std::vector<std::string> env{"BITBUCKET_ACCESS_TOKEN=x"};
   const auto r = run_cli(BBP_BINARY, {"scan", "--api-url", "http://api.example.com/2.0"}, env);

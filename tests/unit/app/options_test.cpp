@@ -96,5 +96,61 @@ TEST(AppValidate, TheScopeCarriesTheFilters) {
   EXPECT_FALSE(scope.reads_branches());
 }
 
+TEST(AppValidate, ListsAreSplitOnCommasAndDeduplicated) {
+  ScanOptions options;
+  options.workspaces = {"acme", "acme", "beta, gamma", "beta"};
+  options.repos = {"api*,web"};
+  options.projects = {"PLAT", "PLAT"};
+  options.rules = {"old-key,public-repository", "old-key"};
+  const auto config = validate(options);
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->workspaces, (std::vector<std::string>{"acme", "beta", "gamma"}));
+  EXPECT_EQ(config->repos, (std::vector<std::string>{"api*", "web"}));
+  EXPECT_EQ(config->projects, std::vector<std::string>{"PLAT"});
+  EXPECT_EQ(config->rules.size(), 2U);
+}
+
+TEST(AppValidate, EmptyValuesAreRefusedNamingTheOption) {
+  for (const auto& [field, option] :
+       {std::pair{&ScanOptions::workspaces, "--workspace"},
+        std::pair{&ScanOptions::repos, "--repo"},
+        std::pair{&ScanOptions::exclude_repos, "--exclude-repo"},
+        std::pair{&ScanOptions::projects, "--project"}, std::pair{&ScanOptions::rules, "--rule"},
+        std::pair{&ScanOptions::skip_rules, "--skip-rule"}}) {
+    for (const std::string bad : {"", " ", "a,,b", "a,"}) {
+      ScanOptions options;
+      options.*field = {bad};
+      const auto config = validate(options);
+      ASSERT_FALSE(config) << option << " '" << bad << "'";
+      EXPECT_THAT(config.error(), HasSubstr(std::string(option) + " was given an empty value"));
+    }
+  }
+}
+
+TEST(AppValidate, TheFormatComesFromTheOutputsExtensionUnlessGiven) {
+  ScanOptions options;
+  options.output = "out/report.SARIF";
+  auto config = validate(options);
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->format, report::Format::sarif);
+  EXPECT_TRUE(config->warnings.empty());
+  options.output = "report.txt";
+  EXPECT_EQ(validate(options)->format, report::Format::table);
+  options.output = "report.out";
+  config = validate(options);
+  EXPECT_EQ(config->format, report::Format::table);
+  ASSERT_EQ(config->warnings.size(), 1U);
+  EXPECT_THAT(config->warnings[0], HasSubstr("writing a table to report.out"));
+  options.output = "report.json";
+  options.format = "CSV";
+  config = validate(options);
+  EXPECT_EQ(config->format, report::Format::csv);
+  EXPECT_THAT(config->warnings.at(0), HasSubstr("its extension suggests json"));
+  options.output = "-";
+  options.format = "";
+  EXPECT_FALSE(validate(options)->output);  // standard output
+  EXPECT_FALSE(format_for_extension("dir.json/report"));
+}
+
 }  // namespace
 }  // namespace bbp::app
