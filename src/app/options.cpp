@@ -340,6 +340,7 @@ tl::expected<void, std::string> validate_scope(const ScanOptions& options, ScanC
 tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
   ScanConfig c;
   c.allow_incomplete = options.allow_incomplete;
+  c.include_user_keys = options.include_user_keys;
   // In this order: when several options are wrong, the first step's error is the one reported.
   for (const Step step : {validate_connection, validate_scope, validate_output, validate_thresholds,
                           validate_rule_selection, validate_settings, validate_sources}) {

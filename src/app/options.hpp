@@ -47,6 +47,7 @@ struct ScanOptions {
   std::vector<std::string> repos;
   std::vector<std::string> exclude_repos;
   std::vector<std::string> projects;
+  bool include_user_keys = false;
   std::string format;  // "": from the -o file's extension, else table
   std::string output;  // "" or "-": standard output
   std::string fail_on = "low";
@@ -87,6 +88,7 @@ struct ScanConfig {
   std::vector<std::string> repos;
   std::vector<std::string> exclude_repos;
   std::vector<std::string> projects;
+  bool include_user_keys = false;  // the caller's SSH keys in a --repo/--project scan too
   report::Format format = report::Format::table;
   std::optional<std::string> output;
   std::optional<core::Severity> fail_on;  // nullopt: "none", never fail on findings
@@ -106,7 +108,9 @@ struct ScanConfig {
 
   // The workspaces, repositories and rules above as the one notion of scope that the
   // collector and the offline loader share.
-  core::Scope scope() const { return {workspaces, repos, exclude_repos, projects, rules}; }
+  core::Scope scope() const {
+    return {workspaces, repos, exclude_repos, projects, rules, include_user_keys};
+  }
 };
 
 tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options);

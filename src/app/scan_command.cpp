@@ -13,6 +13,7 @@
 #include "bbp/core/snapshot_json.hpp"
 #include "bbp/report/report.hpp"
 #include "bbp/report/snapshot_writer.hpp"
+#include "bbp/text/text.hpp"
 #include "commands.hpp"
 #include "output_file.hpp"
 #include "runtime.hpp"
@@ -125,6 +126,9 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
   app.add_option("--project", o.projects, "Only repositories in this project key (repeatable)")
       ->type_name("KEY")
       ->group("Scope");
+  app.add_flag("--include-user-keys", o.include_user_keys,
+               "Check your own SSH keys in a --repo/--project scan too (they are account-wide)")
+      ->group("Scope");
   app.add_option("-f,--format", o.format,
                  "Report format: table, json, jsonl, sarif, csv (default: from the -o file's "
                  "extension, else table)")
@@ -185,6 +189,28 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
 
 namespace {
 
+void warn_unmatched(const std::vector<std::string>& filters) {
+  for (const auto& filter : filters) {
+    spdlog::warn("{} matched no repository", filter);
+  }
+}
+
+// Workspaces named with -w that Bitbucket does not know (or does not show this credential):
+// said with what it can see. True when there were any (the run then exits 2).
+bool report_missing_workspaces(const bitbucket::CollectResult& collected) {
+  for (const auto& slug : collected.missing_workspaces) {
+    std::string line =
+        "bbposture: workspace '" + slug + "' was not found, or this credential cannot see it (404)";
+    if (collected.visible_workspaces) {
+      line += collected.visible_workspaces->empty()
+                  ? "; it can see no workspace"
+                  : "; it can see: " + text::join(*collected.visible_workspaces);
+    }
+    std::cerr << line << '\n';
+  }
+  return !collected.missing_workspaces.empty();
+}
+
 // Reads a saved snapshot and keeps the workspaces and repositories selected on the command line.
 tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config) {
   std::ifstream in(*config.from_snapshot);
@@ -200,9 +226,11 @@ tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config
     return tl::unexpected(*config.from_snapshot + ": " + e.what());
   }
   // The same scope a live scan with these flags would have read.
-  if (const auto problem = core::narrow(snapshot, config.scope())) {
+  std::vector<std::string> unmatched;
+  if (const auto problem = core::narrow(snapshot, config.scope(), &unmatched)) {
     return tl::unexpected(*config.from_snapshot + ": " + *problem);
   }
+  warn_unmatched(unmatched);
   return snapshot;
 }
 
@@ -285,6 +313,7 @@ tl::expected<LiveScan, int> collect_live(const ScanConfig& config, const LogOpti
               << '\n';
     return tl::unexpected(kExitAuth);
   }
+  warn_unmatched(live.collected.unmatched_filters);
   live.requests = stack.requests();
   live.rate_limit_exhausted = stack.limiter().status().exhausted;
   spdlog::info("{} requests, {} retries, {} answered 429", live.requests, stack.retries(),
@@ -314,8 +343,9 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
   if (auto now = run_clock_now(); now && !config.from_snapshot) {
     finished = *now;
   }
-  auto evaluations = core::evaluate(collected.snapshot, config.settings, started,
-                                    {config.rules, /*findings_only=*/true});
+  auto evaluations =
+      core::evaluate(collected.snapshot, config.settings, started,
+                     {config.rules, /*findings_only=*/true, config.scope().reads_user_keys()});
   report::ReportInputs inputs{BBP_VERSION,        started,
                               finished,           requests,
                               config.settings,    collected.interrupted || cancel.load(),
@@ -363,6 +393,7 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
   std::uint64_t requests = 0;
   std::unique_ptr<bitbucket::Checkpoint> checkpoint;
   bool stopped_early = false;
+  bool missing_workspace = false;
   if (config->from_snapshot) {
     // Offline: evaluate what an earlier scan saw, as of the time it saw it.
     auto snapshot = load_snapshot(*config);
@@ -378,6 +409,7 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
       return live.error();
     }
     stopped_early = live->collected.interrupted || live->rate_limit_exhausted;
+    missing_workspace = report_missing_workspaces(live->collected);
     collected = std::move(live->collected);
     requests = live->requests;
     collected.snapshot.collected_at = *started;
@@ -386,10 +418,11 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
   // When one output fails, the others are still written; the run then exits 2.
   const bool snapshot_saved = save_snapshot(*config, collected.snapshot);
   int code = evaluate_and_report(*config, collected, requests, *started, cancel);
-  if (!snapshot_saved && code != kExitAuth) {
-    code = kExitUsage;
+  const bool outputs_failed = !snapshot_saved || code == kExitUsage;
+  if (outputs_failed || missing_workspace) {
+    code = kExitUsage;  // 2 comes before 3 and 1; an authentication failure returned earlier
   }
-  finish_checkpoint(checkpoint.get(), stopped_early || cancel.load() || code == kExitUsage);
+  finish_checkpoint(checkpoint.get(), stopped_early || cancel.load() || outputs_failed);
   return code;
 }
 

@@ -80,7 +80,9 @@ class Collector::Run {
         progress_(collector.progress_),
         cancel_(collector.cancel_),
         reads_branches_(options_.scope.reads_branches()),
-        reads_keys_(options_.scope.reads_keys()) {
+        reads_keys_(options_.scope.reads_keys()),
+        reads_user_keys_(options_.scope.reads_user_keys()),
+        tally_(options_.scope) {
     snapshot_.api_url = api_.api_base();
   }
 
@@ -115,6 +117,7 @@ class Collector::Run {
     }
     merge_gaps();
     merge_keys();
+    list_visible_workspaces();
     return finish();
   }
 
@@ -214,8 +217,25 @@ class Collector::Run {
   bool stopped() const { return stop_.load(); }  // the credential was rejected
 
   CollectResult finish() {
-    return CollectResult{std::move(snapshot_), auth_failure_,
-                         cancel_ != nullptr && cancel_->load()};
+    return CollectResult{std::move(snapshot_),
+                         auth_failure_,
+                         cancel_ != nullptr && cancel_->load(),
+                         std::move(missing_workspaces_),
+                         std::move(visible_workspaces_),
+                         tally_.unmatched()};
+  }
+
+  // When a workspace named with -w was not found: the workspaces the credential can see, for
+  // the message (one more request; nothing when they cannot be listed).
+  void list_visible_workspaces() {
+    if (missing_workspaces_.empty() || stopped() || options_.plan_only) {
+      return;
+    }
+    std::optional<core::Gap> gap;
+    auto visible = list_workspaces(gap);
+    if (!gap) {
+      visible_workspaces_ = std::move(visible);
+    }
   }
 
   // ---- Steps 1 and 2 -----------------------------------------------------------------------
@@ -225,8 +245,8 @@ class Collector::Run {
   // together saves a round trip). Gaps are added in that order whichever answers first.
   std::vector<std::string> identify_caller_and_workspaces() {
     snapshot_.ssh_keys_status = core::SshKeysStatus::not_collected;
-    const bool read_user = reads_keys_ && options_.credential != CredentialKind::access_token;
-    if (reads_keys_ && !read_user) {
+    const bool read_user = reads_user_keys_ && options_.credential != CredentialKind::access_token;
+    if (reads_user_keys_ && !read_user) {
       snapshot_.ssh_keys_status = core::SshKeysStatus::not_applicable;
     }
     const bool read_workspaces = options_.scope.workspaces.empty();
@@ -366,7 +386,11 @@ class Collector::Run {
         return false;
       }
       ws.listed = false;
-      add_gap(gap_from_error(listed.error(), GapSubject::repositories, slug));
+      auto gap = gap_from_error(listed.error(), GapSubject::repositories, slug);
+      if (gap.reason == core::UnknownReason::not_found && !options_.scope.workspaces.empty()) {
+        missing_workspaces_.push_back(slug);
+      }
+      add_gap(std::move(gap));
     }
     return true;
   }
@@ -379,6 +403,7 @@ class Collector::Run {
       spdlog::warn("ignoring a repository entry without a slug in workspace {}", slug);
       return;
     }
+    tally_.note(*repo);
     if (!options_.scope.selects(*repo)) {
       return;
     }
@@ -757,6 +782,10 @@ class Collector::Run {
   const std::atomic<bool>* cancel_;
   const bool reads_branches_;
   const bool reads_keys_;
+  const bool reads_user_keys_;
+  core::FilterTally tally_;  // written by the listing thread only
+  std::vector<std::string> missing_workspaces_;
+  std::optional<std::vector<std::string>> visible_workspaces_;
 
   core::Snapshot snapshot_;
   std::mutex mutex_;  // guards snapshot_.gaps, the SSH keys and auth_failure_ while workers run

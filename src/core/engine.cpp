@@ -71,10 +71,12 @@ class Evaluator {
       }
       key_gaps(ws);
     }
-    for (const auto& key : snapshot_.ssh_keys) {
-      this->key(key);
+    if (options_.user_keys) {
+      for (const auto& key : snapshot_.ssh_keys) {
+        this->key(key);
+      }
+      ssh_key_gap();
     }
-    ssh_key_gap();
     for (auto& e : out_) {
       e.fingerprint = fingerprint(e);
     }

@@ -1,19 +1,21 @@
 #include "bbp/core/scope.hpp"
 
 #include <algorithm>
-#include <cctype>
+#include <tuple>
 
 #include "bbp/core/glob.hpp"
+#include "bbp/text/text.hpp"
 
 namespace bbp::core {
 namespace {
 
 // Project keys are upper case in Bitbucket; accept "plat" for "PLAT".
 bool same_key(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::toupper(static_cast<unsigned char>(x)) ==
-           std::toupper(static_cast<unsigned char>(y));
-  });
+  return text::iequals(a, b);
+}
+
+bool repo_matches(const std::string& glob, const Repository& repo) {
+  return glob_match(glob, repo.slug) || glob_match(glob, repo.full_name);
 }
 
 bool any_rule(const Scope& scope, RuleSubject subject) {
@@ -30,9 +32,7 @@ bool Scope::selects_workspace(std::string_view slug) const {
 }
 
 bool Scope::selects(const Repository& repo) const {
-  const auto matches = [&](const std::string& glob) {
-    return glob_match(glob, repo.slug) || glob_match(glob, repo.full_name);
-  };
+  const auto matches = [&](const std::string& glob) { return repo_matches(glob, repo); };
   if (!repos.empty() && std::none_of(repos.begin(), repos.end(), matches)) {
     return false;
   }
@@ -59,6 +59,44 @@ bool Scope::reads_keys() const {
   return any_rule(*this, RuleSubject::key);
 }
 
+bool Scope::reads_user_keys() const {
+  return reads_keys() && (include_user_keys || (repos.empty() && projects.empty()));
+}
+
+FilterTally::FilterTally(const Scope& scope)
+    : scope_(&scope),
+      repos_(scope.repos.size()),
+      exclude_repos_(scope.exclude_repos.size()),
+      projects_(scope.projects.size()) {}
+
+void FilterTally::note(const Repository& repository) {
+  for (std::size_t i = 0; i < repos_.size(); ++i) {
+    repos_[i] = repos_[i] || repo_matches(scope_->repos[i], repository);
+  }
+  for (std::size_t i = 0; i < exclude_repos_.size(); ++i) {
+    exclude_repos_[i] = exclude_repos_[i] || repo_matches(scope_->exclude_repos[i], repository);
+  }
+  for (std::size_t i = 0; i < projects_.size(); ++i) {
+    projects_[i] = projects_[i] || (repository.project_key &&
+                                    same_key(scope_->projects[i], *repository.project_key));
+  }
+}
+
+std::vector<std::string> FilterTally::unmatched() const {
+  std::vector<std::string> out;
+  for (const auto& [option, values, matched] :
+       {std::tuple{"--repo", &scope_->repos, &repos_},
+        std::tuple{"--exclude-repo", &scope_->exclude_repos, &exclude_repos_},
+        std::tuple{"--project", &scope_->projects, &projects_}}) {
+    for (std::size_t i = 0; i < values->size(); ++i) {
+      if (!(*matched)[i]) {
+        out.push_back(std::string(option) + " '" + (*values)[i] + "'");
+      }
+    }
+  }
+  return out;
+}
+
 bool Scope::concerns(const Gap& gap) const {
   switch (gap.subject) {
     case GapSubject::workspaces:
@@ -70,14 +108,16 @@ bool Scope::concerns(const Gap& gap) const {
     case GapSubject::projects:
     case GapSubject::deploy_keys:
     case GapSubject::project_deploy_keys:
+      return reads_keys();
     case GapSubject::user:
     case GapSubject::ssh_keys:
-      return reads_keys();
+      return reads_user_keys();
   }
   return true;
 }
 
-std::optional<std::string> narrow(Snapshot& snapshot, const Scope& scope) {
+std::optional<std::string> narrow(Snapshot& snapshot, const Scope& scope,
+                                  std::vector<std::string>* unmatched) {
   for (const auto& slug : scope.workspaces) {
     if (std::none_of(snapshot.workspaces.begin(), snapshot.workspaces.end(),
                      [&](const WorkspaceSnapshot& ws) { return ws.slug == slug; })) {
@@ -86,6 +126,14 @@ std::optional<std::string> narrow(Snapshot& snapshot, const Scope& scope) {
   }
   std::erase_if(snapshot.workspaces,
                 [&](const WorkspaceSnapshot& ws) { return !scope.selects_workspace(ws.slug); });
+  if (unmatched != nullptr) {
+    FilterTally tally(scope);
+    for (const auto& ws : snapshot.workspaces) {
+      std::for_each(ws.repositories.begin(), ws.repositories.end(),
+                    [&](const Repository& r) { tally.note(r); });
+    }
+    *unmatched = tally.unmatched();
+  }
   for (auto& ws : snapshot.workspaces) {
     std::erase_if(ws.repositories, [&](const Repository& r) { return !scope.selects(r); });
     const auto in_scope = [&](const std::optional<std::string>& full_name) {
@@ -108,7 +156,7 @@ std::optional<std::string> narrow(Snapshot& snapshot, const Scope& scope) {
       ws.project_keys_collected = false;
     }
   }
-  if (!scope.reads_keys()) {
+  if (!scope.reads_user_keys()) {
     snapshot.ssh_keys.clear();
     snapshot.ssh_keys_status = SshKeysStatus::not_collected;
   }

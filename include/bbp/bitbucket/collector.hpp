@@ -47,6 +47,12 @@ struct CollectResult {
   core::Snapshot snapshot;
   std::optional<AuthFailure> auth_failure;  // the credential was rejected: nothing to trust
   bool interrupted = false;                 // cancelled before every read was made
+  // Workspaces named in the scope that Bitbucket answered 404 for, and, when any, the
+  // workspaces the credential can see (nullopt when they could not be listed).
+  std::vector<std::string> missing_workspaces;
+  std::optional<std::vector<std::string>> visible_workspaces;
+  // Repository filters that matched no listed repository ("--repo 'api-*'").
+  std::vector<std::string> unmatched_filters;
 };
 
 // The fields= whitelist used for the repository listing (keeps `next`).

@@ -98,6 +98,9 @@ struct EvaluateOptions {
   // Keep only what a report shows (fail and unknown): passes and not-applicable outcomes are
   // dropped as soon as they are decided, so large scans do not hold their evidence.
   bool findings_only = false;
+  // Whether the caller's SSH keys are part of the scan (Scope::reads_user_keys): when they are
+  // not, SSH keys the snapshot lacks are out of scope rather than unknown.
+  bool user_keys = true;
 };
 
 std::vector<Evaluation> evaluate(const Snapshot& snapshot, const Settings& settings, TimePoint now,

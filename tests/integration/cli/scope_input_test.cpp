@@ -1,0 +1,131 @@
+// The real bbposture binary and what it is told to scan: a workspace Bitbucket does not know,
+// filters that match nothing, and the caller's own SSH keys in a repository-scoped scan.
+#include <filesystem>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+#include "fake_bitbucket/server.hpp"
+#include "scan_scenario.hpp"
+
+namespace bbp::test {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class ScopeInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fake_ = std::make_unique<fake::FakeBitbucket>(scan_scenario());
+    fake_->start();
+  }
+
+  CliResult scan(std::vector<std::string> args) {
+    std::vector<std::string> all{
+        "scan", "--api-url", fake_->api_url(), "--token-url", fake_->token_url(), "-f", "json"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_cli(BBP_BINARY, all,
+                   {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value",
+                    std::string("BBP_NOW=") + kScenarioNow});
+  }
+
+  static json parse(const CliResult& r) {
+    auto j = json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
+    return j;
+  }
+
+  std::size_t ssh_key_reads() const {
+    std::size_t n = 0;
+    for (const auto& rec : fake_->requests()) {
+      n += rec.path.find("/ssh-keys") != std::string::npos ? 1U : 0U;
+    }
+    return n;
+  }
+
+  std::unique_ptr<fake::FakeBitbucket> fake_;
+};
+
+TEST_F(ScopeInput, AnUnknownWorkspaceIsNamedWithTheVisibleOnesAndTheOthersAreScanned) {
+  const auto r = scan({"-w", "acme", "-w", "acmee", "--allow-incomplete"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("bbposture: workspace 'acmee' was not found, or this credential "
+                               "cannot see it (404); it can see: acme, globex"));
+  const auto report = parse(r);
+  bool acme_finding = false;
+  for (const auto& f : report["findings"]) {
+    acme_finding = acme_finding || f["workspace"] == "acme";
+  }
+  EXPECT_TRUE(acme_finding);
+}
+
+TEST_F(ScopeInput, RepeatedWorkspacesAreScannedOnce) {
+  const auto once = parse(scan({"-w", "acme", "--allow-incomplete"}));
+  const auto listings_once = fake_->request_count("/2.0/repositories/acme");
+  const auto twice = parse(scan({"-w", "acme,acme", "-w", "acme", "--allow-incomplete"}));
+  EXPECT_EQ(twice["findings"], once["findings"]);
+  EXPECT_EQ(fake_->request_count("/2.0/repositories/acme"), 2 * listings_once);
+}
+
+TEST_F(ScopeInput, FiltersThatMatchNothingAreWarnedAbout) {
+  const auto r = scan({"--repo", "fortres", "--repo", "website", "--exclude-repo", "nothing*",
+                       "--project", "NOPE,WEB", "--allow-incomplete"});
+  EXPECT_THAT(r.err, HasSubstr("--repo 'fortres' matched no repository"));
+  EXPECT_THAT(r.err, HasSubstr("--exclude-repo 'nothing*' matched no repository"));
+  EXPECT_THAT(r.err, HasSubstr("--project 'NOPE' matched no repository"));
+  EXPECT_THAT(r.err, Not(HasSubstr("'website' matched")));
+  EXPECT_THAT(r.err, Not(HasSubstr("'WEB' matched")));
+}
+
+TEST_F(ScopeInput, ARepositoryScopedScanLeavesTheCallersSshKeysOutUnlessAsked) {
+  const auto narrowed = parse(scan({"--repo", "website", "--allow-incomplete"}));
+  EXPECT_EQ(ssh_key_reads(), 0U);
+  EXPECT_EQ(fake_->request_count("/2.0/user"), 0U);
+  for (const auto& u : narrowed["unknown"]) {
+    EXPECT_NE(u["resource"]["type"], "user") << u;
+  }
+  for (const auto& f : narrowed["findings"]) {
+    EXPECT_NE(f["resource"]["type"], "ssh_key") << f;
+  }
+  const auto asked =
+      parse(scan({"--repo", "website", "--include-user-keys", "--allow-incomplete"}));
+  EXPECT_EQ(ssh_key_reads(), 1U);
+  bool ssh_finding = false;
+  for (const auto& f : asked["findings"]) {
+    ssh_finding = ssh_finding || f["resource"]["type"] == "ssh_key";
+  }
+  EXPECT_TRUE(ssh_finding);
+}
+
+TEST_F(ScopeInput, OfflineRunsGiveTheSameAnswerForTheSameScope) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("bbp_scope_input_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string snapshot = (dir / "snap.json").string();
+  ASSERT_NE(scan({"--save-snapshot", snapshot, "--allow-incomplete"}).exit_code, 2);
+  for (const auto& flags : {std::vector<std::string>{"--repo", "website"},
+                            std::vector<std::string>{"--repo", "website", "--include-user-keys"},
+                            std::vector<std::string>{"--project", "plat"}}) {
+    auto live_args = flags;
+    live_args.emplace_back("--allow-incomplete");
+    auto offline_args = live_args;
+    offline_args.insert(offline_args.end(), {"--from-snapshot", snapshot});
+    auto live = parse(scan(live_args));
+    const auto offline_run = run_cli(BBP_BINARY, [&] {
+      std::vector<std::string> all{"scan", "-f", "json"};
+      all.insert(all.end(), offline_args.begin(), offline_args.end());
+      return all;
+    }());
+    auto offline = parse(offline_run);
+    EXPECT_EQ(live["findings"], offline["findings"]) << flags[0];
+    EXPECT_EQ(live["unknown"], offline["unknown"]) << flags[0];
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace bbp::test
