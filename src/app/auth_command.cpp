@@ -47,6 +47,12 @@ const char* status_text(Probe::Status status) {
   return "";
 }
 
+// A rejected credential or an unreachable token endpoint: nothing further can be probed.
+bool ends_the_check(const bitbucket::ApiError& error) {
+  return error.kind == bitbucket::ApiError::Kind::auth ||
+         error.kind == bitbucket::ApiError::Kind::unreachable;
+}
+
 // One run of `auth check`, as its steps: identity, scopes, a probe of each endpoint the rules
 // read (on a workspace and a repository the scan would read), and the verdict.
 class AuthCheck {
@@ -66,8 +72,9 @@ class AuthCheck {
     }
     probe_ssh_keys();
     if (rejected_) {
-      std::cerr << "bbposture: authentication failed: " << rejected_->message << '\n';
-      return kExitAuth;
+      return say_auth_failure(
+          {rejected_->message, rejected_->kind == bitbucket::ApiError::Kind::unreachable},
+          credentials_);
     }
     return verdict();
   }
@@ -77,7 +84,7 @@ class AuthCheck {
   void identify() {
     auto user = api_.get_json("/user");
     if (!user) {
-      if (user.error().kind == bitbucket::ApiError::Kind::auth) {
+      if (ends_the_check(user.error())) {
         rejected_ = user.error();
         return;
       }
@@ -124,7 +131,7 @@ class AuthCheck {
       return std::nullopt;
     }
     auto answer = api_.get_json(bitbucket::with_query(p.endpoint, "pagelen", pagelen));
-    if (!answer && answer.error().kind == bitbucket::ApiError::Kind::auth) {
+    if (!answer && ends_the_check(answer.error())) {
       rejected_ = answer.error();
       return std::nullopt;
     }

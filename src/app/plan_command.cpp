@@ -146,8 +146,7 @@ int run_plan(const ScanConfig& config, const std::atomic<bool>& cancel) {
   options.plan_only = true;
   const auto collected = bitbucket::Collector(api, options).run();
   if (collected.auth_failure) {
-    std::cerr << "bbposture: authentication failed: " << collected.auth_failure->message << '\n';
-    return kExitAuth;
+    return say_auth_failure(*collected.auth_failure, *credentials);
   }
   const auto counts = count(collected.snapshot, options, stack.requests());
   const bool paced = config.connection.max_requests_per_hour > 0;

@@ -17,6 +17,8 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "bbp/text/text.hpp"
+
 namespace bbp::app {
 namespace {
 
@@ -115,6 +117,24 @@ tl::expected<core::TimePoint, std::string> run_clock_now() {
     return tl::unexpected(std::string("BBP_NOW is not an RFC 3339 timestamp: ") + fixed);
   }
   return *parsed;
+}
+
+int say_auth_failure(const bitbucket::AuthFailure& failure,
+                     const bitbucket::Credentials& credentials) {
+  if (failure.unreachable) {
+    std::cerr << "bbposture: " << failure.message
+              << "\nbbposture: nothing was read; this is not a verdict on the credential: check "
+                 "the network, --token-url and --ca-bundle, and run again\n";
+    return kExitIncomplete;
+  }
+  std::cerr << "bbposture: authentication failed: " << failure.message << '\n'
+            << "bbposture: the credential came from " << text::join(credentials.variables, " and ");
+  if (!credentials.outranked.empty()) {
+    std::cerr << " (it is used first; also set, and not used: "
+              << text::join(credentials.outranked, ", ") << ")";
+  }
+  std::cerr << '\n';
+  return kExitAuth;
 }
 
 bool stderr_is_tty() {

@@ -9,6 +9,8 @@
 
 #include <tl/expected.hpp>
 
+#include "bbp/bitbucket/credentials.hpp"
+#include "bbp/bitbucket/token_source.hpp"
 #include "bbp/core/time.hpp"
 #include "bbp/http/cancellable_sleeper.hpp"
 #include "bbp/http/counting_transport.hpp"
@@ -69,6 +71,12 @@ void setup_logging(const LogOptions& options);
 // The time the run uses for age rules and report timestamps: the wall clock, or BBP_NOW
 // (RFC 3339) when set, so golden files and tests are reproducible.
 tl::expected<core::TimePoint, std::string> run_clock_now();
+
+// Says why a command could not go on and returns its exit code: Bitbucket could not be reached
+// (3, like any scan that read nothing), or the credential was rejected (4), naming the variables
+// it came from and those it outranked.
+int say_auth_failure(const bitbucket::AuthFailure& failure,
+                     const bitbucket::Credentials& credentials);
 
 // A one-line progress display on stderr, refreshed a few times a second, only on a TTY.
 class ProgressLine {

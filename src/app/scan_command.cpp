@@ -15,6 +15,7 @@
 #include "bbp/report/snapshot_writer.hpp"
 #include "bbp/text/text.hpp"
 #include "commands.hpp"
+#include "gap_summary.hpp"
 #include "output_file.hpp"
 #include "runtime.hpp"
 
@@ -309,9 +310,7 @@ tl::expected<LiveScan, int> collect_live(const ScanConfig& config, const LogOpti
     std::cerr << "bbposture: interrupted: no further requests; reporting what was read\n";
   }
   if (live.collected.auth_failure) {
-    std::cerr << "bbposture: authentication failed: " << live.collected.auth_failure->message
-              << '\n';
-    return tl::unexpected(kExitAuth);
+    return tl::unexpected(say_auth_failure(*live.collected.auth_failure, *credentials));
   }
   warn_unmatched(live.collected.unmatched_filters);
   live.requests = stack.requests();
@@ -414,6 +413,9 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
     requests = live->requests;
     collected.snapshot.collected_at = *started;
     checkpoint = std::move(live->checkpoint);
+  }
+  for (const auto& line : gap_summary(collected.snapshot.gaps)) {
+    spdlog::warn("{}", line);
   }
   // When one output fails, the others are still written; the run then exits 2.
   const bool snapshot_saved = save_snapshot(*config, collected.snapshot);

@@ -1,5 +1,7 @@
 #include "bbp/bitbucket/api_client.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -97,12 +99,20 @@ ApiError classify_http_error(int status, const std::string& body, std::string en
   }
   if ((status == 403 || status == 400) && scope_error) {
     e.reason = UnknownReason::missing_scope;
-    e.message = parsed.required_scopes.empty()
-                    ? what
-                    : "missing scope: " + text::join(parsed.required_scopes) +
-                          (parsed.granted_scopes.empty()
-                               ? ""
-                               : " (granted: " + text::join(parsed.granted_scopes) + ")");
+    // A scope the answer says was granted is never named as missing.
+    std::vector<std::string> missing;
+    std::copy_if(parsed.required_scopes.begin(), parsed.required_scopes.end(),
+                 std::back_inserter(missing), [&](const std::string& scope) {
+                   return std::find(parsed.granted_scopes.begin(), parsed.granted_scopes.end(),
+                                    scope) == parsed.granted_scopes.end();
+                 });
+    e.message =
+        parsed.required_scopes.empty()
+            ? what
+            : "missing scope: " + text::join(missing.empty() ? parsed.required_scopes : missing) +
+                  (parsed.granted_scopes.empty()
+                       ? ""
+                       : " (granted: " + text::join(parsed.granted_scopes) + ")");
     return e;
   }
   switch (status) {
@@ -182,13 +192,14 @@ tl::expected<Authorization, ApiError> ApiClient::authorization_for(const std::st
   if (cancel_ != nullptr && cancel_->load()) {
     return tl::unexpected(interrupted_error(endpoint));  // the token request was abandoned
   }
-  return tl::unexpected(ApiError{ApiError::Kind::auth,
-                                 endpoint,
-                                 std::nullopt,
-                                 UnknownReason::forbidden,
-                                 auth.error().message,
-                                 {},
-                                 {}});
+  return tl::unexpected(
+      ApiError{auth.error().unreachable ? ApiError::Kind::unreachable : ApiError::Kind::auth,
+               endpoint,
+               std::nullopt,
+               UnknownReason::forbidden,
+               auth.error().message,
+               {},
+               {}});
 }
 
 tl::expected<void, ApiError> ApiClient::authenticate() {
@@ -273,13 +284,14 @@ tl::expected<bool, ApiError> ApiClient::renew_token(std::uint64_t generation,
   if (cancel_ != nullptr && cancel_->load()) {
     return tl::unexpected(interrupted_error(endpoint));
   }
-  return tl::unexpected(ApiError{ApiError::Kind::auth,
-                                 endpoint,
-                                 401,
-                                 UnknownReason::forbidden,
-                                 fresh.error().message,
-                                 {},
-                                 {}});
+  return tl::unexpected(
+      ApiError{fresh.error().unreachable ? ApiError::Kind::unreachable : ApiError::Kind::auth,
+               endpoint,
+               401,
+               UnknownReason::forbidden,
+               fresh.error().message,
+               {},
+               {}});
 }
 
 tl::expected<ApiClient::Sent, ApiError> ApiClient::send_once(const std::string& url,

@@ -37,13 +37,13 @@ bool is_pagelen_error(const ApiError& e) {
   return e.http_status == 400 && e.message.find("pagelen") != std::string::npos;
 }
 
-// A failed read is a warning; the reads skipped after an interruption are only logged at debug
-// level (the report lists them), so that ^C does not flood the terminal.
+// Every failed read at -v (the scan ends with one warning per cause, see gap_summary in the
+// app); the reads skipped after an interruption only at debug level, so ^C does not flood.
 void log_gap(const core::Gap& gap) {
   if (gap.detail == kInterruptedDetail) {
     spdlog::debug("not read {}: {}", gap.endpoint, gap.detail);
   } else {
-    spdlog::warn("could not read {}: {}", gap.endpoint, gap.detail);
+    spdlog::info("could not read {}: {}", gap.endpoint, gap.detail);
   }
 }
 
@@ -198,11 +198,11 @@ class Collector::Run {
 
   // fatal() for a caller that holds mutex_.
   bool fatal_locked(const ApiError& e) {
-    if (e.kind != ApiError::Kind::auth) {
+    if (e.kind != ApiError::Kind::auth && e.kind != ApiError::Kind::unreachable) {
       return false;
     }
     if (!auth_failure_) {
-      auth_failure_ = AuthFailure{e.message};
+      auth_failure_ = AuthFailure{e.message, e.kind == ApiError::Kind::unreachable};
     }
     stop_ = true;
     return true;

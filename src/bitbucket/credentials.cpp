@@ -1,5 +1,6 @@
 #include "bbp/bitbucket/credentials.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 
@@ -64,9 +65,8 @@ tl::expected<std::optional<std::string>, std::string> read_variable(const EnvLoo
   return value;
 }
 
-}  // namespace
-
-tl::expected<Credentials, std::string> credentials_from_environment(const EnvLookup& env) {
+// The credential the environment holds, by precedence.
+tl::expected<Credentials, std::string> pick_credentials(const EnvLookup& env) {
   // Variables are checked when they are used: a stray variable of a credential that loses to
   // another does not stop the scan.
   using Variable = tl::expected<std::optional<std::string>, std::string>;
@@ -87,11 +87,15 @@ tl::expected<Credentials, std::string> credentials_from_environment(const EnvLoo
     }
   }
   if (set(token)) {
-    return Credentials{CredentialKind::access_token, {}, {}, Secret(value(token))};
+    return Credentials{CredentialKind::access_token, {}, {}, Secret(value(token)), {}, {}};
   }
   if (set(client_id) && set(client_secret)) {
-    return Credentials{
-        CredentialKind::client_credentials, value(client_id), {}, Secret(value(client_secret))};
+    return Credentials{CredentialKind::client_credentials,
+                       value(client_id),
+                       {},
+                       Secret(value(client_secret)),
+                       {},
+                       {}};
   }
   if (set(client_id) || set(client_secret)) {
     return tl::unexpected(std::string(
@@ -99,7 +103,8 @@ tl::expected<Credentials, std::string> credentials_from_environment(const EnvLoo
         "credentials"));
   }
   if (set(username) && set(api_token)) {
-    return Credentials{CredentialKind::api_token, {}, value(username), Secret(value(api_token))};
+    return Credentials{CredentialKind::api_token, {}, value(username),
+                       Secret(value(api_token)),  {}, {}};
   }
   if (set(api_token)) {
     return tl::unexpected(std::string(
@@ -109,6 +114,39 @@ tl::expected<Credentials, std::string> credentials_from_environment(const EnvLoo
       "no Bitbucket credentials in the environment: set BITBUCKET_CLIENT_ID and "
       "BITBUCKET_CLIENT_SECRET (OAuth consumer), or BITBUCKET_ACCESS_TOKEN, or BITBUCKET_EMAIL "
       "and BITBUCKET_API_TOKEN"));
+}
+
+// The variables `credentials` came from; the account email may be BITBUCKET_USERNAME.
+std::vector<std::string> variables_of(const Credentials& credentials, const EnvLookup& env) {
+  switch (credentials.kind) {
+    case CredentialKind::access_token:
+      return {"BITBUCKET_ACCESS_TOKEN"};
+    case CredentialKind::client_credentials:
+      return {"BITBUCKET_CLIENT_ID", "BITBUCKET_CLIENT_SECRET"};
+    case CredentialKind::api_token:
+      return {env("BITBUCKET_EMAIL") ? "BITBUCKET_EMAIL" : "BITBUCKET_USERNAME",
+              "BITBUCKET_API_TOKEN"};
+  }
+  return {};
+}
+
+}  // namespace
+
+tl::expected<Credentials, std::string> credentials_from_environment(const EnvLookup& env) {
+  auto credentials = pick_credentials(env);
+  if (!credentials) {
+    return credentials;
+  }
+  credentials->variables = variables_of(*credentials, env);
+  for (const char* name :
+       {"BITBUCKET_ACCESS_TOKEN", "BITBUCKET_CLIENT_ID", "BITBUCKET_CLIENT_SECRET",
+        "BITBUCKET_EMAIL", "BITBUCKET_USERNAME", "BITBUCKET_API_TOKEN"}) {
+    const auto& used = credentials->variables;
+    if (env(name) && std::find(used.begin(), used.end(), name) == used.end()) {
+      credentials->outranked.emplace_back(name);
+    }
+  }
+  return credentials;
 }
 
 std::string describe(const Credentials& credentials) {

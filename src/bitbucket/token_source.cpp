@@ -101,24 +101,29 @@ tl::expected<void, AuthFailure> ClientCredentialsTokenSource::mint_locked() {
   spdlog::debug("requesting an access token from {}", token_url_);
   const auto result = transport_.send(request);
   if (!result) {
-    return tl::unexpected(AuthFailure{"could not reach the OAuth token endpoint " + token_url_ +
-                                      ": " + result.error().message});
+    return tl::unexpected(AuthFailure{"cannot reach the OAuth token endpoint " + token_url_ + ": " +
+                                          std::string(http::to_string(result.error().kind)) +
+                                          " error: " + result.error().message,
+                                      true});
   }
   if (result->status == 429 || result->status >= 500) {
     // An outage (after the retries), not a verdict on the credentials.
-    return tl::unexpected(AuthFailure{"the OAuth token endpoint failed (HTTP " +
-                                      std::to_string(result->status) + ")"});
+    return tl::unexpected(AuthFailure{"the OAuth token endpoint " + token_url_ + " failed (HTTP " +
+                                          std::to_string(result->status) + ")",
+                                      true});
   }
   if (result->status != 200) {
     return tl::unexpected(
         AuthFailure{"the OAuth token endpoint refused the client credentials (HTTP " +
-                    std::to_string(result->status) + ", " + token_error_text(*result) + ")"});
+                        std::to_string(result->status) + ", " + token_error_text(*result) + ")",
+                    false});
   }
   const auto body = nlohmann::json::parse(result->body, nullptr, false);
   const auto token = body.is_object() ? body.find("access_token") : body.end();
   if (!body.is_object() || token == body.end() || !token->is_string() ||
       token->get<std::string>().empty()) {
-    return tl::unexpected(AuthFailure{"the OAuth token endpoint answered without an access_token"});
+    return tl::unexpected(
+        AuthFailure{"the OAuth token endpoint answered without an access_token", false});
   }
   // Read as a double and clamped to [1 s, 1 day]: an absurd value must not overflow the clock.
   std::int64_t expires_in = 3600;

@@ -218,8 +218,46 @@ bool exceeds_budget(const Attempt& attempt, const RetryPolicy& policy, milliseco
   return true;
 }
 
+// "api.bitbucket.org" (with a port when the URL has one): the host a connection error is about.
+// From the redacted URL: a user:password@ part never reaches the log.
+std::string host_of(const std::string& url) {
+  const std::string redacted = redact_url(url);
+  std::string_view rest = redacted;
+  const auto start = rest.find("://");
+  rest.remove_prefix(start == std::string_view::npos ? 0 : start + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  return std::string(
+      rest.substr(rest.find('@') == std::string_view::npos ? 0 : rest.find('@') + 1));
+}
+
+// A transport message without the request it names (" (GET https://…)"): the log line names the
+// host already, and the query would only make it longer.
+std::string_view without_request(std::string_view message) {
+  for (const std::string_view method : {" (GET ", " (POST "}) {
+    if (const auto at = message.rfind(method); at != std::string_view::npos) {
+      return message.substr(0, at);
+    }
+  }
+  return message;
+}
+
+bool is_connection_error(TransportErrorKind kind) {
+  return kind == TransportErrorKind::connect || kind == TransportErrorKind::dns ||
+         kind == TransportErrorKind::tls || kind == TransportErrorKind::timeout;
+}
+
+// A host that cannot be reached is said at the default level, each time: a scan that waits on
+// the network says so instead of sitting silent. Other retries are logged at debug level.
 void log_retry(const Attempt& attempt, const RetryPolicy& policy, milliseconds wait,
                const Outcome& outcome) {
+  if (!attempt.result && is_connection_error(attempt.result.error().kind)) {
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
+    spdlog::warn("cannot reach {} ({} error: {}); retrying in {} s, attempt {} of {}",
+                 host_of(attempt.request.url), to_string(attempt.result.error().kind),
+                 without_request(attempt.result.error().message), seconds, attempt.number + 1,
+                 policy.max_attempts);
+    return;
+  }
   spdlog::debug("retrying {} after {}: attempt {}/{} in {} ms{}", describe(attempt.request),
                 describe_outcome(attempt.result), attempt.number + 1, policy.max_attempts,
                 wait.count(), outcome.retry_after ? " (Retry-After)" : "");

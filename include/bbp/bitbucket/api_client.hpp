@@ -21,7 +21,9 @@ namespace bbp::bitbucket {
 // Why an API read failed. `auth` means the credential itself was rejected (exit code 4);
 // everything else becomes a gap / unknown for the resource being read.
 struct ApiError {
-  enum class Kind { http, transport, invalid_response, refused_url, auth, cancelled };
+  // auth: the credential was rejected; unreachable: no token could be had because the token
+  // endpoint could not be reached (both end a scan).
+  enum class Kind { http, transport, invalid_response, refused_url, auth, unreachable, cancelled };
   Kind kind = Kind::http;
   std::string endpoint;            // path, e.g. "/2.0/repositories/acme/api/deploy-keys"
   std::optional<int> http_status;  // for Kind::http (and auth after a 401)

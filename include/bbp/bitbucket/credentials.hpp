@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -25,6 +26,10 @@ struct Credentials {
   std::string client_id;  // client_credentials
   std::string username;   // api_token: Atlassian account email
   Secret secret;          // the token, client secret or API token
+  // For messages: the variables this credential came from, and credential variables that were
+  // set too but lost to it by precedence.
+  std::vector<std::string> variables;
+  std::vector<std::string> outranked;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

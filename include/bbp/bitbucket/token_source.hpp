@@ -21,6 +21,9 @@ namespace bbp::bitbucket {
 // Authentication failed for good: bad credentials, token endpoint refusal or outage.
 struct AuthFailure {
   std::string message;  // never contains a secret
+  // The token endpoint could not be reached, or failed (429, 5xx) after the retries: an outage,
+  // not a verdict on the credential.
+  bool unreachable = false;
 };
 
 struct Authorization {

@@ -267,13 +267,19 @@ TEST_F(ScanEndToEnd, AccessTokenSkipsTheUserAndSshKeys) {
 }
 
 TEST_F(ScanEndToEnd, WrongSecretIsAnAuthenticationFailure) {
-  const auto r = scan({"-f", "json"}, {"BITBUCKET_CLIENT_ID=scan-client",
-                                       "BITBUCKET_CLIENT_SECRET=not-the-secret"});
+  const auto r = scan({"-f", "json"},
+                      {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=not-the-secret",
+                       "BITBUCKET_API_TOKEN=unused-api-token"});
   EXPECT_EQ(r.exit_code, 4);
+  EXPECT_THAT(r.err, Not(HasSubstr("unused-api-token")));
   EXPECT_THAT(r.err, HasSubstr("authentication failed"));
   EXPECT_THAT(r.err, HasSubstr("unauthorized_client"));
   EXPECT_THAT(r.err, Not(HasSubstr("not-the-secret")));
   EXPECT_TRUE(r.out.empty());
+  // The message names where the credential came from, and what it outranked.
+  EXPECT_THAT(r.err, HasSubstr("the credential came from BITBUCKET_CLIENT_ID and "
+                               "BITBUCKET_CLIENT_SECRET (it is used first; also set, and not "
+                               "used: BITBUCKET_API_TOKEN)"));
 }
 
 TEST_F(ScanEndToEnd, SecretsNeverReachLogsEvenAtTrace) {

@@ -495,7 +495,7 @@ TEST_F(FaultMatrix, Unauthorized401MidScanWithRefusedReMintIsAnAuthenticationFai
   EXPECT_EQ(fake_->token_requests(), 2U);
 }
 
-TEST_F(FaultMatrix, Unauthorized401MidScanWithTokenEndpointOutageIsAnAuthenticationFailure) {
+TEST_F(FaultMatrix, Unauthorized401MidScanWithTokenEndpointOutageIsSaidAsAnOutage) {
   fake_->add_fault({{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});
   fake_->add_fault({{"kind", "status"},
                     {"path", "/site/oauth2/access_token"},
@@ -504,14 +504,14 @@ TEST_F(FaultMatrix, Unauthorized401MidScanWithTokenEndpointOutageIsAnAuthenticat
                     {"status", 503},
                     {"body", "upstream unavailable"}});
   const auto r = scan({"--concurrency", "1", "--max-attempts", "2"});
-  EXPECT_EQ(r.exit_code, 4) << r.err;
-  EXPECT_THAT(r.err,
-              HasSubstr("authentication failed: the OAuth token endpoint failed (HTTP 503)"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("failed (HTTP 503)"));
+  EXPECT_THAT(r.err, Not(HasSubstr("authentication failed")));
   EXPECT_THAT(r.out, IsEmpty());
   EXPECT_EQ(fake_->token_requests(), 3U);  // the first mint, then two attempts of the re-mint
 }
 
-TEST_F(FaultMatrix, TokenEndpointUnreachableIsAnAuthenticationFailure) {
+TEST_F(FaultMatrix, TokenEndpointUnreachableIsSaidAsSuchWithEachRetry) {
   // A loopback port nobody listens on.
   int closed_port = 0;
   {
@@ -524,14 +524,19 @@ TEST_F(FaultMatrix, TokenEndpointUnreachableIsAnAuthenticationFailure) {
   const auto r = run_bbposture({"scan", "-f", "json", "--no-progress", "--max-attempts", "2",
                                 "--api-url", api(), "--token-url", token_url},
                                client_env());
-  EXPECT_EQ(r.exit_code, 4) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("authentication failed: could not reach the OAuth token endpoint " +
-                               token_url));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("bbposture: cannot reach the OAuth token endpoint " + token_url));
+  EXPECT_THAT(r.err, Not(HasSubstr("authentication failed")));
+  // Each retry is said at the default log level, with the host and the reason.
+  EXPECT_THAT(r.err, HasSubstr("cannot reach 127.0.0.1:" + std::to_string(closed_port) +
+                               " (connect error"));
+  EXPECT_THAT(r.err, HasSubstr("attempt 2 of 2"));
   EXPECT_THAT(r.out, IsEmpty());
   EXPECT_EQ(fake_->request_count(), 0U);  // no API request without a token
 }
 
-TEST_F(FaultMatrix, TokenEndpointAnsweringServerErrorsIsRetriedThenAnAuthenticationFailure) {
+// An outage of the token endpoint is not a verdict on the credential: exit 3, not 4.
+TEST_F(FaultMatrix, TokenEndpointAnsweringServerErrorsIsRetriedThenSaidAsAnOutage) {
   fake_->add_fault({{"kind", "status"},
                     {"path", "/site/oauth2/access_token"},
                     {"times", -1},
@@ -539,8 +544,11 @@ TEST_F(FaultMatrix, TokenEndpointAnsweringServerErrorsIsRetriedThenAnAuthenticat
                     {"content_type", "text/html"},
                     {"body", "<html>Bad gateway</html>"}});
   const auto r = scan({"--max-attempts", "2"});
-  EXPECT_EQ(r.exit_code, 4) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("the OAuth token endpoint failed (HTTP 502)"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err,
+              HasSubstr("the OAuth token endpoint " + fake_->token_url() + " failed (HTTP 502)"));
+  EXPECT_THAT(r.err, HasSubstr("this is not a verdict on the credential"));
+  EXPECT_THAT(r.err, Not(HasSubstr("authentication failed")));
   EXPECT_EQ(fake_->token_requests(), 2U);
   EXPECT_EQ(fake_->request_count(), 2U);
 }

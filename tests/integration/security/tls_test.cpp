@@ -14,6 +14,7 @@ using ::testing::AllOf;
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 // Makes a self-signed EC certificate (and its key) for the given subjectAltName.
 void make_certificate(const std::string& dir, const std::string& name, const std::string& san) {
@@ -78,11 +79,14 @@ TEST_F(Tls, SelfSignedCertificateIsRejectedWithoutCaBundle) {
   EXPECT_LT(r.elapsed, Millis{10'000});   // TLS failures are not retried with back-off
 }
 
-TEST_F(Tls, SelfSignedTokenEndpointIsAnAuthenticationFailureWithoutCaBundle) {
+// A TLS failure is said as what it is, never as a rejected credential: exit 3, not 4.
+TEST_F(Tls, SelfSignedTokenEndpointIsATlsFailureWithoutCaBundle) {
   start("loopback");
   const auto r = scan({}, client_env());
-  EXPECT_EQ(r.exit_code, 4) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("could not reach the OAuth token endpoint " + fake_->token_url()));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("cannot reach the OAuth token endpoint " + fake_->token_url() +
+                               ": tls error"));
+  EXPECT_THAT(r.err, Not(HasSubstr("authentication failed")));
   EXPECT_THAT(r.err, HasSubstr("certificate"));
   EXPECT_THAT(r.out, IsEmpty());
   EXPECT_EQ(fake_->request_count(), 0U);

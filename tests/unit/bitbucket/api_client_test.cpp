@@ -198,11 +198,13 @@ TEST_F(ApiClientRenewal, RenewalRefusedByTheTokenEndpointIsAnAuthError) {
   EXPECT_EQ(transport.request_count(), 1u);
 }
 
-TEST_F(ApiClientRenewal, TokenEndpointDownIsAnAuthErrorWithoutApiRequest) {
+// An unreachable token endpoint ends the scan like a rejected credential, but as an outage.
+TEST_F(ApiClientRenewal, TokenEndpointDownIsUnreachableWithoutApiRequest) {
   token_transport.push_error(http::TransportErrorKind::connect, "connection refused");
   const auto body = api.get_json("/user");
   ASSERT_FALSE(body);
-  EXPECT_EQ(body.error().kind, ApiError::Kind::auth);
+  EXPECT_EQ(body.error().kind, ApiError::Kind::unreachable);
+  EXPECT_NE(body.error().message.find("connect error: connection refused"), std::string::npos);
   EXPECT_EQ(transport.request_count(), 0u);
 }
 

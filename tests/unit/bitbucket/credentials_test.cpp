@@ -113,10 +113,11 @@ TEST(BitbucketCredentials, NoneSetNamesTheVariables) {
 }
 
 TEST(BitbucketCredentials, DescribeNeverShowsTheSecret) {
-  const Credentials access{CredentialKind::access_token, {}, {}, Secret("at-SECRET-1")};
+  const Credentials access{CredentialKind::access_token, {}, {}, Secret("at-SECRET-1"), {}, {}};
   const Credentials client{
-      CredentialKind::client_credentials, "my-client", {}, Secret("cs-SECRET-2")};
-  const Credentials api{CredentialKind::api_token, {}, "dev@example.com", Secret("api-SECRET-3")};
+      CredentialKind::client_credentials, "my-client", {}, Secret("cs-SECRET-2"), {}, {}};
+  const Credentials api{CredentialKind::api_token, {}, "dev@example.com",
+                        Secret("api-SECRET-3"),    {}, {}};
   for (const auto* c : {&access, &client, &api}) {
     const std::string text = describe(*c);
     EXPECT_FALSE(text.empty());

@@ -268,7 +268,7 @@ TEST_F(ClientCredentials, TriesAgainAfterAFailedMint) {
 TEST(StaticTokens, AccessTokenIsSentAsBearerAndNeverRenewed) {
   fakes::FakeTransport transport;
   fakes::FakeMonotonicClock clock;
-  const Credentials creds{CredentialKind::access_token, {}, {}, Secret("at-123")};
+  const Credentials creds{CredentialKind::access_token, {}, {}, Secret("at-123"), {}, {}};
   const auto source = make_token_source(creds, transport, kTokenUrl, clock);
   ASSERT_NE(source, nullptr);
   const auto auth = source->authorization();
@@ -284,7 +284,8 @@ TEST(StaticTokens, AccessTokenIsSentAsBearerAndNeverRenewed) {
 TEST(StaticTokens, ApiTokenIsSentAsBasicEmailColonToken) {
   fakes::FakeTransport transport;
   fakes::FakeMonotonicClock clock;
-  const Credentials creds{CredentialKind::api_token, {}, "dev@example.com", Secret("api-xyz")};
+  const Credentials creds{CredentialKind::api_token, {}, "dev@example.com",
+                          Secret("api-xyz"),         {}, {}};
   const auto source = make_token_source(creds, transport, kTokenUrl, clock);
   ASSERT_NE(source, nullptr);
   const auto auth = source->authorization();
@@ -296,7 +297,7 @@ TEST(StaticTokens, ApiTokenIsSentAsBasicEmailColonToken) {
 TEST(StaticTokens, ClientCredentialsGetAMintingSource) {
   fakes::FakeTransport transport;
   fakes::FakeMonotonicClock clock;
-  const Credentials creds{CredentialKind::client_credentials, "cid", {}, Secret("cs")};
+  const Credentials creds{CredentialKind::client_credentials, "cid", {}, Secret("cs"), {}, {}};
   const auto source = make_token_source(creds, transport, kTokenUrl, clock);
   ASSERT_NE(source, nullptr);
   transport.push_response(200, token_body("tok-1"));
