@@ -137,6 +137,7 @@ class AuthCheck {
     }
     p.status = answer ? Probe::Status::ok : Probe::Status::failed;
     p.detail = answer ? "" : answer.error().message;
+    last_reason_ = answer ? std::nullopt : std::optional(answer.error().reason);
     probes_.push_back(std::move(p));
     return answer ? std::optional(std::move(*answer)) : std::nullopt;
   }
@@ -152,6 +153,16 @@ class AuthCheck {
   std::optional<std::string> probe_workspace(const std::vector<std::string>& given) {
     if (!given.empty()) {
       return given.front();
+    }
+    if (credentials_.kind == bitbucket::CredentialKind::access_token) {
+      // Repository, project and workspace access tokens cannot list workspaces.
+      probes_.push_back({"list workspaces",
+                         "",
+                         Probe::Status::skipped,
+                         "an access token cannot list workspaces: pass -w WORKSPACE",
+                         {}});
+      usage_problem_ = true;
+      return std::nullopt;
     }
     const auto page = probe({"list workspaces", "/user/workspaces", {}, {}, slugs_of({})});
     const auto* values = values_of(page);
@@ -170,6 +181,13 @@ class AuthCheck {
                              {},
                              slugs_of({})},
                             "50");
+    if (!page && last_reason_ == core::UnknownReason::not_found) {
+      probes_.back().detail =
+          "workspace '" + workspace + "' was not found, or this credential cannot see it (404)";
+      probes_.back().affects.clear();  // a wrong -w, not a missing permission
+      usage_problem_ = true;
+      return;
+    }
     std::optional<core::Repository> repo;
     if (const auto* values = values_of(page)) {
       for (const auto& v : *values) {
@@ -258,6 +276,11 @@ class AuthCheck {
     const bool any_failed = std::any_of(probes_.begin(), probes_.end(), [](const Probe& p) {
       return p.status == Probe::Status::failed;
     });
+    if (usage_problem_) {
+      std::cout << "\nThe repository endpoints were not probed: pass -w with a workspace this "
+                   "credential can see.\n";
+      return kExitUsage;
+    }
     if (blocked.empty()) {
       std::cout << "\nEvery rule can be evaluated with this credential.\n";
     } else {
@@ -281,6 +304,8 @@ class AuthCheck {
   std::vector<std::string> missing_scopes_;
   std::vector<Probe> probes_;
   std::optional<bitbucket::ApiError> rejected_;
+  std::optional<core::UnknownReason> last_reason_;  // of the last probe, when it failed
+  bool usage_problem_ = false;  // a -w that does not exist, or none where one is needed
 };
 
 }  // namespace
@@ -296,6 +321,9 @@ int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& can
   if (!connection) {
     std::cerr << "bbposture: " << connection.error() << '\n';
     return kExitUsage;
+  }
+  for (const auto& warning : connection->warnings) {
+    spdlog::warn("{}", warning);
   }
   auto credentials = bitbucket::credentials_from_environment(bitbucket::process_environment());
   if (!credentials) {

@@ -1,7 +1,10 @@
 #include "options.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -22,6 +25,52 @@ bool has_userinfo(std::string_view url) {
   }
   const auto authority = url.substr(scheme + 3);
   return authority.substr(0, authority.find_first_of("/?#")).find('@') != std::string_view::npos;
+}
+
+// Why `path` is not a PEM bundle libcurl can load, or nullopt: it must be a readable file with
+// at least one certificate in it.
+std::optional<std::string> pem_bundle_problem(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) {
+    return std::string("no such file");
+  }
+  if (std::filesystem::is_directory(status)) {
+    return std::string("a folder, not a PEM file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return "cannot be read (" + std::string(std::strerror(errno)) + ")";  // NOLINT
+  }
+  std::string head(std::size_t{1} << 20, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  if (head.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return std::string(
+        "no PEM certificate in it (a bundle holds -----BEGIN CERTIFICATE----- "
+        "blocks; convert DER with `openssl x509 -inform der -in FILE`)");
+  }
+  return std::nullopt;
+}
+
+// The connection options given with a value other than their default.
+std::vector<std::string> changed_connection_options(const ConnectionOptions& o) {
+  const ConnectionOptions d;
+  std::vector<std::string> changed;
+  for (const auto& [name, is_changed] :
+       {std::pair{"--api-url", o.api_url != d.api_url},
+        std::pair{"--token-url", o.token_url != d.token_url},
+        std::pair{"--timeout", o.timeout_seconds != d.timeout_seconds},
+        std::pair{"--ca-bundle", o.ca_bundle != d.ca_bundle},
+        std::pair{"--concurrency", o.concurrency != d.concurrency},
+        std::pair{"--max-requests-per-hour", o.max_requests_per_hour != d.max_requests_per_hour},
+        std::pair{"--max-attempts", o.max_attempts != d.max_attempts},
+        std::pair{"--max-wait", o.max_wait != d.max_wait}}) {
+    if (is_changed) {
+      changed.emplace_back(name);
+    }
+  }
+  return changed;
 }
 
 }  // namespace
@@ -92,11 +141,15 @@ tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& op
   }
   c.timeout = std::chrono::seconds{options.timeout_seconds};
   if (!options.ca_bundle.empty()) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(options.ca_bundle, ec)) {
-      return tl::unexpected("--ca-bundle: no such file: " + options.ca_bundle);
+    if (auto problem = pem_bundle_problem(options.ca_bundle)) {
+      return tl::unexpected("--ca-bundle " + options.ca_bundle + ": " + *problem);
     }
     c.ca_bundle = options.ca_bundle;
+  }
+  if (!c.api_url.ends_with("/2.0")) {
+    c.warnings.push_back("--api-url " + c.api_url +
+                         " does not end in /2.0, where Bitbucket Cloud's API is (" +
+                         kDefaultApiUrl + ")");
   }
   if (options.concurrency < 1 || options.concurrency > 64) {
     return tl::unexpected(std::string("--concurrency must be between 1 and 64"));
@@ -126,6 +179,14 @@ tl::expected<void, std::string> validate_connection(const ScanOptions& options, 
     return tl::unexpected(connection.error());
   }
   c.connection = std::move(*connection);
+  c.warnings = c.connection.warnings;
+  if (!options.from_snapshot.empty()) {
+    c.warnings.clear();  // no request is made: the URL hints do not matter
+    if (const auto changed = changed_connection_options(options.connection); !changed.empty()) {
+      c.warnings.push_back(text::join(changed) + (changed.size() == 1 ? " has" : " have") +
+                           " no effect with --from-snapshot, which reads no API");
+    }
+  }
   return {};
 }
 

@@ -80,6 +80,7 @@ struct ConnectionConfig {
   std::uint32_t max_requests_per_hour = 0;
   int max_attempts = 6;
   std::chrono::milliseconds max_wait{std::chrono::hours(12)};
+  std::vector<std::string> warnings;  // said on stderr before the first request
 };
 
 struct ScanConfig {

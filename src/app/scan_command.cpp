@@ -1,6 +1,9 @@
 // `bbposture scan`: load config → make transport → authenticate → collect → evaluate →
 // report → exit code.
+#include <cerrno>
+#include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -110,6 +113,7 @@ bitbucket::CollectOptions collect_options(const ScanConfig& config,
   o.scope = config.scope();
   o.credential = credential;
   o.concurrency = config.connection.concurrency;
+  o.requests_per_hour = config.connection.max_requests_per_hour;
   return o;
 }
 
@@ -214,9 +218,18 @@ bool report_missing_workspaces(const bitbucket::CollectResult& collected) {
 
 // Reads a saved snapshot and keeps the workspaces and repositories selected on the command line.
 tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config) {
-  std::ifstream in(*config.from_snapshot);
+  const auto& path = *config.from_snapshot;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return tl::unexpected("--from-snapshot " + path + ": no such file");
+  }
+  if (std::filesystem::is_directory(path, ec)) {
+    return tl::unexpected("--from-snapshot " + path + ": a folder, not a snapshot file");
+  }
+  std::ifstream in(path);
   if (!in) {
-    return tl::unexpected("cannot read " + *config.from_snapshot);
+    return tl::unexpected("--from-snapshot " + path + ": cannot be read (" + std::strerror(errno) +
+                          ")");  // NOLINT(concurrency-mt-unsafe)
   }
   core::Snapshot snapshot;
   try {

@@ -513,6 +513,15 @@ class Collector::Run {
       return;
     }
     progress_->listed = true;
+    const std::size_t planned = progress_->requests_planned.load();
+    if (options_.requests_per_hour > 0 && planned * 3600 > 300 * options_.requests_per_hour) {
+      const auto minutes =
+          (planned * 60 + options_.requests_per_hour - 1) / options_.requests_per_hour;
+      spdlog::warn(
+          "about {} requests to make at --max-requests-per-hour {}: the scan takes about "
+          "{} h {} min more",
+          planned, options_.requests_per_hour, minutes / 60, minutes % 60);
+    }
     spdlog::info("listed {} repositories: about {} more requests to make{}",
                  progress_->repositories_total.load(), progress_->requests_planned.load(),
                  progress_->resumed_reads.load() > 0

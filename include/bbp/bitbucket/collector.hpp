@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct CollectOptions {
   bool plan_only = false;
   // Reads found here are not made again; every read that succeeds is written to it.
   Checkpoint* checkpoint = nullptr;
+  // --max-requests-per-hour (0: not paced): with it, the time the rest of the scan takes is said
+  // once the listing shows how many requests are left, when that is more than a few minutes.
+  std::uint32_t requests_per_hour = 0;
 };
 
 // Live counters for a progress line (read from another thread).

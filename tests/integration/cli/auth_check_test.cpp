@@ -57,6 +57,24 @@ TEST_F(AuthCheck, RejectedCredentialExitsFour) {
   EXPECT_THAT(r.err, HasSubstr("authentication failed"));
 }
 
+TEST_F(AuthCheck, AnUnknownWorkspaceIsNamedNotBlamedOnTheCredential) {
+  const auto r =
+      check({"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"},
+            {"-w", "nope"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("workspace 'nope' was not found, or this credential cannot see it"));
+  EXPECT_THAT(r.out, HasSubstr("pass -w with a workspace this credential can see"));
+  EXPECT_THAT(r.out, Not(HasSubstr("These rules cannot be evaluated")));
+  EXPECT_THAT(r.err, Not(HasSubstr("authentication failed")));
+}
+
+TEST_F(AuthCheck, AnAccessTokenWithoutWorkspaceIsToldToPassOne) {
+  const auto r = check({"BITBUCKET_ACCESS_TOKEN=access-token-value"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("an access token cannot list workspaces: pass -w WORKSPACE"));
+  EXPECT_EQ(fake_->request_count("/2.0/user/workspaces"), 0U);
+}
+
 TEST_F(AuthCheck, ApiTokenWithoutCredentialsInArgv) {
   const auto r = check({"BITBUCKET_EMAIL=nobody@example.com", "BITBUCKET_API_TOKEN=nope"});
   EXPECT_EQ(r.exit_code, 4);

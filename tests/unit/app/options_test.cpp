@@ -1,6 +1,11 @@
 // Option validation: what `bbposture scan` refuses before the first request, and why.
 #include "options.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -150,6 +155,50 @@ TEST(AppValidate, TheFormatComesFromTheOutputsExtensionUnlessGiven) {
   options.format = "";
   EXPECT_FALSE(validate(options)->output);  // standard output
   EXPECT_FALSE(format_for_extension("dir.json/report"));
+}
+
+TEST(AppValidate, ACaBundleMustBeAReadablePemBundle) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("bbp_ca_bundle_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream((dir / "der.crt").string()) << "0\x82\x03binary";
+  std::ofstream((dir / "ok.pem").string())
+      << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  ConnectionOptions options;
+  for (const auto& [path, expected] :
+       {std::pair{(dir / "missing.pem").string(), "no such file"},
+        std::pair{dir.string(), "a folder, not a PEM file"},
+        std::pair{(dir / "der.crt").string(), "no PEM certificate in it"}}) {
+    options.ca_bundle = path;
+    const auto config = validate(options);
+    ASSERT_FALSE(config) << path;
+    EXPECT_THAT(config.error(), HasSubstr("--ca-bundle " + path + ": " + expected));
+  }
+  options.ca_bundle = (dir / "ok.pem").string();
+  EXPECT_TRUE(validate(options));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AppValidate, AnApiUrlWithoutTheVersionPathGetsAHint) {
+  ConnectionOptions options;
+  options.api_url = "https://api.bitbucket.org";
+  const auto config = validate(options);
+  ASSERT_TRUE(config);
+  ASSERT_EQ(config->warnings.size(), 1U);
+  EXPECT_THAT(config->warnings[0], HasSubstr("does not end in /2.0"));
+  EXPECT_TRUE(validate(ConnectionOptions{})->warnings.empty());
+}
+
+TEST(AppValidate, ConnectionOptionsWithASnapshotAreSaidToDoNothing) {
+  ScanOptions options;
+  options.from_snapshot = "snap.json";
+  options.connection.concurrency = 4;
+  options.connection.api_url = "https://example.test/api";
+  const auto config = validate(options);
+  ASSERT_TRUE(config);
+  ASSERT_EQ(config->warnings.size(), 1U);
+  EXPECT_EQ(config->warnings[0],
+            "--api-url, --concurrency have no effect with --from-snapshot, which reads no API");
 }
 
 }  // namespace
