@@ -132,7 +132,7 @@ TEST_F(Tls, CaBundleThatDoesNotExistIsAUsageError) {
   start("loopback");
   const auto r = scan({"--ca-bundle", dir_->file("missing.pem")}, client_env());
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("--ca-bundle: no such file"));
+  EXPECT_THAT(r.err, HasSubstr("--ca-bundle " + dir_->file("missing.pem") + ": no such file"));
   EXPECT_EQ(fake_->request_count(), 0U);
 }
 
