@@ -94,33 +94,46 @@ TEST(CsvReporterTest, HeaderThenOneRowPerFindingWithCrlf) {
     EXPECT_EQ(row[1], f.rule->slug);
     EXPECT_EQ(row[2], f.rule->id);
     EXPECT_EQ(row[3], f.rule->title);
-    EXPECT_EQ(row[4], f.workspace.value_or(""));
-    EXPECT_EQ(row[5], f.repository.value_or(""));
-    EXPECT_EQ(row[6], f.project.value_or(""));
-    EXPECT_EQ(row[7], core::to_string(f.resource.type));
-    EXPECT_EQ(row[8], f.resource.id);
-    EXPECT_EQ(row[9], f.resource.name);
-    EXPECT_EQ(row[10], f.resource.url);
-    EXPECT_EQ(row[11], f.fingerprint);
-    EXPECT_EQ(nlohmann::json::parse(row[12]), f.evidence.value());
-    EXPECT_EQ(row[12].find('\n'), std::string::npos) << "evidence is compact JSON";
-    EXPECT_EQ(row[13], f.rule->remediation);
+    EXPECT_EQ(row[4], core::message_of(*f.rule, f.evidence.value()));
+    EXPECT_FALSE(row[4].empty());
+    EXPECT_EQ(row[5], f.workspace.value_or(""));
+    EXPECT_EQ(row[6], f.repository.value_or(""));
+    EXPECT_EQ(row[7], f.project.value_or(""));
+    EXPECT_EQ(row[8], core::to_string(f.resource.type));
+    EXPECT_EQ(row[9], f.resource.id);
+    EXPECT_EQ(row[10], f.resource.name);
+    EXPECT_EQ(row[11], f.resource.url);
+    EXPECT_EQ(row[12], f.fingerprint);
+    EXPECT_EQ(nlohmann::json::parse(row[13]), f.evidence.value());
+    EXPECT_EQ(row[13].find('\n'), std::string::npos) << "evidence is compact JSON";
+    EXPECT_EQ(row[14], f.rule->remediation);
   }
+}
+
+TEST(CsvReporterTest, MessageFollowsTheTitleAndStatesTheThreshold) {
+  const auto records = parse_csv(render(CsvReporter(), sample_report()));
+  EXPECT_EQ(records[0][3], "title");
+  EXPECT_EQ(records[0][4], "message");
+  const auto it = std::find_if(records.begin(), records.end(),
+                               [](const auto& row) { return row[1] == "stale-repository"; });
+  ASSERT_NE(it, records.end());
+  EXPECT_EQ((*it)[4], "last updated 400 days ago; threshold 365 days");
 }
 
 TEST(CsvReporterTest, LabelWithCommaQuoteAndNewlineRoundTrips) {
   const auto records = parse_csv(render(CsvReporter(), sample_report()));
   const auto it =
-      std::find_if(records.begin(), records.end(), [](const auto& row) { return row[8] == "123"; });
+      std::find_if(records.begin(), records.end(), [](const auto& row) { return row[9] == "123"; });
   ASSERT_NE(it, records.end());
-  EXPECT_EQ((*it)[9], "build, \"prod\"\nserver");
+  EXPECT_EQ((*it)[10], "build, \"prod\"\nserver");
 }
 
 TEST(CsvReporterTest, NoFindingsIsJustTheHeader) {
   ScanReport empty;
   EXPECT_EQ(render(CsvReporter(), empty),
-            "severity,rule,finding_type_id,title,workspace,repository,project,resource_type,"
-            "resource_id,resource_name,resource_url,fingerprint,evidence,remediation\r\n");
+            "severity,rule,finding_type_id,title,message,workspace,repository,project,"
+            "resource_type,resource_id,resource_name,resource_url,fingerprint,evidence,"
+            "remediation\r\n");
 }
 
 TEST(CsvReporterTest, TheReaderRejectsBareLineFeeds) {
