@@ -14,7 +14,7 @@ void write_row(std::ostream& out, const std::vector<std::string>& fields) {
       out << ',';
     }
     first = false;
-    out << csv_field(field);
+    out << csv_field(csv_inert(field));
   }
   out << kLineEnd;
 }
@@ -34,6 +34,14 @@ std::string csv_field(std::string_view text) {
   }
   out += '"';
   return out;
+}
+
+std::string csv_inert(std::string_view text) {
+  constexpr std::string_view kFormulaStarts = "=+-@\t\r";
+  if (!text.empty() && kFormulaStarts.find(text.front()) != std::string_view::npos) {
+    return "'" + std::string(text);
+  }
+  return std::string(text);
 }
 
 void CsvReporter::write(const ScanReport& report, std::ostream& out) const {

@@ -8,8 +8,8 @@
 
 namespace bbp::report {
 
-// RFC 4180 CSV: a header row, then one finding per row; CRLF line endings; every cell written
-// as RFC 4180 says (see csv_field).
+// RFC 4180 CSV: a header row, then one finding per row; CRLF line endings. Every cell is first
+// made inert for spreadsheets (see csv_inert), then written as RFC 4180 says (see csv_field).
 class CsvReporter final : public Reporter {
  public:
   void write(const ScanReport& report, std::ostream& out) const override;
@@ -24,5 +24,10 @@ inline constexpr std::array<std::string_view, 15> kCsvColumns{
 // One field as RFC 4180 writes it: quoted when it holds a comma, a double quote, CR or LF
 // (quotes doubled inside); otherwise as it is.
 std::string csv_field(std::string_view text);
+
+// `text` as a spreadsheet shows it rather than evaluates it (OWASP's advice on CSV
+// injection): a cell starting with '=', '+', '-', '@', a tab or a carriage return gets a
+// leading single quote; any other text is returned unchanged.
+std::string csv_inert(std::string_view text);
 
 }  // namespace bbp::report
