@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
+#include <string>
 
 #include "bbp/text/names.hpp"
 
@@ -213,30 +215,137 @@ Verdict check_key_age(const RuleContext& ctx) {
   return verdict(ctx.now - *key.created_on <= limit, std::move(evidence));
 }
 
-// The eleven rows. The scopes are locals, built once with the table: a throwing global
-// initialiser could not be caught.
-std::string summary_direct_push(const nlohmann::json& ev) {
-  if (!ev.contains("allowed_to_push")) {
-    return {};
+// ---- Messages: one per rule, worded from the evidence its check wrote -----------------------
+
+// An integer member of the evidence; nullopt when it is missing, null or not an integer.
+std::optional<std::int64_t> integer_in(const nlohmann::json& ev, std::string_view key) {
+  const auto it = ev.find(key);
+  if (it == ev.end() || !it->is_number_integer()) {
+    return std::nullopt;
   }
-  const auto& allowed = ev["allowed_to_push"];
-  if (allowed.is_string()) {
-    return "anyone with write access";
+  return it->get<std::int64_t>();
+}
+
+// A string member of the evidence; nullopt when it is missing or not a string.
+std::optional<std::string> text_in(const nlohmann::json& ev, std::string_view key) {
+  const auto it = ev.find(key);
+  if (it == ev.end() || !it->is_string()) {
+    return std::nullopt;
   }
+  return it->get<std::string>();
+}
+
+// "'main'", or "the default branch" when the evidence does not name it.
+std::string branch_in(const nlohmann::json& ev) {
+  const auto name = text_in(ev, "default_branch");
+  return name ? "'" + *name + "'" : "the default branch";
+}
+
+// "no approvals", "1 approval", "3 approvals".
+std::string count_of(std::optional<std::int64_t> n, std::string_view noun) {
+  if (!n || *n <= 0) {
+    return "no " + std::string(noun) + "s";
+  }
+  return std::to_string(*n) + " " + std::string(noun) + (*n == 1 ? "" : "s");
+}
+
+// "909 days <after>; <limit_word> 365 days" ("909 days ago; threshold 365 days"). Ages are
+// whole days: an age equal to the limit failed by less than a day, and says "more than".
+std::string age_against(const nlohmann::json& ev, std::string_view after,
+                        std::string_view limit_key, std::string_view limit_word) {
+  const auto age = integer_in(ev, "age_days");
+  const auto limit = integer_in(ev, limit_key);
+  std::string out =
+      !age ? std::string("an unknown number of days")
+           : (limit && *age == *limit ? "more than " : "") + std::to_string(*age) + " days";
+  out += " " + std::string(after);
+  if (limit) {
+    out += "; " + std::string(limit_word) + " " + std::to_string(*limit) + " days";
+  }
+  return out;
+}
+
+// "'main' requires 1 approval; at least 2 required", noting a merge check that asks for some but
+// is not enforced ("requires 1 approval, not enforced").
+std::string required_count(const nlohmann::json& ev, std::string_view highest_key,
+                           std::string_view noun, std::optional<std::int64_t> minimum) {
+  const auto highest = integer_in(ev, highest_key);
+  std::string out = branch_in(ev) + " requires " + count_of(highest, noun);
+  if (highest && *highest > 0 && ev.contains("enforcement")) {
+    out += ", not enforced";
+  }
+  if (minimum) {
+    out += "; at least " + std::to_string(*minimum) + " required";
+  }
+  return out;
+}
+
+std::string message_public(const nlohmann::json& /*ev*/) {
+  return "the repository is public";
+}
+
+std::string message_review_required(const nlohmann::json& ev) {
+  return required_count(ev, "highest_required_approvals", "approval",
+                        integer_in(ev, "min_approvals"));
+}
+
+std::string message_direct_push(const nlohmann::json& ev) {
+  const auto allowed = ev.find("allowed_to_push");
   std::string names;
-  for (const auto* list : {&allowed["users"], &allowed["groups"]}) {
-    for (const auto& p : *list) {
-      names += (names.empty() ? "" : ", ") + p.value("name", std::string());
+  if (allowed != ev.end() && allowed->is_object()) {
+    for (const auto* list : {"users", "groups"}) {
+      for (const auto& p : allowed->value(list, nlohmann::json::array())) {
+        const auto name = p.is_object() ? text_in(p, "name") : std::nullopt;
+        names += (names.empty() ? "" : ", ") + name.value_or("?");
+      }
     }
   }
-  return "may push: " + names;
+  return branch_in(ev) + " accepts direct pushes from " +
+         (names.empty() ? std::string("anyone with write access") : names);
 }
 
-std::string summary_stale(const nlohmann::json& ev) {
-  return ev.contains("age_days") ? "last updated " + ev["age_days"].dump() + " days ago"
-                                 : std::string();
+std::string message_stale(const nlohmann::json& ev) {
+  return "last updated " + age_against(ev, "ago", "stale_days", "threshold");
 }
 
+std::string message_stale_approvals(const nlohmann::json& ev) {
+  return branch_in(ev) + " keeps approvals after new commits" +
+         (ev.contains("smart_reset_pullrequest_approvals") ? " (smart reset only)" : "");
+}
+
+std::string message_force_push(const nlohmann::json& ev) {
+  return branch_in(ev) + " allows force pushes";
+}
+
+std::string message_protected(const nlohmann::json& ev) {
+  return branch_in(ev) + " has no branch restrictions";
+}
+
+std::string message_passing_builds(const nlohmann::json& ev) {
+  return required_count(ev, "highest_required_builds", "passing build", 1);
+}
+
+std::string message_deletion(const nlohmann::json& ev) {
+  return branch_in(ev) + " can be deleted";
+}
+
+// "'main' does not enforce its 2 merge checks": the require_* restrictions that only warn.
+std::string message_merge_checks(const nlohmann::json& ev) {
+  const auto checks = ev.find("checks_not_enforced");
+  const std::size_t n = checks != ev.end() && checks->is_array() ? checks->size() : 0;
+  if (n == 0) {
+    return branch_in(ev) + " does not enforce merge checks";
+  }
+  return branch_in(ev) + " does not enforce its " +
+         (n == 1 ? std::string("merge check") : std::to_string(n) + " merge checks");
+}
+
+std::string message_key_age(const nlohmann::json& ev) {
+  return age_against(ev, "old", "key_max_age_days", "maximum");
+}
+
+// The eleven rows. The scopes are locals, built once with the table: a throwing global
+// initialiser could not be caught.
 std::vector<Rule> make_table() {
   const std::vector<std::string_view> kRepoScopes{"repository"};
   const std::vector<std::string_view> kRepoTokenScopes{"read:repository:bitbucket"};
@@ -256,7 +365,7 @@ std::vector<Rule> make_table() {
        "Make the repository private (Repository settings > Repository details > uncheck 'This "
        "is a public repository'), or enforce privacy for the whole workspace. If it must stay "
        "public, review it for secrets and record the exception.",
-       check_public},
+       check_public, message_public},
       {2, "pr-review-not-required", "6ad95c13-0d13-4595-bc76-bd86f4eba4b9",
        "Repository Default Branch Protection does not have PR Review Required", Severity::high,
        RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
@@ -266,7 +375,7 @@ std::vector<Rule> make_table() {
        "Add a merge check on the default branch requiring at least one approval (Repository "
        "settings > Branch restrictions), and enforce merge checks (Premium) so it cannot be "
        "bypassed. If the repository is protected only at project level, verify it there.",
-       check_review_required},
+       check_review_required, message_review_required},
       {3, "direct-push-allowed", "c60a7b00-1592-429a-8a32-d58101e4551f",
        "Repository Default Branch Protection does not disable direct pushes for all "
        "users/groups",
@@ -277,14 +386,14 @@ std::vector<Rule> make_table() {
        "Add a branch permission on the default branch with write access for nobody (changes "
        "only through pull requests), or remove the exempted users and groups. If the repository "
        "is protected only at project level, verify it there.",
-       check_direct_push, summary_direct_push},
+       check_direct_push, message_direct_push},
       {4, "stale-repository", "a1bd3076-a68d-492e-9947-a01e15a4d1b3",
        "Repository not updated in 12+ months", Severity::medium, RuleSubject::repository,
        kRepoScopes, kRepoTokenScopes,
        "The repository's updated_on is older than stale_days (365 by default).",
        "Archive or delete the repository if it is no longer used, and revoke its deploy keys "
        "and access tokens; otherwise record an owner who keeps it maintained.",
-       check_stale, summary_stale},
+       check_stale, message_stale},
       {5, "stale-approvals-kept", "738c9839-5e1e-4048-85a3-7935ec4c647a",
        "Repository Default Branch Protection does not have Stale PR Approvals Disabled",
        Severity::medium, RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
@@ -293,7 +402,7 @@ std::vector<Rule> make_table() {
        "Enable 'Reset requested changes / approvals when the source branch is modified' for the "
        "default branch (Premium). If the repository is protected only at project level, verify "
        "it there.",
-       check_stale_approvals},
+       check_stale_approvals, message_stale_approvals},
       {6, "force-push-allowed", "4c52f441-0c24-4dbd-8f5e-0e5b829ee8e2",
        "Repository Default Branch Protection does not have Force Pushes Disabled", Severity::medium,
        RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
@@ -301,7 +410,7 @@ std::vector<Rule> make_table() {
        "Add a branch permission on the default branch and leave 'Allow rewriting branch "
        "history' unchecked. If the repository is protected only at project level, verify it "
        "there.",
-       check_force_push},
+       check_force_push, message_force_push},
       {7, "no-default-branch-protection", "324f2014-4d4b-4aa6-89a8-72a6c7da09d7",
        "Repository has no Default Branch Protection", Severity::medium, RuleSubject::default_branch,
        kBranchScopes, kBranchTokenScopes,
@@ -309,7 +418,7 @@ std::vector<Rule> make_table() {
        "Add branch permissions and merge checks for the default branch (Repository settings > "
        "Branch restrictions). Project-level restrictions cannot be read through the public API: "
        "if the project protects this repository, verify it there and record the exception.",
-       check_protected},
+       check_protected, message_protected},
       {8, "passing-builds-not-required", "afe4a27e-ee01-4ebe-914c-d480ac49a5c2",
        "Repository Default Branch Protection does not require passing builds to merge",
        Severity::low, RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
@@ -318,14 +427,14 @@ std::vector<Rule> make_table() {
        "Add a merge check requiring at least one successful build on the default branch, and "
        "enforce merge checks (Premium). If the repository is protected only at project level, "
        "verify it there.",
-       check_passing_builds},
+       check_passing_builds, message_passing_builds},
       {9, "branch-deletion-allowed", "86411562-4b85-4677-b048-7887cc5b1567",
        "Repository Default Branch Protection allows branch deletion", Severity::low,
        RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
        "No 'delete' restriction applies to the default branch, so it can be deleted.",
        "Add a branch permission on the default branch and leave 'Allow deleting this branch' "
        "unchecked. If the repository is protected only at project level, verify it there.",
-       check_deletion},
+       check_deletion, message_deletion},
       {10, "merge-checks-not-enforced", "64440d40-91de-4d13-9280-d5afa418ccf0",
        "Repository Default Branch Protection does not enforce merge checks", Severity::low,
        RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
@@ -333,14 +442,14 @@ std::vector<Rule> make_table() {
        "checks only warn, and a pull request can be merged with them failing.",
        "Enable 'Prevent a merge with unresolved merge checks' for the default branch (Premium). "
        "If the repository is protected only at project level, verify it there.",
-       check_merge_checks},
+       check_merge_checks, message_merge_checks},
       {11, "old-key", "0a135600-a109-434f-877c-1a6594dcd76d", "Key is older than 180 days",
        Severity::low, RuleSubject::key, kKeyScopes, kKeyTokenScopes,
        "A repository deploy key, project deploy key or the caller's SSH key was created longer "
        "ago than key_max_age_days (180 by default).",
        "Rotate the key: add a new key, move its users over, then delete the old one. Remove "
        "keys that are no longer used (see last_used).",
-       check_key_age},
+       check_key_age, message_key_age},
   };
 }
 
@@ -362,6 +471,10 @@ std::string_view to_string(RuleSubject subject) {
 
 std::span<const Rule> catalogue() {
   return rules();
+}
+
+std::string message_of(const Rule& rule, const nlohmann::json& evidence) {
+  return rule.message != nullptr ? rule.message(evidence) : std::string(rule.title);
 }
 
 const Rule* find_rule(std::string_view slug_or_id) {

@@ -14,7 +14,7 @@ void write_row(std::ostream& out, const std::vector<std::string>& fields) {
       out << ',';
     }
     first = false;
-    out << csv_field(field);
+    out << csv_field(csv_inert(field));
   }
   out << kLineEnd;
 }
@@ -36,17 +36,26 @@ std::string csv_field(std::string_view text) {
   return out;
 }
 
+std::string csv_inert(std::string_view text) {
+  constexpr std::string_view kFormulaStarts = "=+-@\t\r";
+  if (!text.empty() && kFormulaStarts.find(text.front()) != std::string_view::npos) {
+    return "'" + std::string(text);
+  }
+  return std::string(text);
+}
+
 void CsvReporter::write(const ScanReport& report, std::ostream& out) const {
   write_row(out, std::vector<std::string>(kCsvColumns.begin(), kCsvColumns.end()));
   for (const auto& f : report.findings) {
-    write_row(out,
-              {std::string(core::to_string(f.rule->severity)), std::string(f.rule->slug),
-               std::string(f.rule->id), std::string(f.rule->title), f.workspace.value_or(""),
-               f.repository.value_or(""), f.project.value_or(""),
-               std::string(core::to_string(f.resource.type)), f.resource.id, f.resource.name,
-               f.resource.url, f.fingerprint,
-               f.evidence.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-               std::string(f.rule->remediation)});
+    const auto evidence = f.evidence.value();  // worked out once: the message is worded from it
+    write_row(out, {std::string(core::to_string(f.rule->severity)), std::string(f.rule->slug),
+                    std::string(f.rule->id), std::string(f.rule->title),
+                    core::message_of(*f.rule, evidence), f.workspace.value_or(""),
+                    f.repository.value_or(""), f.project.value_or(""),
+                    std::string(core::to_string(f.resource.type)), f.resource.id, f.resource.name,
+                    f.resource.url, f.fingerprint,
+                    evidence.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    std::string(f.rule->remediation)});
   }
 }
 

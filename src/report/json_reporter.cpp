@@ -44,16 +44,19 @@ nlohmann::json summary_json(const ScanReport& report) {
 }
 
 nlohmann::json finding_json(const core::Evaluation& f) {
+  auto evidence = f.evidence.value();  // worked out once: the message is worded from it
+  auto message = core::message_of(*f.rule, evidence);
   return {{"fingerprint", f.fingerprint},
           {"finding_type_id", f.rule->id},
           {"rule", f.rule->slug},
           {"title", f.rule->title},
+          {"message", std::move(message)},
           {"severity", core::to_string(f.rule->severity)},
           {"workspace", optional_string(f.workspace)},
           {"repository", optional_string(f.repository)},
           {"project", optional_string(f.project)},
           {"resource", resource_json(f.resource)},
-          {"evidence", f.evidence.value()},
+          {"evidence", std::move(evidence)},
           {"remediation", f.rule->remediation}};
 }
 

@@ -77,12 +77,8 @@ std::string where(const core::Evaluation& e) {
 
 std::string describe(const core::Evaluation& e) {
   if (core::is_key(e.resource.type)) {
-    std::string text = where(e) + " " + std::string(core::key_noun(e.resource.type)) + " '" +
-                       e.resource.name + "'";
-    if (const auto evidence = e.evidence.value(); evidence.contains("age_days")) {
-      text += " (" + evidence["age_days"].dump() + " days)";
-    }
-    return text;
+    return where(e) + " " + std::string(core::key_noun(e.resource.type)) + " '" + e.resource.name +
+           "'";
   }
   return where(e);
 }

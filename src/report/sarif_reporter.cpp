@@ -125,10 +125,13 @@ json result_json(const core::Evaluation& f, LogicalLocations& locations) {
   }
   result["kind"] = "fail";
   result["level"] = sarif_level(rule.severity);
-  result["message"] = {{"text", std::string(rule.title) + ": " + describe(f) + "."}};
+  auto properties = finding_json(f);
+  // "acme/api deploy key 'ci': created 400 days ago; maximum 180 days."
+  result["message"] = {
+      {"text", describe(f) + ": " + properties["message"].get<std::string>() + "."}};
   result["locations"] = json::array({{{"logicalLocations", {locations.reference(f)}}}});
   result["partialFingerprints"] = {{kFingerprintKey, f.fingerprint}};
-  auto properties = finding_json(f);
+  properties.erase("message");      // in the result's message
   properties.erase("remediation");  // in the rule's help
   properties.erase("title");        // in the rule's short description
   properties["security-severity"] = security_severity(rule.severity);

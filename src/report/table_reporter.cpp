@@ -19,6 +19,8 @@ constexpr std::size_t kIndent = 2;
 constexpr std::size_t kSeverityWidth = 8;
 constexpr std::size_t kRuleWidth = 28;
 constexpr std::size_t kGap = 2;
+constexpr std::size_t kLabelWidth = 24;     // a key label in a finding's detail
+constexpr std::size_t kMaxDetailLines = 3;  // a longer detail is cut with "…"
 
 // One UTF-8 sequence starting at text[i]: its code point and length (a stray byte is U+FFFD,
 // one byte long, so every byte is consumed exactly once).
@@ -125,19 +127,23 @@ std::string_view colour_of(core::Severity severity) {
   return "";
 }
 
-// What a finding row says after the rule: the key, the age, who may push.
-std::string detail_of(const core::Evaluation& f) {
-  const auto ev = f.evidence.value();
+// What a finding row says after the rule, as clauses a line may break between: the key it is
+// about for key rules ("deploy key 'ci':", its label cut first so the message always shows),
+// then the finding's message, cut after each "; " ("1425 days old;", "maximum 180 days").
+std::vector<std::string> detail_clauses(const core::Evaluation& f) {
+  std::vector<std::string> clauses;
   if (core::is_key(f.resource.type)) {
-    // The age first: a long label is what gets cut.
-    const std::string key =
-        std::string(core::key_noun(f.resource.type)) + " '" + f.resource.name + "'";
-    return ev.contains("age_days") ? ev["age_days"].dump() + " days old: " + key : key;
+    clauses.push_back(std::string(core::key_noun(f.resource.type)) + " '" +
+                      ellipsize(printable(f.resource.name), kLabelWidth) + "':");
   }
-  if (f.rule->summary != nullptr) {
-    return f.rule->summary(ev);
+  const auto message = printable(core::message_of(*f.rule, f.evidence.value()));
+  std::size_t start = 0;
+  for (auto end = message.find("; "); end != std::string::npos; end = message.find("; ", start)) {
+    clauses.push_back(message.substr(start, end + 1 - start));
+    start = end + 2;
   }
-  return {};
+  clauses.push_back(message.substr(start));
+  return clauses;
 }
 
 // Breaks `text` at spaces into lines of at most `width` columns (a longer word is cut).
@@ -287,9 +293,30 @@ Groups group_by_place(const ScanReport& report) {
   return groups;
 }
 
-// "  high      rule-slug                     detail", the severity coloured when allowed.
+// A finding's detail in lines of at most `width` columns: as many clauses on a line as fit (a
+// longer clause is broken at spaces), at most kMaxDetailLines lines (the last then ends "…").
+std::vector<std::string> detail_lines(const core::Evaluation& f, std::size_t width) {
+  std::vector<std::string> lines;
+  for (const auto& clause : detail_clauses(f)) {
+    if (!lines.empty() && display_width(lines.back()) + 1 + display_width(clause) <= width) {
+      lines.back() += " " + clause;
+    } else {
+      const auto parts = wrap(clause, width);
+      lines.insert(lines.end(), parts.begin(), parts.end());
+    }
+  }
+  if (lines.size() > kMaxDetailLines) {
+    lines[kMaxDetailLines - 1] = ellipsize(lines[kMaxDetailLines - 1] + " …", width);
+    lines.resize(kMaxDetailLines);
+  }
+  return lines;
+}
+
+// "  high      rule-slug                     detail", the severity coloured when allowed; a
+// detail too long for its column goes on under itself.
 void write_finding_row(const Page& page, const core::Evaluation& f) {
-  const auto detail_width = page.width - kIndent - kSeverityWidth - kGap - kRuleWidth - kGap;
+  const auto detail_column = kIndent + kSeverityWidth + kGap + kRuleWidth + kGap;
+  const auto lines = detail_lines(f, page.width - detail_column);
   const std::string severity = pad(std::string(core::to_string(f.rule->severity)), kSeverityWidth);
   page.out << std::string(kIndent, ' ');
   if (page.color) {
@@ -298,9 +325,11 @@ void write_finding_row(const Page& page, const core::Evaluation& f) {
     page.out << severity;
   }
   page.out << std::string(kGap, ' ');
-  const auto detail = ellipsize(printable(detail_of(f)), detail_width);
   const auto rule = ellipsize(std::string(f.rule->slug), kRuleWidth);
-  page.out << (detail.empty() ? rule : pad(rule, kRuleWidth + kGap) + detail) << '\n';
+  page.out << (lines.empty() ? rule : pad(rule, kRuleWidth + kGap) + lines.front()) << '\n';
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    page.out << std::string(detail_column, ' ') << lines[i] << '\n';
+  }
 }
 
 void write_findings(const Page& page, const ScanReport& report) {

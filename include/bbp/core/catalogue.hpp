@@ -55,10 +55,17 @@ struct Rule {
   std::string_view description;
   std::string_view remediation;
   Verdict (*check)(const RuleContext&) = nullptr;
-  // What a one-line report (the table) says after the rule, from the finding's evidence; ""
-  // when the rule has nothing to add. nullptr: nothing.
-  std::string (*summary)(const nlohmann::json& evidence) = nullptr;
+  // The finding's message: what was found, for a person, with the threshold the check used
+  // ("last updated 412 days ago; threshold 30 days"). Worded from the finding's evidence only,
+  // which carries the settings the check ran with (stale_days, key_max_age_days,
+  // min_approvals), so every report format says the same and never a threshold other than the
+  // one applied. The one place a rule's message is worded; see message_of.
+  std::string (*message)(const nlohmann::json& evidence) = nullptr;
 };
+
+// `rule`'s message for a finding with this evidence. Evidence lacking a field the wording
+// needs (a hand-made evaluation) gives a shorter sentence, never an error.
+std::string message_of(const Rule& rule, const nlohmann::json& evidence);
 
 // The eleven rules, in catalogue order (1..11).
 std::span<const Rule> catalogue();

@@ -8,20 +8,26 @@
 
 namespace bbp::report {
 
-// RFC 4180 CSV: a header row, then one finding per row; CRLF line endings; a field is quoted
-// when it holds a comma, a double quote, CR or LF (quotes doubled inside).
+// RFC 4180 CSV: a header row, then one finding per row; CRLF line endings. Every cell is first
+// made inert for spreadsheets (see csv_inert), then written as RFC 4180 says (see csv_field).
 class CsvReporter final : public Reporter {
  public:
   void write(const ScanReport& report, std::ostream& out) const override;
 };
 
 // The header row, in column order.
-inline constexpr std::array<std::string_view, 14> kCsvColumns{
-    "severity",     "rule",        "finding_type_id", "title",       "workspace",
-    "repository",   "project",     "resource_type",   "resource_id", "resource_name",
-    "resource_url", "fingerprint", "evidence",        "remediation"};
+inline constexpr std::array<std::string_view, 15> kCsvColumns{
+    "severity",      "rule",         "finding_type_id", "title",         "message",
+    "workspace",     "repository",   "project",         "resource_type", "resource_id",
+    "resource_name", "resource_url", "fingerprint",     "evidence",      "remediation"};
 
-// One field as RFC 4180 writes it.
+// One field as RFC 4180 writes it: quoted when it holds a comma, a double quote, CR or LF
+// (quotes doubled inside); otherwise as it is.
 std::string csv_field(std::string_view text);
+
+// `text` as a spreadsheet shows it rather than evaluates it (OWASP's advice on CSV
+// injection): a cell starting with '=', '+', '-', '@', a tab or a carriage return gets a
+// leading single quote; any other text is returned unchanged.
+std::string csv_inert(std::string_view text);
 
 }  // namespace bbp::report

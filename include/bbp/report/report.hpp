@@ -61,7 +61,7 @@ std::array<std::size_t, 4> count_by_severity(const ScanReport& report);
 // "your account".
 std::string where(const core::Evaluation& evaluation);
 
-// `where` plus the key, for key evaluations: "acme/api deploy key 'ci' (812 days)".
+// `where` plus the key, for key evaluations: "acme/api deploy key 'ci'".
 std::string describe(const core::Evaluation& evaluation);
 
 }  // namespace bbp::report

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "bbp/core/engine.hpp"
 #include "bbp/core/models.hpp"
 #include "bbp/core/outcome.hpp"
@@ -58,10 +60,32 @@ TEST(CatalogueTest, HasTheElevenRulesExactly) {
     EXPECT_EQ(got.title, want.title);
     EXPECT_EQ(to_string(got.severity), want.severity);
     EXPECT_NE(got.check, nullptr);
+    EXPECT_NE(got.message, nullptr) << "every finding gets a message";
     EXPECT_FALSE(got.remediation.empty());
     EXPECT_FALSE(got.description.empty());
     EXPECT_FALSE(got.oauth_scopes.empty());
     EXPECT_FALSE(got.api_token_scopes.empty());
+  }
+}
+
+// Evidence that lacks what the wording needs (hand-made evaluations, evidence of another rule,
+// a value of the wrong type) gives a shorter message, never an exception or an empty one.
+TEST(CatalogueTest, MessagesNeverFailOnOddEvidence) {
+  const std::vector<nlohmann::json> odd{
+      nlohmann::json::object(),
+      nlohmann::json::array(),
+      nlohmann::json(),
+      nlohmann::json{{"age_days", "many"}, {"stale_days", nullptr}, {"default_branch", 7}},
+      nlohmann::json{{"allowed_to_push", {{"users", "x"}, {"groups", {1, 2}}}},
+                     {"checks_not_enforced", "all"},
+                     {"highest_required_approvals", 1.5}},
+  };
+  for (const auto& rule : catalogue()) {
+    for (const auto& evidence : odd) {
+      std::string message;
+      EXPECT_NO_THROW(message = message_of(rule, evidence)) << rule.slug << " " << evidence;
+      EXPECT_FALSE(message.empty()) << rule.slug << " " << evidence;
+    }
   }
 }
 

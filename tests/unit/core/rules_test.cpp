@@ -396,6 +396,118 @@ TEST_F(RulesTest, UnreadableKeyListsBecomeUnknowns) {
   EXPECT_EQ(project_keys.reason, UnknownReason::missing_scope);
 }
 
+// ---- Messages: every rule's sentence, with the thresholds the check used -----------------
+std::string message(const Evaluation& e) {
+  return message_of(*e.rule, e.evidence.value());
+}
+
+TEST_F(RulesTest, MessagePublicRepository) {
+  EXPECT_EQ(message(one("public-repository", RepositoryBuilder().is_private(false))),
+            "the repository is public");
+}
+
+TEST_F(RulesTest, MessageReviewRequiredStatesTheMinimum) {
+  EXPECT_EQ(message(one("pr-review-not-required", RepositoryBuilder())),
+            "'main' requires no approvals; at least 1 required");
+  settings_.min_approvals = 2;
+  EXPECT_EQ(message(one("pr-review-not-required",
+                        RepositoryBuilder()
+                            .restrict(restriction("require_approvals_to_merge").value(1))
+                            .restrict(restriction("enforce_merge_checks")))),
+            "'main' requires 1 approval; at least 2 required");
+  EXPECT_EQ(message(one(
+                "pr-review-not-required",
+                RepositoryBuilder().restrict(restriction("require_approvals_to_merge").value(1)))),
+            "'main' requires 1 approval, not enforced; at least 2 required");
+  settings_.min_approvals = 3;
+  EXPECT_EQ(message(one("pr-review-not-required",
+                        RepositoryBuilder()
+                            .restrict(restriction("require_approvals_to_merge").value(2))
+                            .restrict(restriction("enforce_merge_checks")))),
+            "'main' requires 2 approvals; at least 3 required");
+}
+
+TEST_F(RulesTest, MessageDirectPushNamesWhoMayPush) {
+  EXPECT_EQ(message(one("direct-push-allowed", RepositoryBuilder())),
+            "'main' accepts direct pushes from anyone with write access");
+  EXPECT_EQ(message(one("direct-push-allowed",
+                        RepositoryBuilder().restrict(
+                            restriction("push").user("release-bot").group("admins")))),
+            "'main' accepts direct pushes from release-bot, admins");
+}
+
+TEST_F(RulesTest, MessageStaleRepositoryStatesTheThreshold) {
+  EXPECT_EQ(message(one("stale-repository", RepositoryBuilder().updated_days_ago(400))),
+            "last updated 400 days ago; threshold 365 days");
+  settings_.stale_days = 30;
+  EXPECT_EQ(message(one("stale-repository", RepositoryBuilder().updated_days_ago(412))),
+            "last updated 412 days ago; threshold 30 days");
+  // Whole days: an age equal to the threshold failed by less than a day.
+  const auto just_over = test::days_before_now(30) - std::chrono::seconds{1};
+  EXPECT_EQ(message(one("stale-repository", RepositoryBuilder().updated_on(just_over))),
+            "last updated more than 30 days ago; threshold 30 days");
+}
+
+TEST_F(RulesTest, MessageStaleApprovals) {
+  EXPECT_EQ(message(one("stale-approvals-kept", RepositoryBuilder())),
+            "'main' keeps approvals after new commits");
+  EXPECT_EQ(
+      message(one("stale-approvals-kept",
+                  RepositoryBuilder().restrict(restriction("smart_reset_pullrequest_approvals")))),
+      "'main' keeps approvals after new commits (smart reset only)");
+}
+
+TEST_F(RulesTest, MessagesOfTheBranchPermissionRules) {
+  const auto all = run({RepositoryBuilder().mainbranch("trunk")});
+  EXPECT_EQ(message(find(all, "force-push-allowed")), "'trunk' allows force pushes");
+  EXPECT_EQ(message(find(all, "no-default-branch-protection")),
+            "'trunk' has no branch restrictions");
+  EXPECT_EQ(message(find(all, "branch-deletion-allowed")), "'trunk' can be deleted");
+}
+
+TEST_F(RulesTest, MessagePassingBuilds) {
+  EXPECT_EQ(message(one("passing-builds-not-required", RepositoryBuilder())),
+            "'main' requires no passing builds; at least 1 required");
+  // A check asking for none is not called "not enforced": there is nothing to enforce.
+  EXPECT_EQ(message(one("passing-builds-not-required",
+                        RepositoryBuilder().restrict(
+                            restriction("require_passing_builds_to_merge").value(0)))),
+            "'main' requires no passing builds; at least 1 required");
+}
+
+TEST_F(RulesTest, MessageMergeChecksCountsTheChecksThatOnlyWarn) {
+  EXPECT_EQ(message(one("merge-checks-not-enforced", RepositoryBuilder())),
+            "'main' does not enforce merge checks");
+  EXPECT_EQ(message(one(
+                "merge-checks-not-enforced",
+                RepositoryBuilder().restrict(restriction("require_approvals_to_merge").value(1)))),
+            "'main' does not enforce its merge check");
+  EXPECT_EQ(message(one("merge-checks-not-enforced",
+                        RepositoryBuilder()
+                            .restrict(restriction("require_approvals_to_merge").value(1))
+                            .restrict(restriction("require_passing_builds_to_merge").value(1)))),
+            "'main' does not enforce its 2 merge checks");
+}
+
+TEST_F(RulesTest, MessageKeyAgeStatesTheMaximum) {
+  EXPECT_EQ(message(run({}, {KeyBuilder().created_days_ago(200)})[0]),
+            "200 days old; maximum 180 days");
+  settings_.key_max_age_days = 90;
+  EXPECT_EQ(message(run({}, {KeyBuilder().created_days_ago(200)})[0]),
+            "200 days old; maximum 90 days");
+  const auto just_over = test::days_before_now(90) - std::chrono::seconds{1};
+  EXPECT_EQ(message(run({}, {KeyBuilder().created_on(just_over)})[0]),
+            "more than 90 days old; maximum 90 days");
+}
+
+// The threshold in a message is the one the check ran with, not whatever a report is given.
+TEST_F(RulesTest, MessageKeepsTheSettingsOfItsCheck) {
+  settings_.stale_days = 30;
+  const auto all = run({RepositoryBuilder().updated_days_ago(40)});
+  settings_.stale_days = 365;
+  EXPECT_EQ(message(find(all, "stale-repository")), "last updated 40 days ago; threshold 30 days");
+}
+
 TEST_F(RulesTest, SshKeysNotApplicableProduceNoEvaluation) {
   auto snapshot = test::snapshot_of({});
   snapshot.ssh_keys_status = SshKeysStatus::not_applicable;

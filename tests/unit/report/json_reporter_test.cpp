@@ -33,6 +33,24 @@ TEST(JsonReporterTest, SlotMarkersInDataDoNotConfuseTheStream) {
   EXPECT_FALSE(nlohmann::json::parse(text).is_discarded());
 }
 
+// Every finding carries its message, worded by its rule from the evidence it is written with.
+TEST(JsonReporterTest, EveryFindingHasItsRulesMessage) {
+  const auto report = sample_report();
+  const auto document = to_json(report);
+  ASSERT_EQ(document.at("findings").size(), report.findings.size());
+  for (std::size_t i = 0; i < report.findings.size(); ++i) {
+    const auto& f = report.findings[i];
+    const auto& written = document.at("findings")[i];
+    EXPECT_EQ(written.at("message"), core::message_of(*f.rule, written.at("evidence")));
+    EXPECT_FALSE(written.at("message").get<std::string>().empty()) << f.rule->slug;
+    EXPECT_EQ(written.at("title"), f.rule->title) << "the title stays the catalogue's";
+  }
+  EXPECT_EQ(document.at("findings")[0].at("message"), "the repository is public");
+  for (const auto& u : document.at("unknown")) {
+    EXPECT_FALSE(u.contains("message")) << "unknowns keep their reason and detail";
+  }
+}
+
 TEST(JsonReporterTest, InvalidUtf8IsReplacedNotFatal) {
   auto report = sample_report();
   report.findings[0].resource.name = "bad \xff byte";

@@ -77,9 +77,26 @@ TEST(SarifReporterTest, ResultsPointAtRulesAndCarryFingerprints) {
     EXPECT_EQ(rules.at(r.at("ruleIndex").get<std::size_t>()).at("id"), r.at("ruleId"));
     EXPECT_EQ(r.at("level"), sarif_level(f.rule->severity));
     EXPECT_EQ(r.at("partialFingerprints").at(kFingerprintKey), f.fingerprint);
-    EXPECT_FALSE(r.at("message").at("text").get<std::string>().empty());
+    // The place, then the finding's message (the one every format carries).
+    EXPECT_EQ(r.at("message").at("text"),
+              describe(f) + ": " + core::message_of(*f.rule, f.evidence.value()) + ".");
     EXPECT_EQ(r.at("properties").at("evidence"), f.evidence.value());
+    EXPECT_FALSE(r.at("properties").contains("message")) << "it is the result's message";
   }
+}
+
+TEST(SarifReporterTest, ResultMessagesStateTheThresholdsUsed) {
+  const auto sarif = to_sarif(sample_report());
+  std::set<std::string> texts;
+  for (const auto& r : run_of(sarif).at("results")) {
+    texts.insert(r.at("message").at("text").get<std::string>());
+  }
+  EXPECT_TRUE(texts.count("acme/web: last updated 400 days ago; threshold 365 days."))
+      << json(texts);
+  EXPECT_TRUE(texts.count("acme/web: 'main' requires no approvals; at least 1 required."))
+      << json(texts);
+  EXPECT_TRUE(texts.count("acme project PLAT deploy key 'ci': 500 days old; maximum 180 days."))
+      << json(texts);
 }
 
 TEST(SarifReporterTest, LogicalLocationsNestKeyInRepositoryInWorkspace) {

@@ -18,6 +18,9 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
+// Where a finding's detail column starts: its continuation lines are indented this far.
+constexpr std::size_t kContinuation = 42;
+
 std::size_t columns(const std::string& text) {
   return display_width(text);
 }
@@ -26,12 +29,69 @@ std::string table(const ScanReport& report, bool color = false, int width = 80) 
   return render(TableReporter({color, width}), report);
 }
 
-TEST(TableReporterTest, LongDetailIsCutWithAnEllipsis) {
+TEST(TableReporterTest, LongDetailIsWrappedUnderItsColumn) {
   const auto text = table(sample_report());
-  EXPECT_NE(text.find("  Low       old-key                       400 days old: deploy key 'build, "
-                      "\"pro…\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("  Low       old-key                       deploy key 'build, \"prod\"\\nserver':\n"
+                "                                          400 days old; maximum 180 days\n"),
+      std::string::npos)
       << text;
+}
+
+// Every finding row says the finding's message: the one the other formats carry.
+TEST(TableReporterTest, EveryFindingShowsItsMessage) {
+  const auto report = sample_report();
+  const auto text = table(report, false, 200);
+  for (const auto& f : report.findings) {
+    EXPECT_NE(text.find(core::message_of(*f.rule, f.evidence.value())), std::string::npos)
+        << f.rule->slug << "\n"
+        << text;
+  }
+  EXPECT_NE(text.find("last updated 400 days ago; threshold 365 days"), std::string::npos);
+}
+
+TEST(TableReporterTest, ALongKeyLabelIsCutSoTheMessageShows) {
+  auto report = sample_report();
+  const auto it = std::find_if(report.findings.begin(), report.findings.end(),
+                               [](const auto& f) { return f.rule->slug == "old-key"; });
+  ASSERT_NE(it, report.findings.end());
+  std::string label;
+  for (int i = 0; i < 40; ++i) {
+    label += "word" + std::to_string(i) + " ";
+  }
+  it->resource.name = label;
+  const auto lines = lines_of(table(report));
+  const auto row = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.find("old-key") != std::string::npos && l.find("word0") != std::string::npos;
+  });
+  ASSERT_NE(row, lines.end());
+  EXPECT_NE(row->find("…':"), std::string::npos) << *row;
+  EXPECT_EQ(*(row + 1), std::string(kContinuation, ' ') + "400 days old; maximum 180 days");
+}
+
+TEST(TableReporterTest, AVeryLongDetailIsCutAfterThreeLines) {
+  auto report = sample_report();
+  const auto it = std::find_if(report.findings.begin(), report.findings.end(),
+                               [](const auto& f) { return f.rule->slug == "direct-push-allowed"; });
+  ASSERT_NE(it, report.findings.end());
+  auto users = nlohmann::json::array();
+  for (int i = 0; i < 40; ++i) {
+    users.push_back({{"name", "user" + std::to_string(i)}, {"id", std::to_string(i)}});
+  }
+  it->evidence =
+      nlohmann::json{{"default_branch", "main"},
+                     {"allowed_to_push", {{"users", users}, {"groups", nlohmann::json::array()}}}};
+  const auto lines = lines_of(table(report));
+  const auto row = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.find("direct-push-allowed") != std::string::npos;
+  });
+  ASSERT_NE(row, lines.end());
+  EXPECT_NE(row->find("'main' accepts direct pushes from"), std::string::npos) << *row;
+  EXPECT_TRUE((row + 1)->starts_with(std::string(kContinuation, ' ') + "user0, ")) << *(row + 1);
+  EXPECT_TRUE((row + 2)->starts_with(std::string(kContinuation, ' '))) << *(row + 2);
+  EXPECT_TRUE((row + 2)->ends_with("…")) << *(row + 2);
+  EXPECT_FALSE((row + 3)->starts_with(std::string(kContinuation, ' '))) << *(row + 3);
+  EXPECT_LE(columns(*(row + 2)), 80U);
 }
 
 TEST(TableReporterTest, PlainWithoutColour) {
@@ -65,9 +125,13 @@ TEST(TableReporterTest, WorstGroupFirstAndWorstFindingFirstInsideIt) {
   ASSERT_GE(lines.end() - header, 3);
   EXPECT_EQ(*(header + 1), "acme/web");
   EXPECT_TRUE((header + 2)->starts_with("  Critical  public-repository")) << *(header + 2);
-  // Severity never gets better-then-worse inside a group.
+  // Severity never gets better-then-worse inside a group (a detail's continuation lines, which
+  // start under the detail column, are skipped).
   int last_rank = -1;
   for (auto it = header + 2; it != lines.end() && it->starts_with("  "); ++it) {
+    if (it->starts_with(std::string(kContinuation, ' '))) {
+      continue;
+    }
     const auto severity = core::severity_from_string(it->substr(2, it->find(' ', 2) - 2));
     ASSERT_TRUE(severity) << *it;
     EXPECT_GE(core::rank(*severity), last_rank) << *it;
@@ -75,11 +139,15 @@ TEST(TableReporterTest, WorstGroupFirstAndWorstFindingFirstInsideIt) {
   }
 }
 
-TEST(TableReporterTest, KeysShowAgeAndEscapedLabel) {
+TEST(TableReporterTest, KeysShowLabelAgeAndMaximum) {
   const auto text = table(sample_report(), false, 120);
-  EXPECT_NE(text.find("400 days old: deploy key 'build, \"prod\"\\nserver'"), std::string::npos)
+  EXPECT_NE(text.find("deploy key 'build, \"prod\"\\nserver': 400 days old; maximum 180 days"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("500 days old: deploy key 'ci'"), std::string::npos) << text;
+  EXPECT_NE(text.find("deploy key 'ci': 500 days old; maximum 180 days"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("SSH key 'laptop': 200 days old; maximum 180 days"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("your account"), std::string::npos) << text;
   EXPECT_NE(text.find("acme project PLAT"), std::string::npos) << text;
 }
