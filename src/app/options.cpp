@@ -1,6 +1,7 @@
 #include "options.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -11,7 +12,7 @@
 #include <vector>
 
 #include "bbp/bitbucket/url.hpp"
-#include "bbp/text/text.hpp"
+#include "bbp/text/names.hpp"
 
 namespace bbp::app {
 namespace {
@@ -187,6 +188,22 @@ tl::expected<void, std::string> validate_connection(const ScanOptions& options, 
                            " no effect with --from-snapshot, which reads no API");
     }
   }
+  return {};
+}
+
+// --color and --width: how a table looks.
+tl::expected<void, std::string> validate_table(const ScanOptions& options, ScanConfig& c) {
+  static constexpr std::array<text::Named<int>, 3> kColor{
+      {{-1, "auto"}, {1, "always"}, {0, "never"}}};
+  const auto color = text::value_of(kColor, options.color, text::Case::insensitive);
+  if (!color) {
+    return tl::unexpected("--color must be auto, always or never (got '" + options.color + "')");
+  }
+  c.color = *color < 0 ? std::nullopt : std::optional<bool>(*color == 1);
+  if (options.width != 0 && (options.width < 60 || options.width > 500)) {
+    return tl::unexpected(std::string("--width must be between 60 and 500 columns"));
+  }
+  c.width = options.width;
   return {};
 }
 
@@ -403,8 +420,9 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
   c.allow_incomplete = options.allow_incomplete;
   c.include_user_keys = options.include_user_keys;
   // In this order: when several options are wrong, the first step's error is the one reported.
-  for (const Step step : {validate_connection, validate_scope, validate_output, validate_thresholds,
-                          validate_rule_selection, validate_settings, validate_sources}) {
+  for (const Step step :
+       {validate_connection, validate_scope, validate_output, validate_table, validate_thresholds,
+        validate_rule_selection, validate_settings, validate_sources}) {
     if (auto done = step(options, c); !done) {
       return tl::unexpected(done.error());
     }

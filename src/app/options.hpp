@@ -50,6 +50,8 @@ struct ScanOptions {
   bool include_user_keys = false;
   std::string format;  // "": from the -o file's extension, else table
   std::string output;  // "" or "-": standard output
+  std::string color = "auto";
+  int width = 0;  // 0: the terminal's width on a terminal, else 80
   std::string fail_on = "low";
   std::string min_severity;
   std::vector<std::string> rules;
@@ -92,6 +94,8 @@ struct ScanConfig {
   bool include_user_keys = false;  // the caller's SSH keys in a --repo/--project scan too
   report::Format format = report::Format::table;
   std::optional<std::string> output;
+  std::optional<bool> color;              // nullopt: auto (a terminal, and NO_COLOR unset)
+  int width = 0;                          // table width; 0: the terminal's, else 80
   std::optional<core::Severity> fail_on;  // nullopt: "none", never fail on findings
   std::optional<core::Severity> min_severity;
   std::vector<const core::Rule*> rules;  // the selected rules, in catalogue order

@@ -1,6 +1,7 @@
 #include "runtime.hpp"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,6 +138,14 @@ int say_auth_failure(const bitbucket::AuthFailure& failure,
   return kExitAuth;
 }
 
+int terminal_columns(int fd) {
+  winsize size{};
+  if (::ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+    return size.ws_col;
+  }
+  return 80;
+}
+
 bool stderr_is_tty() {
   return ::isatty(STDERR_FILENO) == 1;
 }
@@ -151,8 +160,18 @@ ProgressLine::ProgressLine(bool enabled, Render render) {
   g_progress_visible = true;
   thread_ = std::jthread([this, render = std::move(render)] {
     std::size_t last = 0;
+    const auto started = std::chrono::steady_clock::now();
     while (!done_.load()) {
-      std::string text = render();
+      // "[12m05s] scanning: …", cut to the terminal's width so that it never wraps.
+      const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::steady_clock::now() - started)
+                               .count();
+      std::string text = "[" + std::to_string(elapsed / 60) + "m" + (elapsed % 60 < 10 ? "0" : "") +
+                         std::to_string(elapsed % 60) + "s] " + render();
+      const auto columns = static_cast<std::size_t>(terminal_columns(STDERR_FILENO));
+      if (text.size() >= columns) {
+        text.resize(columns - 1);
+      }
       const std::size_t len = text.size();
       if (len < last) {
         text += std::string(last - len, ' ');

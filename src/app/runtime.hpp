@@ -95,6 +95,8 @@ class ProgressLine {
 };
 
 bool stderr_is_tty();
+// The width of the terminal on `fd`, or 80 when it is not a terminal or does not say.
+int terminal_columns(int fd);
 bool stdout_is_tty();
 
 }  // namespace bbp::app

@@ -1,5 +1,6 @@
 // `bbposture scan`: load config → make transport → authenticate → collect → evaluate →
 // report → exit code.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -143,6 +144,15 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
                  "Write the report to FILE (atomically; a device or FIFO in place; -: stdout)")
       ->check(non_empty())
       ->type_name("FILE")
+      ->group("Output");
+  app.add_option("--color", o.color,
+                 "Colour the table: auto (on a terminal without NO_COLOR), always, never")
+      ->type_name("WHEN")
+      ->capture_default_str()
+      ->group("Output");
+  app.add_option("--width", o.width,
+                 "Table width in columns (default: the terminal's; 80 when not a terminal)")
+      ->type_name("COLUMNS")
       ->group("Output");
   app.add_option("--fail-on", o.fail_on,
                  "Exit 1 when a finding is at or above: critical, high, medium, low, none")
@@ -363,10 +373,11 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
                               config.settings,    collected.interrupted || cancel.load(),
                               config.min_severity};
   const auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
-  const auto reporter =
-      report::make_reporter(config.format,
-                            {!config.output && stdout_is_tty() && !no_color_requested(),  // NOLINT
-                             80});
+  const bool terminal = !config.output && stdout_is_tty();
+  const int width = config.width > 0 ? config.width : (terminal ? terminal_columns(1) : 80);
+  const auto reporter = report::make_reporter(
+      config.format,
+      {config.color.value_or(terminal && !no_color_requested()), std::clamp(width, 60, 500)});
   if (auto written =
           write_output(config.output, [&](std::ostream& out) { reporter->write(report, out); });
       !written) {

@@ -1,4 +1,7 @@
 // The command line itself: help, usage errors, the rule catalogue, generated docs.
+#include <algorithm>
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -73,6 +76,33 @@ TEST(CliUsage, EnumValuesTakeAnyCase) {
        "-f", "JSON", "--fail-on", "High", "--min-severity", "LOW", "--allow-incomplete"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_FALSE(nlohmann::json::parse(r.out, nullptr, false).is_discarded());
+}
+
+TEST(CliUsage, ColourAndWidthOfTheTableAreChosen) {
+  const std::string snapshot = std::string(BBP_SOURCE_DIR) + "/examples/demo-snapshot.json";
+  const auto table = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"scan", "--from-snapshot", snapshot, "--allow-incomplete"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cli(BBP_BINARY, args);
+  };
+  // Not a terminal: no colour and 80 columns unless asked.
+  EXPECT_EQ(table({}).out.find('\033'), std::string::npos);
+  EXPECT_NE(table({"--color", "always"}).out.find("\033["), std::string::npos);
+  EXPECT_EQ(table({"--color", "NEVER"}).out.find('\033'), std::string::npos);
+  std::size_t widest_default = 0;
+  std::size_t widest_wide = 0;
+  for (const auto& [args, widest] :
+       {std::pair{std::vector<std::string>{}, &widest_default},
+        std::pair{std::vector<std::string>{"--width", "120"}, &widest_wide}}) {
+    std::istringstream lines(table(args).out);
+    for (std::string line; std::getline(lines, line);) {
+      *widest = std::max(*widest, line.size());
+    }
+  }
+  EXPECT_LE(widest_default, 80U * 3);  // bytes: some names are not ASCII
+  EXPECT_GT(widest_wide, widest_default);
+  EXPECT_EQ(table({"--color", "sometimes"}).exit_code, 2);
+  EXPECT_EQ(table({"--width", "20"}).exit_code, 2);
 }
 
 TEST(CliUsage, PlainHttpIsRefusedExceptForLoopback) {
