@@ -1,6 +1,7 @@
 // `bbposture auth check`: who am I, which scopes, and can every endpoint the rules need be read?
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 
@@ -57,13 +58,22 @@ bool ends_the_check(const bitbucket::ApiError& error) {
 // read (on a workspace and a repository the scan would read), and the verdict.
 class AuthCheck {
  public:
+  // `json`: the text goes nowhere and one JSON document (doc_) is printed at the end.
   AuthCheck(bitbucket::ApiClient& api, const bitbucket::TokenSource& tokens,
-            const bitbucket::Credentials& credentials)
-      : api_(api), tokens_(tokens), credentials_(credentials) {}
+            const bitbucket::Credentials& credentials, bool json)
+      : api_(api),
+        tokens_(tokens),
+        credentials_(credentials),
+        json_(json),
+        out_(json ? static_cast<std::ostream&>(discarded_) : std::cout) {}
 
   int run(const AuthCheckOptions& options, const ConnectionConfig& connection) {
-    std::cout << "Credential:  " << bitbucket::describe(credentials_) << '\n'
-              << "API:         " << connection.api_url << '\n';
+    out_ << "Credential:  " << bitbucket::describe(credentials_) << '\n'
+         << "API:         " << connection.api_url << '\n';
+    doc_["credential"] = {{"kind", bitbucket::to_string(credentials_.kind)},
+                          {"description", bitbucket::describe(credentials_)},
+                          {"variables", credentials_.variables}};
+    doc_["api_url"] = connection.api_url;
     identify();
     report_scopes();
     const auto workspace = probe_workspace(options.workspaces);
@@ -71,12 +81,20 @@ class AuthCheck {
       probe_repository(*workspace);
     }
     probe_ssh_keys();
+    int code = 0;
     if (rejected_) {
-      return say_auth_failure(
+      doc_["error"] = rejected_->message;
+      code = say_auth_failure(
           {rejected_->message, rejected_->kind == bitbucket::ApiError::Kind::unreachable},
           credentials_);
+    } else {
+      code = verdict();
     }
-    return verdict();
+    if (json_) {
+      doc_["exit_code"] = code;
+      std::cout << doc_.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    }
+    return code;
   }
 
  private:
@@ -89,26 +107,30 @@ class AuthCheck {
         return;
       }
       user_failure_ = user.error().message;
-      std::cout << "Identity:    unknown (" << *user_failure_ << ")\n";
+      doc_["identity"] = {{"error", *user_failure_}};
+      out_ << "Identity:    unknown (" << *user_failure_ << ")\n";
       return;
     }
     const auto type = bitbucket::string_at(*user, "type").value_or("user");
+    doc_["identity"] = {{"display_name", bitbucket::string_at(*user, "display_name").value_or("")},
+                        {"type", type},
+                        {"uuid", bitbucket::string_at(*user, "uuid").value_or("")}};
     const auto name = bitbucket::string_at(*user, "display_name")
                           .value_or(bitbucket::string_at(*user, "nickname").value_or("?"));
     user_uuid_ = bitbucket::string_at(*user, "uuid");
     app_user_ = type != "user";
-    std::cout << "Identity:    " << name << " (" << type << ", " << user_uuid_.value_or("no uuid")
-              << ")\n";
+    out_ << "Identity:    " << name << " (" << type << ", " << user_uuid_.value_or("no uuid")
+         << ")\n";
   }
 
   void report_scopes() {
     if (credentials_.kind != bitbucket::CredentialKind::client_credentials) {
-      std::cout << "Scopes:      not reported for this credential type; see the probes below\n";
+      out_ << "Scopes:      not reported for this credential type; see the probes below\n";
       return;
     }
     const auto granted = tokens_.granted_scopes();
-    std::cout << "Scopes:      " << (granted.empty() ? "(none reported)" : text::join(granted, " "))
-              << '\n';
+    out_ << "Scopes:      " << (granted.empty() ? "(none reported)" : text::join(granted, " "))
+         << '\n';
     std::set<std::string> needed;
     for (const auto& r : core::catalogue()) {
       needed.insert(r.oauth_scopes.begin(), r.oauth_scopes.end());
@@ -118,9 +140,9 @@ class AuthCheck {
         missing_scopes_.push_back(scope);
       }
     }
+    doc_["scopes"] = {{"granted", granted}, {"missing", missing_scopes_}};
     if (!missing_scopes_.empty()) {
-      std::cout << "             missing for a full scan: " << text::join(missing_scopes_, " ")
-                << '\n';
+      out_ << "             missing for a full scan: " << text::join(missing_scopes_, " ") << '\n';
     }
   }
 
@@ -263,33 +285,40 @@ class AuthCheck {
     }
   }
 
-  int verdict() const {
-    std::cout << "\nProbes:\n";
+  int verdict() {
+    out_ << "\nProbes:\n";
     std::set<std::string> blocked;
+    doc_["probes"] = nlohmann::json::array();
     for (const auto& p : probes_) {
+      doc_["probes"].push_back({{"what", p.what},
+                                {"endpoint", p.endpoint},
+                                {"status", text::trim(status_text(p.status))},
+                                {"detail", p.detail},
+                                {"affects", p.affects}});
       if (p.status == Probe::Status::failed) {
         blocked.insert(p.affects.begin(), p.affects.end());
       }
-      std::cout << "  " << status_text(p.status) << p.what
-                << (p.detail.empty() ? "" : ": " + p.detail) << '\n';
+      out_ << "  " << status_text(p.status) << p.what << (p.detail.empty() ? "" : ": " + p.detail)
+           << '\n';
     }
     const bool any_failed = std::any_of(probes_.begin(), probes_.end(), [](const Probe& p) {
       return p.status == Probe::Status::failed;
     });
+    doc_["blocked_rules"] = blocked;
     if (usage_problem_) {
-      std::cout << "\nThe repository endpoints were not probed: pass -w with a workspace this "
-                   "credential can see.\n";
+      out_ << "\nThe repository endpoints were not probed: pass -w with a workspace this "
+              "credential can see.\n";
       return kExitUsage;
     }
     if (blocked.empty()) {
-      std::cout << "\nEvery rule can be evaluated with this credential.\n";
+      out_ << "\nEvery rule can be evaluated with this credential.\n";
     } else {
-      std::cout << "\nThese rules cannot be evaluated with this credential (they will be "
-                   "reported as unknown):\n  "
-                << text::join(std::vector<std::string>(blocked.begin(), blocked.end())) << '\n';
+      out_ << "\nThese rules cannot be evaluated with this credential (they will be "
+              "reported as unknown):\n  "
+           << text::join(std::vector<std::string>(blocked.begin(), blocked.end())) << '\n';
       if (!missing_scopes_.empty()) {
-        std::cout << "Grant the missing scopes to the OAuth consumer: "
-                  << text::join(missing_scopes_, " ") << '\n';
+        out_ << "Grant the missing scopes to the OAuth consumer: "
+             << text::join(missing_scopes_, " ") << '\n';
       }
     }
     return any_failed ? kExitIncomplete : kExitClean;
@@ -303,6 +332,10 @@ class AuthCheck {
   bool app_user_ = false;
   std::vector<std::string> missing_scopes_;
   std::vector<Probe> probes_;
+  bool json_;
+  std::ostringstream discarded_;  // the text, when the output is JSON
+  std::ostream& out_;
+  nlohmann::json doc_ = nlohmann::json::object();
   std::optional<bitbucket::ApiError> rejected_;
   std::optional<core::UnknownReason> last_reason_;  // of the last probe, when it failed
   bool usage_problem_ = false;  // a -w that does not exist, or none where one is needed
@@ -311,12 +344,20 @@ class AuthCheck {
 }  // namespace
 
 void setup_auth_check(CLI::App& app, AuthCheckOptions& o) {
-  app.add_option("-w,--workspace", o.workspaces, "Workspace to probe (default: the first one)");
+  app.add_option("-w,--workspace", o.workspaces, "Workspace to probe (default: the first one)")
+      ->type_name("SLUG");
+  app.add_option("-f,--format", o.format, "Output: table (for people) or json (for scripts)")
+      ->type_name("FORMAT")
+      ->capture_default_str();
   add_connection_options(app, o.connection);
   add_log_options(app, o.log);
 }
 
 int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& cancel) {
+  if (!text::iequals(options.format, "table") && !text::iequals(options.format, "json")) {
+    std::cerr << "bbposture: --format must be table or json (got '" << options.format << "')\n";
+    return kExitUsage;
+  }
   auto connection = validate(options.connection);
   if (!connection) {
     std::cerr << "bbposture: " << connection.error() << '\n';
@@ -335,7 +376,8 @@ int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& can
                                                    connection->token_url, stack.clock());
   bitbucket::ApiClient api(stack.transport(), *tokens, connection->api_url, &cancel,
                            &stack.limiter());
-  const int code = AuthCheck(api, *tokens, *credentials).run(options, *connection);
+  const int code = AuthCheck(api, *tokens, *credentials, text::iequals(options.format, "json"))
+                       .run(options, *connection);
   spdlog::info("{} requests", stack.requests());
   return code;
 }

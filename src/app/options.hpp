@@ -70,6 +70,7 @@ struct AuthCheckOptions {
   ConnectionOptions connection;
   LogOptions log;
   std::vector<std::string> workspaces;
+  std::string format = "table";  // table or json
 };
 
 // Validated connection settings.

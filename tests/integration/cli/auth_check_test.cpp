@@ -1,6 +1,7 @@
 // `bbposture auth check` against the fake server.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
 #include "fake_bitbucket/server.hpp"
@@ -73,6 +74,26 @@ TEST_F(AuthCheck, AnAccessTokenWithoutWorkspaceIsToldToPassOne) {
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("an access token cannot list workspaces: pass -w WORKSPACE"));
   EXPECT_EQ(fake_->request_count("/2.0/user/workspaces"), 0U);
+}
+
+TEST_F(AuthCheck, JsonForScripts) {
+  const auto r = check({"BITBUCKET_CLIENT_ID=narrow", "BITBUCKET_CLIENT_SECRET=narrow-secret"},
+                       {"-f", "json"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto doc = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << r.out;
+  EXPECT_EQ(doc["credential"]["kind"], "client_credentials");
+  EXPECT_EQ(doc["identity"]["display_name"], "Dana");
+  EXPECT_EQ(doc["scopes"]["missing"], (nlohmann::json{"project:admin", "repository:admin"}));
+  EXPECT_TRUE(doc["blocked_rules"].is_array());
+  EXPECT_FALSE(doc["blocked_rules"].empty());
+  bool failed_probe = false;
+  for (const auto& p : doc["probes"]) {
+    failed_probe = failed_probe || p["status"] == "FAILED";
+  }
+  EXPECT_TRUE(failed_probe);
+  EXPECT_EQ(doc["exit_code"], 3);
+  EXPECT_EQ(r.out.find("Probes:"), std::string::npos);  // no text mixed in
 }
 
 TEST_F(AuthCheck, ApiTokenWithoutCredentialsInArgv) {
