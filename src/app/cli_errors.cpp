@@ -31,9 +31,14 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 // The subcommand being parsed when the error came: the deepest one that was named.
 const CLI::App* innermost(const CLI::App* app) {
-  for (const auto* sub : app->get_subcommands()) {
-    if (sub->parsed()) {
-      return innermost(sub);
+  for (bool deeper = true; deeper;) {
+    deeper = false;
+    for (const auto* sub : app->get_subcommands()) {
+      if (sub->parsed()) {
+        app = sub;
+        deeper = true;
+        break;
+      }
     }
   }
   return app;

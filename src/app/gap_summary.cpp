@@ -70,6 +70,7 @@ std::vector<std::string> gap_summary(const std::vector<core::Gap>& gaps, std::si
     }
   }
   std::vector<std::string> lines;
+  lines.reserve(causes.size() + 1);
   for (const auto& c : causes) {
     lines.push_back(std::to_string(c.count) + (c.count == 1 ? " read" : " reads") +
                     " failed: " + c.text + " (" + (c.count > c.examples.size() ? "e.g. " : "") +

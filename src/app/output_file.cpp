@@ -215,6 +215,7 @@ tl::expected<void, std::string> check_outputs(const std::vector<NamedPath>& outp
                                               const std::vector<NamedPath>& inputs,
                                               const std::vector<std::string>& stdout_ok) {
   std::vector<std::pair<const NamedPath*, Identity>> seen;
+  seen.reserve(inputs.size() + outputs.size());
   for (const auto& input : inputs) {
     seen.emplace_back(&input, identity_of(final_target(input.path)));
   }

@@ -92,7 +92,6 @@ http::RateLimitSettings rate_limit_settings(const ConnectionConfig& config) {
 
 void setup_logging(const LogOptions& options) {
   auto logger = std::make_shared<spdlog::logger>("bbposture", std::make_shared<StderrSink>());
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::level::level_enum level = spdlog::level::warn;
   if (options.quiet) {
     level = spdlog::level::err;
@@ -104,6 +103,10 @@ void setup_logging(const LogOptions& options) {
   if (!options.log_level.empty()) {
     level = spdlog::level::from_str(options.log_level);
   }
+  // Every line starts with "bbposture:", like the tool's own error lines; with -v and more the
+  // time follows, for lines read later from a cron log.
+  logger->set_pattern(level <= spdlog::level::info ? "bbposture: %Y-%m-%dT%H:%M:%S.%e %^%l%$: %v"
+                                                   : "bbposture: %^%l%$: %v");
   logger->set_level(level);
   spdlog::set_default_logger(logger);
 }

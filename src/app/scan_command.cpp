@@ -238,8 +238,8 @@ tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config
   }
   std::ifstream in(path);
   if (!in) {
-    return tl::unexpected("--from-snapshot " + path + ": cannot be read (" + std::strerror(errno) +
-                          ")");  // NOLINT(concurrency-mt-unsafe)
+    const std::string reason = std::strerror(errno);  // NOLINT(concurrency-mt-unsafe)
+    return tl::unexpected("--from-snapshot " + path + ": cannot be read (" + reason + ")");
   }
   core::Snapshot snapshot;
   try {

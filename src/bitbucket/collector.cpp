@@ -514,9 +514,9 @@ class Collector::Run {
     }
     progress_->listed = true;
     const std::size_t planned = progress_->requests_planned.load();
-    if (options_.requests_per_hour > 0 && planned * 3600 > 300 * options_.requests_per_hour) {
-      const auto minutes =
-          (planned * 60 + options_.requests_per_hour - 1) / options_.requests_per_hour;
+    const std::size_t per_hour = options_.requests_per_hour;
+    if (per_hour > 0 && planned * 3600 > per_hour * 300) {
+      const auto minutes = (planned * 60 + per_hour - 1) / per_hour;
       spdlog::warn(
           "about {} requests to make at --max-requests-per-hour {}: the scan takes about "
           "{} h {} min more",

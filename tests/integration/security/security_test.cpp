@@ -122,7 +122,7 @@ TEST_F(Security, ClientSecretAndMintedTokensNeverAppearInLogsReportsOrSnapshots)
         {"-f", format, "--log-level", "trace", "--concurrency", "2", "--save-snapshot", snapshot},
         client_env());
     EXPECT_EQ(r.exit_code, 3) << format << ": " << r.err;     // the 403 and 500 leave unknowns
-    EXPECT_THAT(r.err, HasSubstr("trace   < Content-Type"));  // the trace log did run
+    EXPECT_THAT(r.err, HasSubstr("trace:   < Content-Type"));  // the trace log did run
     texts.emplace_back(std::string(format) + " stdout", r.out);
     texts.emplace_back(std::string(format) + " stderr", r.err);
     texts.emplace_back(std::string(format) + " snapshot", slurp(snapshot));
