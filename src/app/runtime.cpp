@@ -156,6 +156,17 @@ bool stdout_is_tty() {
   return ::isatty(STDOUT_FILENO) == 1;
 }
 
+std::string progress_text_line(std::chrono::seconds elapsed, const std::string& text,
+                               std::size_t columns) {
+  const auto s = elapsed.count();
+  std::string line = "[" + std::to_string(s / 60) + "m" + (s % 60 < 10 ? "0" : "") +
+                     std::to_string(s % 60) + "s] " + text;
+  if (columns > 1 && line.size() >= columns) {
+    line.resize(columns - 1);  // the progress text is ASCII: no character is cut in two
+  }
+  return line;
+}
+
 ProgressLine::ProgressLine(bool enabled, Render render) {
   if (!enabled) {
     return;
@@ -165,16 +176,10 @@ ProgressLine::ProgressLine(bool enabled, Render render) {
     std::size_t last = 0;
     const auto started = std::chrono::steady_clock::now();
     while (!done_.load()) {
-      // "[12m05s] scanning: …", cut to the terminal's width so that it never wraps.
-      const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::steady_clock::now() - started)
-                               .count();
-      std::string text = "[" + std::to_string(elapsed / 60) + "m" + (elapsed % 60 < 10 ? "0" : "") +
-                         std::to_string(elapsed % 60) + "s] " + render();
-      const auto columns = static_cast<std::size_t>(terminal_columns(STDERR_FILENO));
-      if (text.size() >= columns) {
-        text.resize(columns - 1);
-      }
+      std::string text =
+          progress_text_line(std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::steady_clock::now() - started),
+                             render(), static_cast<std::size_t>(terminal_columns(STDERR_FILENO)));
       const std::size_t len = text.size();
       if (len < last) {
         text += std::string(last - len, ' ');

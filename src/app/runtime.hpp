@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -77,6 +78,11 @@ tl::expected<core::TimePoint, std::string> run_clock_now();
 // it came from and those it outranked.
 int say_auth_failure(const bitbucket::AuthFailure& failure,
                      const bitbucket::Credentials& credentials);
+
+// "[12m05s] scanning: …": the elapsed time, then `text`, cut to fit `columns` so that the line
+// never wraps (one column is left for the cursor).
+std::string progress_text_line(std::chrono::seconds elapsed, const std::string& text,
+                               std::size_t columns);
 
 // A one-line progress display on stderr, refreshed a few times a second, only on a TTY.
 class ProgressLine {

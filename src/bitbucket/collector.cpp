@@ -49,6 +49,17 @@ void log_gap(const core::Gap& gap) {
 
 }  // namespace
 
+std::optional<std::string> paced_duration(std::size_t requests, std::uint32_t per_hour) {
+  const std::size_t rate = per_hour;
+  if (rate == 0 || requests * 3600 <= rate * 300) {
+    return std::nullopt;
+  }
+  const auto minutes = (requests * 60 + rate - 1) / rate;
+  return "about " + std::to_string(requests) + " requests to make at --max-requests-per-hour " +
+         std::to_string(per_hour) + ": the scan takes about " + std::to_string(minutes / 60) +
+         " h " + std::to_string(minutes % 60) + " min more";
+}
+
 core::Gap gap_from_error(const ApiError& error, GapSubject subject, std::string workspace,
                          std::optional<std::string> repository,
                          std::optional<std::string> project) {
@@ -513,14 +524,9 @@ class Collector::Run {
       return;
     }
     progress_->listed = true;
-    const std::size_t planned = progress_->requests_planned.load();
-    const std::size_t per_hour = options_.requests_per_hour;
-    if (per_hour > 0 && planned * 3600 > per_hour * 300) {
-      const auto minutes = (planned * 60 + per_hour - 1) / per_hour;
-      spdlog::warn(
-          "about {} requests to make at --max-requests-per-hour {}: the scan takes about "
-          "{} h {} min more",
-          planned, options_.requests_per_hour, minutes / 60, minutes % 60);
+    if (const auto said =
+            paced_duration(progress_->requests_planned.load(), options_.requests_per_hour)) {
+      spdlog::warn("{}", *said);
     }
     spdlog::info("listed {} repositories: about {} more requests to make{}",
                  progress_->repositories_total.load(), progress_->requests_planned.load(),

@@ -59,6 +59,11 @@ struct CollectResult {
   std::vector<std::string> unmatched_filters;
 };
 
+// What a paced scan says once the listing is done: "about 1,200 requests to make at
+// --max-requests-per-hour 300: the scan takes about 4 h 0 min more", or nullopt when the scan is
+// not paced or takes five minutes or less.
+std::optional<std::string> paced_duration(std::size_t requests, std::uint32_t per_hour);
+
 // The fields= whitelist used for the repository listing (keeps `next`).
 extern const char* const kRepositoryFields;
 

@@ -1,5 +1,6 @@
 // Option validation: what `bbposture scan` refuses before the first request, and why.
 #include "options.hpp"
+#include "runtime.hpp"
 
 #include <unistd.h>
 
@@ -199,6 +200,14 @@ TEST(AppValidate, ConnectionOptionsWithASnapshotAreSaidToDoNothing) {
   ASSERT_EQ(config->warnings.size(), 1U);
   EXPECT_EQ(config->warnings[0],
             "--api-url, --concurrency have no effect with --from-snapshot, which reads no API");
+}
+
+TEST(AppProgress, TheLineStartsWithTheElapsedTimeAndNeverWraps) {
+  EXPECT_EQ(progress_text_line(std::chrono::seconds(725), "scanning: 3/9", 80),
+            "[12m05s] scanning: 3/9");
+  EXPECT_EQ(progress_text_line(std::chrono::seconds(7), "scanning: workspaces 1/2", 20),
+            "[0m07s] scanning: w");  // 19 columns: the last one is the cursor's
+  EXPECT_EQ(progress_text_line(std::chrono::seconds(0), "x", 0), "[0m00s] x");
 }
 
 }  // namespace

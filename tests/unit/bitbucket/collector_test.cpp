@@ -996,6 +996,17 @@ TEST_F(CollectorTest, SshKeyGapComesAfterTheRepositoryGaps) {
   }
 }
 
+TEST(PacedDuration, SaidOnlyWhenPacingMakesTheScanLongerThanFiveMinutes) {
+  EXPECT_FALSE(paced_duration(1000, 0));  // not paced
+  EXPECT_FALSE(paced_duration(25, 300));  // exactly five minutes
+  EXPECT_EQ(paced_duration(1200, 300),
+            "about 1200 requests to make at --max-requests-per-hour 300: the scan takes about 4 h "
+            "0 min more");
+  EXPECT_EQ(paced_duration(26, 300),
+            "about 26 requests to make at --max-requests-per-hour 300: the scan takes about 0 h "
+            "6 min more");  // 5.2 minutes, rounded up
+}
+
 TEST(GapFromError, CopiesWhatAPersonNeeds) {
   ApiError e;
   e.kind = ApiError::Kind::http;
