@@ -121,7 +121,7 @@ TEST_F(Security, ClientSecretAndMintedTokensNeverAppearInLogsReportsOrSnapshots)
     const auto r = scan(
         {"-f", format, "--log-level", "trace", "--concurrency", "2", "--save-snapshot", snapshot},
         client_env());
-    EXPECT_EQ(r.exit_code, 3) << format << ": " << r.err;     // the 403 and 500 leave unknowns
+    EXPECT_EQ(r.exit_code, 3) << format << ": " << r.err;      // the 403 and 500 leave unknowns
     EXPECT_THAT(r.err, HasSubstr("trace:   < Content-Type"));  // the trace log did run
     texts.emplace_back(std::string(format) + " stdout", r.out);
     texts.emplace_back(std::string(format) + " stderr", r.err);
