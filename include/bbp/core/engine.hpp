@@ -10,6 +10,7 @@
 
 #include "bbp/core/catalogue.hpp"
 #include "bbp/core/models.hpp"
+#include "bbp/core/policy.hpp"
 #include "bbp/core/settings.hpp"
 #include "bbp/core/time.hpp"
 
@@ -89,6 +90,9 @@ struct Evaluation {
   std::optional<UnknownReason> reason;  // set when outcome is unknown
   std::string detail;                   // set when outcome is unknown
   std::string fingerprint;              // stable across runs
+  // Set on findings only: the config entry that accepted it, and its state against a baseline.
+  std::optional<SuppressionMark> suppressed;
+  std::optional<BaselineState> baseline_state;
 };
 
 // Evaluates every rule against everything in the snapshot. Gaps become unknowns with the

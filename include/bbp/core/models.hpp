@@ -29,6 +29,9 @@ struct BranchRestriction {
   std::optional<std::int64_t> value;       // null for kinds without a number
   std::vector<Principal> users;
   std::vector<Principal> groups;
+  // Set for a restriction the user declared in the config file ("bbposture.yaml:14") rather
+  // than one the API returned; never written to a snapshot.
+  std::optional<std::string> declared_in;
 };
 
 struct BranchingModelBranch {
