@@ -364,10 +364,13 @@ std::vector<NamedPath> ScanConfig::outputs() const {
 }
 
 std::vector<NamedPath> ScanConfig::inputs() const {
+  std::vector<NamedPath> in;
   if (from_snapshot) {
-    return {{"--from-snapshot", *from_snapshot}};
+    in.push_back({"--from-snapshot", *from_snapshot});
   }
-  return {};
+  // --baseline is left out on purpose: it is read in full before the scan and the report is
+  // replaced atomically, so "--baseline report.json -o report.json" updates a report in place.
+  return in;
 }
 
 tl::expected<std::vector<std::string>, std::string> list_values(
@@ -419,6 +422,13 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
   ScanConfig c;
   c.allow_incomplete = options.allow_incomplete;
   c.include_user_keys = options.include_user_keys;
+  c.suppressions = options.suppressions;
+  c.declarations = options.declarations;
+  c.show_suppressed = options.show_suppressed;
+  c.fail_on_unchanged = options.fail_on_unchanged;
+  if (!options.baseline.empty()) {
+    c.baseline = options.baseline;
+  }
   // In this order: when several options are wrong, the first step's error is the one reported.
   for (const Step step :
        {validate_connection, validate_scope, validate_output, validate_table, validate_thresholds,

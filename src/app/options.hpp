@@ -11,6 +11,7 @@
 #include <tl/expected.hpp>
 
 #include "bbp/core/catalogue.hpp"
+#include "bbp/core/policy.hpp"
 #include "bbp/core/scope.hpp"
 #include "bbp/core/settings.hpp"
 #include "bbp/report/reporter.hpp"
@@ -64,6 +65,15 @@ struct ScanOptions {
   std::string from_snapshot;
   std::string checkpoint;
   bool plan = false;
+  // Living with findings (docs/config.md): the config file, a previous report to compare with,
+  // whether the table lists suppressed findings, whether --fail-on counts baselined ones.
+  std::string config;  // --config; "" : ./bbposture.yaml when present
+  std::string baseline;
+  bool show_suppressed = false;
+  bool fail_on_unchanged = false;
+  // Filled from the config file, not from flags.
+  std::vector<core::Suppression> suppressions;
+  std::vector<core::DeclaredRestrictions> declarations;
 };
 
 struct AuthCheckOptions {
@@ -106,7 +116,13 @@ struct ScanConfig {
   std::optional<std::string> from_snapshot;  // evaluate this file instead of calling the API
   std::optional<std::string> checkpoint;     // journal of completed reads, to resume from
   bool plan = false;                         // list what would be scanned and what it costs
-  std::vector<std::string> warnings;         // said on stderr before the scan starts
+  std::optional<std::string> config_file;    // the config file read, if any
+  std::vector<core::Suppression> suppressions;
+  std::vector<core::DeclaredRestrictions> declarations;
+  std::optional<std::string> baseline;  // a previous JSON report: mark new/unchanged/fixed
+  bool show_suppressed = false;         // the table lists suppressed findings too
+  bool fail_on_unchanged = false;       // with a baseline, --fail-on counts unchanged findings
+  std::vector<std::string> warnings;    // said on stderr before the scan starts
 
   // The files this run writes and reads, with the options that name them.
   std::vector<NamedPath> outputs() const;
