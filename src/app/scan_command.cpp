@@ -13,6 +13,7 @@
 
 #include "bbp/bitbucket/collector.hpp"
 #include "bbp/bitbucket/credentials.hpp"
+#include "bbp/core/declared.hpp"
 #include "bbp/core/engine.hpp"
 #include "bbp/core/snapshot_json.hpp"
 #include "bbp/report/report.hpp"
@@ -443,6 +444,8 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
   }
   // When one output fails, the others are still written; the run then exits 2.
   const bool snapshot_saved = save_snapshot(*config, collected.snapshot);
+  // Declared restrictions join what was read only now: the snapshot keeps what was read.
+  core::apply_declarations(collected.snapshot, config->declarations);
   int code = evaluate_and_report(*config, collected, requests, *started, cancel);
   const bool outputs_failed = !snapshot_saved || code == kExitUsage;
   if (outputs_failed || missing_workspace) {
