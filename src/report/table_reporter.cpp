@@ -418,7 +418,7 @@ void write_totals(const Page& page, const ScanReport& report) {
 }
 
 // "3 findings suppressed; --show-suppressed to list them" and, against a baseline,
-// "against report.json (2026-11-27T00:00:00Z): new 2 / unchanged 5 / fixed 1".
+// "new 2 / unchanged 5 / fixed 1 since report.json (2026-11-27T00:00:00Z)".
 void write_living_lines(const Page& page, const ScanReport& report, bool show_suppressed) {
   const auto c = count(report);
   if (c.suppressed > 0) {
@@ -427,10 +427,10 @@ void write_living_lines(const Page& page, const ScanReport& report, bool show_su
                                : std::string("; --show-suppressed to list them")));
   }
   if (report.baseline) {
-    page.line("against " + report.baseline->file + " (" +
-              core::format_timestamp(report.baseline->started_at) + "): new " +
-              std::to_string(c.new_findings) + " / unchanged " + std::to_string(c.unchanged) +
-              " / fixed " + std::to_string(c.fixed));
+    page.line("new " + std::to_string(c.new_findings) + " / unchanged " +
+              std::to_string(c.unchanged) + " / fixed " + std::to_string(c.fixed) + " since " +
+              report.baseline->file + " (" + core::format_timestamp(report.baseline->started_at) +
+              ")");
   }
 }
 
