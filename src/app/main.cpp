@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
   auto* rules = app.add_subcommand("rules", "Print the rule catalogue");
   setup_rules(*rules, rules_options);
 
+  DiffOptions diff_options;
+  auto* diff = app.add_subcommand("diff", "Compare two saved JSON reports: new, unchanged, fixed");
+  setup_diff(*diff, diff_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -64,6 +68,9 @@ int main(int argc, char** argv) {
   try {
     if (rules->parsed()) {
       return run_rules(rules_options);
+    }
+    if (diff->parsed()) {
+      return run_diff(diff_options);
     }
     const bbp::http::CurlGlobal curl;
     if (scan->parsed()) {

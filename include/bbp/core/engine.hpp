@@ -28,6 +28,7 @@ enum class ResourceType {
 };
 
 std::string_view to_string(ResourceType type);
+std::optional<ResourceType> resource_type_from_string(std::string_view text);
 ResourceType resource_type(KeyKind kind);
 
 constexpr bool is_key(ResourceType type) {

@@ -16,8 +16,9 @@ std::optional<Format> format_from_string(std::string_view text);
 std::string_view to_string(Format format);
 
 struct ReporterOptions {
-  bool color = false;  // ANSI colours (table only): on a TTY and without NO_COLOR
-  int width = 80;      // table width
+  bool color = false;            // ANSI colours (table only): on a TTY and without NO_COLOR
+  int width = 80;                // table width
+  bool show_suppressed = false;  // the table lists suppressed findings (marked) too
 };
 
 class Reporter {
