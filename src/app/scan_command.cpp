@@ -417,6 +417,7 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
                               config.min_severity};
   auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
   report.suppressions_applied = !config.suppressions.empty();
+  report.declarations_applied = !config.declarations.empty();
   if (baseline) {
     report::compare_with_baseline(
         report, *baseline, *config.baseline,

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "bbp/report/json_reporter.hpp"
+#include "bbp/text/text.hpp"
 
 namespace bbp::report {
 namespace {
@@ -51,16 +52,27 @@ namespace {
 void write_finding(std::ostream& out, const core::Evaluation& f, std::string_view state) {
   const auto evidence = f.evidence.value();  // worked out once: the message is worded from it
   const auto* mark = f.suppressed ? &*f.suppressed : nullptr;
-  write_row(
-      out,
-      {std::string(core::to_string(f.rule->severity)), std::string(f.rule->slug),
-       std::string(f.rule->id), std::string(f.rule->title), core::message_of(*f.rule, evidence),
-       f.workspace.value_or(""), f.repository.value_or(""), f.project.value_or(""),
-       std::string(core::to_string(f.resource.type)), f.resource.id, f.resource.name,
-       f.resource.url, f.fingerprint,
-       evidence.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-       std::string(f.rule->remediation), mark ? mark->reason : "",
-       mark ? mark->expires.value_or("") : "", mark ? mark->source : "", std::string(state)});
+  const bool declared_pass = f.outcome == core::Outcome::pass;
+  write_row(out, {declared_pass ? std::string() : std::string(core::to_string(f.rule->severity)),
+                  std::string(f.rule->slug),
+                  std::string(f.rule->id),
+                  std::string(f.rule->title),
+                  declared_pass ? declared_pass_message(f) : core::message_of(*f.rule, evidence),
+                  f.workspace.value_or(""),
+                  f.repository.value_or(""),
+                  f.project.value_or(""),
+                  std::string(core::to_string(f.resource.type)),
+                  f.resource.id,
+                  f.resource.name,
+                  f.resource.url,
+                  f.fingerprint,
+                  evidence.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  std::string(f.rule->remediation),
+                  mark ? mark->reason : "",
+                  mark ? mark->expires.value_or("") : "",
+                  mark ? mark->source : "",
+                  std::string(state),
+                  text::join(f.declared_by)});
 }
 
 }  // namespace
@@ -72,6 +84,9 @@ void CsvReporter::write(const ScanReport& report, std::ostream& out) const {
   }
   for (const auto& f : report.fixed) {
     write_finding(out, f, "absent");
+  }
+  for (const auto& p : report.declared_passes) {
+    write_finding(out, p, "");
   }
 }
 

@@ -44,6 +44,9 @@ nlohmann::json summary_json(const ScanReport& report) {
   if (report.suppressions_applied) {
     summary["suppressed"] = c.suppressed;
   }
+  if (report.declarations_applied) {
+    summary["declared_passes"] = report.declared_passes.size();
+  }
   if (report.baseline) {
     summary["new"] = c.new_findings;
     summary["unchanged"] = c.unchanged;
@@ -88,6 +91,21 @@ nlohmann::json fixed_json(const core::Evaluation& f) {
   return json;
 }
 
+nlohmann::json declared_pass_json(const core::Evaluation& p) {
+  return {{"finding_type_id", p.rule->id},
+          {"rule", p.rule->slug},
+          {"title", p.rule->title},
+          {"outcome", "pass"},
+          {"message", declared_pass_message(p)},
+          {"severity", core::to_string(p.rule->severity)},
+          {"workspace", optional_string(p.workspace)},
+          {"repository", optional_string(p.repository)},
+          {"project", optional_string(p.project)},
+          {"resource", resource_json(p.resource)},
+          {"evidence", p.evidence.value()},
+          {"declared_by", p.declared_by}};
+}
+
 nlohmann::json unknown_json(const core::Evaluation& u) {
   return {{"finding_type_id", u.rule->id},
           {"rule", u.rule->slug},
@@ -106,6 +124,7 @@ namespace {
 constexpr const char* kFindingsSlot = "@bbposture:findings@";
 constexpr const char* kUnknownSlot = "@bbposture:unknown@";
 constexpr const char* kFixedSlot = "@bbposture:fixed@";
+constexpr const char* kDeclaredSlot = "@bbposture:declared_passes@";
 
 // Everything but the two long lists, which hold slot markers to be streamed in their place.
 nlohmann::json document_skeleton(const ScanReport& report) {
@@ -132,6 +151,9 @@ nlohmann::json document_skeleton(const ScanReport& report) {
                        {"started_at", core::format_timestamp(report.baseline->started_at)}};
     doc["fixed"] = kFixedSlot;
   }
+  if (report.declarations_applied) {
+    doc["declared_passes"] = kDeclaredSlot;
+  }
   return doc;
 }
 
@@ -151,6 +173,12 @@ nlohmann::json to_json(const ScanReport& report) {
     doc["fixed"] = nlohmann::json::array();
     for (const auto& f : report.fixed) {
       doc["fixed"].push_back(fixed_json(f));
+    }
+  }
+  if (report.declarations_applied) {
+    doc["declared_passes"] = nlohmann::json::array();
+    for (const auto& p : report.declared_passes) {
+      doc["declared_passes"].push_back(declared_pass_json(p));
     }
   }
   return doc;
@@ -173,6 +201,13 @@ void JsonReporter::write(const ScanReport& report, std::ostream& out) const {
     arrays.push_back({"fixed", kFixedSlot, [&](ArrayWriter& w) {
                         for (const auto& f : report.fixed) {
                           w.add(fixed_json(f));
+                        }
+                      }});
+  }
+  if (report.declarations_applied) {
+    arrays.push_back({"declared_passes", kDeclaredSlot, [&](ArrayWriter& w) {
+                        for (const auto& p : report.declared_passes) {
+                          w.add(declared_pass_json(p));
                         }
                       }});
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "bbp/text/text.hpp"
+
 namespace bbp::report {
 
 ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evaluation> evaluations,
@@ -26,6 +28,8 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
   for (auto& e : evaluations) {
     if (e.outcome == core::Outcome::unknown) {
       r.unknown.push_back(std::move(e));
+    } else if (e.outcome == core::Outcome::pass && !e.declared_by.empty()) {
+      r.declared_passes.push_back(std::move(e));
     }
   }
   const auto shown = [&](const core::Evaluation& e) {
@@ -39,6 +43,7 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
   r.findings = std::move(evaluations);
   core::sort_for_report(r.findings);
   core::sort_for_report(r.unknown);
+  core::sort_for_report(r.declared_passes);
   for (const auto& gap : snapshot.gaps) {
     ErrorEntry entry;
     if (!gap.workspace.empty()) {
@@ -104,6 +109,10 @@ std::string describe(const core::Evaluation& e) {
            "'";
   }
   return where(e);
+}
+
+std::string declared_pass_message(const core::Evaluation& evaluation) {
+  return "passes only because of restrictions declared in " + text::join(evaluation.declared_by);
 }
 
 }  // namespace bbp::report

@@ -157,6 +157,24 @@ json result_json(const core::Evaluation& f, LogicalLocations& locations, std::st
   return result;
 }
 
+// A check that passes only because of declared restrictions: a result of kind "pass", so code
+// scanning shows where a pass rests on the user's word rather than on what the API returned.
+json declared_pass_result(const core::Evaluation& p, LogicalLocations& locations) {
+  json result{{"ruleId", p.rule->slug}};
+  if (const auto index = rule_index(*p.rule)) {
+    result["ruleIndex"] = *index;
+  }
+  result["kind"] = "pass";
+  result["level"] = "none";
+  result["message"] = {{"text", describe(p) + ": " + declared_pass_message(p) + "."}};
+  result["locations"] = json::array({{{"logicalLocations", {locations.reference(p)}}}});
+  auto properties = declared_pass_json(p);
+  properties.erase("message");
+  properties.erase("title");
+  result["properties"] = std::move(properties);
+  return result;
+}
+
 std::string_view state_of(const core::Evaluation& f) {
   return f.baseline_state ? baseline_state_name(*f.baseline_state) : "";
 }
@@ -285,6 +303,9 @@ LogicalLocations locations_of(const ScanReport& report) {
   for (const auto& f : report.fixed) {
     locations.locate(f);
   }
+  for (const auto& p : report.declared_passes) {
+    locations.locate(p);
+  }
   return locations;
 }
 
@@ -298,6 +319,9 @@ json to_sarif(const ScanReport& report) {
   }
   for (const auto& f : report.fixed) {
     results.push_back(result_json(f, locations, "absent"));
+  }
+  for (const auto& p : report.declared_passes) {
+    results.push_back(declared_pass_result(p, locations));
   }
   json notifications = json::array();
   for (const auto& u : report.unknown) {
@@ -321,6 +345,9 @@ void SarifReporter::write(const ScanReport& report, std::ostream& out) const {
                      // A baseline's findings that are gone: results marked absent.
                      for (const auto& f : report.fixed) {
                        w.add(result_json(f, locations, "absent"));
+                     }
+                     for (const auto& p : report.declared_passes) {
+                       w.add(declared_pass_result(p, locations));
                      }
                    }},
                   {"toolExecutionNotifications", kNotificationsSlot, [&](ArrayWriter& w) {

@@ -7,11 +7,14 @@
 #include <map>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
+
+#include "bbp/text/text.hpp"
 
 namespace bbp::report {
 namespace {
@@ -434,6 +437,24 @@ void write_living_lines(const Page& page, const ScanReport& report, bool show_su
   }
 }
 
+// "8 checks on 1 repository pass only because of restrictions declared in:" and, below,
+// "bbposture.yaml:14": once per config entry (or set of entries) a pass rests on.
+void write_declared_passes(const Page& page, const ScanReport& report) {
+  std::map<std::string, std::pair<std::size_t, std::set<std::string>>> by_source;
+  for (const auto& p : report.declared_passes) {
+    auto& [checks, places] = by_source[text::join(p.declared_by)];
+    checks += 1;
+    places.insert(where(p));
+  }
+  for (const auto& [source, tally] : by_source) {
+    const auto& [checks, places] = tally;
+    page.line(plural(checks, "check", "checks") + " on " +
+              plural(places.size(), "repository", "repositories") +
+              (checks == 1 ? " passes" : " pass") + " only because of restrictions declared in:");
+    page.explanation(source);
+  }
+}
+
 void write_incomplete_warning(const Page& page, const ScanReport& report) {
   page.warn("WARNING: incomplete scan: " + plural(report.unknown.size(), "check", "checks") +
             " could not be evaluated, " + plural(report.errors.size(), "read", "reads") +
@@ -487,6 +508,7 @@ void TableReporter::write(const ScanReport& report, std::ostream& out) const {
   write_findings(page, report, options_.show_suppressed);
   write_totals(page, report);
   write_living_lines(page, report, options_.show_suppressed);
+  write_declared_passes(page, report);
   if (!report.complete) {
     write_incomplete_warning(page, report);
     write_unknowns(page, report);

@@ -15,10 +15,12 @@ class CsvReporter final : public Reporter {
   void write(const ScanReport& report, std::ostream& out) const override;
 };
 
-// The header row, in column order. The last four are empty unless the finding is suppressed
-// (reason, expiry date, config entry) or the run has a baseline (new, unchanged; the
-// baseline's findings that are gone follow the findings as rows marked absent).
-inline constexpr std::array<std::string_view, 19> kCsvColumns{"severity",
+// The header row, in column order. suppressed_* and baseline_state are empty unless the finding
+// is suppressed (reason, expiry date, config entry) or the run has a baseline (new, unchanged;
+// the baseline's findings that are gone follow the findings as rows marked absent).
+// declared_by is set only on the rows after those: checks that pass only because of declared
+// restrictions. They are not findings, so their severity is empty.
+inline constexpr std::array<std::string_view, 20> kCsvColumns{"severity",
                                                               "rule",
                                                               "finding_type_id",
                                                               "title",
@@ -36,7 +38,8 @@ inline constexpr std::array<std::string_view, 19> kCsvColumns{"severity",
                                                               "suppressed_reason",
                                                               "suppressed_expires",
                                                               "suppressed_source",
-                                                              "baseline_state"};
+                                                              "baseline_state",
+                                                              "declared_by"};
 
 // One field as RFC 4180 writes it: quoted when it holds a comma, a double quote, CR or LF
 // (quotes doubled inside); otherwise as it is.

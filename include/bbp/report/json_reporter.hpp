@@ -19,6 +19,9 @@ nlohmann::json summary_json(const ScanReport& report);  // the document's "summa
 nlohmann::json finding_json(const core::Evaluation& finding);
 // A baseline finding that is gone: finding_json with "baseline_state": "absent".
 nlohmann::json fixed_json(const core::Evaluation& finding);
+// A check that passes only because of declared restrictions: "outcome": "pass", its evidence
+// (each declared restriction marked "declared in FILE:LINE") and "declared_by".
+nlohmann::json declared_pass_json(const core::Evaluation& pass);
 // "new" or "unchanged", as every format writes a finding's state against a baseline.
 std::string_view baseline_state_name(core::BaselineState state);
 nlohmann::json unknown_json(const core::Evaluation& unknown);

@@ -47,6 +47,10 @@ struct ScanReport {
   bool suppressions_applied = false;     // the run had suppression entries (even if none matched)
   std::optional<BaselineInfo> baseline;  // set when compared with a previous report
   std::vector<core::Evaluation> fixed;   // with a baseline: its findings gone and re-checked
+  // Declared restrictions (docs/config.md): whether the run had any, and the checks that pass
+  // only because of them (outcome pass, declared_by set), in report order.
+  bool declarations_applied = false;
+  std::vector<core::Evaluation> declared_passes;
 };
 
 struct ReportInputs {
@@ -83,6 +87,9 @@ Counts count(const ScanReport& report);
 // threshold, not suppressed, and, against a baseline, new (unchanged ones count only with
 // `count_unchanged`, i.e. --fail-on-unchanged).
 bool fails_on(const ScanReport& report, core::Severity threshold, bool count_unchanged);
+
+// "passes only because of restrictions declared in bbposture.yaml:14": a declared pass's message.
+std::string declared_pass_message(const core::Evaluation& evaluation);
 
 // Where an evaluation points, for a person: "acme/api", "acme project PLAT", "workspace acme",
 // "your account".

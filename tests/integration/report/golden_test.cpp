@@ -284,7 +284,7 @@ TEST_F(GoldenTest, EveryGoldenJsonReportValidatesAgainstTheSchema) {
   }
   EXPECT_GE(checked, 1U);
   const auto lines =
-      validate({kReportSchema, "--def", "finding_line", "--lines", kData + "/golden/report.jsonl"});
+      validate({kReportSchema, "--def", "jsonl_line", "--lines", kData + "/golden/report.jsonl"});
   EXPECT_EQ(lines.exit_code, 0) << lines.out << lines.err;
 }
 
@@ -332,7 +332,7 @@ TEST_F(GoldenTest, DiffSarifValidatesAgainstTheOfficialSchema) {
   const auto checked = validate({kSarifSchema, kData + "/golden/diff.sarif"});
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
   const auto lines =
-      validate({kReportSchema, "--def", "finding_line", "--lines", kData + "/golden/diff.jsonl"});
+      validate({kReportSchema, "--def", "jsonl_line", "--lines", kData + "/golden/diff.jsonl"});
   EXPECT_EQ(lines.exit_code, 0) << lines.out << lines.err;
 }
 

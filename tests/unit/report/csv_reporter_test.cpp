@@ -188,11 +188,11 @@ TEST(CsvReporterTest, JsonKeepsHostileNamesExactly) {
 
 TEST(CsvReporterTest, NoFindingsIsJustTheHeader) {
   ScanReport empty;
-  EXPECT_EQ(
-      render(CsvReporter(), empty),
-      "severity,rule,finding_type_id,title,message,workspace,repository,project,"
-      "resource_type,resource_id,resource_name,resource_url,fingerprint,evidence,"
-      "remediation,suppressed_reason,suppressed_expires,suppressed_source,baseline_state\r\n");
+  EXPECT_EQ(render(CsvReporter(), empty),
+            "severity,rule,finding_type_id,title,message,workspace,repository,project,"
+            "resource_type,resource_id,resource_name,resource_url,fingerprint,evidence,"
+            "remediation,suppressed_reason,suppressed_expires,suppressed_source,baseline_state,"
+            "declared_by\r\n");
 }
 
 TEST(CsvReporterTest, SuppressedAndBaselineColumns) {
@@ -203,8 +203,8 @@ TEST(CsvReporterTest, SuppressedAndBaselineColumns) {
   report.fixed.push_back(report.findings[1]);
   report.fixed.back().baseline_state.reset();
   const auto text = render(CsvReporter(), report);
-  EXPECT_NE(text.find(",known,2027-01-31,bbposture.yaml:4,new\r\n"), std::string::npos) << text;
-  EXPECT_NE(text.find(",,,,absent\r\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(",known,2027-01-31,bbposture.yaml:4,new,\r\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(",,,,absent,\r\n"), std::string::npos) << text;
 }
 
 TEST(CsvReporterTest, TheReaderRejectsBareLineFeeds) {

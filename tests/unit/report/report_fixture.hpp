@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string>
 
+#include "bbp/core/declared.hpp"
 #include "bbp/core/engine.hpp"
 #include "bbp/report/report.hpp"
 #include "bbp/report/reporter.hpp"
@@ -57,6 +58,34 @@ inline ScanReport sample_report() {
   inputs.api_requests = 42;
   return build_report(snapshot, core::evaluate(snapshot, inputs.settings, test::test_now()),
                       inputs);
+}
+
+// acme/site is protected only by a project-level restriction the config file declares
+// (bbposture.yaml:14 declares push, force and delete for project SITE): four checks pass
+// because of it (direct push, force push, deletion, protected at all); the others fail.
+inline ScanReport declared_report() {
+  static const core::Snapshot snapshot = [] {
+    auto s = test::snapshot_of({test::RepositoryBuilder("site").project("SITE")});
+    core::DeclaredRestrictions declared;
+    declared.project = "SITE";
+    declared.source = "bbposture.yaml:14";
+    for (const char* kind : {"push", "force", "delete"}) {
+      core::BranchRestriction r;
+      r.kind = kind;
+      declared.restrictions.push_back(r);
+    }
+    core::apply_declarations(s, {declared});
+    return s;
+  }();
+  ReportInputs inputs;
+  inputs.tool_version = "9.9.9";
+  inputs.started_at = test::test_now();
+  inputs.finished_at = test::test_now();
+  auto report = build_report(
+      snapshot, core::evaluate(snapshot, inputs.settings, test::test_now(), {{}, true, true}),
+      inputs);
+  report.declarations_applied = true;
+  return report;
 }
 
 inline std::string render(const Reporter& reporter, const ScanReport& report) {

@@ -99,6 +99,7 @@ TEST(ReportSchemaTest, RequiredKeysAreExactlyWhatTheReporterWrites) {
   // Every optional key appears in a report compared with a baseline.
   auto compared = sample_report();
   compare_with_baseline(compared, sample_report(), "old.json", {});
+  compared.declarations_applied = true;
   EXPECT_EQ(keys_of(schema.at("properties")), keys_of(to_json(compared)));
   const auto& scan = schema.at("properties").at("scan");
   EXPECT_EQ(strings_of(scan.at("required")), keys_of(document.at("scan")));
@@ -111,6 +112,53 @@ TEST(ReportSchemaTest, RequiredKeysAreExactlyWhatTheReporterWrites) {
   EXPECT_EQ(strings_of(defs.at("unknown").at("required")), keys_of(document.at("unknown").at(0)));
   EXPECT_EQ(strings_of(defs.at("resource").at("required")),
             keys_of(document.at("findings").at(0).at("resource")));
+  const auto declared = to_json(declared_report());
+  EXPECT_EQ(strings_of(defs.at("declared_pass_fields").at("required")),
+            keys_of(declared.at("declared_passes").at(0)));
+}
+
+// Checks that pass only because of declared restrictions are said in every format, apart from
+// the findings: never counted as findings, never with a severity where one is counted.
+TEST(DeclaredPassTest, EveryFormatSaysWhichPassesRestOnADeclaration) {
+  const auto report = declared_report();
+  ASSERT_EQ(report.declared_passes.size(), 4U);
+  const auto document = to_json(report);
+  EXPECT_EQ(document.at("summary").at("declared_passes"), 4);
+  const auto& pass = document.at("declared_passes").at(0);
+  EXPECT_EQ(pass.at("outcome"), "pass");
+  EXPECT_EQ(pass.at("declared_by"), json::array({"bbposture.yaml:14"}));
+  EXPECT_NE(pass.at("evidence").dump().find("declared in bbposture.yaml:14"), std::string::npos);
+  for (const auto& f : document.at("findings")) {
+    EXPECT_NE(f.at("rule"), pass.at("rule"));
+  }
+  const auto text = render(*make_reporter(Format::table), report);
+  EXPECT_NE(text.find("4 checks on 1 repository pass only because of restrictions declared in:\n"
+                      "    bbposture.yaml:14"),
+            std::string::npos)
+      << text;
+  const auto csv = render(*make_reporter(Format::csv), report);
+  EXPECT_NE(csv.find("\r\n,force-push-allowed,"), std::string::npos) << csv;  // no severity
+  EXPECT_NE(csv.find(",bbposture.yaml:14\r\n"), std::string::npos) << csv;
+  const auto jsonl = render(*make_reporter(Format::jsonl), report);
+  EXPECT_NE(jsonl.find("\"outcome\":\"pass\""), std::string::npos);
+  const auto sarif = json::parse(render(*make_reporter(Format::sarif), report));
+  std::size_t passes = 0;
+  for (const auto& result : sarif.at("runs").at(0).at("results")) {
+    if (result.at("kind") == "pass") {
+      ++passes;
+      EXPECT_EQ(result.at("level"), "none");
+      EXPECT_NE(result.at("message").at("text").get<std::string>().find("bbposture.yaml:14"),
+                std::string::npos);
+    }
+  }
+  EXPECT_EQ(passes, 4U);
+}
+
+// Without declarations nothing changes: no key, no line.
+TEST(DeclaredPassTest, AbsentWithoutDeclarations) {
+  const auto document = to_json(sample_report());
+  EXPECT_FALSE(document.contains("declared_passes"));
+  EXPECT_FALSE(document.at("summary").contains("declared_passes"));
 }
 
 }  // namespace
