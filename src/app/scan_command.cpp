@@ -136,7 +136,7 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
                "Check your own SSH keys in a --repo/--project scan too (they are account-wide)")
       ->group("Scope");
   app.add_option("-f,--format", o.format,
-                 "Report format: table, json, jsonl, sarif, csv (default: from the -o file's "
+                 "Report format: table, json, jsonl, sarif, csv, html (default: from the -o file's "
                  "extension, else table)")
       ->type_name("FORMAT")
       ->group("Output");
@@ -368,10 +368,14 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
   auto evaluations =
       core::evaluate(collected.snapshot, config.settings, started,
                      {config.rules, /*findings_only=*/true, config.scope().reads_user_keys()});
-  report::ReportInputs inputs{BBP_VERSION,        started,
-                              finished,           requests,
-                              config.settings,    collected.interrupted || cancel.load(),
-                              config.min_severity};
+  report::ReportInputs inputs{BBP_VERSION,
+                              started,
+                              finished,
+                              requests,
+                              config.settings,
+                              collected.interrupted || cancel.load(),
+                              config.min_severity,
+                              config.rules};
   const auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
   const bool terminal = !config.output && stdout_is_tty();
   const int width = config.width > 0 ? config.width : (terminal ? terminal_columns(1) : 80);

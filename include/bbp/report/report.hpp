@@ -37,6 +37,12 @@ struct ScanReport {
   std::vector<core::Evaluation> findings;  // outcome fail, sorted for the report
   std::vector<core::Evaluation> unknown;   // outcome unknown, sorted for the report
   std::vector<ErrorEntry> errors;
+  // What a repository x rule view needs to tell a pass from a rule that does not apply, was
+  // left out (--min-severity) or was not evaluated (--rule / --skip-rule). The engine keeps only
+  // failures and unknowns, so these are carried beside them.
+  std::vector<const core::Rule*> rules;         // the rules evaluated, catalogue order
+  std::optional<core::Severity> min_severity;   // findings below it were left out
+  std::vector<std::string> empty_repositories;  // "workspace/slug" without a default branch, sorted
 };
 
 struct ReportInputs {
@@ -47,6 +53,7 @@ struct ReportInputs {
   core::Settings settings;
   bool interrupted = false;
   std::optional<core::Severity> min_severity;  // findings below it are left out
+  std::vector<const core::Rule*> rules;        // the rules evaluated; empty: all of them
 };
 
 // Builds the report from what was collected and evaluated. `evaluations` are already limited
