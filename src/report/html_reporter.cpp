@@ -197,8 +197,8 @@ void write_counts(std::ostream& out, const ScanReport& report) {
   std::size_t suppressed = 0;
   std::size_t fresh = 0;
   for (const auto& f : report.findings) {
-    suppressed += f.suppressed ? 1 : 0;
-    fresh += f.baseline_state == core::BaselineState::new_finding ? 1 : 0;
+    suppressed += f.suppressed ? 1U : 0U;
+    fresh += f.baseline_state == core::BaselineState::new_finding ? 1U : 0U;
   }
   out << "<section id=\"summary\">\n<h2>Findings per severity</h2>\n<div class=\"counts\">\n";
   for (const auto severity : kSeverities) {
