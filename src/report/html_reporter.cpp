@@ -282,8 +282,10 @@ void write_grid_legend(std::ostream& out, const ScanReport& report, std::size_t 
          "Critical failures, then High, Medium, Low, then unknowns). Columns: the rules "
          "evaluated, by catalogue number (see the chart above). ";
   if (report.repositories > rows) {
-    out << "The other " << report.repositories - rows
-        << " repositories have no failure and no unknown for any rule. ";
+    const auto others = report.repositories - rows;
+    out << (others == 1 ? "The other repository has"
+                        : "The other " + std::to_string(others) + " repositories have")
+        << " no failure and no unknown for any rule. ";
   }
   out << "</p>\n<p class=\"legend\">\xE2\x9C\x97 fail &middot; ? unknown (could not be read) "
          "&middot; \xE2\x9C\x93 pass &middot; \xE2\x80\x93 not applicable (empty repository: no "
