@@ -218,14 +218,14 @@ tl::expected<void, std::string> validate_output(const ScanOptions& options, Scan
     c.format = by_extension.value_or(report::Format::table);
     if (c.output && !by_extension) {
       c.warnings.push_back("writing a table to " + *c.output +
-                           " (its extension names no format; -f json, jsonl, sarif or csv "
+                           " (its extension names no format; -f json, jsonl, sarif, csv or html "
                            "chooses another)");
     }
     return {};
   }
   const auto format = report::format_from_string(options.format);
   if (!format) {
-    return tl::unexpected("--format must be one of table, json, jsonl, sarif, csv (got '" +
+    return tl::unexpected("--format must be one of table, json, jsonl, sarif, csv, html (got '" +
                           options.format + "')");
   }
   c.format = *format;
@@ -348,6 +348,9 @@ std::optional<report::Format> format_for_extension(std::string_view path) {
   const std::string extension = text::ascii_lower(path.substr(dot + 1));
   if (extension == "txt") {
     return report::Format::table;
+  }
+  if (extension == "htm") {
+    return report::Format::html;
   }
   return report::format_from_string(extension);
 }

@@ -150,7 +150,7 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
                "Check your own SSH keys in a --repo/--project scan too (they are account-wide)")
       ->group("Scope");
   app.add_option("-f,--format", o.format,
-                 "Report format: table, json, jsonl, sarif, csv (default: from the -o file's "
+                 "Report format: table, json, jsonl, sarif, csv, html (default: from the -o file's "
                  "extension, else table)")
       ->type_name("FORMAT")
       ->group("Output");
@@ -411,10 +411,14 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
       core::evaluate(collected.snapshot, config.settings, started,
                      {config.rules, /*findings_only=*/true, config.scope().reads_user_keys()});
   suppress(config, collected.snapshot, evaluations, now);
-  report::ReportInputs inputs{BBP_VERSION,        started,
-                              finished,           requests,
-                              config.settings,    collected.interrupted || cancel.load(),
-                              config.min_severity};
+  report::ReportInputs inputs{BBP_VERSION,
+                              started,
+                              finished,
+                              requests,
+                              config.settings,
+                              collected.interrupted || cancel.load(),
+                              config.min_severity,
+                              config.rules};
   auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
   report.suppressions_applied = !config.suppressions.empty();
   report.declarations_applied = !config.declarations.empty();

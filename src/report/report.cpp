@@ -17,11 +17,24 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
   r.api_requests = inputs.api_requests;
   r.settings = inputs.settings;
   r.interrupted = inputs.interrupted;
+  r.min_severity = inputs.min_severity;
+  for (const auto& rule : core::catalogue()) {
+    if (inputs.rules.empty() ||
+        std::find(inputs.rules.begin(), inputs.rules.end(), &rule) != inputs.rules.end()) {
+      r.rules.push_back(&rule);
+    }
+  }
   for (const auto& ws : snapshot.workspaces) {
     r.workspaces.push_back(ws.slug);
     r.repositories += ws.repositories.size();
     r.keys += ws.keys.size();
+    for (const auto& repo : ws.repositories) {
+      if (!repo.mainbranch) {
+        r.empty_repositories.push_back(repo.full_name);
+      }
+    }
   }
+  std::sort(r.empty_repositories.begin(), r.empty_repositories.end());
   r.keys += snapshot.ssh_keys.size();
   // The findings stay in `evaluations` (filtered in place, so a large scan never holds two
   // copies); the unknowns move out first.

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "bbp/report/csv_reporter.hpp"
+#include "bbp/report/html_reporter.hpp"
 #include "bbp/report/json_reporter.hpp"
 #include "bbp/report/jsonl_reporter.hpp"
 #include "bbp/report/sarif_reporter.hpp"
@@ -13,12 +14,13 @@
 namespace bbp::report {
 namespace {
 
-constexpr std::array<text::Named<Format>, 5> kFormats{{
+constexpr std::array<text::Named<Format>, 6> kFormats{{
     {Format::table, "table"},
     {Format::json, "json"},
     {Format::jsonl, "jsonl"},
     {Format::sarif, "sarif"},
     {Format::csv, "csv"},
+    {Format::html, "html"},
 }};
 
 }  // namespace
@@ -43,6 +45,8 @@ std::unique_ptr<Reporter> make_reporter(Format format, const ReporterOptions& op
       return std::make_unique<SarifReporter>();
     case Format::csv:
       return std::make_unique<CsvReporter>();
+    case Format::html:
+      return std::make_unique<HtmlReporter>();
   }
   return nullptr;
 }

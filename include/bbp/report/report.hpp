@@ -51,6 +51,12 @@ struct ScanReport {
   // only because of them (outcome pass, declared_by set), in report order.
   bool declarations_applied = false;
   std::vector<core::Evaluation> declared_passes;
+  // What a repository x rule view needs to tell a pass from a rule that does not apply, was
+  // left out (--min-severity) or was not evaluated (--rule / --skip-rule). The engine keeps only
+  // failures and unknowns, so these are carried beside them.
+  std::vector<const core::Rule*> rules;         // the rules evaluated, catalogue order
+  std::optional<core::Severity> min_severity;   // findings below it were left out
+  std::vector<std::string> empty_repositories;  // "workspace/slug" without a default branch, sorted
 };
 
 struct ReportInputs {
@@ -61,6 +67,7 @@ struct ReportInputs {
   core::Settings settings;
   bool interrupted = false;
   std::optional<core::Severity> min_severity;  // findings below it are left out
+  std::vector<const core::Rule*> rules;        // the rules evaluated; empty: all of them
 };
 
 // Builds the report from what was collected and evaluated. `evaluations` are already limited

@@ -1,6 +1,7 @@
 // End to end: the real bbposture binary against an in-process fake Bitbucket serving one fixed
 // scenario (tests/data/scenarios/golden.json) with a frozen clock. Every format is compared
 // byte for byte with tests/data/golden/report.<format>; BBP_UPDATE_GOLDEN=1 rewrites them.
+// The HTML one is also opened in a real browser by browser_test.cpp.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -187,8 +188,12 @@ TEST_F(GoldenTest, TableMatchesGolden) {
   expect_golden("report.table", scan_to_file("table"));
 }
 
+TEST_F(GoldenTest, HtmlMatchesGolden) {
+  expect_golden("report.html", scan_to_file("html"));
+}
+
 TEST_F(GoldenTest, StdoutMatchesTheOutputFile) {
-  for (const std::string format : {"json", "jsonl", "sarif", "csv", "table"}) {
+  for (const std::string format : {"json", "jsonl", "sarif", "csv", "table", "html"}) {
     const auto result = run(scan_args(format), env());
     EXPECT_EQ(result.exit_code, 3) << format;
     EXPECT_EQ(normalise(result.out), read_file(kData + "/golden/report." + format)) << format;
@@ -233,7 +238,7 @@ TEST_F(GoldenTest, MessagesStateTheThresholdsGivenOnTheCommandLine) {
         "'master' requires no approvals; at least 2 required", "1425 days old; maximum 90 days"}) {
     EXPECT_TRUE(messages.count(want)) << want << "\n" << nlohmann::json(messages).dump(1);
   }
-  for (const std::string format : {"jsonl", "sarif", "csv", "table"}) {
+  for (const std::string format : {"jsonl", "sarif", "csv", "table", "html"}) {
     const auto r = run(scan_args(format, thresholds), env());
     EXPECT_EQ(r.exit_code, 3) << format << r.err;
     EXPECT_NE(r.out.find("threshold 30 days"), std::string::npos) << format << "\n" << r.out;

@@ -156,6 +156,8 @@ TEST(AppValidate, TheFormatComesFromTheOutputsExtensionUnlessGiven) {
   options.format = "";
   EXPECT_FALSE(validate(options)->output);  // standard output
   EXPECT_FALSE(format_for_extension("dir.json/report"));
+  EXPECT_EQ(format_for_extension("posture.html"), report::Format::html);
+  EXPECT_EQ(format_for_extension("POSTURE.HTM"), report::Format::html);
 }
 
 TEST(AppValidate, ACaBundleMustBeAReadablePemBundle) {

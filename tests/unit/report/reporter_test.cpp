@@ -16,8 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<Format, 5> kAll{Format::table, Format::json, Format::jsonl, Format::sarif,
-                                     Format::csv};
+constexpr std::array<Format, 6> kAll{Format::table, Format::json, Format::jsonl,
+                                     Format::sarif, Format::csv,  Format::html};
 
 TEST(ReporterTest, EveryFormatHasAReporter) {
   for (const auto format : kAll) {

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "bbp/report/reporter.hpp"
+
+namespace bbp::report {
+
+// One self-contained HTML page for people: the scan's scope, counts per severity, bar charts
+// (inline SVG), a repository x rule grid, the findings with their evidence, the unknowns and the
+// failed reads. The page loads nothing: its styles and its script are inline and a
+// Content-Security-Policy forbids every load. The data is in the document's tables, so it reads
+// without JavaScript and prints; the script only sorts and filters the findings table (an
+// initial filter can be given in the URL fragment, e.g. "#severity=high&q=etl").
+// Rows are written as they are produced: only the grid's per-repository marks are held.
+class HtmlReporter final : public Reporter {
+ public:
+  void write(const ScanReport& report, std::ostream& out) const override;
+};
+
+// `text` safe in HTML text and in a double- or single-quoted attribute: & < > " ' become
+// character references; invalid UTF-8 and NUL become U+FFFD.
+std::string html_escape(std::string_view text);
+
+// `value` as JSON that is safe inside <script type="application/json">: '<', '>', '&', U+2028
+// and U+2029 are written as \u escapes (so "</script>" or "<!--" cannot occur), invalid UTF-8 is
+// replaced.
+std::string json_for_script(const nlohmann::json& value);
+
+}  // namespace bbp::report

@@ -1,0 +1,158 @@
+#include "bbp/report/html_reporter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "report_fixture.hpp"
+
+namespace bbp::report::testing {
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// A report whose every piece of Bitbucket text tries to break out of its HTML context.
+ScanReport hostile_report() {
+  auto report = sample_report();
+  const std::string evil = "<script>alert(1)</script>";
+  report.workspaces.push_back("\"><img src=x onerror=alert(2)>");
+  report.api_url = "https://api.example/'><script>alert(3)</script>";
+  for (auto& f : report.findings) {
+    f.repository = evil;
+    f.workspace = "ws\"onmouseover=\"alert(4)";
+    f.project = "</script><script>alert(5)</script>";
+    f.resource.name = evil;
+    f.resource.url = "javascript:alert(6)";
+  }
+  for (auto& u : report.unknown) {
+    u.detail = evil + "\xE2\x80\xA8";
+  }
+  for (auto& e : report.errors) {
+    e.message = evil;
+  }
+  return report;
+}
+
+TEST(HtmlEscapeTest, EscapesTextAndAttributeCharacters) {
+  EXPECT_EQ(html_escape("<a href=\"x\">Tom's & Jerry's</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom&#39;s &amp; Jerry&#39;s&lt;/a&gt;");
+  EXPECT_EQ(html_escape("caf\xC3\xA9 \xE2\x9C\x93"), "caf\xC3\xA9 \xE2\x9C\x93");
+}
+
+TEST(HtmlEscapeTest, ReplacesInvalidUtf8AndNul) {
+  const std::string nul("a\0b", 3);
+  EXPECT_EQ(html_escape(nul),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(html_escape("\xFF<"), "\xEF\xBF\xBD&lt;");
+  EXPECT_EQ(html_escape("\xC3"), "\xEF\xBF\xBD");                                  // cut short
+  EXPECT_EQ(html_escape("\xE0\x80\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
+  EXPECT_EQ(html_escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+}
+
+TEST(HtmlEscapeTest, JsonForScriptCannotCloseTheScript) {
+  const nlohmann::json value = {{"name", "</script><!-- & \xE2\x80\xA8\xE2\x80\xA9"}};
+  const auto text = json_for_script(value);
+  EXPECT_EQ(text.find('<'), std::string::npos) << text;
+  EXPECT_EQ(text.find('>'), std::string::npos) << text;
+  EXPECT_EQ(text.find('&'), std::string::npos) << text;
+  EXPECT_EQ(text.find("\xE2\x80\xA8"), std::string::npos) << text;
+  EXPECT_NE(text.find("\\u003c/script\\u003e"), std::string::npos) << text;
+  EXPECT_NE(text.find("\\u2028\\u2029"), std::string::npos) << text;
+  EXPECT_EQ(nlohmann::json::parse(text), value) << "still the same JSON";
+}
+
+TEST(HtmlReporterTest, BitbucketTextRendersAsText) {
+  const auto html = render(HtmlReporter(), hostile_report());
+  // Our own two scripts and the JSON data block are the only script elements.
+  EXPECT_EQ(occurrences(html, "<script"), 3U) << html;
+  EXPECT_EQ(occurrences(html, "</script>"), 3U);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_NE(html.find("&lt;img src=x onerror=alert(2)&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("\"onmouseover"), std::string::npos);
+  EXPECT_NE(html.find("ws&quot;onmouseover=&quot;alert(4)"), std::string::npos);
+  EXPECT_EQ(html.find("javascript:"), std::string::npos) << "only http(s) links";
+  EXPECT_EQ(html.find("alert(3)</script>"), std::string::npos);
+}
+
+TEST(HtmlReporterTest, PageLoadsNothing) {
+  const auto html = render(HtmlReporter(), sample_report());
+  EXPECT_NE(html.find("http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"),
+            std::string::npos);
+  for (const std::string load : {" src=", "<link", "@import", "url(", "<iframe", "<object"}) {
+    EXPECT_EQ(html.find(load), std::string::npos) << load;
+  }
+}
+
+TEST(HtmlReporterTest, ShowsCountsGridFindingsUnknownsAndErrors) {
+  const auto report = sample_report();
+  const auto html = render(HtmlReporter(), report);
+  const auto counts = count_by_severity(report);
+  EXPECT_NE(html.find("data-severity=\"critical\"><span class=\"n\">" + std::to_string(counts[0])),
+            std::string::npos);
+  // acme/web fails rule 1 and is the worst repository: the grid's first row.
+  const auto grid = html.find("<table class=\"grid\"");
+  const auto first_row = html.find("<tr data-repository=", grid);
+  const auto name = html.find("<th scope=\"row\">", first_row) + 16;
+  EXPECT_EQ(html.substr(name, 9), "acme/web<");
+  EXPECT_NE(html.find("data-rule=\"public-repository\" title=\"public-repository: fail\">"),
+            std::string::npos);
+  // acme/legacy's branch rules are unknown; its repository rules pass.
+  const auto legacy = html.find("<tr data-repository=\"acme/legacy\"");
+  ASSERT_NE(legacy, std::string::npos);
+  const auto legacy_end = html.find("</tr>", legacy);
+  EXPECT_NE(html.find("class=\"cell unknown\"", legacy), std::string::npos);
+  EXPECT_LT(html.find("class=\"cell pass\"", legacy), legacy_end);
+  EXPECT_EQ(occurrences(html, "<tr data-severity="), report.findings.size());
+  EXPECT_NE(html.find("missing scope: repository:admin"), std::string::npos);
+  EXPECT_NE(html.find("/2.0/repositories/acme/legacy/branch-restrictions"), std::string::npos);
+  EXPECT_NE(html.find("id=\"completeness\" class=\"state-incomplete\""), std::string::npos);
+}
+
+TEST(HtmlReporterTest, EmptyRepositoryRulesAreNotApplicableAndMinSeverityIsHonest) {
+  auto report = sample_report();
+  report.empty_repositories = {"acme/web"};
+  report.min_severity = core::Severity::critical;
+  const auto html = render(HtmlReporter(), report);
+  const auto web = html.find("<tr data-repository=\"acme/web\"");
+  ASSERT_NE(web, std::string::npos);
+  const auto end = html.find("</tr>", web);
+  // acme/web still shows its failures; a rule without one here is not applicable, not a pass.
+  EXPECT_EQ(html.substr(web, end - web).find("cell pass"), std::string::npos);
+  // acme/legacy: rule 4 (Medium) is below the threshold, so it is not claimed to pass.
+  const auto legacy = html.find("<tr data-repository=\"acme/legacy\"");
+  const auto legacy_row = html.substr(legacy, html.find("</tr>", legacy) - legacy);
+  EXPECT_NE(legacy_row.find("stale-repository: left out"), std::string::npos) << legacy_row;
+}
+
+TEST(HtmlReporterTest, MarksSuppressedAndNewFindings) {
+  auto report = sample_report();
+  ASSERT_GE(report.findings.size(), 2U);
+  report.findings[0].suppressed =
+      core::SuppressionMark{"accepted <risk>", "2027-01-31", "b.yaml:3"};
+  report.findings[1].baseline_state = core::BaselineState::new_finding;
+  const auto html = render(HtmlReporter(), report);
+  EXPECT_NE(html.find("<span class=\"badge suppressed\">suppressed</span><span class=\"why\">"
+                      "accepted &lt;risk&gt; (until 2027-01-31) &mdash; b.yaml:3</span>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<span class=\"badge new\">new</span>"), std::string::npos);
+  EXPECT_NE(html.find("data-severity=\"suppressed\"><span class=\"n\">1<"), std::string::npos);
+}
+
+TEST(HtmlReporterTest, UnselectedRulesAreNoColumns) {
+  auto report = sample_report();
+  report.rules = {core::find_rule("public-repository")};
+  const auto html = render(HtmlReporter(), report);
+  EXPECT_EQ(html.find("data-rule=\"stale-repository\" title="), std::string::npos);
+  EXPECT_NE(html.find("data-rule=\"public-repository\" title="), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bbp::report::testing
