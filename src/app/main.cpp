@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
   auto* rules = app.add_subcommand("rules", "Print the rule catalogue");
   setup_rules(*rules, rules_options);
 
+  ConfigOptions config_options;
+  auto* config = app.add_subcommand("config", "Print an example config file, or check one");
+  setup_config(*config, config_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -64,6 +68,9 @@ int main(int argc, char** argv) {
   try {
     if (rules->parsed()) {
       return run_rules(rules_options);
+    }
+    if (config->parsed()) {
+      return run_config(config_options);
     }
     const bbp::http::CurlGlobal curl;
     if (scan->parsed()) {

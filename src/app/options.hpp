@@ -67,7 +67,9 @@ struct ScanOptions {
   bool plan = false;
   // Living with findings (docs/config.md): the config file, a previous report to compare with,
   // whether the table lists suppressed findings, whether --fail-on counts baselined ones.
-  std::string config;  // --config; "" : ./bbposture.yaml when present
+  std::string config;              // --config; "" : ./bbposture.yaml when present
+  bool no_config = false;          // --no-config: not even ./bbposture.yaml
+  std::vector<std::string> given;  // the long options the command line gave ("--fail-on")
   std::string baseline;
   bool show_suppressed = false;
   bool fail_on_unchanged = false;
