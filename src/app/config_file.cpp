@@ -379,7 +379,7 @@ tl::expected<ConfigFile, std::string> parse_config(std::string_view text, const 
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
+  } catch (const YAML::Exception& e) {  // a ParserException, or another with a position
     return Failure(reader.at(
         e.mark, "not valid YAML (" + e.msg + "); check the indentation and quoting there"));
   }
@@ -442,27 +442,40 @@ std::optional<std::string> config_path(const ScanOptions& options) {
   return std::string(kDefaultConfigFile);
 }
 
-void add_config_options(CLI::App& app, ScanOptions& options) {
-  auto* config = app.add_option("--config", options.config,
-                                "Read settings from this YAML file (default: ./bbposture.yaml "
-                                "when present); the command line wins")
-                     ->check(non_empty())
-                     ->type_name("FILE")
-                     ->group("Config");
-  app.add_flag("--no-config", options.no_config, "Do not read ./bbposture.yaml")
-      ->excludes(config)
+namespace {
+
+void add_config_options(CLI::App& app, std::string& config, bool& no_config,
+                        std::vector<std::string>& given) {
+  auto* file = app.add_option("--config", config,
+                              "Read settings from this YAML file (default: ./bbposture.yaml "
+                              "when present); the command line wins")
+                   ->check(non_empty())
+                   ->type_name("FILE")
+                   ->group("Config");
+  app.add_flag("--no-config", no_config, "Do not read ./bbposture.yaml")
+      ->excludes(file)
       ->group("Config");
-  app.parse_complete_callback([&app, &options] {
-    options.given.clear();
+  app.parse_complete_callback([&app, &given] {
+    given.clear();
     for (const auto* option : app.get_options()) {
       if (option->count() == 0) {
         continue;
       }
       for (const auto& name : option->get_lnames()) {
-        options.given.push_back("--" + name);
+        given.push_back("--" + name);
       }
     }
   });
+}
+
+}  // namespace
+
+void add_config_options(CLI::App& app, ScanOptions& options) {
+  add_config_options(app, options.config, options.no_config, options.given);
+}
+
+void add_config_options(CLI::App& app, AuthCheckOptions& options) {
+  add_config_options(app, options.config, options.no_config, options.given);
 }
 
 std::string located_error(const ConfigFile& file, const std::string& message) {
@@ -493,6 +506,23 @@ tl::expected<ScanOptions, std::string> with_config_file(const ScanOptions& optio
   setup_logging(merged.log);
   spdlog::info("using config {}", *path);
   return merged;
+}
+
+tl::expected<AuthCheckOptions, std::string> with_config_file(const AuthCheckOptions& options) {
+  ScanOptions scan;
+  scan.connection = options.connection;
+  scan.log = options.log;
+  scan.config = options.config;
+  scan.no_config = options.no_config;
+  scan.given = options.given;
+  auto merged = with_config_file(scan);
+  if (!merged) {
+    return Failure(merged.error());
+  }
+  AuthCheckOptions out = options;
+  out.connection = merged->connection;
+  out.log = merged->log;
+  return out;
 }
 
 std::string config_example() {

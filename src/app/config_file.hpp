@@ -61,6 +61,7 @@ std::optional<std::string> config_path(const ScanOptions& options);
 // --config and --no-config, and the record of which options the command line gave
 // (ScanOptions::given), which apply_config needs.
 void add_config_options(CLI::App& app, ScanOptions& options);
+void add_config_options(CLI::App& app, AuthCheckOptions& options);
 
 // An error of validate() for options a config file set: located at the key whose option it
 // names ("FILE:LINE:1: --timeout …"), else prefixed with the file.
@@ -68,6 +69,8 @@ std::string located_error(const ConfigFile& file, const std::string& message);
 
 // Find, read and apply the config file to a scan's options; logs "using config FILE".
 tl::expected<ScanOptions, std::string> with_config_file(const ScanOptions& options);
+// For `auth check`: only the file's connection and logging keys apply.
+tl::expected<AuthCheckOptions, std::string> with_config_file(const AuthCheckOptions& options);
 
 // The value a setting has in `options`, as YAML ("high", "[acme, globex]", "30").
 std::string config_value(const ScanOptions& options, std::string_view key);

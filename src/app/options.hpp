@@ -83,6 +83,10 @@ struct AuthCheckOptions {
   LogOptions log;
   std::vector<std::string> workspaces;
   std::string format = "table";  // table or json
+  // The config file's connection and logging keys apply here too (docs/config.md).
+  std::string config;
+  bool no_config = false;
+  std::vector<std::string> given;
 };
 
 // Validated connection settings.

@@ -182,5 +182,21 @@ TEST_F(ConfigCli, ABadConfigFailsWithExit2BeforeAnyRequest) {
   EXPECT_EQ(fake_->request_count(), 0U);
 }
 
+TEST_F(ConfigCli, AuthCheckTakesTheConnectionKeys) {
+  start_fake();
+  write("bbposture.yaml", "api_url: " + fake_->api_url() + "\ntoken_url: " + fake_->token_url() +
+                              "\nworkspaces: [globex]\n");
+  const auto r =
+      run_cli(BBP_BINARY, {"auth", "check", "-f", "json"},
+              {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(fake_->token_requests(), 0U);
+  write("bbposture.yaml", "timeout: 0\n");
+  const auto bad = run_cli(BBP_BINARY, {"auth", "check"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, StartsWith("bbposture: bbposture.yaml:1:10: 'timeout' must be between 1 "
+                                  "and 3600 (got 0)"));
+}
+
 }  // namespace
 }  // namespace bbp::test
