@@ -11,6 +11,7 @@
 #include "bbp/bitbucket/parse.hpp"
 #include "bbp/text/text.hpp"
 #include "commands.hpp"
+#include "config_file.hpp"
 #include "runtime.hpp"
 
 namespace bbp::app {
@@ -351,9 +352,17 @@ void setup_auth_check(CLI::App& app, AuthCheckOptions& o) {
       ->capture_default_str();
   add_connection_options(app, o.connection);
   add_log_options(app, o.log);
+  add_config_options(app, o);
 }
 
-int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& cancel) {
+int run_auth_check(const AuthCheckOptions& given, const std::atomic<bool>& cancel) {
+  // The config file's connection and logging keys, under the command line's.
+  const auto loaded = with_config_file(given);
+  if (!loaded) {
+    std::cerr << "bbposture: " << loaded.error() << '\n';
+    return kExitUsage;
+  }
+  const AuthCheckOptions& options = *loaded;
   if (!text::iequals(options.format, "table") && !text::iequals(options.format, "json")) {
     std::cerr << "bbposture: --format must be table or json (got '" << options.format << "')\n";
     return kExitUsage;

@@ -52,6 +52,15 @@ struct RulesOptions {
 void setup_rules(CLI::App& app, RulesOptions& options);
 int run_rules(const RulesOptions& options);
 
+// bbposture config example | check [FILE] (config_command.cpp, docs/config.md).
+struct ConfigOptions {
+  enum class Command { example, check };
+  Command command = Command::check;
+  std::string file = "bbposture.yaml";
+};
+void setup_config(CLI::App& app, ConfigOptions& options);
+int run_config(const ConfigOptions& options);
+
 // How a command-line error is said: "bbposture:" first, an unknown option or subcommand named
 // with the nearest known one, and where the help is. `nearest` is the suggestion alone.
 std::string failure_message(const CLI::App* app, const CLI::Error& error);

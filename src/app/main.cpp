@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
   auto* diff = app.add_subcommand("diff", "Compare two saved JSON reports: new, unchanged, fixed");
   setup_diff(*diff, diff_options);
 
+  ConfigOptions config_options;
+  auto* config = app.add_subcommand("config", "Print an example config file, or check one");
+  setup_config(*config, config_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -71,6 +75,9 @@ int main(int argc, char** argv) {
     }
     if (diff->parsed()) {
       return run_diff(diff_options);
+    }
+    if (config->parsed()) {
+      return run_config(config_options);
     }
     const bbp::http::CurlGlobal curl;
     if (scan->parsed()) {

@@ -67,7 +67,9 @@ struct ScanOptions {
   bool plan = false;
   // Living with findings (docs/config.md): the config file, a previous report to compare with,
   // whether the table lists suppressed findings, whether --fail-on counts baselined ones.
-  std::string config;  // --config; "" : ./bbposture.yaml when present
+  std::string config;              // --config; "" : ./bbposture.yaml when present
+  bool no_config = false;          // --no-config: not even ./bbposture.yaml
+  std::vector<std::string> given;  // the long options the command line gave ("--fail-on")
   std::string baseline;
   bool show_suppressed = false;
   bool fail_on_unchanged = false;
@@ -81,6 +83,10 @@ struct AuthCheckOptions {
   LogOptions log;
   std::vector<std::string> workspaces;
   std::string format = "table";  // table or json
+  // The config file's connection and logging keys apply here too (docs/config.md).
+  std::string config;
+  bool no_config = false;
+  std::vector<std::string> given;
 };
 
 // Validated connection settings.

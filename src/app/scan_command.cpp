@@ -22,6 +22,7 @@
 #include "bbp/report/snapshot_writer.hpp"
 #include "bbp/text/text.hpp"
 #include "commands.hpp"
+#include "config_file.hpp"
 #include "gap_summary.hpp"
 #include "output_file.hpp"
 #include "runtime.hpp"
@@ -225,6 +226,7 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
       ->group("Living with findings");
   add_connection_options(app, o.connection);
   add_log_options(app, o.log);
+  add_config_options(app, o);
 }
 
 namespace {
@@ -437,8 +439,14 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
   return exit_code_for(report, config);
 }
 
-int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
-  // Load config.
+int run_scan(const ScanOptions& given, const std::atomic<bool>& cancel) {
+  // Load config: the config file's settings under the command line's (config_file.hpp).
+  const auto loaded = with_config_file(given);
+  if (!loaded) {
+    usage_error(loaded.error());
+    return kExitUsage;
+  }
+  const ScanOptions& options = *loaded;
   auto config = validate(options);
   if (!config) {
     usage_error(config.error());

@@ -1,0 +1,202 @@
+// The real bbposture binary with a config file: `config example` and `config check`, a scan whose
+// file settings a flag overrides, ./bbposture.yaml found on its own, and a bad file refused
+// before the first request.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+#include "fake_bitbucket/server.hpp"
+#include "scan_scenario.hpp"
+
+namespace bbp::test {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+class ConfigCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    previous_ = std::filesystem::current_path();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("bbp_config_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    // Every run below starts in a folder of its own, where ./bbposture.yaml may be.
+    std::filesystem::current_path(dir_);
+  }
+  void TearDown() override {
+    std::filesystem::current_path(previous_);
+    std::filesystem::remove_all(dir_);
+  }
+
+  void start_fake() {
+    fake_ = std::make_unique<fake::FakeBitbucket>(scan_scenario());
+    fake_->start();
+  }
+
+  static void write(const std::string& path, const std::string& text) {
+    std::ofstream(path) << text;
+  }
+
+  CliResult scan(std::vector<std::string> args) {
+    std::vector<std::string> all{"scan", "--api-url", fake_->api_url(), "--token-url",
+                                 fake_->token_url()};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_cli(BBP_BINARY, all,
+                   {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value",
+                    std::string("BBP_NOW=") + kScenarioNow});
+  }
+
+  static std::set<std::string> workspaces_in(const std::string& report) {
+    std::set<std::string> seen;
+    const auto j = json::parse(report, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << report;
+    if (!j.is_discarded()) {
+      for (const auto& f : j["findings"]) {
+        if (f["workspace"].is_string()) {  // the caller's SSH keys belong to no workspace
+          seen.insert(f["workspace"].get<std::string>());
+        }
+      }
+    }
+    return seen;
+  }
+
+  std::filesystem::path previous_;
+  std::filesystem::path dir_;
+  std::unique_ptr<fake::FakeBitbucket> fake_;
+};
+
+TEST_F(ConfigCli, CheckAcceptsWhatExamplePrints) {
+  const auto example = run_cli(BBP_BINARY, {"config", "example"});
+  ASSERT_EQ(example.exit_code, 0) << example.err;
+  write("example.yaml", example.out);
+  const auto check = run_cli(BBP_BINARY, {"config", "check", "example.yaml"});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_THAT(check.out, StartsWith("# example.yaml is valid."));
+  EXPECT_THAT(check.out, HasSubstr("\nfail_on: low  # example.yaml:"));
+  EXPECT_THAT(check.out, HasSubstr("# ignore: 0 entries"));
+}
+
+TEST_F(ConfigCli, CheckReadsStandardInput) {
+  const std::string command = shell_quote(BBP_BINARY) + " config example | " +
+                              shell_quote(BBP_BINARY) + " config check - >/dev/null 2>&1";
+  EXPECT_EQ(std::system(command.c_str()), 0);  // NOLINT(concurrency-mt-unsafe)
+}
+
+TEST_F(ConfigCli, CheckPrintsTheEffectiveSettingsSuppressionsAndDeclarations) {
+  write("bbposture.yaml", R"(fail_on: high
+ignore:
+  - rule: public-repository
+    repository: acme/website
+    reason: public on purpose
+    expires: 2027-06-30
+declared_restrictions:
+  - project: PLAT
+    restrictions:
+      require_approvals_to_merge: 2
+      push: {users: [release-bot]}
+    reason: project-level
+)");
+  const auto check = run_cli(BBP_BINARY, {"config", "check"});  // ./bbposture.yaml
+  ASSERT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_THAT(check.out, HasSubstr("\nfail_on: high  # bbposture.yaml:1\n"));
+  EXPECT_THAT(check.out, HasSubstr("\nstale_days: 365  # default\n"));
+  EXPECT_THAT(check.out,
+              HasSubstr("#   bbposture.yaml:3: rule public-repository "
+                        "(be273f0a-678e-49af-b9f8-8f3913acef97), repository acme/website; reason "
+                        "\"public on purpose\"; expires 2027-06-30 (applies through that day, "
+                        "UTC)\n"));
+  EXPECT_THAT(check.out, HasSubstr("#   bbposture.yaml:8: project PLAT, the default branch: "
+                                   "require_approvals_to_merge 2, push (users: release-bot; "
+                                   "groups: none); reason \"project-level\"\n"));
+}
+
+TEST_F(ConfigCli, CheckRefusesABadOrMissingFileWithExit2) {
+  write("bad.yaml", "fail_on: high\nfail_onn: low\n");
+  const auto bad = run_cli(BBP_BINARY, {"config", "check", "bad.yaml"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "bbposture: bad.yaml:2:1: unknown key 'fail_onn'; did you mean 'fail_on'?\n");
+  EXPECT_TRUE(bad.out.empty());
+  const auto missing = run_cli(BBP_BINARY, {"config", "check"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("bbposture.yaml: no such config file"));
+}
+
+TEST_F(ConfigCli, AScanTakesTheFileAndAFlagOverridesIt) {
+  start_fake();
+  write("settings.yaml",
+        "format: csv\nworkspaces: [globex]\nallow_incomplete: true\nfail_on: none\n");
+  const auto from_file = scan({"--config", "settings.yaml", "-f", "json"});
+  EXPECT_EQ(from_file.exit_code, 0) << from_file.err;  // fail_on: none, from the file
+  EXPECT_EQ(workspaces_in(from_file.out), std::set<std::string>{"globex"});
+  const auto overridden =
+      scan({"--config", "settings.yaml", "-f", "json", "--fail-on", "low", "-w", "acme"});
+  EXPECT_EQ(overridden.exit_code, 1) << overridden.err;  // --fail-on low wins over none
+  EXPECT_EQ(workspaces_in(overridden.out), std::set<std::string>{"acme"});
+}
+
+TEST_F(ConfigCli, BbpostureYamlInTheCurrentFolderIsUsedAndSaidUnlessNoConfig) {
+  start_fake();
+  write("bbposture.yaml", "workspaces: globex\nallow_incomplete: true\nformat: json\n");
+  const auto found = scan({"-v"});
+  EXPECT_EQ(found.exit_code, 1) << found.err;
+  EXPECT_THAT(found.err, HasSubstr("info: using config bbposture.yaml"));
+  EXPECT_EQ(workspaces_in(found.out), std::set<std::string>{"globex"});
+  const auto ignored = scan({"--no-config", "-f", "json", "--allow-incomplete"});
+  EXPECT_THAT(ignored.err, Not(HasSubstr("using config")));
+  EXPECT_EQ(workspaces_in(ignored.out), (std::set<std::string>{"acme", "globex"}));
+}
+
+TEST_F(ConfigCli, ABadConfigFailsWithExit2BeforeAnyRequest) {
+  start_fake();
+  write("bbposture.yaml", "fail_on: high\nconcurrency: many\n");
+  const auto auto_found = scan({});
+  EXPECT_EQ(auto_found.exit_code, 2);
+  EXPECT_EQ(auto_found.err,
+            "bbposture: bbposture.yaml:2:14: 'concurrency' must be a whole number, not 'many'; "
+            "e.g. concurrency: 8\n");
+  write("creds.yaml", "workspaces: [acme]\nbitbucket:\n  client_secret: do-not-echo-me\n");
+  const auto credential = scan({"--config", "creds.yaml"});
+  EXPECT_EQ(credential.exit_code, 2);
+  EXPECT_THAT(credential.err, StartsWith("bbposture: creds.yaml:3:3: 'client_secret' looks like a "
+                                         "credential"));
+  EXPECT_THAT(credential.err, Not(HasSubstr("do-not-echo-me")));
+  const auto missing = scan({"--config", "nowhere.yaml"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("nowhere.yaml: no such config file"));
+  write("syntax.yaml", "workspaces: [acme\n");
+  const auto syntax = scan({"--config", "syntax.yaml"});
+  EXPECT_EQ(syntax.exit_code, 2);
+  EXPECT_THAT(syntax.err, StartsWith("bbposture: syntax.yaml:2:1: not valid YAML"));
+  EXPECT_EQ(fake_->request_count(), 0U);
+}
+
+TEST_F(ConfigCli, AuthCheckTakesTheConnectionKeys) {
+  start_fake();
+  write("bbposture.yaml", "api_url: " + fake_->api_url() + "\ntoken_url: " + fake_->token_url() +
+                              "\nworkspaces: [globex]\n");
+  const auto r =
+      run_cli(BBP_BINARY, {"auth", "check", "-f", "json"},
+              {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(fake_->token_requests(), 0U);
+  write("bbposture.yaml", "timeout: 0\n");
+  const auto bad = run_cli(BBP_BINARY, {"auth", "check"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, StartsWith("bbposture: bbposture.yaml:1:10: 'timeout' must be between 1 "
+                                  "and 3600 (got 0)"));
+}
+
+}  // namespace
+}  // namespace bbp::test
