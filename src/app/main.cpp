@@ -8,6 +8,7 @@
 
 #include "bbp/http/curl_transport.hpp"
 #include "commands.hpp"
+#include "completion.hpp"
 #include "runtime.hpp"
 
 namespace {
@@ -54,6 +55,10 @@ int main(int argc, char** argv) {
   auto* rules = app.add_subcommand("rules", "Print the rule catalogue");
   setup_rules(*rules, rules_options);
 
+  CompletionOptions completion_options;
+  auto* completion = app.add_subcommand("completion", "Print the shell completion script");
+  setup_completion(*completion, completion_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -64,6 +69,9 @@ int main(int argc, char** argv) {
   try {
     if (rules->parsed()) {
       return run_rules(rules_options);
+    }
+    if (completion->parsed()) {
+      return run_completion(app, completion_options);
     }
     const bbp::http::CurlGlobal curl;
     if (scan->parsed()) {
