@@ -2,6 +2,7 @@
 // sourced in a real bash, its function called the way bash calls it, with COMP_WORDS and
 // COMP_CWORD, and the candidates it leaves in COMPREPLY checked.
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -116,6 +117,39 @@ TEST(Completion, FileArgumentsCompleteFileNames) {
         << option;
   }
   std::filesystem::remove_all(dir);
+}
+
+// The zsh script is the bash function under zsh's bashcompinit, whose compgen leaves filtering by
+// the typed prefix to zsh: so the candidates here are every value of the word's kind.
+std::vector<std::string> complete_in_zsh(const std::vector<std::string>& words) {
+  std::string script = "autoload -U compinit && compinit -u && source " +
+                       shell_quote(BBP_ZSH_COMPLETION) + " 2>/dev/null; COMP_WORDS=(";
+  for (const auto& word : words) {
+    script += " " + shell_quote(word);
+  }
+  script += " ); COMP_CWORD=" + std::to_string(words.size() - 1) +
+            "; _bbposture && print -l -- \"${COMPREPLY[@]}\"";
+  const auto r = run_cli("zsh", {"-f", "-c", script});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST(Completion, ZshRunsTheSameFunction) {
+  if (std::system("command -v zsh >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "zsh is not installed (scripts/bootstrap installs it)";
+  }
+  EXPECT_THAT(complete_in_zsh({"bbposture", "sc"}), Contains("scan"));
+  EXPECT_THAT(complete_in_zsh({"bbposture", "auth", ""}), ElementsAre("check"));
+  EXPECT_THAT(complete_in_zsh({"bbposture", "scan", "--format", "j"}),
+              IsSupersetOf({"json", "jsonl", "sarif"}));
+  EXPECT_THAT(complete_in_zsh({"bbposture", "scan", "--fo"}), Contains("--format"));
+  EXPECT_THAT(complete_in_zsh({"bbposture", "scan", "--rule", ""}),
+              Contains(std::string(core::catalogue().front().slug)));
 }
 
 }  // namespace
