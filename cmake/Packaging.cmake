@@ -56,9 +56,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS bash-completion)
+# The synopsis line is the project's DESCRIPTION (CPACK_PACKAGE_DESCRIPTION_SUMMARY).
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "security-posture scanner for Bitbucket Cloud
-bbposture reads every workspace and repository a credential can see (branch
+    "bbposture reads every workspace and repository a credential can see (branch
 restrictions, branching models, deploy keys, SSH keys) with read-only API
 calls and reports public repositories, unprotected default branches, stale
 repositories and old keys as a table, JSON, JSON Lines, SARIF or CSV. What it

@@ -168,7 +168,9 @@ std::string patterns(const std::string& path, const Words& words) {
   Words quoted;
   for (const auto& word : words) {
     if (shell_safe(word)) {
-      quoted.push_back("\"" + path + "/" + word + "\"");
+      std::string pattern = "\"";
+      pattern.append(path).append("/").append(word).append("\"");
+      quoted.push_back(std::move(pattern));
     }
   }
   return text::join(quoted, " | ");
@@ -264,8 +266,9 @@ std::string word_cases(std::span<const CommandSpec> spec) {
                   command.positional_choices.end());
     const auto options = word_list(option_names(command));
     const auto words = others.empty() ? options : word_list(others);
-    out += "        \"" + command.path + "\")\n          if [[ \"$cur\" == -* ]]; then words=\"" +
-           options + "\"; else words=\"" + words + "\"; fi ;;\n";
+    out.append("        \"").append(command.path).append("\")\n");
+    out.append("          if [[ \"$cur\" == -* ]]; then words=\"").append(options);
+    out.append("\"; else words=\"").append(words).append("\"; fi ;;\n");
   }
   return out + "      esac ;;\n";
 }

@@ -33,6 +33,7 @@ std::string_view to_string(Format format) {
 
 std::vector<std::string_view> format_names() {
   std::vector<std::string_view> names;
+  names.reserve(kFormats.size());
   for (const auto& entry : kFormats) {
     names.push_back(entry.name);
   }
