@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bbp/bitbucket/collector.hpp"
+#include "bbp/report/report.hpp"
 #include "options.hpp"
 
 namespace bbp::app {
@@ -21,6 +22,26 @@ bitbucket::CollectOptions collect_options(const ScanConfig& config,
                                           bitbucket::CredentialKind credential);
 // bbposture scan --plan: identify, list, and print what the scan would read and cost.
 int run_plan(const ScanConfig& config, const std::atomic<bool>& cancel);
+
+// The exit code --fail-on gives a report: 1 when a finding at or above it is not suppressed and,
+// against a baseline, is new (or unchanged too, with --fail-on-unchanged); else 0.
+int findings_exit_code(const report::ScanReport& report, std::optional<core::Severity> fail_on,
+                       bool fail_on_unchanged);
+// --baseline: the previous report read in full (nullopt without the option), or why it is
+// refused (not JSON, not a bbposture report, another schema_version).
+tl::expected<std::optional<report::ScanReport>, std::string> load_baseline(
+    const std::optional<std::string>& path);
+
+// bbposture diff OLD.json NEW.json: NEW compared with OLD, in any report format.
+struct DiffOptions {
+  std::string old_report;
+  std::string new_report;
+  ScanOptions output;  // only -f, -o, --color, --width, --fail-on, --fail-on-unchanged, ...
+};
+void setup_diff(CLI::App& app, DiffOptions& options);
+// The table's colours and width (a terminal's unless -o or --width) and --show-suppressed.
+report::ReporterOptions reporter_options(const ScanConfig& config);
+int run_diff(const DiffOptions& options);
 
 void setup_auth_check(CLI::App& app, AuthCheckOptions& options);
 int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& cancel);

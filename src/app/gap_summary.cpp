@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "bbp/bitbucket/collector.hpp"
+#include "bbp/http/redact.hpp"
 #include "bbp/text/text.hpp"
 
 namespace bbp::app {
@@ -11,13 +12,7 @@ namespace {
 // The cause of a failed read without what names the read: transport messages end with
 // " (GET https://…)", which differs for every read of one outage.
 std::string cause_of(const core::Gap& gap) {
-  std::string cause = gap.detail;
-  for (const char* method : {" (GET ", " (POST "}) {
-    if (const auto at = cause.rfind(method); at != std::string::npos && cause.back() == ')') {
-      cause.erase(at);
-    }
-  }
-  return cause;
+  return std::string(http::without_request(gap.detail));
 }
 
 // "missing scope: repository:admin, project (granted: …)" → {"repository:admin", "project"}.

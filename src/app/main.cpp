@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
   auto* rules = app.add_subcommand("rules", "Print the rule catalogue");
   setup_rules(*rules, rules_options);
 
+  DiffOptions diff_options;
+  auto* diff = app.add_subcommand("diff", "Compare two saved JSON reports: new, unchanged, fixed");
+  setup_diff(*diff, diff_options);
+
   CompletionOptions completion_options;
   auto* completion = app.add_subcommand("completion", "Print the shell completion script");
   setup_completion(*completion, completion_options);
@@ -69,6 +73,9 @@ int main(int argc, char** argv) {
   try {
     if (rules->parsed()) {
       return run_rules(rules_options);
+    }
+    if (diff->parsed()) {
+      return run_diff(diff_options);
     }
     if (completion->parsed()) {
       return run_completion(app, completion_options);

@@ -13,9 +13,12 @@
 
 #include "bbp/bitbucket/collector.hpp"
 #include "bbp/bitbucket/credentials.hpp"
+#include "bbp/core/declared.hpp"
 #include "bbp/core/engine.hpp"
 #include "bbp/core/snapshot_json.hpp"
+#include "bbp/core/suppression.hpp"
 #include "bbp/report/report.hpp"
+#include "bbp/report/report_reader.hpp"
 #include "bbp/report/snapshot_writer.hpp"
 #include "bbp/text/text.hpp"
 #include "commands.hpp"
@@ -40,14 +43,7 @@ int exit_code_for(const report::ScanReport& report, const ScanConfig& config) {
   if (report.interrupted || (!report.complete && !config.allow_incomplete)) {
     return kExitIncomplete;
   }
-  if (config.fail_on) {
-    for (const auto& f : report.findings) {
-      if (core::rank(f.rule->severity) <= core::rank(*config.fail_on)) {
-        return kExitFindings;
-      }
-    }
-  }
-  return kExitClean;
+  return findings_exit_code(report, config.fail_on, config.fail_on_unchanged);
 }
 
 // Requests an hour the scan runs at, when that is known: the pacing asked for, or the window
@@ -107,6 +103,24 @@ std::string progress_text(const bitbucket::CollectProgress& p, const TransportSt
 }
 
 }  // namespace
+
+int findings_exit_code(const report::ScanReport& report, std::optional<core::Severity> fail_on,
+                       bool fail_on_unchanged) {
+  return fail_on && report::fails_on(report, *fail_on, fail_on_unchanged) ? kExitFindings
+                                                                          : kExitClean;
+}
+
+tl::expected<std::optional<report::ScanReport>, std::string> load_baseline(
+    const std::optional<std::string>& path) {
+  if (!path) {
+    return std::nullopt;
+  }
+  auto baseline = report::read_report_file(*path);
+  if (!baseline) {
+    return tl::unexpected("--baseline " + baseline.error());
+  }
+  return std::optional<report::ScanReport>(std::move(*baseline));
+}
 
 bitbucket::CollectOptions collect_options(const ScanConfig& config,
                                           bitbucket::CredentialKind credential) {
@@ -198,6 +212,17 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
   app.add_option("--min-approvals", o.min_approvals, "Rule 2: approvals a pull request needs")
       ->capture_default_str()
       ->group("Rules");
+  app.add_option("--baseline", o.baseline,
+                 "Compare with a previous JSON report: findings new or unchanged, and fixed")
+      ->check(non_empty())
+      ->type_name("REPORT.json")
+      ->group("Living with findings");
+  app.add_flag("--show-suppressed", o.show_suppressed,
+               "List suppressed findings in the table too (they are always in other formats)")
+      ->group("Living with findings");
+  app.add_flag("--fail-on-unchanged", o.fail_on_unchanged,
+               "With --baseline, --fail-on counts unchanged findings too, not only new ones")
+      ->group("Living with findings");
   add_connection_options(app, o.connection);
   add_log_options(app, o.log);
 }
@@ -357,27 +382,47 @@ bool save_snapshot(const ScanConfig& config, const core::Snapshot& snapshot) {
   return saved.has_value();
 }
 
+// The config's suppressions, as of the run's clock (not the snapshot's time: an offline
+// re-evaluation honours today's expiry dates); their warnings are said before the report.
+void suppress(const ScanConfig& config, const core::Snapshot& snapshot,
+              std::vector<core::Evaluation>& evaluations, core::TimePoint now) {
+  for (const auto& warning :
+       core::apply_suppressions(evaluations, config.suppressions, snapshot, now)) {
+    spdlog::warn("{}", warning);
+  }
+}
+
+// The table's options: colours, width and whether suppressed findings are listed.
+report::ReporterOptions reporter_options(const ScanConfig& config) {
+  const bool terminal = !config.output && stdout_is_tty();
+  const int width = config.width > 0 ? config.width : (terminal ? terminal_columns(1) : 80);
+  return {config.color.value_or(terminal && !no_color_requested()), std::clamp(width, 60, 500),
+          config.show_suppressed};
+}
+
 // Evaluate and report.
 int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult& collected,
                         std::uint64_t requests, core::TimePoint started,
-                        const std::atomic<bool>& cancel) {
-  core::TimePoint finished = started;
-  if (auto now = run_clock_now(); now && !config.from_snapshot) {
-    finished = *now;
-  }
+                        const std::atomic<bool>& cancel,
+                        const std::optional<report::ScanReport>& baseline) {
+  const auto now = run_clock_now().value_or(started);
+  const core::TimePoint finished = config.from_snapshot ? started : now;
   auto evaluations =
       core::evaluate(collected.snapshot, config.settings, started,
                      {config.rules, /*findings_only=*/true, config.scope().reads_user_keys()});
+  suppress(config, collected.snapshot, evaluations, now);
   report::ReportInputs inputs{BBP_VERSION,        started,
                               finished,           requests,
                               config.settings,    collected.interrupted || cancel.load(),
                               config.min_severity};
-  const auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
-  const bool terminal = !config.output && stdout_is_tty();
-  const int width = config.width > 0 ? config.width : (terminal ? terminal_columns(1) : 80);
-  const auto reporter = report::make_reporter(
-      config.format,
-      {config.color.value_or(terminal && !no_color_requested()), std::clamp(width, 60, 500)});
+  auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
+  report.suppressions_applied = !config.suppressions.empty();
+  if (baseline) {
+    report::compare_with_baseline(
+        report, *baseline, *config.baseline,
+        {config.scope(), config.scope().reads_user_keys(), config.min_severity});
+  }
+  const auto reporter = report::make_reporter(config.format, reporter_options(config));
   if (auto written =
           write_output(config.output, [&](std::ostream& out) { reporter->write(report, out); });
       !written) {
@@ -411,6 +456,12 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
   if (config->plan) {
     return run_plan(*config, cancel);
   }
+  // The baseline is read in full before the first request (and before -o may replace it).
+  const auto baseline = load_baseline(config->baseline);
+  if (!baseline) {
+    usage_error(baseline.error());
+    return kExitUsage;
+  }
 
   bitbucket::CollectResult collected;
   std::uint64_t requests = 0;
@@ -443,7 +494,9 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel) {
   }
   // When one output fails, the others are still written; the run then exits 2.
   const bool snapshot_saved = save_snapshot(*config, collected.snapshot);
-  int code = evaluate_and_report(*config, collected, requests, *started, cancel);
+  // Declared restrictions join what was read only now: the snapshot keeps what was read.
+  core::apply_declarations(collected.snapshot, config->declarations);
+  int code = evaluate_and_report(*config, collected, requests, *started, cancel, *baseline);
   const bool outputs_failed = !snapshot_saved || code == kExitUsage;
   if (outputs_failed || missing_workspace) {
     code = kExitUsage;  // 2 comes before 3 and 1; an authentication failure returned earlier

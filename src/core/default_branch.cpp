@@ -40,7 +40,12 @@ std::optional<std::string> model_match(const std::string& type, const std::strin
 
 nlohmann::json restriction_evidence(const MatchedRestriction& m) {
   const auto& r = *m.restriction;
-  nlohmann::json out{{"id", r.id}, {"kind", r.kind}, {"match", m.how}};
+  nlohmann::json out{{"kind", r.kind}, {"match", m.how}};
+  if (r.declared_in) {
+    out["declared"] = "declared in " + *r.declared_in;  // not read from the API: no id
+  } else {
+    out["id"] = r.id;
+  }
   if (r.value) {
     out["value"] = *r.value;
   }

@@ -5,6 +5,7 @@
 #include <tuple>
 #include <vector>
 
+#include "bbp/core/declared.hpp"
 #include "bbp/core/default_branch.hpp"
 #include "bbp/core/fingerprint.hpp"
 
@@ -121,22 +122,63 @@ class Evaluator {
     e.detail = std::move(why.detail);
   }
 
-  void repository(const Repository& repo) {
-    std::optional<Missing> branch_data_missing;
-    std::optional<AppliedRestrictions> applied;
-    bool empty = !repo.mainbranch.has_value();
-    if (!empty) {
-      if (!repo.branch_restrictions) {
-        branch_data_missing = missing(gaps_.find(GapSubject::branch_restrictions, repo.workspace,
-                                                 repo.full_name, std::nullopt));
-      } else if (needs_branching_model(*repo.branch_restrictions) && !repo.branching_model) {
-        branch_data_missing = missing(
-            gaps_.find(GapSubject::branching_model, repo.workspace, repo.full_name, std::nullopt));
-      } else {
-        applied = resolve_default_branch(*repo.mainbranch, *repo.branch_restrictions,
-                                         repo.branching_model ? &*repo.branching_model : nullptr);
+  // What the default-branch rules of one repository are judged on.
+  struct BranchData {
+    std::optional<Missing> missing;              // the restrictions could not be read
+    std::optional<AppliedRestrictions> applied;  // R, declared restrictions included
+    // With declarations: the restrictions read from the API, and R from them alone, to tell a
+    // pass that rests on a declaration.
+    std::vector<BranchRestriction> read_only;
+    std::optional<AppliedRestrictions> applied_read_only;
+  };
+
+  BranchData branch_data(const Repository& repo) const {
+    BranchData data;
+    if (!repo.branch_restrictions) {
+      data.missing = missing(gaps_.find(GapSubject::branch_restrictions, repo.workspace,
+                                        repo.full_name, std::nullopt));
+      return data;
+    }
+    if (needs_branching_model(*repo.branch_restrictions) && !repo.branching_model) {
+      data.missing = missing(
+          gaps_.find(GapSubject::branching_model, repo.workspace, repo.full_name, std::nullopt));
+      return data;
+    }
+    const BranchingModel* model = repo.branching_model ? &*repo.branching_model : nullptr;
+    data.applied = resolve_default_branch(*repo.mainbranch, *repo.branch_restrictions, model);
+    data.read_only = read_restrictions(*repo.branch_restrictions);
+    if (data.read_only.size() != repo.branch_restrictions->size()) {
+      data.applied_read_only = resolve_default_branch(*repo.mainbranch, data.read_only, model);
+    }
+    return data;
+  }
+
+  // A default-branch rule's verdict; a pass that would fail (or be unknown) on the restrictions
+  // read from the API alone names the declarations it rests on.
+  void judge_default_branch(Evaluation& e, const Rule& rule, const Repository& repo,
+                            const BranchData& data) {
+    apply(e, rule.check(RuleContext{&repo, &*data.applied, nullptr, settings_, now_}), &repo,
+          nullptr);
+    if (e.outcome != Outcome::pass || !data.applied_read_only) {
+      return;
+    }
+    const auto without =
+        rule.check(RuleContext{&repo, &*data.applied_read_only, nullptr, settings_, now_});
+    if (without.outcome == Outcome::pass) {
+      return;
+    }
+    for (const auto& m : data.applied->matched) {
+      const auto& source = m.restriction->declared_in;
+      if (source &&
+          std::find(e.declared_by.begin(), e.declared_by.end(), *source) == e.declared_by.end()) {
+        e.declared_by.push_back(*source);
       }
     }
+  }
+
+  void repository(const Repository& repo) {
+    const bool empty = !repo.mainbranch.has_value();
+    const BranchData data = empty ? BranchData{} : branch_data(repo);
     for (const auto& rule : catalogue()) {
       if (!selected(rule)) {
         continue;
@@ -150,11 +192,10 @@ class Evaluator {
           e.evidence =
               nlohmann::json{{"mainbranch", nullptr},
                              {"note", "empty repository: there is no default branch to protect"}};
-        } else if (branch_data_missing) {
-          unknown_because(e, *branch_data_missing);
+        } else if (data.missing) {
+          unknown_because(e, *data.missing);
         } else {
-          apply(e, rule.check(RuleContext{&repo, &*applied, nullptr, settings_, now_}), &repo,
-                nullptr);
+          judge_default_branch(e, rule, repo, data);
         }
       }
       drop_if_not_reported();
@@ -168,7 +209,7 @@ class Evaluator {
 
   // With findings_only, the evaluation just added is dropped unless a report shows it.
   void drop_if_not_reported() {
-    if (options_.findings_only && !out_.empty() &&
+    if (options_.findings_only && !out_.empty() && out_.back().declared_by.empty() &&
         (out_.back().outcome == Outcome::pass || out_.back().outcome == Outcome::not_applicable)) {
       out_.pop_back();
     }

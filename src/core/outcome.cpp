@@ -106,6 +106,10 @@ std::string_view to_string(ResourceType type) {
   return text::name_of(kResourceTypes, type);
 }
 
+std::optional<ResourceType> resource_type_from_string(std::string_view text) {
+  return text::value_of(kResourceTypes, text);
+}
+
 ResourceType resource_type(KeyKind kind) {
   switch (kind) {
     case KeyKind::deploy_key:

@@ -199,6 +199,9 @@ json repository_json(const Repository& r) {
   if (r.branch_restrictions) {
     json list = json::array();
     for (const auto& b : *r.branch_restrictions) {
+      if (b.declared_in) {
+        continue;  // a snapshot holds what was read; declarations come from the config file
+      }
       list.push_back({{"id", b.id},
                       {"kind", b.kind},
                       {"branch_match_kind", b.branch_match_kind},

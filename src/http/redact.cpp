@@ -178,4 +178,16 @@ std::string describe(const Request& request) {
   return out;
 }
 
+std::string_view without_request(std::string_view message) {
+  if (!message.ends_with(')')) {
+    return message;
+  }
+  for (const std::string_view method : {" (GET ", " (POST "}) {
+    if (const auto at = message.rfind(method); at != std::string_view::npos) {
+      return message.substr(0, at);
+    }
+  }
+  return message;
+}
+
 }  // namespace bbp::http

@@ -230,17 +230,6 @@ std::string host_of(const std::string& url) {
       rest.substr(rest.find('@') == std::string_view::npos ? 0 : rest.find('@') + 1));
 }
 
-// A transport message without the request it names (" (GET https://…)"): the log line names the
-// host already, and the query would only make it longer.
-std::string_view without_request(std::string_view message) {
-  for (const std::string_view method : {" (GET ", " (POST "}) {
-    if (const auto at = message.rfind(method); at != std::string_view::npos) {
-      return message.substr(0, at);
-    }
-  }
-  return message;
-}
-
 bool is_connection_error(TransportErrorKind kind) {
   return kind == TransportErrorKind::connect || kind == TransportErrorKind::dns ||
          kind == TransportErrorKind::tls || kind == TransportErrorKind::timeout;

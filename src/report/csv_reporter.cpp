@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "bbp/report/json_reporter.hpp"
+
 namespace bbp::report {
 namespace {
 
@@ -44,18 +46,32 @@ std::string csv_inert(std::string_view text) {
   return std::string(text);
 }
 
+namespace {
+
+void write_finding(std::ostream& out, const core::Evaluation& f, std::string_view state) {
+  const auto evidence = f.evidence.value();  // worked out once: the message is worded from it
+  const auto* mark = f.suppressed ? &*f.suppressed : nullptr;
+  write_row(
+      out,
+      {std::string(core::to_string(f.rule->severity)), std::string(f.rule->slug),
+       std::string(f.rule->id), std::string(f.rule->title), core::message_of(*f.rule, evidence),
+       f.workspace.value_or(""), f.repository.value_or(""), f.project.value_or(""),
+       std::string(core::to_string(f.resource.type)), f.resource.id, f.resource.name,
+       f.resource.url, f.fingerprint,
+       evidence.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+       std::string(f.rule->remediation), mark ? mark->reason : "",
+       mark ? mark->expires.value_or("") : "", mark ? mark->source : "", std::string(state)});
+}
+
+}  // namespace
+
 void CsvReporter::write(const ScanReport& report, std::ostream& out) const {
   write_row(out, std::vector<std::string>(kCsvColumns.begin(), kCsvColumns.end()));
   for (const auto& f : report.findings) {
-    const auto evidence = f.evidence.value();  // worked out once: the message is worded from it
-    write_row(out, {std::string(core::to_string(f.rule->severity)), std::string(f.rule->slug),
-                    std::string(f.rule->id), std::string(f.rule->title),
-                    core::message_of(*f.rule, evidence), f.workspace.value_or(""),
-                    f.repository.value_or(""), f.project.value_or(""),
-                    std::string(core::to_string(f.resource.type)), f.resource.id, f.resource.name,
-                    f.resource.url, f.fingerprint,
-                    evidence.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                    std::string(f.rule->remediation)});
+    write_finding(out, f, f.baseline_state ? baseline_state_name(*f.baseline_state) : "");
+  }
+  for (const auto& f : report.fixed) {
+    write_finding(out, f, "absent");
   }
 }
 

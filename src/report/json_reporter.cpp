@@ -34,30 +34,58 @@ nlohmann::json scan_json(const ScanReport& report) {
 }
 
 nlohmann::json summary_json(const ScanReport& report) {
-  const auto counts = count_by_severity(report);
-  return {{"Critical", counts[0]},
-          {"High", counts[1]},
-          {"Medium", counts[2]},
-          {"Low", counts[3]},
-          {"total", report.findings.size()},
-          {"unknown", report.unknown.size()}};
+  const auto c = count(report);
+  nlohmann::json summary{{"Critical", c.by_severity[0]},
+                         {"High", c.by_severity[1]},
+                         {"Medium", c.by_severity[2]},
+                         {"Low", c.by_severity[3]},
+                         {"total", c.total},
+                         {"unknown", report.unknown.size()}};
+  if (report.suppressions_applied) {
+    summary["suppressed"] = c.suppressed;
+  }
+  if (report.baseline) {
+    summary["new"] = c.new_findings;
+    summary["unchanged"] = c.unchanged;
+    summary["fixed"] = c.fixed;
+  }
+  return summary;
+}
+
+std::string_view baseline_state_name(core::BaselineState state) {
+  return state == core::BaselineState::new_finding ? "new" : "unchanged";
 }
 
 nlohmann::json finding_json(const core::Evaluation& f) {
   auto evidence = f.evidence.value();  // worked out once: the message is worded from it
   auto message = core::message_of(*f.rule, evidence);
-  return {{"fingerprint", f.fingerprint},
-          {"finding_type_id", f.rule->id},
-          {"rule", f.rule->slug},
-          {"title", f.rule->title},
-          {"message", std::move(message)},
-          {"severity", core::to_string(f.rule->severity)},
-          {"workspace", optional_string(f.workspace)},
-          {"repository", optional_string(f.repository)},
-          {"project", optional_string(f.project)},
-          {"resource", resource_json(f.resource)},
-          {"evidence", std::move(evidence)},
-          {"remediation", f.rule->remediation}};
+  nlohmann::json json{{"fingerprint", f.fingerprint},
+                      {"finding_type_id", f.rule->id},
+                      {"rule", f.rule->slug},
+                      {"title", f.rule->title},
+                      {"message", std::move(message)},
+                      {"severity", core::to_string(f.rule->severity)},
+                      {"workspace", optional_string(f.workspace)},
+                      {"repository", optional_string(f.repository)},
+                      {"project", optional_string(f.project)},
+                      {"resource", resource_json(f.resource)},
+                      {"evidence", std::move(evidence)},
+                      {"remediation", f.rule->remediation}};
+  if (f.suppressed) {
+    json["suppressed"] = {{"reason", f.suppressed->reason},
+                          {"expires", optional_string(f.suppressed->expires)},
+                          {"source", f.suppressed->source}};
+  }
+  if (f.baseline_state) {
+    json["baseline_state"] = baseline_state_name(*f.baseline_state);
+  }
+  return json;
+}
+
+nlohmann::json fixed_json(const core::Evaluation& f) {
+  auto json = finding_json(f);
+  json["baseline_state"] = "absent";
+  return json;
 }
 
 nlohmann::json unknown_json(const core::Evaluation& u) {
@@ -77,6 +105,7 @@ namespace {
 
 constexpr const char* kFindingsSlot = "@bbposture:findings@";
 constexpr const char* kUnknownSlot = "@bbposture:unknown@";
+constexpr const char* kFixedSlot = "@bbposture:fixed@";
 
 // Everything but the two long lists, which hold slot markers to be streamed in their place.
 nlohmann::json document_skeleton(const ScanReport& report) {
@@ -91,13 +120,19 @@ nlohmann::json document_skeleton(const ScanReport& report) {
          {"http_status", e.http_status ? nlohmann::json(*e.http_status) : nlohmann::json()},
          {"message", e.message}});
   }
-  return {{"schema_version", 1},
-          {"tool", {{"name", "bbposture"}, {"version", report.tool_version}}},
-          {"scan", scan_json(report)},
-          {"summary", summary_json(report)},
-          {"findings", findings},
-          {"unknown", unknown},
-          {"errors", errors}};
+  nlohmann::json doc{{"schema_version", 1},
+                     {"tool", {{"name", "bbposture"}, {"version", report.tool_version}}},
+                     {"scan", scan_json(report)},
+                     {"summary", summary_json(report)},
+                     {"findings", findings},
+                     {"unknown", unknown},
+                     {"errors", errors}};
+  if (report.baseline) {
+    doc["baseline"] = {{"file", report.baseline->file},
+                       {"started_at", core::format_timestamp(report.baseline->started_at)}};
+    doc["fixed"] = kFixedSlot;
+  }
+  return doc;
 }
 
 }  // namespace
@@ -112,23 +147,36 @@ nlohmann::json to_json(const ScanReport& report) {
   for (const auto& u : report.unknown) {
     doc["unknown"].push_back(unknown_json(u));
   }
+  if (report.baseline) {
+    doc["fixed"] = nlohmann::json::array();
+    for (const auto& f : report.fixed) {
+      doc["fixed"].push_back(fixed_json(f));
+    }
+  }
   return doc;
 }
 
 void JsonReporter::write(const ScanReport& report, std::ostream& out) const {
   // Text read from Bitbucket is not guaranteed to be valid UTF-8: replaced, never fatal.
-  write_streamed(out, document_skeleton(report),
-                 {{"findings", kFindingsSlot,
-                   [&](ArrayWriter& w) {
-                     for (const auto& f : report.findings) {
-                       w.add(finding_json(f));
-                     }
-                   }},
-                  {"unknown", kUnknownSlot, [&](ArrayWriter& w) {
-                     for (const auto& u : report.unknown) {
-                       w.add(unknown_json(u));
-                     }
-                   }}});
+  std::vector<StreamedArray> arrays{{"findings", kFindingsSlot,
+                                     [&](ArrayWriter& w) {
+                                       for (const auto& f : report.findings) {
+                                         w.add(finding_json(f));
+                                       }
+                                     }},
+                                    {"unknown", kUnknownSlot, [&](ArrayWriter& w) {
+                                       for (const auto& u : report.unknown) {
+                                         w.add(unknown_json(u));
+                                       }
+                                     }}};
+  if (report.baseline) {
+    arrays.push_back({"fixed", kFixedSlot, [&](ArrayWriter& w) {
+                        for (const auto& f : report.fixed) {
+                          w.add(fixed_json(f));
+                        }
+                      }});
+  }
+  write_streamed(out, document_skeleton(report), arrays);
 }
 
 }  // namespace bbp::report

@@ -6,12 +6,18 @@ namespace bbp::report {
 
 void JsonlReporter::write(const ScanReport& report, std::ostream& out) const {
   const std::string started = core::format_timestamp(report.started_at);
-  for (const auto& f : report.findings) {
-    auto line = finding_json(f);
+  const auto write_line = [&](nlohmann::json line) {
     line["scan_started_at"] = started;
     line["tool_version"] = report.tool_version;
     // Compact: a line never contains a raw newline (strings escape theirs).
     out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  };
+  for (const auto& f : report.findings) {
+    write_line(finding_json(f));
+  }
+  // With a baseline, its findings that are gone follow, as "baseline_state": "absent".
+  for (const auto& f : report.fixed) {
+    write_line(fixed_json(f));
   }
 }
 

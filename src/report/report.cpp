@@ -55,11 +55,34 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
 }
 
 std::array<std::size_t, 4> count_by_severity(const ScanReport& report) {
-  std::array<std::size_t, 4> counts{};
+  return count(report).by_severity;
+}
+
+Counts count(const ScanReport& report) {
+  Counts c;
   for (const auto& f : report.findings) {
-    counts[static_cast<std::size_t>(core::rank(f.rule->severity))] += 1;
+    if (f.suppressed) {
+      c.suppressed += 1;
+    } else {
+      c.by_severity[static_cast<std::size_t>(core::rank(f.rule->severity))] += 1;
+      c.total += 1;
+    }
+    if (f.baseline_state == core::BaselineState::new_finding) {
+      c.new_findings += 1;
+    } else if (f.baseline_state == core::BaselineState::unchanged) {
+      c.unchanged += 1;
+    }
   }
-  return counts;
+  c.fixed = report.fixed.size();
+  return c;
+}
+
+bool fails_on(const ScanReport& report, core::Severity threshold, bool count_unchanged) {
+  return std::any_of(report.findings.begin(), report.findings.end(), [&](const auto& f) {
+    const bool counted =
+        !report.baseline || count_unchanged || f.baseline_state != core::BaselineState::unchanged;
+    return !f.suppressed && counted && core::rank(f.rule->severity) <= core::rank(threshold);
+  });
 }
 
 std::string where(const core::Evaluation& e) {

@@ -117,7 +117,19 @@ class LogicalLocations {
   std::map<std::string, std::size_t> index_;
 };
 
-json result_json(const core::Evaluation& f, LogicalLocations& locations) {
+// "accepted until 2027-01-31 (bbposture.yaml:12): <reason>": why the finding is accepted.
+json suppressions_json(const core::SuppressionMark& mark) {
+  std::string justification = mark.reason + " (" + mark.source;
+  if (mark.expires) {
+    justification += "; until " + *mark.expires;
+  }
+  justification += ")";
+  return json::array(
+      {{{"kind", "external"}, {"status", "accepted"}, {"justification", justification}}});
+}
+
+// `state`: the result's baselineState ("new", "unchanged", "absent"), or "" without a baseline.
+json result_json(const core::Evaluation& f, LogicalLocations& locations, std::string_view state) {
   const auto& rule = *f.rule;
   json result{{"ruleId", rule.slug}};
   if (const auto index = rule_index(rule)) {
@@ -136,7 +148,17 @@ json result_json(const core::Evaluation& f, LogicalLocations& locations) {
   properties.erase("title");        // in the rule's short description
   properties["security-severity"] = security_severity(rule.severity);
   result["properties"] = std::move(properties);
+  if (f.suppressed) {
+    result["suppressions"] = suppressions_json(*f.suppressed);
+  }
+  if (!state.empty()) {
+    result["baselineState"] = state;
+  }
   return result;
+}
+
+std::string_view state_of(const core::Evaluation& f) {
+  return f.baseline_state ? baseline_state_name(*f.baseline_state) : "";
 }
 
 json unknown_notification(const core::Evaluation& u, LogicalLocations& locations) {
@@ -260,6 +282,9 @@ LogicalLocations locations_of(const ScanReport& report) {
   for (const auto& u : report.unknown) {
     locations.locate(u);
   }
+  for (const auto& f : report.fixed) {
+    locations.locate(f);
+  }
   return locations;
 }
 
@@ -269,7 +294,10 @@ json to_sarif(const ScanReport& report) {
   auto locations = locations_of(report);
   json results = json::array();
   for (const auto& f : report.findings) {
-    results.push_back(result_json(f, locations));
+    results.push_back(result_json(f, locations, state_of(f)));
+  }
+  for (const auto& f : report.fixed) {
+    results.push_back(result_json(f, locations, "absent"));
   }
   json notifications = json::array();
   for (const auto& u : report.unknown) {
@@ -288,7 +316,11 @@ void SarifReporter::write(const ScanReport& report, std::ostream& out) const {
                  {{"results", kResultsSlot,
                    [&](ArrayWriter& w) {
                      for (const auto& f : report.findings) {
-                       w.add(result_json(f, locations));
+                       w.add(result_json(f, locations, state_of(f)));
+                     }
+                     // A baseline's findings that are gone: results marked absent.
+                     for (const auto& f : report.fixed) {
+                       w.add(result_json(f, locations, "absent"));
                      }
                    }},
                   {"toolExecutionNotifications", kNotificationsSlot, [&](ArrayWriter& w) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -280,15 +281,15 @@ struct Groups {
 
 // One group per place, the group with the worst finding first; findings keep the report order
 // (worst first) inside a group.
-Groups group_by_place(const ScanReport& report) {
+Groups group_by_place(const std::vector<const core::Evaluation*>& findings) {
   Groups groups;
-  for (const auto& f : report.findings) {
-    const auto place = where(f);
+  for (const auto* f : findings) {
+    const auto place = where(*f);
     auto& group = groups.findings[place];
     if (group.empty()) {
       groups.order.push_back(place);
     }
-    group.push_back(&f);
+    group.push_back(f);
   }
   return groups;
 }
@@ -332,29 +333,105 @@ void write_finding_row(const Page& page, const core::Evaluation& f) {
   }
 }
 
-void write_findings(const Page& page, const ScanReport& report) {
-  if (report.findings.empty()) {
-    page.out << "No findings.\n";
-  } else {
-    auto groups = group_by_place(report);
-    page.out << std::string(kIndent, ' ') << pad("SEVERITY", kSeverityWidth + kGap)
-             << pad("RULE", kRuleWidth + kGap) << "DETAIL\n";
-    for (const auto& place : groups.order) {
-      page.line(place);
-      for (const auto* f : groups.findings[place]) {
-        write_finding_row(page, *f);
+// "accepted: <reason> (bbposture.yaml:12; until 2027-01-31)", under a suppressed finding.
+void write_suppression_note(const Page& page, const core::SuppressionMark& mark) {
+  std::string text = "accepted: " + mark.reason + " (" + mark.source;
+  if (mark.expires) {
+    text += "; until " + *mark.expires;
+  }
+  page.explanation(text + ")");
+}
+
+// The findings grouped per place under the column heads; suppressed ones carry their note.
+void write_finding_table(const Page& page, const std::vector<const core::Evaluation*>& findings) {
+  auto groups = group_by_place(findings);
+  page.out << std::string(kIndent, ' ') << pad("SEVERITY", kSeverityWidth + kGap)
+           << pad("RULE", kRuleWidth + kGap) << "DETAIL\n";
+  for (const auto& place : groups.order) {
+    page.line(place);
+    for (const auto* f : groups.findings[place]) {
+      write_finding_row(page, *f);
+      if (f->suppressed) {
+        write_suppression_note(page, *f->suppressed);
       }
     }
   }
+}
+
+// The findings the table shows, in report order: suppressed ones only with --show-suppressed;
+// with a baseline, only those in `state`.
+std::vector<const core::Evaluation*> shown_findings(const ScanReport& report, bool suppressed,
+                                                    std::optional<core::BaselineState> state) {
+  std::vector<const core::Evaluation*> out;
+  for (const auto& f : report.findings) {
+    if (f.suppressed.has_value() == suppressed && (!state || f.baseline_state == state)) {
+      out.push_back(&f);
+    }
+  }
+  return out;
+}
+
+// A section: its title line, then its findings (none: nothing at all).
+void write_section(const Page& page, const std::string& title,
+                   const std::vector<const core::Evaluation*>& findings) {
+  if (findings.empty()) {
+    return;
+  }
+  page.line(title);
+  write_finding_table(page, findings);
   page.out << '\n';
+}
+
+void write_findings(const Page& page, const ScanReport& report, bool show_suppressed) {
+  const auto active = shown_findings(report, false, std::nullopt);
+  if (active.empty()) {
+    page.out << "No findings.\n\n";
+  } else if (!report.baseline) {
+    write_finding_table(page, active);
+    page.out << '\n';
+  } else {
+    // New findings first, then the unchanged ones.
+    write_section(page, "New since the baseline:",
+                  shown_findings(report, false, core::BaselineState::new_finding));
+    write_section(page, "Unchanged since the baseline:",
+                  shown_findings(report, false, core::BaselineState::unchanged));
+  }
+  if (show_suppressed) {
+    write_section(page, "Suppressed:", shown_findings(report, true, std::nullopt));
+  }
+  if (report.baseline && !report.fixed.empty()) {
+    std::vector<const core::Evaluation*> fixed;
+    for (const auto& f : report.fixed) {
+      fixed.push_back(&f);
+    }
+    write_section(page, "Fixed since the baseline:", fixed);
+  }
 }
 
 // "N findings: a Critical, b High, c Medium, d Low".
 void write_totals(const Page& page, const ScanReport& report) {
   const auto counts = count_by_severity(report);
-  page.line(plural(report.findings.size(), "finding", "findings") + ": " +
-            std::to_string(counts[0]) + " Critical, " + std::to_string(counts[1]) + " High, " +
-            std::to_string(counts[2]) + " Medium, " + std::to_string(counts[3]) + " Low");
+  const auto c = count(report);
+  page.line(plural(c.total, "finding", "findings") + ": " + std::to_string(counts[0]) +
+            " Critical, " + std::to_string(counts[1]) + " High, " + std::to_string(counts[2]) +
+            " Medium, " + std::to_string(counts[3]) + " Low");
+}
+
+// "3 findings suppressed; --show-suppressed to list them" and, against a baseline,
+// "new 2 / unchanged 5 / fixed 1 since report.json (2026-11-27T00:00:00Z)".
+void write_living_lines(const Page& page, const ScanReport& report, bool show_suppressed) {
+  const auto c = count(report);
+  if (c.suppressed > 0) {
+    page.line(plural(c.suppressed, "finding", "findings") + " suppressed" +
+              (show_suppressed ? std::string(" (listed above)")
+                               : std::string("; --show-suppressed to list them")));
+  }
+  if (report.baseline) {
+    page.line("new " + std::to_string(c.new_findings) + " / unchanged " +
+              std::to_string(c.unchanged) + " / fixed " + std::to_string(c.fixed) + " since " +
+              report.baseline->file + " (" + core::format_timestamp(report.baseline->started_at) +
+              ")");
+  }
 }
 
 void write_incomplete_warning(const Page& page, const ScanReport& report) {
@@ -407,8 +484,9 @@ void write_failed_listings(const Page& page, const ScanReport& report) {
 void TableReporter::write(const ScanReport& report, std::ostream& out) const {
   const Page page{out, static_cast<std::size_t>(std::max(60, options_.width)), options_.color};
   write_heading(page, report);
-  write_findings(page, report);
+  write_findings(page, report, options_.show_suppressed);
   write_totals(page, report);
+  write_living_lines(page, report, options_.show_suppressed);
   if (!report.complete) {
     write_incomplete_warning(page, report);
     write_unknowns(page, report);

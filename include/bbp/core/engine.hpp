@@ -28,6 +28,7 @@ enum class ResourceType {
 };
 
 std::string_view to_string(ResourceType type);
+std::optional<ResourceType> resource_type_from_string(std::string_view text);
 ResourceType resource_type(KeyKind kind);
 
 constexpr bool is_key(ResourceType type) {
@@ -93,6 +94,9 @@ struct Evaluation {
   // Set on findings only: the config entry that accepted it, and its state against a baseline.
   std::optional<SuppressionMark> suppressed;
   std::optional<BaselineState> baseline_state;
+  // Set on a pass that holds only because of declared restrictions: where they were declared
+  // ("bbposture.yaml:14"). Such passes are kept even with findings_only, for the report.
+  std::vector<std::string> declared_by;
 };
 
 // Evaluates every rule against everything in the snapshot. Gaps become unknowns with the

@@ -33,4 +33,8 @@ Headers redact_headers(const Headers& headers);
 // Never includes headers or the body.
 std::string describe(const Request& request);
 
+// A transport error message without the " (GET https://…)" that names its request at the end
+// (see describe): for lines that name the host or endpoint already, or group messages by cause.
+std::string_view without_request(std::string_view message);
+
 }  // namespace bbp::http

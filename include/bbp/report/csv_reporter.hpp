@@ -15,11 +15,28 @@ class CsvReporter final : public Reporter {
   void write(const ScanReport& report, std::ostream& out) const override;
 };
 
-// The header row, in column order.
-inline constexpr std::array<std::string_view, 15> kCsvColumns{
-    "severity",      "rule",         "finding_type_id", "title",         "message",
-    "workspace",     "repository",   "project",         "resource_type", "resource_id",
-    "resource_name", "resource_url", "fingerprint",     "evidence",      "remediation"};
+// The header row, in column order. The last four are empty unless the finding is suppressed
+// (reason, expiry date, config entry) or the run has a baseline (new, unchanged; the
+// baseline's findings that are gone follow the findings as rows marked absent).
+inline constexpr std::array<std::string_view, 19> kCsvColumns{"severity",
+                                                              "rule",
+                                                              "finding_type_id",
+                                                              "title",
+                                                              "message",
+                                                              "workspace",
+                                                              "repository",
+                                                              "project",
+                                                              "resource_type",
+                                                              "resource_id",
+                                                              "resource_name",
+                                                              "resource_url",
+                                                              "fingerprint",
+                                                              "evidence",
+                                                              "remediation",
+                                                              "suppressed_reason",
+                                                              "suppressed_expires",
+                                                              "suppressed_source",
+                                                              "baseline_state"};
 
 // One field as RFC 4180 writes it: quoted when it holds a comma, a double quote, CR or LF
 // (quotes doubled inside); otherwise as it is.

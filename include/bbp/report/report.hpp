@@ -22,6 +22,12 @@ struct ErrorEntry {
   std::string message;
 };
 
+// The previous report a scan or `diff` was compared with.
+struct BaselineInfo {
+  std::string file;              // as given on the command line
+  core::TimePoint started_at{};  // when the baseline's scan started
+};
+
 struct ScanReport {
   std::string tool_version;
   core::TimePoint started_at{};
@@ -37,6 +43,10 @@ struct ScanReport {
   std::vector<core::Evaluation> findings;  // outcome fail, sorted for the report
   std::vector<core::Evaluation> unknown;   // outcome unknown, sorted for the report
   std::vector<ErrorEntry> errors;
+  // Living with findings (docs/output.md). Suppressed findings stay in `findings`, marked.
+  bool suppressions_applied = false;     // the run had suppression entries (even if none matched)
+  std::optional<BaselineInfo> baseline;  // set when compared with a previous report
+  std::vector<core::Evaluation> fixed;   // with a baseline: its findings gone and re-checked
 };
 
 struct ReportInputs {
@@ -54,8 +64,25 @@ struct ReportInputs {
 ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evaluation> evaluations,
                         const ReportInputs& inputs);
 
-// Findings per severity, in report order Critical..Low.
+// Findings per severity, in report order Critical..Low; suppressed findings are not counted.
 std::array<std::size_t, 4> count_by_severity(const ScanReport& report);
+
+// What the summary counts: findings that are not suppressed (by severity and in total), the
+// suppressed ones, and against a baseline the new, unchanged (both suppressed or not) and fixed.
+struct Counts {
+  std::array<std::size_t, 4> by_severity{};
+  std::size_t total = 0;
+  std::size_t suppressed = 0;
+  std::size_t new_findings = 0;
+  std::size_t unchanged = 0;
+  std::size_t fixed = 0;
+};
+Counts count(const ScanReport& report);
+
+// Whether the report holds a finding that makes `--fail-on threshold` exit 1: at or above the
+// threshold, not suppressed, and, against a baseline, new (unchanged ones count only with
+// `count_unchanged`, i.e. --fail-on-unchanged).
+bool fails_on(const ScanReport& report, core::Severity threshold, bool count_unchanged);
 
 // Where an evaluation points, for a person: "acme/api", "acme project PLAT", "workspace acme",
 // "your account".

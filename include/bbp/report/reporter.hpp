@@ -19,8 +19,9 @@ std::string_view to_string(Format format);
 std::vector<std::string_view> format_names();
 
 struct ReporterOptions {
-  bool color = false;  // ANSI colours (table only): on a TTY and without NO_COLOR
-  int width = 80;      // table width
+  bool color = false;            // ANSI colours (table only): on a TTY and without NO_COLOR
+  int width = 80;                // table width
+  bool show_suppressed = false;  // the table lists suppressed findings (marked) too
 };
 
 class Reporter {

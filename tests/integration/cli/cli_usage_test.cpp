@@ -159,8 +159,10 @@ TEST(CliUsage, ManPageCoversEveryOptionInTheHelp) {
     return man.find(escaped) != std::string::npos;
   };
   int checked = 0;
-  for (const auto& command : std::vector<std::vector<std::string>>{
-           {"scan", "--help"}, {"auth", "check", "--help"}, {"rules", "--help"}}) {
+  for (const auto& command : std::vector<std::vector<std::string>>{{"scan", "--help"},
+                                                                   {"auth", "check", "--help"},
+                                                                   {"rules", "--help"},
+                                                                   {"diff", "--help"}}) {
     const auto help = run_cli(BBP_BINARY, command).out;
     std::size_t pos = 0;
     while ((pos = help.find("--", pos)) != std::string::npos) {

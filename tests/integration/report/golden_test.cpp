@@ -288,6 +288,66 @@ TEST_F(GoldenTest, EveryGoldenJsonReportValidatesAgainstTheSchema) {
   EXPECT_EQ(lines.exit_code, 0) << lines.out << lines.err;
 }
 
+// Living with findings. baseline-old.json is report.json a day earlier, without its first
+// finding (new now) and with one on a since-deleted repository (fixed now);
+// report-suppressed.json is report.json with one finding accepted by a config entry. `diff`
+// between the two shows suppressed and baselined findings in every format.
+const std::string kOld = kData + "/golden/baseline-old.json";
+const std::string kSuppressed = kData + "/golden/report-suppressed.json";
+
+std::string diff_normalise(const std::string& text) {
+  return replace_all(text, kData + "/golden/", "");
+}
+
+TEST_F(GoldenTest, DiffMatchesGoldenInEveryFormat) {
+  for (const std::string format : {"json", "jsonl", "sarif", "csv", "table"}) {
+    const auto r = run({kBinary, "diff", kOld, kSuppressed, "-f", format});
+    EXPECT_EQ(r.exit_code, 1) << format << ": a new Critical finding\n" << r.err;
+    expect_golden("diff." + format, diff_normalise(r.out));
+  }
+}
+
+TEST_F(GoldenTest, DiffGoldensShowTheMarks) {
+  const auto report = nlohmann::json::parse(read_file(kData + "/golden/diff.json"));
+  EXPECT_EQ(report.at("summary").at("new"), 1);
+  EXPECT_EQ(report.at("summary").at("fixed"), 1);
+  EXPECT_EQ(report.at("summary").at("suppressed"), 1);
+  EXPECT_EQ(report.at("fixed").at(0).at("repository"), "acme/retired");
+  EXPECT_EQ(report.at("fixed").at(0).at("baseline_state"), "absent");
+  const auto sarif = nlohmann::json::parse(read_file(kData + "/golden/diff.sarif"));
+  std::set<std::string> states;
+  std::size_t suppressions = 0;
+  for (const auto& result : sarif.at("runs").at(0).at("results")) {
+    states.insert(result.at("baselineState").get<std::string>());
+    suppressions += result.contains("suppressions") ? 1U : 0U;
+  }
+  EXPECT_EQ(states, (std::set<std::string>{"new", "unchanged", "absent"}));
+  EXPECT_EQ(suppressions, 1U);
+  const auto table = read_file(kData + "/golden/diff.table");
+  EXPECT_NE(table.find("1 finding suppressed; --show-suppressed to list them"), std::string::npos);
+  EXPECT_NE(table.find("new 1 / unchanged 14 / fixed 1"), std::string::npos) << table;
+}
+
+TEST_F(GoldenTest, DiffSarifValidatesAgainstTheOfficialSchema) {
+  const auto checked = validate({kSarifSchema, kData + "/golden/diff.sarif"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  const auto lines =
+      validate({kReportSchema, "--def", "finding_line", "--lines", kData + "/golden/diff.jsonl"});
+  EXPECT_EQ(lines.exit_code, 0) << lines.out << lines.err;
+}
+
+TEST_F(GoldenTest, ScanWithABaselineMarksNewUnchangedAndFixed) {
+  TempDir dir;
+  const auto r = run(scan_args("json", {"--baseline", kOld, "-o", dir / "report.json"}), env());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto report = nlohmann::json::parse(read_file(dir / "report.json"));
+  EXPECT_EQ(report.at("summary").at("new"), 1);
+  EXPECT_EQ(report.at("summary").at("unchanged"), 14);
+  EXPECT_EQ(report.at("summary").at("fixed"), 1);
+  const auto checked = validate({kReportSchema, dir / "report.json"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+}
+
 TEST_F(GoldenTest, FailedWriteToADirectoryLeavesNoTemporaryFile) {
   TempDir dir;
   fs::create_directories(dir / "report.json");  // the output path is a folder

@@ -107,5 +107,13 @@ TEST(HttpRedact, DescribeIsOneSafeLine) {
   EXPECT_EQ(text.find("Y2xp"), std::string::npos);
 }
 
+TEST(HttpRedact, WithoutRequestDropsOnlyTheTrailingRequest) {
+  EXPECT_EQ(without_request("Timeout was reached (GET https://api.example/2.0/x?page=2)"),
+            "Timeout was reached");
+  EXPECT_EQ(without_request("refused (POST https://auth.example/token)"), "refused");
+  EXPECT_EQ(without_request("HTTP 503 (GET nowhere) and more"), "HTTP 503 (GET nowhere) and more");
+  EXPECT_EQ(without_request("missing scope: repository:admin"), "missing scope: repository:admin");
+}
+
 }  // namespace
 }  // namespace bbp::http

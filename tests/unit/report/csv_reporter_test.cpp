@@ -188,10 +188,23 @@ TEST(CsvReporterTest, JsonKeepsHostileNamesExactly) {
 
 TEST(CsvReporterTest, NoFindingsIsJustTheHeader) {
   ScanReport empty;
-  EXPECT_EQ(render(CsvReporter(), empty),
-            "severity,rule,finding_type_id,title,message,workspace,repository,project,"
-            "resource_type,resource_id,resource_name,resource_url,fingerprint,evidence,"
-            "remediation\r\n");
+  EXPECT_EQ(
+      render(CsvReporter(), empty),
+      "severity,rule,finding_type_id,title,message,workspace,repository,project,"
+      "resource_type,resource_id,resource_name,resource_url,fingerprint,evidence,"
+      "remediation,suppressed_reason,suppressed_expires,suppressed_source,baseline_state\r\n");
+}
+
+TEST(CsvReporterTest, SuppressedAndBaselineColumns) {
+  auto report = sample_report();
+  report.findings[0].suppressed = core::SuppressionMark{"known", "2027-01-31", "bbposture.yaml:4"};
+  report.findings[0].baseline_state = core::BaselineState::new_finding;
+  report.baseline = BaselineInfo{"old.json", report.started_at};
+  report.fixed.push_back(report.findings[1]);
+  report.fixed.back().baseline_state.reset();
+  const auto text = render(CsvReporter(), report);
+  EXPECT_NE(text.find(",known,2027-01-31,bbposture.yaml:4,new\r\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(",,,,absent\r\n"), std::string::npos) << text;
 }
 
 TEST(CsvReporterTest, TheReaderRejectsBareLineFeeds) {

@@ -1,0 +1,81 @@
+// `bbposture diff OLD.json NEW.json`: the comparison --baseline makes, between two saved
+// reports and without scanning: NEW's findings marked new or unchanged, OLD's gone ones fixed.
+#include <iostream>
+
+#include "bbp/report/report_reader.hpp"
+#include "commands.hpp"
+#include "runtime.hpp"
+
+namespace bbp::app {
+
+void setup_diff(CLI::App& app, DiffOptions& o) {
+  app.add_option("OLD", o.old_report, "The earlier JSON report")->required()->type_name("OLD.json");
+  app.add_option("NEW", o.new_report, "The later JSON report")->required()->type_name("NEW.json");
+  auto& out = o.output;
+  app.add_option("-f,--format", out.format,
+                 "Report format: table, json, jsonl, sarif, csv (default: from the -o file's "
+                 "extension, else table)")
+      ->type_name("FORMAT");
+  app.add_option("-o,--output", out.output, "Write the report to FILE (atomically; -: stdout)")
+      ->check(non_empty())
+      ->type_name("FILE");
+  app.add_option("--color", out.color, "Colour the table: auto, always, never")
+      ->type_name("WHEN")
+      ->capture_default_str();
+  app.add_option("--width", out.width, "Table width in columns")->type_name("COLUMNS");
+  app.add_option("--fail-on", out.fail_on,
+                 "Exit 1 when a new finding is at or above: critical, high, medium, low, none")
+      ->type_name("SEVERITY")
+      ->capture_default_str();
+  app.add_flag("--fail-on-unchanged", out.fail_on_unchanged,
+               "--fail-on counts unchanged findings too, not only new ones");
+  app.add_flag("--show-suppressed", out.show_suppressed, "List suppressed findings in the table");
+}
+
+namespace {
+
+// Both reports, OLD first; the exit code 2 when one is refused (said on stderr).
+tl::expected<std::pair<report::ScanReport, report::ScanReport>, int> read_both(
+    const DiffOptions& options) {
+  auto old_report = report::read_report_file(options.old_report);
+  auto new_report = report::read_report_file(options.new_report);
+  for (const auto* read : {&old_report, &new_report}) {
+    if (!*read) {
+      std::cerr << "bbposture: diff: " << read->error() << '\n';
+      return tl::unexpected(kExitUsage);
+    }
+  }
+  return std::make_pair(std::move(*old_report), std::move(*new_report));
+}
+
+}  // namespace
+
+int run_diff(const DiffOptions& options) {
+  auto config = validate(options.output);
+  if (!config) {
+    std::cerr << "bbposture: " << config.error() << '\n';
+    return kExitUsage;
+  }
+  if (auto writable = check_outputs(config->outputs(), {}, {"-o"}); !writable) {
+    std::cerr << "bbposture: " << writable.error() << '\n';
+    return kExitUsage;
+  }
+  auto reports = read_both(options);
+  if (!reports) {
+    return reports.error();
+  }
+  auto& [old_report, current] = *reports;
+  // Neither report says which rules or repositories it was narrowed to: a finding of OLD is
+  // fixed when NEW listed its workspace and has no unknown for it.
+  report::compare_with_baseline(current, old_report, options.old_report, {});
+  const auto reporter = report::make_reporter(config->format, reporter_options(*config));
+  if (auto written =
+          write_output(config->output, [&](std::ostream& out) { reporter->write(current, out); });
+      !written) {
+    std::cerr << "bbposture: the report was not written: " << written.error() << '\n';
+    return kExitUsage;
+  }
+  return findings_exit_code(current, config->fail_on, config->fail_on_unchanged);
+}
+
+}  // namespace bbp::app

@@ -1,0 +1,288 @@
+#include "bbp/report/report_reader.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace bbp::report {
+namespace {
+
+using nlohmann::json;
+
+// A field that does not read: the message names it.
+struct BadField : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+const json& field(const json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key)) {
+    throw BadField(std::string("missing \"") + key + "\"");
+  }
+  return object.at(key);
+}
+
+std::string text(const json& object, const char* key) {
+  const auto& value = field(object, key);
+  if (!value.is_string()) {
+    throw BadField(std::string("\"") + key + "\" is not a string");
+  }
+  return value.get<std::string>();
+}
+
+std::optional<std::string> nullable_text(const json& object, const char* key) {
+  if (!object.contains(key) || object.at(key).is_null()) {
+    return std::nullopt;
+  }
+  return text(object, key);
+}
+
+core::TimePoint timestamp(const json& object, const char* key) {
+  const auto value = core::parse_timestamp(text(object, key));
+  if (!value) {
+    throw BadField(std::string("\"") + key + "\" is not a timestamp");
+  }
+  return *value;
+}
+
+const core::Rule* rule_of(const json& item) {
+  const auto id = text(item, "finding_type_id");
+  const auto* rule = core::find_rule(id);
+  if (rule == nullptr) {
+    throw BadField("unknown finding_type_id " + id);
+  }
+  return rule;
+}
+
+core::Resource resource_of(const json& item) {
+  const auto& r = field(item, "resource");
+  const auto type = core::resource_type_from_string(text(r, "type"));
+  if (!type) {
+    throw BadField("unknown resource type " + text(r, "type"));
+  }
+  return {*type, text(r, "id"), text(r, "name"), text(r, "url")};
+}
+
+// Rule, place and resource: what findings and unknowns share.
+core::Evaluation evaluation_of(const json& item, core::Outcome outcome) {
+  core::Evaluation e;
+  e.rule = rule_of(item);
+  e.outcome = outcome;
+  e.workspace = nullable_text(item, "workspace");
+  e.repository = nullable_text(item, "repository");
+  e.project = nullable_text(item, "project");
+  e.resource = resource_of(item);
+  return e;
+}
+
+core::Evaluation finding_of(const json& item) {
+  auto e = evaluation_of(item, core::Outcome::fail);
+  e.fingerprint = text(item, "fingerprint");
+  e.evidence = field(item, "evidence");
+  if (item.contains("suppressed")) {
+    const auto& s = item.at("suppressed");
+    e.suppressed =
+        core::SuppressionMark{text(s, "reason"), nullable_text(s, "expires"), text(s, "source")};
+  }
+  if (const auto state = nullable_text(item, "baseline_state"); state && *state != "absent") {
+    if (*state != "new" && *state != "unchanged") {
+      throw BadField("unknown baseline_state " + *state);
+    }
+    e.baseline_state =
+        *state == "new" ? core::BaselineState::new_finding : core::BaselineState::unchanged;
+  }
+  return e;
+}
+
+core::Evaluation unknown_of(const json& item) {
+  auto e = evaluation_of(item, core::Outcome::unknown);
+  const auto reason = core::unknown_reason_from_string(text(item, "reason"));
+  if (!reason) {
+    throw BadField("unknown reason " + text(item, "reason"));
+  }
+  e.reason = reason;
+  e.detail = text(item, "detail");
+  return e;
+}
+
+ErrorEntry error_of(const json& item) {
+  ErrorEntry e;
+  e.workspace = nullable_text(item, "workspace");
+  e.repository = nullable_text(item, "repository");
+  e.endpoint = text(item, "endpoint");
+  if (item.contains("http_status") && item.at("http_status").is_number_integer()) {
+    e.http_status = item.at("http_status").get<int>();
+  }
+  e.message = text(item, "message");
+  return e;
+}
+
+void read_scan(const json& scan, ScanReport& r) {
+  r.started_at = timestamp(scan, "started_at");
+  r.finished_at = timestamp(scan, "finished_at");
+  r.api_url = text(scan, "api_url");
+  r.workspaces = field(scan, "workspaces").get<std::vector<std::string>>();
+  r.complete = field(scan, "complete").get<bool>();
+  r.repositories = field(scan, "repositories").get<std::size_t>();
+  r.keys = field(scan, "keys").get<std::size_t>();
+  r.api_requests = field(scan, "api_requests").get<std::uint64_t>();
+  const auto& settings = field(scan, "settings");
+  r.settings.stale_days = field(settings, "stale_days").get<int>();
+  r.settings.key_max_age_days = field(settings, "key_max_age_days").get<int>();
+  r.settings.min_approvals = field(settings, "min_approvals").get<int>();
+}
+
+template <typename Read>
+void read_list(const json& doc, const char* key, std::vector<core::Evaluation>& out, Read read) {
+  for (const auto& item : field(doc, key)) {
+    out.push_back(read(item));
+  }
+}
+
+ScanReport report_of(const json& doc) {
+  ScanReport r;
+  r.tool_version = text(field(doc, "tool"), "version");
+  read_scan(field(doc, "scan"), r);
+  read_list(doc, "findings", r.findings, finding_of);
+  read_list(doc, "unknown", r.unknown, unknown_of);
+  for (const auto& item : field(doc, "errors")) {
+    r.errors.push_back(error_of(item));
+  }
+  r.suppressions_applied = field(doc, "summary").contains("suppressed");
+  if (doc.contains("baseline")) {
+    const auto& b = doc.at("baseline");
+    r.baseline = BaselineInfo{text(b, "file"), timestamp(b, "started_at")};
+    read_list(doc, "fixed", r.fixed, finding_of);
+  }
+  // An incomplete scan that stopped early says so only through "complete".
+  r.interrupted = false;
+  return r;
+}
+
+// Whether `doc` says it is a bbposture report; the problem otherwise.
+std::optional<std::string> not_a_report(const json& doc) {
+  if (!doc.is_object() || !doc.contains("tool") || !doc.at("tool").is_object() ||
+      doc.at("tool").value("name", "") != "bbposture" || !doc.contains("schema_version")) {
+    return std::string(
+        "is not a bbposture JSON report (no tool.name \"bbposture\" and "
+        "schema_version)");
+  }
+  if (doc.at("schema_version") != 1) {
+    return "is a report of schema_version " + doc.at("schema_version").dump() +
+           "; this bbposture reads schema_version 1";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+tl::expected<ScanReport, std::string> read_report(std::istream& in, const std::string& name) {
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::parse_error&) {
+    return tl::unexpected(name + " is not JSON: not a bbposture JSON report");
+  }
+  if (const auto problem = not_a_report(doc)) {
+    return tl::unexpected(name + " " + *problem);
+  }
+  try {
+    return report_of(doc);
+  } catch (const BadField& e) {
+    return tl::unexpected(name + " does not read as a bbposture report: " + e.what());
+  } catch (const json::exception& e) {
+    return tl::unexpected(name + " does not read as a bbposture report: " + e.what());
+  }
+}
+
+tl::expected<ScanReport, std::string> read_report_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return tl::unexpected(path + ": cannot be read");
+  }
+  return read_report(in, path);
+}
+
+namespace {
+
+std::string identity(const core::Evaluation& e) {
+  return std::string(e.rule->id) + '\x1f' + std::string(core::to_string(e.resource.type)) + '\x1f' +
+         e.resource.id + '\x1f' + e.repository.value_or("");
+}
+
+// Workspaces whose repositories could not be listed: nothing in them was re-checked.
+std::set<std::string> unlisted_workspaces(const ScanReport& current) {
+  std::set<std::string> out;
+  for (const auto& e : current.errors) {
+    if (e.workspace && !e.repository && e.endpoint.find("/repositories/") != std::string::npos) {
+      out.insert(*e.workspace);
+    }
+  }
+  return out;
+}
+
+// Whether the current run looked for `f` again (see compare_with_baseline).
+bool rechecked(const core::Evaluation& f, const ScanReport& current, const Recheck& recheck,
+               const std::set<std::string>& unknown, const std::set<std::string>& unlisted) {
+  if (!recheck.scope.selects(*f.rule) || unknown.count(identity(f)) > 0) {
+    return false;
+  }
+  if (recheck.min_severity && core::rank(f.rule->severity) > core::rank(*recheck.min_severity)) {
+    return false;
+  }
+  if (!f.workspace) {
+    return recheck.user_keys;  // the caller's SSH keys
+  }
+  const auto& ws = current.workspaces;
+  if (std::find(ws.begin(), ws.end(), *f.workspace) == ws.end() || unlisted.count(*f.workspace)) {
+    return false;
+  }
+  if (f.repository) {
+    core::Repository repository;
+    repository.workspace = *f.workspace;
+    repository.full_name = *f.repository;
+    repository.slug = f.repository->substr(f.repository->find('/') + 1);
+    repository.project_key = f.project;
+    return recheck.scope.selects(repository);
+  }
+  return recheck.scope.repos.empty() &&
+         (recheck.scope.projects.empty() || !f.project ||
+          std::find(recheck.scope.projects.begin(), recheck.scope.projects.end(), *f.project) !=
+              recheck.scope.projects.end());
+}
+
+}  // namespace
+
+void compare_with_baseline(ScanReport& current, const ScanReport& baseline,
+                           const std::string& baseline_file, const Recheck& recheck) {
+  std::set<std::string> before;
+  for (const auto& f : baseline.findings) {
+    before.insert(f.fingerprint);
+  }
+  std::set<std::string> now;
+  for (auto& f : current.findings) {
+    now.insert(f.fingerprint);
+    f.baseline_state = before.count(f.fingerprint) > 0 ? core::BaselineState::unchanged
+                                                       : core::BaselineState::new_finding;
+  }
+  std::set<std::string> unknown;
+  for (const auto& u : current.unknown) {
+    unknown.insert(identity(u));
+  }
+  const auto unlisted = unlisted_workspaces(current);
+  current.fixed.clear();
+  for (const auto& f : baseline.findings) {
+    if (now.count(f.fingerprint) == 0 && rechecked(f, current, recheck, unknown, unlisted)) {
+      auto gone = f;
+      gone.suppressed.reset();  // marks of the earlier run
+      gone.baseline_state.reset();
+      current.fixed.push_back(std::move(gone));
+    }
+  }
+  core::sort_for_report(current.fixed);
+  current.baseline = BaselineInfo{baseline_file, baseline.started_at};
+}
+
+}  // namespace bbp::report
