@@ -66,8 +66,9 @@ struct ValueRow {
   Words (*values)();
 };
 
-const std::array<ValueRow, 7> kValueRows{{
+const std::array<ValueRow, 8> kValueRows{{
     {"scan", "--format", report_formats},
+    {"diff", "--format", report_formats},
     {"auth check", "--format", auth_formats},
     {"", "--fail-on", fail_on_values},
     {"", "--min-severity", severities},
@@ -105,6 +106,12 @@ std::vector<const CLI::App*> visible_subcommands(const CLI::App& app) {
   return app.get_subcommands([](const CLI::App* sub) { return !sub->get_group().empty(); });
 }
 
+// FILE, DIR, or a name with an extension (REPORT.json): the value is a path.
+bool names_a_path(const std::string& type_name) {
+  const auto base = type_name.substr(0, type_name.find(':'));
+  return base == "FILE" || base == "DIR" || base.find('.') != std::string::npos;
+}
+
 OptionSpec option_spec(const std::string& command, const CLI::Option& option) {
   OptionSpec spec;
   for (const auto& name : option.get_snames()) {
@@ -121,7 +128,7 @@ OptionSpec option_spec(const std::string& command, const CLI::Option& option) {
   spec.choices = row != nullptr ? row->values() : choices_in_type_name(type_name);
   if (!spec.choices.empty()) {
     spec.takes = ValueKind::choice;
-  } else if (type_name.rfind("FILE", 0) == 0) {
+  } else if (names_a_path(type_name)) {
     spec.takes = ValueKind::file;
   } else {
     spec.takes = ValueKind::word;
@@ -141,6 +148,7 @@ CommandSpec command_spec(const CLI::App& app, const std::string& path) {
     }
     auto spec = option_spec(path, *option);
     if (spec.names.empty()) {
+      command.positional_files = command.positional_files || spec.takes == ValueKind::file;
       command.positional_choices = std::move(spec.choices);
     } else {
       command.options.push_back(std::move(spec));
@@ -268,7 +276,11 @@ std::string word_cases(std::span<const CommandSpec> spec) {
     const auto words = others.empty() ? options : word_list(others);
     out.append("        \"").append(command.path).append("\")\n");
     out.append("          if [[ \"$cur\" == -* ]]; then words=\"").append(options);
-    out.append("\"; else words=\"").append(words).append("\"; fi ;;\n");
+    if (command.positional_files) {
+      out.append("\"; else _bbposture_files \"$cur\"; return 0; fi ;;\n");
+    } else {
+      out.append("\"; else words=\"").append(words).append("\"; fi ;;\n");
+    }
   }
   return out + "      esac ;;\n";
 }

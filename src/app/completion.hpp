@@ -15,7 +15,7 @@ namespace bbp::app {
 enum class ValueKind {
   none,    // a flag: no value
   word,    // free text (a slug, a number): nothing to offer
-  file,    // a path: the shell completes file names
+  file,    // a path (type name FILE, DIR or one with an extension: REPORT.json)
   choice,  // one of `choices`
 };
 
@@ -30,6 +30,7 @@ struct CommandSpec {
   std::vector<std::string> subcommands;
   std::vector<OptionSpec> options;
   std::vector<std::string> positional_choices;  // e.g. bash, zsh for `completion`
+  bool positional_files = false;                // e.g. the two reports of `diff`
 };
 
 // Every command of `app` (itself first, then its subcommands level by level), as completion sees

@@ -57,7 +57,7 @@ TEST(Completion, Subcommands) {
 
 TEST(Completion, OptionsOfTheSubcommandAtHand) {
   EXPECT_THAT(complete({"bbposture", "scan", "--fo"}), ElementsAre("--format"));
-  EXPECT_THAT(complete({"bbposture", "scan", "--fail"}), ElementsAre("--fail-on"));
+  EXPECT_THAT(complete({"bbposture", "scan", "--min-s"}), ElementsAre("--min-severity"));
   EXPECT_THAT(complete({"bbposture", "rules", "--fo"}), ElementsAre("--format"));
   EXPECT_THAT(complete({"bbposture", "auth", "check", "--"}),
               IsSupersetOf({"--workspace", "--format", "--api-url", "--help"}));
@@ -111,11 +111,19 @@ TEST(Completion, FileArgumentsCompleteFileNames) {
               IsSupersetOf({"report.json", "reports", "scan.snapshot.json"}));
   EXPECT_THAT(complete({"bbposture", "scan", "-o", "rep"}, dir),
               ElementsAre("report.json", "reports"));
-  for (const auto* option : {"--save-snapshot", "--from-snapshot", "--checkpoint", "--ca-bundle"}) {
+  for (const auto* option :
+       {"--save-snapshot", "--from-snapshot", "--checkpoint", "--ca-bundle", "--baseline"}) {
     EXPECT_THAT(complete({"bbposture", "scan", option, "sc"}, dir),
                 ElementsAre("scan.snapshot.json"))
         << option;
   }
+  // diff's two reports are file arguments, its options still options
+  EXPECT_THAT(complete({"bbposture", "diff", "sc"}, dir), ElementsAre("scan.snapshot.json"));
+  EXPECT_THAT(complete({"bbposture", "diff", "report.json", "sc"}, dir),
+              ElementsAre("scan.snapshot.json"));
+  EXPECT_THAT(complete({"bbposture", "diff", "--fail-on-u"}, dir),
+              ElementsAre("--fail-on-unchanged"));
+  EXPECT_THAT(complete({"bbposture", "diff", "-f", "js"}, dir), ElementsAre("json", "jsonl"));
   std::filesystem::remove_all(dir);
 }
 

@@ -36,9 +36,11 @@ TEST(CompletionSpec, WalksSubcommandsOptionsAndWhatTheyTake) {
   auto* one = app.add_subcommand("one", "first");
   one->add_option("-m,--mode", text)->check(CLI::IsMember({"fast", "slow"}));
   one->add_option("--input", file)->type_name("FILE");
+  one->add_option("--previous", file)->type_name("REPORT.json");
   one->add_option("--name", text);
   one->add_flag("--dry-run", flag);
   one->add_option("--secret", text)->group("");  // hidden
+  one->add_option("report", file)->type_name("OLD.json");
   auto* two = app.add_subcommand("two", "second");
   two->add_subcommand("deep", "nested")->add_option("kind", text)->check(CLI::IsMember({"a"}));
   app.add_subcommand("hidden", "not shown")->group("");
@@ -50,12 +52,15 @@ TEST(CompletionSpec, WalksSubcommandsOptionsAndWhatTheyTake) {
   EXPECT_EQ(spec[1].path, "one");
   EXPECT_EQ(spec[3].path, "two deep");
   EXPECT_THAT(spec[3].positional_choices, ElementsAre("a"));
+  EXPECT_FALSE(spec[3].positional_files);
+  EXPECT_TRUE(spec[1].positional_files);
 
   const auto& mode = find_option(spec[1], "--mode");
   EXPECT_THAT(mode.names, ElementsAre("-m", "--mode"));
   EXPECT_EQ(mode.takes, ValueKind::choice);
   EXPECT_THAT(mode.choices, ElementsAre("fast", "slow"));
   EXPECT_EQ(find_option(spec[1], "--input").takes, ValueKind::file);
+  EXPECT_EQ(find_option(spec[1], "--previous").takes, ValueKind::file);
   EXPECT_EQ(find_option(spec[1], "--name").takes, ValueKind::word);
   EXPECT_EQ(find_option(spec[1], "--dry-run").takes, ValueKind::none);
   EXPECT_THROW(find_option(spec[1], "--secret"), std::runtime_error);
