@@ -275,7 +275,7 @@ std::string word_cases(std::span<const CommandSpec> spec) {
     const auto options = word_list(option_names(command));
     const auto words = others.empty() ? options : word_list(others);
     out.append("        \"").append(command.path).append("\")\n");
-    out.append("          if [[ \"$cur\" == -* ]]; then words=\"").append(options);
+    out.append(R"(          if [[ "$cur" == -* ]]; then words=")").append(options);
     if (command.positional_files) {
       out.append("\"; else _bbposture_files \"$cur\"; return 0; fi ;;\n");
     } else {
