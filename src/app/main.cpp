@@ -8,6 +8,7 @@
 
 #include "bbp/http/curl_transport.hpp"
 #include "commands.hpp"
+#include "completion.hpp"
 #include "runtime.hpp"
 
 namespace {
@@ -62,6 +63,10 @@ int main(int argc, char** argv) {
   auto* config = app.add_subcommand("config", "Print an example config file, or check one");
   setup_config(*config, config_options);
 
+  CompletionOptions completion_options;
+  auto* completion = app.add_subcommand("completion", "Print the shell completion script");
+  setup_completion(*completion, completion_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -78,6 +83,9 @@ int main(int argc, char** argv) {
     }
     if (config->parsed()) {
       return run_config(config_options);
+    }
+    if (completion->parsed()) {
+      return run_completion(app, completion_options);
     }
     const bbp::http::CurlGlobal curl;
     if (scan->parsed()) {

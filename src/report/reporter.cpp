@@ -33,6 +33,15 @@ std::string_view to_string(Format format) {
   return text::name_of(kFormats, format);
 }
 
+std::vector<std::string_view> format_names() {
+  std::vector<std::string_view> names;
+  names.reserve(kFormats.size());
+  for (const auto& entry : kFormats) {
+    names.push_back(entry.name);
+  }
+  return names;
+}
+
 std::unique_ptr<Reporter> make_reporter(Format format, const ReporterOptions& options) {
   switch (format) {
     case Format::table:

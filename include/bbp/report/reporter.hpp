@@ -5,6 +5,7 @@
 #include <optional>
 #include <ostream>
 #include <string_view>
+#include <vector>
 
 #include "bbp/report/report.hpp"
 
@@ -14,6 +15,8 @@ enum class Format { table, json, jsonl, sarif, csv, html };
 
 std::optional<Format> format_from_string(std::string_view text);
 std::string_view to_string(Format format);
+// Every format's name ("table", "json", …), in the order of the format table.
+std::vector<std::string_view> format_names();
 
 struct ReporterOptions {
   bool color = false;            // ANSI colours (table only): on a TTY and without NO_COLOR
