@@ -95,7 +95,7 @@ const std::vector<Setting>& settings() {
            &top<&O::include_user_keys>),
       text({"format", "--format", "table, json, jsonl, sarif, csv (\"\": from output's extension)"},
            &top<&O::format>, true, {"table", "json", "jsonl", "sarif", "csv"}),
-      text({"output", "--output", "report file (\"\" or \"-\": standard output)"}, &top<&O::output>,
+      text({"output", "--output", R"(report file ("" or "-": standard output))"}, &top<&O::output>,
            true),
       text({"color", "--color", "colour the table: auto, always, never"}, &top<&O::color>, false,
            {"auto", "always", "never"}),
@@ -268,7 +268,7 @@ std::vector<std::string> top_level_keys() {
 // One top-level `key: value` into `file`.
 tl::expected<void, std::string> read_top_level(const YamlReader& reader, const YAML::Node& key,
                                                const YAML::Node& value, ConfigFile& file) {
-  const std::string name = key.Scalar();
+  const std::string& name = key.Scalar();
   if (name == "ignore") {
     auto suppressions = read_suppressions(reader, key, value);
     if (!suppressions) {

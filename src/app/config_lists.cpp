@@ -98,7 +98,7 @@ tl::expected<void, std::string> read_suppression_field(const YamlReader& reader,
                                                        const YAML::Node& value,
                                                        core::Suppression& s,
                                                        std::optional<std::string>& selector_key) {
-  const std::string name = key.Scalar();
+  const std::string& name = key.Scalar();
   if (name == "rule") {
     auto rule = rule_named(reader, key, value);
     if (!rule) {
@@ -278,11 +278,12 @@ tl::expected<void, std::string> read_principals(const YamlReader& reader, const 
 tl::expected<core::BranchRestriction, std::string> read_restriction(const YamlReader& reader,
                                                                     const YAML::Node& key,
                                                                     const YAML::Node& value) {
-  const std::string kind = key.Scalar();
+  const std::string& kind = key.Scalar();
   const auto row =
       std::find_if(kKinds.begin(), kKinds.end(), [&](const KindRow& k) { return k.kind == kind; });
   if (row == kKinds.end()) {
     std::vector<std::string> known;
+    known.reserve(kKinds.size());
     for (const auto& k : kKinds) {
       known.emplace_back(k.kind);
     }
@@ -344,7 +345,7 @@ tl::expected<void, std::string> read_declaration_field(const YamlReader& reader,
                                                        const YAML::Node& value,
                                                        core::DeclaredRestrictions& d,
                                                        std::string& reason) {
-  const std::string name = key.Scalar();
+  const std::string& name = key.Scalar();
   if (name == "restrictions") {
     auto restrictions = read_restrictions(reader, key, value);
     if (!restrictions) {

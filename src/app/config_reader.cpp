@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <vector>
 
 #include "bbp/core/catalogue.hpp"
 #include "bbp/text/text.hpp"
@@ -35,7 +36,7 @@ YAML::Mark mark_of(const YAML::Node& key, const YAML::Node& value) {
 
 tl::expected<std::string, std::string> YamlReader::text(const YAML::Node& key,
                                                         const YAML::Node& value) const {
-  const std::string name = key.Scalar();
+  const std::string& name = key.Scalar();
   if (value.IsNull()) {
     return Failure(at(mark_of(key, value), "'" + name + "' has no value; give one"));
   }
@@ -52,7 +53,7 @@ tl::expected<std::string, std::string> YamlReader::text(const YAML::Node& key,
 
 tl::expected<std::vector<std::string>, std::string> YamlReader::texts(
     const YAML::Node& key, const YAML::Node& value) const {
-  const std::string name = key.Scalar();
+  const std::string& name = key.Scalar();
   if (value.IsScalar()) {
     auto one = text(key, value);
     if (!one) {
@@ -82,7 +83,7 @@ tl::expected<std::vector<std::string>, std::string> YamlReader::texts(
 
 Failure YamlReader::unknown_key(const YAML::Node& key, std::string_view where,
                                 const std::vector<std::string>& known) const {
-  const std::string name = key.Scalar();
+  const std::string& name = key.Scalar();
   std::string what = "unknown key '" + name + "'";
   what.append(where);
   if (const auto suggestion = nearest(name, known)) {
@@ -130,29 +131,31 @@ bool looks_like_credential(std::string_view key) {
 
 tl::expected<void, std::string> refuse_credentials(const YamlReader& reader,
                                                    const YAML::Node& node) {
-  if (node.IsSequence()) {
-    for (const auto& item : node) {
-      if (auto ok = refuse_credentials(reader, item); !ok) {
-        return ok;
+  // Depth first, in document order, with a worklist rather than recursion.
+  std::vector<YAML::Node> pending{node};
+  while (!pending.empty()) {
+    const YAML::Node current = pending.back();
+    pending.pop_back();
+    std::vector<YAML::Node> children;
+    if (current.IsSequence()) {
+      for (const auto& item : current) {
+        children.push_back(item);
+      }
+    } else if (current.IsMap()) {
+      for (const auto& item : current) {
+        if (item.first.IsScalar() && looks_like_credential(item.first.Scalar())) {
+          // The value is never repeated: it may be the secret itself.
+          return reader.fail(item.first,
+                             "'" + item.first.Scalar() +
+                                 "' looks like a credential, and credentials are never read from a "
+                                 "config file; remove it and set BITBUCKET_CLIENT_ID and "
+                                 "BITBUCKET_CLIENT_SECRET, or BITBUCKET_ACCESS_TOKEN, or "
+                                 "BITBUCKET_EMAIL and BITBUCKET_API_TOKEN in the environment");
+        }
+        children.push_back(item.second);
       }
     }
-  }
-  if (!node.IsMap()) {
-    return {};
-  }
-  for (const auto& item : node) {
-    if (item.first.IsScalar() && looks_like_credential(item.first.Scalar())) {
-      // The value is never repeated: it may be the secret itself.
-      return reader.fail(item.first,
-                         "'" + item.first.Scalar() +
-                             "' looks like a credential, and credentials are never read from a "
-                             "config file; remove it and set BITBUCKET_CLIENT_ID and "
-                             "BITBUCKET_CLIENT_SECRET, or BITBUCKET_ACCESS_TOKEN, or "
-                             "BITBUCKET_EMAIL and BITBUCKET_API_TOKEN in the environment");
-    }
-    if (auto ok = refuse_credentials(reader, item.second); !ok) {
-      return ok;
-    }
+    pending.insert(pending.end(), children.rbegin(), children.rend());
   }
   return {};
 }

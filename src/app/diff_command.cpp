@@ -64,7 +64,8 @@ int run_diff(const DiffOptions& options) {
   if (!reports) {
     return reports.error();
   }
-  auto& [old_report, current] = *reports;
+  const auto& old_report = reports->first;
+  auto& current = reports->second;  // a reference, not a binding: the lambda below captures it
   // Neither report says which rules or repositories it was narrowed to: a finding of OLD is
   // fixed when NEW listed its workspace and has no unknown for it.
   report::compare_with_baseline(current, old_report, options.old_report, {});

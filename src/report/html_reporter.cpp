@@ -151,11 +151,11 @@ void write_head(std::ostream& out, const ScanReport& report) {
     scope += (scope.empty() ? "" : ", ") + ws;
   }
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      << "<meta http-equiv=\"Content-Security-Policy\" content=\"" << html::kContentSecurityPolicy
+      << R"(<meta http-equiv="Content-Security-Policy" content=")" << html::kContentSecurityPolicy
       << "\">\n"
       << "<meta name=\"referrer\" content=\"no-referrer\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      << "<meta name=\"generator\" content=\"bbposture " << html_escape(report.tool_version)
+      << R"(<meta name="generator" content="bbposture )" << html_escape(report.tool_version)
       << "\">\n<title>bbposture report: " << html_escape(scope.empty() ? "no workspace" : scope)
       << "</title>\n<script>" << html::kWatchScript << "</script>\n<style>" << html::kStyle
       << "</style>\n</head>\n<body>\n";
@@ -180,7 +180,7 @@ void write_scope(std::ostream& out, const ScanReport& report) {
       << "<dt>Workspaces</dt><dd>" << (workspaces.empty() ? "none" : workspaces) << "</dd>\n"
       << "<dt>Scanned</dt><dd>" << core::format_timestamp(report.started_at) << " to "
       << core::format_timestamp(report.finished_at) << " (" << seconds.count() << " s)</dd>\n"
-      << "<dt>Completeness</dt><dd id=\"completeness\" class=\"state-" << state << "\">" << state
+      << R"(<dt>Completeness</dt><dd id="completeness" class="state-)" << state << "\">" << state
       << (state == "complete" ? "" : ": some checks could not be evaluated (see Unknown)")
       << "</dd>\n<dt>Scanned objects</dt><dd>" << report.repositories << " repositories, "
       << report.keys << " keys</dd>\n<dt>API requests</dt><dd>" << report.api_requests
@@ -204,20 +204,20 @@ void write_counts(std::ostream& out, const ScanReport& report) {
   for (const auto severity : kSeverities) {
     const auto name = core::to_string(severity);
     out << "<div class=\"count " << severity_class(severity) << "\" data-severity=\""
-        << severity_class(severity) << "\"><span class=\"n\">"
+        << severity_class(severity) << R"("><span class="n">)"
         << counts[static_cast<std::size_t>(core::rank(severity))] << "</span>" << name
         << "</div>\n";
   }
-  out << "<div class=\"count unknown\" data-severity=\"unknown\"><span class=\"n\">"
+  out << R"(<div class="count unknown" data-severity="unknown"><span class="n">)"
       << report.unknown.size() << "</span>Unknown</div>\n"
-      << "<div class=\"count\" data-severity=\"errors\"><span class=\"n\">" << report.errors.size()
+      << R"(<div class="count" data-severity="errors"><span class="n">)" << report.errors.size()
       << "</span>Failed reads</div>\n";
   if (suppressed > 0) {
-    out << "<div class=\"count\" data-severity=\"suppressed\"><span class=\"n\">" << suppressed
+    out << R"(<div class="count" data-severity="suppressed"><span class="n">)" << suppressed
         << "</span>Suppressed</div>\n";
   }
   if (fresh > 0) {
-    out << "<div class=\"count\" data-severity=\"new\"><span class=\"n\">" << fresh
+    out << R"(<div class="count" data-severity="new"><span class="n">)" << fresh
         << "</span>New since the baseline</div>\n";
   }
   out << "</div>\n</section>\n";
@@ -240,14 +240,14 @@ void write_bar_chart(std::ostream& out, std::string_view id, std::string_view ti
     most = std::max(most, bar.value);
   }
   const auto height = static_cast<int>(bars.size()) * kRow + 30;
-  out << "<figure><svg class=\"chart\" id=\"" << id << "\" role=\"img\" width=\""
+  out << R"(<figure><svg class="chart" id=")" << id << R"(" role="img" width=")"
       << kLabel + kBar + 60 << "\" height=\"" << height << "\" viewBox=\"0 0 " << kLabel + kBar + 60
       << " " << height << "\" xmlns=\"http://www.w3.org/2000/svg\">\n<title>" << title
       << "</title>\n<text x=\"0\" y=\"16\" font-weight=\"700\">" << title << "</text>\n";
   int y = 26;
   for (const auto& bar : bars) {
     const auto width = static_cast<int>(bar.value * static_cast<std::size_t>(kBar) / most);
-    out << "<g><text x=\"0\" y=\"" << y + 14 << "\">" << html_escape(bar.label)
+    out << R"(<g><text x="0" y=")" << y + 14 << "\">" << html_escape(bar.label)
         << "</text><rect class=\"" << bar.css << "\" x=\"" << kLabel << "\" y=\"" << y + 3
         << "\" width=\"" << width << "\" height=\"" << kRow - 6 << "\"/><text x=\""
         << kLabel + width + 6 << "\" y=\"" << y + 14 << "\">" << bar.value << "</text></g>\n";
@@ -259,6 +259,7 @@ void write_bar_chart(std::ostream& out, std::string_view id, std::string_view ti
 void write_charts(std::ostream& out, const ScanReport& report) {
   const auto counts = count_by_severity(report);
   std::vector<Bar> by_severity;
+  by_severity.reserve(kSeverities.size());
   for (const auto severity : kSeverities) {
     by_severity.push_back({std::string(core::to_string(severity)),
                            counts[static_cast<std::size_t>(core::rank(severity))],
@@ -306,7 +307,7 @@ void write_grid(std::ostream& out, const ScanReport& report) {
   }
   out << "</tr></thead>\n<tbody>\n";
   for (const auto& row : rows) {
-    out << "<tr data-repository=\"" << html_escape(row.repository) << "\"><th scope=\"row\">"
+    out << "<tr data-repository=\"" << html_escape(row.repository) << R"("><th scope="row">)"
         << html_escape(row.repository) << "</th>";
     for (std::size_t column = 0; column < report.rules.size(); ++column) {
       const auto look = cell_look(report, row, column);
@@ -336,7 +337,7 @@ void write_marks(std::ostream& out, const core::Evaluation& f) {
     out << " <span class=\"badge unchanged\">unchanged</span>";
   }
   if (f.suppressed) {
-    out << " <span class=\"badge suppressed\">suppressed</span><span class=\"why\">"
+    out << R"( <span class="badge suppressed">suppressed</span><span class="why">)"
         << html_escape(f.suppressed->reason);
     if (f.suppressed->expires) {
       out << " (until " << html_escape(*f.suppressed->expires) << ")";
@@ -348,7 +349,7 @@ void write_marks(std::ostream& out, const core::Evaluation& f) {
 void write_resource(std::ostream& out, const core::Evaluation& e) {
   const auto text = html_escape(describe(e));
   if (is_web_link(e.resource.url)) {
-    out << "<a href=\"" << html_escape(e.resource.url) << "\" rel=\"noreferrer\">" << text
+    out << "<a href=\"" << html_escape(e.resource.url) << R"(" rel="noreferrer">)" << text
         << "</a>";
   } else {
     out << text;
@@ -476,9 +477,8 @@ void write_tail(std::ostream& out, const ScanReport& report) {
   out << "<footer><p class=\"muted\">Written by bbposture " << html_escape(report.tool_version)
       << ". This page loads nothing from the network; sorting and filtering need JavaScript, "
          "everything else is readable without it.</p></footer>\n"
-      << "<script type=\"application/json\" id=\"bbp-data\">"
-      << json_for_script(filter_data(report)) << "</script>\n<script>" << html::kScript
-      << "</script>\n</body>\n</html>\n";
+      << R"(<script type="application/json" id="bbp-data">)" << json_for_script(filter_data(report))
+      << "</script>\n<script>" << html::kScript << "</script>\n</body>\n</html>\n";
 }
 
 }  // namespace
