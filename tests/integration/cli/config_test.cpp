@@ -182,6 +182,89 @@ TEST_F(ConfigCli, ABadConfigFailsWithExit2BeforeAnyRequest) {
   EXPECT_EQ(fake_->request_count(), 0U);
 }
 
+// Issue-level end to end: a config file's suppression and declarations change a real scan of the
+// fake server exactly as documented, and a re-evaluation of the saved snapshot agrees.
+constexpr const char* kLivingConfig = R"(fail_on: critical
+allow_incomplete: true
+ignore:
+  - rule: public-repository
+    repository: acme/website
+    reason: the public website, on purpose
+  - rule: stale-repository
+    repository: acme/nothing-here
+    reason: a stale entry
+declared_restrictions:
+  - repository: globex/tools
+    restrictions:
+      push: {}
+      force: true
+      delete: true
+  - project: PLAT
+    restrictions:
+      push: {}
+)";
+
+std::set<std::string> rules_of(const json& list, const std::string& repository) {
+  std::set<std::string> out;
+  for (const auto& e : list) {
+    if (e["repository"] == repository) {
+      out.insert(e["rule"].get<std::string>());
+    }
+  }
+  return out;
+}
+
+TEST_F(ConfigCli, SuppressionsAndDeclarationsFromTheFileChangeTheScanAsDocumented) {
+  start_fake();
+  write("bbposture.yaml", kLivingConfig);
+  // Without the file, the public website is a Critical finding: exit 1.
+  EXPECT_EQ(scan({"--no-config", "--fail-on", "critical", "--allow-incomplete", "-q"}).exit_code,
+            1);
+  const auto r = scan({"-f", "json", "-o", "live.json", "--save-snapshot", "snapshot.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;                 // the only Critical finding is suppressed
+  EXPECT_THAT(r.err, HasSubstr("bbposture.yaml:7"));  // the entry that matched nothing
+  EXPECT_THAT(r.err, HasSubstr("matched no finding"));
+  std::ifstream in("live.json");
+  const auto report = json::parse(in);
+  EXPECT_EQ(report["summary"]["Critical"], 0);
+  EXPECT_EQ(report["summary"]["suppressed"], 1);
+  for (const auto& f : report["findings"]) {
+    EXPECT_EQ(f.contains("suppressed"), f["rule"] == "public-repository") << f.dump();
+    if (f.contains("suppressed")) {
+      EXPECT_EQ(f["suppressed"]["source"], "bbposture.yaml:4");
+    }
+  }
+  // globex/tools is unprotected: what the declaration gives passes, naming it; the rest fails.
+  const auto& declared = report["declared_passes"];
+  EXPECT_EQ(rules_of(declared, "globex/tools"),
+            (std::set<std::string>{"direct-push-allowed", "force-push-allowed",
+                                   "branch-deletion-allowed", "no-default-branch-protection"}));
+  EXPECT_THAT(rules_of(report["findings"], "globex/tools"),
+              ::testing::Contains("pr-review-not-required"));
+  for (const auto& p : declared) {
+    EXPECT_EQ(p["outcome"], "pass");
+    EXPECT_THAT(p["evidence"].dump(), HasSubstr("declared in bbposture.yaml:1"));
+  }
+  // PLAT's fortress needs no declaration; legacy's restrictions could not be read: unknown.
+  EXPECT_TRUE(rules_of(declared, "acme/fortress").empty());
+  EXPECT_TRUE(rules_of(declared, "acme/legacy").empty());
+  EXPECT_THAT(rules_of(report["unknown"], "acme/legacy"),
+              ::testing::Contains("direct-push-allowed"));
+  EXPECT_THAT(rules_of(declared, "acme/paged"), ::testing::Contains("direct-push-allowed"));
+  // The snapshot holds what was read, never a declaration; offline gives the same answer.
+  std::ifstream snapshot_in("snapshot.json");
+  const std::string snapshot((std::istreambuf_iterator<char>(snapshot_in)), {});
+  EXPECT_THAT(snapshot, Not(HasSubstr("declared")));
+  const auto offline =
+      run_cli(BBP_BINARY, {"scan", "--from-snapshot", "snapshot.json", "-f", "json", "-q"},
+              {std::string("BBP_NOW=") + kScenarioNow});
+  ASSERT_EQ(offline.exit_code, 0) << offline.err;
+  const auto again = json::parse(offline.out);
+  EXPECT_EQ(again["declared_passes"], report["declared_passes"]);
+  EXPECT_EQ(again["findings"], report["findings"]);
+  EXPECT_EQ(again["summary"]["suppressed"], 1);
+}
+
 TEST_F(ConfigCli, AuthCheckTakesTheConnectionKeys) {
   start_fake();
   write("bbposture.yaml", "api_url: " + fake_->api_url() + "\ntoken_url: " + fake_->token_url() +
