@@ -56,7 +56,7 @@ td.na,td.clear,td.left-out{background:var(--bg-na);color:var(--muted)}
 .sev.medium{color:var(--medium)}.sev.low{color:var(--low)}
 .badge{display:inline-block;border:1px solid currentColor;border-radius:3px;padding:0 4px;
 font-size:11px;font-weight:700;text-transform:uppercase;margin-right:4px}
-.badge.new{color:var(--critical)}.badge.suppressed,.badge.unchanged{color:var(--muted)}
+.badge.new{color:var(--critical)}.badge.suppressed,.badge.unchanged,.badge.fixed{color:var(--muted)}
 .why{color:var(--muted)}.muted{color:var(--muted)}
 pre.evidence{margin:0;max-height:12em;overflow:auto;font-size:11px;white-space:pre-wrap;
 word-break:break-word}

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bbp/text/text.hpp"
 #include "html_page.hpp"
 
 namespace bbp::report {
@@ -437,6 +438,52 @@ void write_errors(std::ostream& out, const ScanReport& report) {
   out << "</tbody>\n</table>\n</section>\n";
 }
 
+// With a baseline: its findings that are gone, with the evidence the baseline recorded.
+void write_fixed(std::ostream& out, const ScanReport& report) {
+  if (!report.baseline) {
+    return;
+  }
+  out << "<section id=\"fixed\">\n<h2>Fixed since the baseline (" << report.fixed.size()
+      << ")</h2>\n<p>Findings of " << html_escape(report.baseline->file) << " ("
+      << core::format_timestamp(report.baseline->started_at)
+      << ") that this scan checked again and no longer sees.</p>\n"
+      << "<table id=\"fixed-table\">\n<thead><tr><th>Severity</th><th>Rule</th>"
+         "<th>Resource</th><th>Message then</th></tr></thead>\n<tbody>\n";
+  for (const auto& f : report.fixed) {
+    out << "<tr><td class=\"sev " << severity_class(f.rule->severity) << "\">"
+        << core::to_string(f.rule->severity) << "</td><td>" << f.rule->number << " " << f.rule->slug
+        << "</td><td>";
+    write_resource(out, f);
+    out << "</td><td>" << html_escape(core::message_of(*f.rule, f.evidence.value()))
+        << " <span class=\"badge fixed\">fixed</span></td></tr>\n";
+  }
+  out << "</tbody>\n</table>\n</section>\n";
+}
+
+// With declared restrictions: the checks that pass only because of them, and where they were
+// declared, so a reader sees which passes rest on the config file rather than on Bitbucket.
+void write_declared_passes(std::ostream& out, const ScanReport& report) {
+  if (!report.declarations_applied) {
+    return;
+  }
+  out << "<section id=\"declared\">\n<h2>Passes resting on declared restrictions ("
+      << report.declared_passes.size() << ")</h2>\n"
+      << "<p>These checks would fail, or be unknown, on the restrictions Bitbucket returned; they "
+         "pass because the config file declares restrictions the API does not show.</p>\n"
+      << "<table id=\"declared-table\">\n<thead><tr><th>Rule</th><th>Resource</th>"
+         "<th>Declared in</th><th>Evidence</th></tr></thead>\n<tbody>\n";
+  for (const auto& p : report.declared_passes) {
+    out << "<tr><td>" << p.rule->number << " " << p.rule->slug << "</td><td>";
+    write_resource(out, p);
+    out << "</td><td>" << html_escape(text::join(p.declared_by))
+        << "</td><td><pre class=\"evidence\">"
+        << html_escape(
+               p.evidence.value().dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
+        << "</pre></td></tr>\n";
+  }
+  out << "</tbody>\n</table>\n</section>\n";
+}
+
 // The filter choices the script offers, from the data: every evaluated rule, the scanned
 // workspaces and the projects that have findings.
 nlohmann::json filter_data(const ScanReport& report) {
@@ -472,8 +519,6 @@ nlohmann::json filter_data(const ScanReport& report) {
 }
 
 void write_tail(std::ostream& out, const ScanReport& report) {
-  // Fixed findings (gone since a baseline) will get their own section here, after the unknowns
-  // and failed reads, once the report carries them.
   out << "<footer><p class=\"muted\">Written by bbposture " << html_escape(report.tool_version)
       << ". This page loads nothing from the network; sorting and filtering need JavaScript, "
          "everything else is readable without it.</p></footer>\n"
@@ -552,6 +597,8 @@ void HtmlReporter::write(const ScanReport& report, std::ostream& out) const {
   write_findings(out, report);
   write_unknown(out, report);
   write_errors(out, report);
+  write_fixed(out, report);
+  write_declared_passes(out, report);
   write_tail(out, report);
 }
 

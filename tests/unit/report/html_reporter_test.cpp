@@ -146,6 +146,28 @@ TEST(HtmlReporterTest, MarksSuppressedAndNewFindings) {
   EXPECT_NE(html.find("data-severity=\"suppressed\"><span class=\"n\">1<"), std::string::npos);
 }
 
+// Against a baseline, its findings that are gone get a section; with declarations, so do the
+// checks that pass only because of them. Neither section appears otherwise.
+TEST(HtmlReporterTest, ShowsFixedFindingsAndDeclaredPasses) {
+  const auto plain = render(HtmlReporter(), sample_report());
+  EXPECT_EQ(plain.find("id=\"fixed\""), std::string::npos);
+  EXPECT_EQ(plain.find("id=\"declared\""), std::string::npos);
+
+  auto report = sample_report();
+  report.baseline = BaselineInfo{"old <report>.json", report.started_at};
+  report.fixed.push_back(report.findings.front());
+  const auto html = render(HtmlReporter(), report);
+  EXPECT_NE(html.find("<h2>Fixed since the baseline (1)</h2>"), std::string::npos);
+  EXPECT_NE(html.find("Findings of old &lt;report&gt;.json"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"badge fixed\">fixed</span>"), std::string::npos);
+
+  const auto declared = render(HtmlReporter(), declared_report());
+  EXPECT_NE(declared.find("<h2>Passes resting on declared restrictions (4)</h2>"),
+            std::string::npos);
+  EXPECT_NE(declared.find("<td>bbposture.yaml:14</td>"), std::string::npos);
+  EXPECT_NE(declared.find("declared in bbposture.yaml:14"), std::string::npos);
+}
+
 TEST(HtmlReporterTest, UnselectedRulesAreNoColumns) {
   auto report = sample_report();
   report.rules = {core::find_rule("public-repository")};
