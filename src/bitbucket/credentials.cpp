@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bbp/text/base64.hpp"
 #include "bbp/text/names.hpp"
 
 namespace bbp::bitbucket {
@@ -162,32 +163,7 @@ std::string describe(const Credentials& credentials) {
 }
 
 std::string base64_encode(std::string_view data) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const auto n = (static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16U) |
-                   (static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8U) |
-                   static_cast<unsigned>(static_cast<unsigned char>(data[i + 2]));
-    out += kAlphabet[(n >> 18U) & 63U];
-    out += kAlphabet[(n >> 12U) & 63U];
-    out += kAlphabet[(n >> 6U) & 63U];
-    out += kAlphabet[n & 63U];
-  }
-  if (i < data.size()) {
-    auto n = static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16U;
-    const bool two = i + 1 < data.size();
-    if (two) {
-      n |= static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8U;
-    }
-    out += kAlphabet[(n >> 18U) & 63U];
-    out += kAlphabet[(n >> 12U) & 63U];
-    out += two ? kAlphabet[(n >> 6U) & 63U] : '=';
-    out += '=';
-  }
-  return out;
+  return text::base64_encode(data);
 }
 
 }  // namespace bbp::bitbucket

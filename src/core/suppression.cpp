@@ -6,6 +6,7 @@
 #include <map>
 
 #include "bbp/core/glob.hpp"
+#include "bbp/text/base64.hpp"
 
 namespace bbp::core {
 namespace {
@@ -73,56 +74,6 @@ std::array<unsigned char, 32> sha256(std::string_view data) {
   return digest;
 }
 
-// ---- base64 ----------------------------------------------------------------------------------
-
-constexpr std::string_view kBase64 =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  std::size_t padding = 0;
-  for (const char c : text) {
-    if (c == '=') {
-      ++padding;
-      continue;
-    }
-    const auto value = kBase64.find(c);
-    if (value == std::string_view::npos || padding > 0) {
-      return std::nullopt;
-    }
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFFU);
-    }
-  }
-  if (out.empty() || padding > 2) {
-    return std::nullopt;
-  }
-  return out;
-}
-
-std::string base64_unpadded(std::span<const unsigned char> bytes) {
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (const auto byte : bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kBase64[(buffer >> bits) & 0x3FU];
-    }
-  }
-  if (bits > 0) {
-    out += kBase64[(buffer << (6 - bits)) & 0x3FU];
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
@@ -150,11 +101,13 @@ std::optional<std::string> ssh_fingerprint(std::string_view public_key) {
     return std::nullopt;
   }
   const auto blob_end = public_key.find_first_of(" \t\r\n", blob_start);
-  const auto blob = base64_decode(public_key.substr(blob_start, blob_end - blob_start));
+  const auto blob = text::base64_decode(public_key.substr(blob_start, blob_end - blob_start));
   if (!blob) {
     return std::nullopt;
   }
-  return "SHA256:" + base64_unpadded(sha256(*blob));
+  const auto digest = sha256(*blob);
+  return "SHA256:" + text::base64_encode(std::string(digest.begin(), digest.end()),
+                                         /*padded=*/false);
 }
 
 // ---- matching --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bbp/text/base64.hpp"
 #include "bbp/text/names.hpp"
 
 namespace bbp::text {
@@ -25,6 +26,30 @@ TEST(TextTest, IequalsIgnoresAsciiCaseOnly) {
   EXPECT_FALSE(iequals("Retry-After", "Retry-Afte"));
   EXPECT_FALSE(iequals("\xC3\x89", "\xC3\xA9"));  // É and é: bytes compared as they are
   EXPECT_EQ(ascii_lower("HeLLo-1"), "hello-1");
+}
+
+// RFC 4648 section 10's test vectors, padded and unpadded, and back.
+TEST(TextTest, Base64FollowsRfc4648) {
+  const std::array<std::pair<std::string_view, std::string_view>, 6> vectors{
+      {{"f", "Zg=="},
+       {"fo", "Zm8="},
+       {"foo", "Zm9v"},
+       {"foob", "Zm9vYg=="},
+       {"fooba", "Zm9vYmE="},
+       {"foobar", "Zm9vYmFy"}}};
+  for (const auto& [bytes, encoded] : vectors) {
+    EXPECT_EQ(base64_encode(bytes), encoded);
+    std::string unpadded(encoded);
+    unpadded.erase(unpadded.find_last_not_of('=') + 1);
+    EXPECT_EQ(base64_encode(bytes, /*padded=*/false), unpadded);
+    EXPECT_EQ(base64_decode(encoded), bytes);
+    EXPECT_EQ(base64_decode(unpadded), bytes);
+  }
+  EXPECT_EQ(base64_encode(""), "");
+  EXPECT_EQ(base64_decode(""), std::nullopt);
+  EXPECT_EQ(base64_decode("Zm9v!"), std::nullopt);
+  EXPECT_EQ(base64_decode("Zg=v"), std::nullopt);
+  EXPECT_EQ(base64_decode("Zg==="), std::nullopt);
 }
 
 TEST(TextTest, JoinPutsTheSeparatorBetweenItemsOnly) {
