@@ -25,16 +25,6 @@ struct Probe {
   std::vector<std::string> affects;  // rule slugs that cannot be evaluated when it fails
 };
 
-std::vector<std::string> slugs_of(std::optional<core::RuleSubject> subject) {
-  std::vector<std::string> out;
-  for (const auto& r : core::catalogue()) {
-    if (!subject || r.subject == *subject) {
-      out.emplace_back(r.slug);
-    }
-  }
-  return out;
-}
-
 const char* status_text(Probe::Status status) {
   switch (status) {
     case Probe::Status::ok:
@@ -61,10 +51,12 @@ class AuthCheck {
  public:
   // `json`: the text goes nowhere and one JSON document (doc_) is printed at the end.
   AuthCheck(bitbucket::ApiClient& api, const bitbucket::TokenSource& tokens,
-            const bitbucket::Credentials& credentials, bool json)
+            const bitbucket::Credentials& credentials, std::vector<const core::Rule*> rules,
+            bool json)
       : api_(api),
         tokens_(tokens),
         credentials_(credentials),
+        rules_(std::move(rules)),
         json_(json),
         out_(json ? static_cast<std::ostream&>(discarded_) : std::cout) {}
 
@@ -80,6 +72,7 @@ class AuthCheck {
     const auto workspace = probe_workspace(options.workspaces);
     if (workspace) {
       probe_repository(*workspace);
+      probe_workspace_endpoints(*workspace);
     }
     probe_ssh_keys();
     int code = 0;
@@ -99,6 +92,54 @@ class AuthCheck {
   }
 
  private:
+  // The slugs of the checked rules about `subject` (every checked rule when nullopt).
+  std::vector<std::string> slugs_of(std::optional<core::RuleSubject> subject) const {
+    std::vector<std::string> out;
+    for (const auto* r : rules_) {
+      if (!subject || r->subject == *subject) {
+        out.emplace_back(r->slug);
+      }
+    }
+    return out;
+  }
+
+  // The slugs of the checked rules that need the read named by `subject` (the extended ones).
+  std::vector<std::string> slugs_reading(core::GapSubject subject) const {
+    std::vector<std::string> out;
+    for (const auto* r : rules_) {
+      if (std::find(r->reads.begin(), r->reads.end(), subject) != r->reads.end()) {
+        out.emplace_back(r->slug);
+      }
+    }
+    return out;
+  }
+
+  // A probe of an endpoint only the extended rules read, made when a checked rule needs it.
+  void probe_if_read(core::GapSubject subject, std::string what, std::string endpoint) {
+    auto affects = slugs_reading(subject);
+    if (!affects.empty()) {
+      probe({std::move(what), std::move(endpoint), {}, {}, std::move(affects)});
+    }
+  }
+
+  // The workspace's own endpoints the extended rules read.
+  void probe_workspace_endpoints(const std::string& workspace) {
+    if (usage_problem_) {
+      return;  // the workspace was not found
+    }
+    const auto base = "/workspaces/" + bitbucket::percent_encode(workspace);
+    probe_if_read(core::GapSubject::workspace, "workspace " + workspace, base);
+    probe_if_read(core::GapSubject::hooks, "webhooks of workspace " + workspace, base + "/hooks");
+    probe_if_read(core::GapSubject::pipeline_variables,
+                  "Pipelines variables of workspace " + workspace,
+                  base + "/pipelines-config/variables");
+    probe_if_read(
+        core::GapSubject::members, "members of " + workspace,
+        bitbucket::with_query(base + "/members", "fields", "+values.user.has_2fa_enabled"));
+    probe_if_read(core::GapSubject::owners, "owners of " + workspace,
+                  bitbucket::with_query(base + "/permissions", "q", "permission=\"owner\""));
+  }
+
   // GET /user: who is calling, and whether the caller's SSH keys apply.
   void identify() {
     auto user = api_.get_json("/user");
@@ -133,8 +174,8 @@ class AuthCheck {
     out_ << "Scopes:      " << (granted.empty() ? "(none reported)" : text::join(granted, " "))
          << '\n';
     std::set<std::string> needed;
-    for (const auto& r : core::catalogue()) {
-      needed.insert(r.oauth_scopes.begin(), r.oauth_scopes.end());
+    for (const auto* r : rules_) {
+      needed.insert(r->oauth_scopes.begin(), r->oauth_scopes.end());
     }
     for (const auto& scope : needed) {
       if (std::find(granted.begin(), granted.end(), scope) == granted.end()) {
@@ -260,6 +301,11 @@ class AuthCheck {
              {},
              key_rules});
     }
+    probe_if_read(core::GapSubject::hooks, "webhooks of " + repo.full_name, base + "/hooks");
+    probe_if_read(core::GapSubject::pipeline_variables, "Pipelines variables of " + repo.full_name,
+                  base + "/pipelines_config/variables");
+    probe_if_read(core::GapSubject::environments, "deployment environments of " + repo.full_name,
+                  base + "/environments");
   }
 
   // The caller's SSH keys: not for access tokens and app users; unknown when /user failed.
@@ -328,6 +374,7 @@ class AuthCheck {
   bitbucket::ApiClient& api_;
   const bitbucket::TokenSource& tokens_;
   const bitbucket::Credentials& credentials_;
+  const std::vector<const core::Rule*> rules_;  // the rules whose needs are checked
   std::optional<std::string> user_uuid_;
   std::optional<std::string> user_failure_;  // why /user could not be read
   bool app_user_ = false;
@@ -350,6 +397,10 @@ void setup_auth_check(CLI::App& app, AuthCheckOptions& o) {
   app.add_option("-f,--format", o.format, "Output: table (for people) or json (for scripts)")
       ->type_name("FORMAT")
       ->capture_default_str();
+  app.add_option("--rule-set", o.rule_set,
+                 "Check what these rules need: casb (the default eleven), extended or all")
+      ->type_name("SET")
+      ->capture_default_str();
   add_connection_options(app, o.connection);
   add_log_options(app, o.log);
   add_config_options(app, o);
@@ -365,6 +416,12 @@ int run_auth_check(const AuthCheckOptions& given, const std::atomic<bool>& cance
   const AuthCheckOptions& options = *loaded;
   if (!text::iequals(options.format, "table") && !text::iequals(options.format, "json")) {
     std::cerr << "bbposture: --format must be table or json (got '" << options.format << "')\n";
+    return kExitUsage;
+  }
+  auto rules = core::rule_set(options.rule_set);
+  if (rules.empty()) {
+    std::cerr << "bbposture: --rule-set must be casb, extended or all (got '" << options.rule_set
+              << "')\n";
     return kExitUsage;
   }
   auto connection = validate(options.connection);
@@ -385,8 +442,9 @@ int run_auth_check(const AuthCheckOptions& given, const std::atomic<bool>& cance
                                                    connection->token_url, stack.clock());
   bitbucket::ApiClient api(stack.transport(), *tokens, connection->api_url, &cancel,
                            &stack.limiter());
-  const int code = AuthCheck(api, *tokens, *credentials, text::iequals(options.format, "json"))
-                       .run(options, *connection);
+  const int code =
+      AuthCheck(api, *tokens, *credentials, std::move(rules), text::iequals(options.format, "json"))
+          .run(options, *connection);
   spdlog::info("{} requests", stack.requests());
   return code;
 }

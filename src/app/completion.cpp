@@ -46,6 +46,10 @@ Words auth_formats() {
   return {"table", "json"};
 }
 
+Words rule_sets() {
+  return {"casb", "extended", "all"};
+}
+
 // Every rule by slug and by finding type ID, in catalogue order.
 Words rule_names() {
   Words words;
@@ -66,7 +70,7 @@ struct ValueRow {
   Words (*values)();
 };
 
-const std::array<ValueRow, 8> kValueRows{{
+const std::array<ValueRow, 9> kValueRows{{
     {"scan", "--format", report_formats},
     {"diff", "--format", report_formats},
     {"auth check", "--format", auth_formats},
@@ -75,6 +79,7 @@ const std::array<ValueRow, 8> kValueRows{{
     {"", "--color", colours},
     {"", "--rule", rule_names},
     {"", "--skip-rule", rule_names},
+    {"", "--rule-set", rule_sets},
 }};
 
 const ValueRow* value_row(std::string_view command, std::string_view option) {

@@ -256,16 +256,19 @@ tl::expected<void, std::string> validate_thresholds(const ScanOptions& options, 
   return {};
 }
 
-// The catalogue's rules that --rule names (all of them when it names none) and --skip-rule does
-// not, in catalogue order; a rule may be named by slug or by ID.
+// The rules of --rule-set (casb when it is not given and --rule names none) and those --rule
+// names, less those --skip-rule names, in catalogue order; a rule may be named by slug or ID.
 std::vector<const core::Rule*> selected_rules(const ScanOptions& options) {
+  const auto set = core::rule_set(options.rule_set.empty() ? (options.rules.empty() ? "casb" : "")
+                                                           : options.rule_set);
   std::vector<const core::Rule*> rules;
   for (const auto& rule : core::catalogue()) {
     const auto named = [&](const std::vector<std::string>& names) {
       return std::any_of(names.begin(), names.end(),
                          [&](const std::string& n) { return core::find_rule(n) == &rule; });
     };
-    if ((options.rules.empty() || named(options.rules)) && !named(options.skip_rules)) {
+    const bool in_set = std::find(set.begin(), set.end(), &rule) != set.end();
+    if ((in_set || named(options.rules)) && !named(options.skip_rules)) {
       rules.push_back(&rule);
     }
   }
@@ -292,6 +295,11 @@ tl::expected<void, std::string> validate_rule_selection(const ScanOptions& given
       }
     }
   }
+  options.rule_set = given.rule_set;
+  if (!options.rule_set.empty() && core::rule_set(options.rule_set).empty()) {
+    return tl::unexpected("--rule-set must be casb, extended or all (got '" + options.rule_set +
+                          "')");
+  }
   c.rules = selected_rules(options);
   if (c.rules.empty()) {
     return tl::unexpected(std::string("--rule/--skip-rule leave no rule to evaluate"));
@@ -301,11 +309,13 @@ tl::expected<void, std::string> validate_rule_selection(const ScanOptions& given
 
 // --stale-days, --key-max-age-days and --min-approvals.
 tl::expected<void, std::string> validate_settings(const ScanOptions& options, ScanConfig& c) {
-  if (options.stale_days < 1 || options.key_max_age_days < 1 || options.min_approvals < 1) {
-    return tl::unexpected(
-        std::string("--stale-days, --key-max-age-days and --min-approvals must be at least 1"));
+  if (options.stale_days < 1 || options.key_max_age_days < 1 || options.min_approvals < 1 ||
+      options.max_owners < 1) {
+    return tl::unexpected(std::string(
+        "--stale-days, --key-max-age-days, --min-approvals and --max-owners must be at least 1"));
   }
-  c.settings = {options.stale_days, options.key_max_age_days, options.min_approvals};
+  c.settings = {options.stale_days, options.key_max_age_days, options.min_approvals,
+                options.max_owners};
   return {};
 }
 

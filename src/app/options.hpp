@@ -57,9 +57,11 @@ struct ScanOptions {
   std::string min_severity;
   std::vector<std::string> rules;
   std::vector<std::string> skip_rules;
+  std::string rule_set;  // "": casb, unless --rule names rules
   int stale_days = 365;
   int key_max_age_days = 180;
   int min_approvals = 1;
+  int max_owners = 3;
   bool allow_incomplete = false;
   std::string save_snapshot;
   std::string from_snapshot;
@@ -82,7 +84,8 @@ struct AuthCheckOptions {
   ConnectionOptions connection;
   LogOptions log;
   std::vector<std::string> workspaces;
-  std::string format = "table";  // table or json
+  std::string format = "table";   // table or json
+  std::string rule_set = "casb";  // the rules whose scopes and endpoints are checked
   // The config file's connection and logging keys apply here too (docs/config.md).
   std::string config;
   bool no_config = false;

@@ -186,6 +186,10 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
   app.add_option("--skip-rule", o.skip_rules, "Do not evaluate this rule (slug or ID; repeatable)")
       ->type_name("RULE")
       ->group("Rules");
+  app.add_option("--rule-set", o.rule_set,
+                 "Evaluate a set of rules: casb (the default eleven), extended or all")
+      ->type_name("SET")
+      ->group("Rules");
   app.add_option("--save-snapshot", o.save_snapshot,
                  "Also write everything that was read (models and gaps) to FILE as JSON")
       ->check(non_empty())
@@ -211,6 +215,10 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
       ->capture_default_str()
       ->group("Rules");
   app.add_option("--min-approvals", o.min_approvals, "Rule 2: approvals a pull request needs")
+      ->capture_default_str()
+      ->group("Rules");
+  app.add_option("--max-owners", o.max_owners,
+                 "workspace-owner-count: more workspace owners than this fail")
       ->capture_default_str()
       ->group("Rules");
   app.add_option("--baseline", o.baseline,

@@ -93,6 +93,11 @@ class Collector::Run {
         reads_branches_(options_.scope.reads_branches()),
         reads_keys_(options_.scope.reads_keys()),
         reads_user_keys_(options_.scope.reads_user_keys()),
+        reads_workspace_(options_.scope.reads(GapSubject::workspace)),
+        reads_hooks_(options_.scope.reads(GapSubject::hooks)),
+        reads_variables_(options_.scope.reads(GapSubject::pipeline_variables)),
+        reads_members_(options_.scope.reads(GapSubject::members)),
+        reads_owners_(options_.scope.reads(GapSubject::owners)),
         tally_(options_.scope) {
     snapshot_.api_url = api_.api_base();
   }
@@ -133,7 +138,21 @@ class Collector::Run {
   }
 
  private:
-  enum class TaskKind { branches, deploy_keys, project_keys, ssh_keys };
+  enum class TaskKind {
+    branches,
+    deploy_keys,
+    project_keys,
+    ssh_keys,
+    // The extended rules' reads: per repository, then per workspace.
+    hooks,
+    repository_variables,
+    deployment_variables,
+    workspace,
+    workspace_hooks,
+    workspace_variables,
+    members,
+    owners,
+  };
 
   // A listed repository while its reads are made: shared by its tasks and the walk.
   struct Staged {
@@ -170,6 +189,7 @@ class Collector::Run {
         return w + 1;
       }
       queue_project_keys(w);
+      queue_workspace_reads(w);
       if (progress_ != nullptr) {
         progress_->workspaces_done += 1;
       }
@@ -381,7 +401,9 @@ class Collector::Run {
       return !stopped();
     };
     const std::string path =
-        with_query("/repositories/" + percent_encode(slug), "fields", kRepositoryFields);
+        with_query("/repositories/" + percent_encode(slug), "fields",
+                   reads_workspace_ ? std::string(kRepositoryFields) + ",values.fork_policy"
+                                    : kRepositoryFields);
     tl::expected<void, ApiError> listed;
     for (const char* pagelen : {"100", "50", ""}) {
       std::size_t position = 0;
@@ -432,7 +454,8 @@ class Collector::Run {
     // Two tasks, so that a repository's reads spread over the workers and the scan's tail is
     // one round trip long, not a repository's whole chain.
     const bool branches = reads_branches_ && staged.repository.mainbranch.has_value();
-    staged.reads_left = (branches ? 1 : 0) + (reads_keys_ ? 1 : 0);
+    staged.reads_left = (branches ? 1 : 0) + (reads_keys_ ? 1 : 0) + (reads_hooks_ ? 1 : 0) +
+                        (reads_variables_ ? 2 : 0);
     if (options_.plan_only) {
       return;
     }
@@ -451,6 +474,38 @@ class Collector::Run {
     }
     if (reads_keys_ && !keys_resumed) {
       queue(Task{TaskKind::deploy_keys, w, staged_[w].back(), std::nullopt, {}, {}});
+    }
+    queue_repository_extras(w);
+  }
+
+  // The extended rules' reads of the repository just staged (never taken from a checkpoint).
+  void queue_repository_extras(std::size_t w) {
+    const auto& staged = staged_[w].back();
+    if (reads_hooks_) {
+      queue(Task{TaskKind::hooks, w, staged, std::nullopt, {}, {}});
+    }
+    if (reads_variables_) {
+      queue(Task{TaskKind::repository_variables, w, staged, std::nullopt, {}, {}});
+      queue(Task{TaskKind::deployment_variables, w, staged, std::nullopt, {}, {}});
+    }
+  }
+
+  // The extended rules' workspace-wide reads, once its repositories are listed (none for a
+  // workspace Bitbucket did not find).
+  void queue_workspace_reads(std::size_t w) {
+    const auto& slug = snapshot_.workspaces[w].slug;
+    if (options_.plan_only || std::find(missing_workspaces_.begin(), missing_workspaces_.end(),
+                                        slug) != missing_workspaces_.end()) {
+      return;
+    }
+    for (const auto& [wanted, kind] : {std::pair{reads_workspace_, TaskKind::workspace},
+                                       std::pair{reads_hooks_, TaskKind::workspace_hooks},
+                                       std::pair{reads_variables_, TaskKind::workspace_variables},
+                                       std::pair{reads_members_, TaskKind::members},
+                                       std::pair{reads_owners_, TaskKind::owners}}) {
+      if (wanted) {
+        queue(Task{kind, w, nullptr, std::nullopt, {}, {}});
+      }
     }
   }
 
@@ -586,6 +641,15 @@ class Collector::Run {
       case TaskKind::ssh_keys:
         read_ssh_keys(task);
         return;
+      case TaskKind::hooks:
+      case TaskKind::repository_variables:
+      case TaskKind::deployment_variables:
+        read_repository_extra(task);
+        repository_read(task);
+        return;
+      default:
+        read_workspace_extra(task);
+        return;
     }
   }
 
@@ -699,6 +763,138 @@ class Collector::Run {
     }
   }
 
+  // ---- The extended rules' reads ----------------------------------------------------------
+
+  // Every page of `path` into `values`; false, with the gap recorded, when it failed.
+  bool read_list(Task& task, const std::string& path, GapSubject subject,
+                 const std::optional<std::string>& repository,
+                 std::vector<nlohmann::json>& values) {
+    auto listed = read_all(path, values);
+    if (!listed && !fatal(listed.error())) {
+      task_gap(task, gap_from_error(listed.error(), subject,
+                                    snapshot_.workspaces[task.workspace].slug, repository));
+    }
+    return listed.has_value();
+  }
+
+  template <typename T, typename Parse>
+  std::optional<std::vector<T>> read_parsed(Task& task, const std::string& path, GapSubject subject,
+                                            const std::optional<std::string>& repository,
+                                            Parse parse) {
+    std::vector<nlohmann::json> values;
+    if (!read_list(task, path, subject, repository, values)) {
+      return std::nullopt;
+    }
+    std::vector<T> out;
+    for (const auto& v : values) {
+      if (auto item = parse(v)) {
+        out.push_back(std::move(*item));
+      }
+    }
+    return out;
+  }
+
+  // A repository's webhooks, its variables, or its deployment environments' variables.
+  void read_repository_extra(Task& task) {
+    auto& repo = task.staged->repository;
+    const std::string base = repo_path(repo);
+    const auto variable = [](core::VariableLevel level) {
+      return [level](const nlohmann::json& v) { return parse_variable(v, level); };
+    };
+    switch (task.kind) {
+      case TaskKind::hooks:
+        repo.hooks = read_parsed<core::Webhook>(task, base + "/hooks", GapSubject::hooks,
+                                                repo.full_name, parse_webhook);
+        return;
+      case TaskKind::repository_variables:
+        repo.pipeline_variables = read_parsed<core::PipelineVariable>(
+            task, base + "/pipelines_config/variables", GapSubject::pipeline_variables,
+            repo.full_name, variable(core::VariableLevel::repository));
+        return;
+      default:
+        repo.deployment_variables = read_deployment_variables(task, base);
+        return;
+    }
+  }
+
+  // Every deployment environment's variables; nullopt when any could not be read.
+  std::optional<std::vector<core::PipelineVariable>> read_deployment_variables(
+      Task& task, const std::string& base) {
+    const auto& repo = task.staged->repository;
+    const auto environments = read_parsed<Environment>(
+        task, base + "/environments", GapSubject::environments, repo.full_name, parse_environment);
+    if (!environments) {
+      return std::nullopt;
+    }
+    std::vector<core::PipelineVariable> out;
+    for (const auto& env : *environments) {
+      const auto vars = read_parsed<core::PipelineVariable>(
+          task,
+          base + "/deployments_config/environments/" + percent_encode(env.uuid) + "/variables",
+          GapSubject::environments, repo.full_name, [](const nlohmann::json& v) {
+            return parse_variable(v, core::VariableLevel::deployment);
+          });
+      if (!vars) {
+        return std::nullopt;
+      }
+      for (auto var : *vars) {
+        var.environment = env.name;
+        out.push_back(std::move(var));
+      }
+    }
+    return out;
+  }
+
+  // One of the workspace's own reads: its settings, webhooks, variables, members or owners.
+  // Each task writes only its own member of the workspace.
+  void read_workspace_extra(Task& task) {
+    auto& ws = snapshot_.workspaces[task.workspace];
+    const std::string base = "/workspaces/" + percent_encode(ws.slug);
+    switch (task.kind) {
+      case TaskKind::workspace:
+        read_forking_mode(task, ws, base);
+        return;
+      case TaskKind::workspace_hooks:
+        ws.hooks = read_parsed<core::Webhook>(task, base + "/hooks", GapSubject::hooks,
+                                              std::nullopt, parse_webhook);
+        return;
+      case TaskKind::workspace_variables:
+        ws.pipeline_variables = read_parsed<core::PipelineVariable>(
+            task, base + "/pipelines-config/variables", GapSubject::pipeline_variables,
+            std::nullopt, [](const nlohmann::json& v) {
+              return parse_variable(v, core::VariableLevel::workspace);
+            });
+        return;
+      case TaskKind::members:
+        ws.members = read_parsed<core::Member>(
+            task, with_query(base + "/members", "fields", "+values.user.has_2fa_enabled"),
+            GapSubject::members, std::nullopt, parse_member);
+        return;
+      default:
+        ws.owners = read_parsed<core::Member>(
+            task, with_query(base + "/permissions", "q", "permission=\"owner\""),
+            GapSubject::owners, std::nullopt, parse_member);
+        return;
+    }
+  }
+
+  void read_forking_mode(Task& task, core::WorkspaceSnapshot& ws, const std::string& base) {
+    auto workspace = api_.get_json(base);
+    if (!workspace) {
+      if (!fatal(workspace.error())) {
+        task_gap(task, gap_from_error(workspace.error(), GapSubject::workspace, ws.slug));
+      }
+      return;
+    }
+    ws.forking_mode = string_at(*workspace, "forking_mode");
+    if (!ws.forking_mode) {
+      task_gap(task,
+               core::Gap{GapSubject::workspace, ws.slug, std::nullopt, std::nullopt,
+                         path_of(api_.url_for(base)), 200, core::UnknownReason::invalid_response,
+                         "the workspace has no 'forking_mode'"});
+    }
+  }
+
   // ---- Step 3: the caller's SSH keys (queued first) -------------------------------------
 
   void read_ssh_keys(Task& task) {
@@ -798,6 +994,11 @@ class Collector::Run {
   const bool reads_branches_;
   const bool reads_keys_;
   const bool reads_user_keys_;
+  const bool reads_workspace_;  // the extended rules' reads
+  const bool reads_hooks_;
+  const bool reads_variables_;
+  const bool reads_members_;
+  const bool reads_owners_;
   core::FilterTally tally_;  // written by the listing thread only
   std::vector<std::string> missing_workspaces_;
   std::optional<std::vector<std::string>> visible_workspaces_;

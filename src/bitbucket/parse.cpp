@@ -1,5 +1,8 @@
 #include "bbp/bitbucket/parse.hpp"
 
+#include <cctype>
+#include <tuple>
+
 #include "bbp/core/time.hpp"
 
 namespace bbp::bitbucket {
@@ -36,6 +39,11 @@ std::optional<std::int64_t> integer_at(const nlohmann::json& json, std::string_v
     }
   }
   return std::nullopt;
+}
+
+std::optional<bool> bool_at(const nlohmann::json& json, std::string_view key) {
+  const auto* v = child(json, key);
+  return v != nullptr && v->is_boolean() ? std::optional<bool>(v->get<bool>()) : std::nullopt;
 }
 
 std::optional<std::string> id_at(const nlohmann::json& json, std::string_view key) {
@@ -131,6 +139,7 @@ std::optional<core::Repository> parse_repository(const nlohmann::json& json,
   if (const auto* project = child(json, "project"); project && project->is_object()) {
     r.project_key = string_at(*project, "key");
   }
+  r.fork_policy = string_at(json, "fork_policy");
   r.html_url = "https://bitbucket.org/" + r.full_name;
   if (const auto* links = child(json, "links")) {
     if (const auto* html = child(*links, "html")) {
@@ -209,6 +218,79 @@ std::optional<core::Key> parse_key(const nlohmann::json& json, core::KeyKind kin
     k.owner = string_at(*owner, "display_name").value_or("");
   }
   return k;
+}
+
+std::pair<std::string, std::string> url_scheme_and_host(std::string_view url) {
+  std::string scheme;
+  const auto colon = url.find("://");
+  if (colon != std::string_view::npos) {
+    for (const char c : url.substr(0, colon)) {
+      scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    url.remove_prefix(colon + 3);
+  }
+  auto authority = url.substr(0, url.find_first_of("/?#"));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    authority.remove_prefix(at + 1);  // user information can hold a password
+  }
+  return {scheme, std::string(authority)};
+}
+
+std::optional<core::Webhook> parse_webhook(const nlohmann::json& json) {
+  if (!json.is_object()) {
+    return std::nullopt;
+  }
+  core::Webhook h;
+  h.uuid = string_at(json, "uuid").value_or("");
+  h.description = string_at(json, "description").value_or("");
+  std::tie(h.scheme, h.host) = url_scheme_and_host(string_at(json, "url").value_or(""));
+  h.active = bool_at(json, "active");
+  h.secret_set = bool_at(json, "secret_set");
+  if (const auto* events = child(json, "events"); events && events->is_array()) {
+    for (const auto& e : *events) {
+      if (e.is_string()) {
+        h.events.push_back(e.get<std::string>());
+      }
+    }
+  }
+  return h;
+}
+
+std::optional<core::PipelineVariable> parse_variable(const nlohmann::json& json,
+                                                     core::VariableLevel level) {
+  const auto key = string_at(json, "key");
+  if (!key) {
+    return std::nullopt;
+  }
+  // `value` is deliberately not read.
+  core::PipelineVariable v;
+  v.uuid = string_at(json, "uuid").value_or("");
+  v.key = *key;
+  v.secured = bool_at(json, "secured");
+  v.level = level;
+  return v;
+}
+
+std::optional<Environment> parse_environment(const nlohmann::json& json) {
+  auto uuid = string_at(json, "uuid");
+  if (!uuid) {
+    return std::nullopt;
+  }
+  return Environment{std::move(*uuid), string_at(json, "name").value_or(*uuid)};
+}
+
+std::optional<core::Member> parse_member(const nlohmann::json& json) {
+  const auto* user = child(json, "user");
+  if (user == nullptr || !user->is_object()) {
+    return std::nullopt;
+  }
+  core::Member m;
+  m.uuid = string_at(*user, "uuid").value_or("");
+  m.account_id = string_at(*user, "account_id").value_or("");
+  m.display_name = string_at(*user, "display_name")
+                       .value_or(string_at(*user, "nickname").value_or(m.account_id));
+  m.has_2fa_enabled = bool_at(*user, "has_2fa_enabled");
+  return m;
 }
 
 std::optional<std::string> parse_workspace_slug(const nlohmann::json& json) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "bbp/core/extended_checks.hpp"
 #include "bbp/text/names.hpp"
 
 namespace bbp::core {
@@ -26,11 +27,11 @@ constexpr std::array<std::string_view, 3> kApprovalKinds{
     "require_review_group_approvals_to_merge"};
 
 Verdict verdict(bool passed, nlohmann::json evidence) {
-  return {passed ? Outcome::pass : Outcome::fail, std::move(evidence), {}, {}};
+  return {passed ? Outcome::pass : Outcome::fail, std::move(evidence), {}, {}, std::nullopt};
 }
 
 Verdict unknown(UnknownReason reason, std::string detail) {
-  return {Outcome::unknown, nlohmann::json::object(), reason, std::move(detail)};
+  return {Outcome::unknown, nlohmann::json::object(), reason, std::move(detail), std::nullopt};
 }
 
 // Evidence shared by every default-branch rule.
@@ -344,6 +345,122 @@ std::string message_key_age(const nlohmann::json& ev) {
   return age_against(ev, "old", "key_max_age_days", "maximum");
 }
 
+// The extended rows: not in the default set, each needing reads of its own.
+std::vector<Rule> extended_rows() {
+  using namespace extended;
+  return {
+      {12,
+       "private-repository-forkable",
+       "6ffad4e3-a629-4a0d-8f20-e6902346ef47",
+       "Private repository allows public forks",
+       Severity::high,
+       RuleSubject::repository,
+       {"repository"},
+       {"read:repository:bitbucket", "read:workspace:bitbucket"},
+       "A private repository whose fork_policy is allow_forks, in a workspace whose "
+       "forking_mode is allow_forks: anyone who can read it can fork it into a public "
+       "repository. Reads the fork policy with the repository listing and the workspace "
+       "(GET /workspaces/{workspace}) once per workspace.",
+       "Set the repository's forking to 'Only allow private forks' or 'No forks' (Repository "
+       "settings > Repository details), or restrict forking for the whole workspace (Workspace "
+       "settings > Forking: internal only).",
+       check_public_forks,
+       message_public_forks,
+       RuleSet::extended,
+       {GapSubject::workspace}},
+      {13,
+       "webhook-without-secret",
+       "b861eaea-23b1-4f1a-bc32-74f358952cfe",
+       "Webhook has no secret",
+       Severity::medium,
+       RuleSubject::webhook,
+       {"webhook"},
+       {"read:webhook:bitbucket"},
+       "An active repository or workspace webhook has no secret (secret_set is false): "
+       "Bitbucket does not sign its deliveries, so the receiver cannot tell them from forged "
+       "requests. Listing the workspace's webhooks needs a workspace owner.",
+       "Set a secret on the webhook (Repository or Workspace settings > Webhooks > Edit) and "
+       "verify the X-Hub-Signature header in the receiver.",
+       check_webhook_secret,
+       message_webhook_secret,
+       RuleSet::extended,
+       {GapSubject::hooks}},
+      {14,
+       "webhook-over-http",
+       "5d07e46e-ce97-401a-ab4b-c8d587db4abd",
+       "Webhook delivers over plain HTTP",
+       Severity::high,
+       RuleSubject::webhook,
+       {"webhook"},
+       {"read:webhook:bitbucket"},
+       "An active repository or workspace webhook delivers to an http:// URL: its payloads "
+       "(repository, commit and pull request details) travel unencrypted and can be read or "
+       "altered on the way. Only the URL's scheme and host are read into reports.",
+       "Change the webhook's URL to https:// (Repository or Workspace settings > Webhooks > "
+       "Edit) and serve the receiver over TLS.",
+       check_webhook_http,
+       message_webhook_http,
+       RuleSet::extended,
+       {GapSubject::hooks}},
+      {15,
+       "unsecured-secret-variable",
+       "2ded0cec-50f0-4570-b018-cc12af12d4d1",
+       "Secret-looking pipeline variable is not secured",
+       Severity::high,
+       RuleSubject::pipeline_variable,
+       {"pipeline"},
+       {"read:pipeline:bitbucket"},
+       "A repository, workspace or deployment environment Pipelines variable whose key looks "
+       "like a credential is not secured: Bitbucket shows its value to everyone who can read "
+       "the repository (or workspace) and returns it through the API. A key looks like a "
+       "credential when it contains TOKEN, SECRET, PASSWORD, PASSWD, PASSPHRASE, API_KEY, "
+       "APIKEY, PRIVATE_KEY, ACCESS_KEY, SIGNING_KEY, CREDENTIAL or CONNECTION_STRING, or has "
+       "PWD or AUTH as one of its '_'-separated words (any case). The value is never read into "
+       "a report, a log or a snapshot.",
+       "Mark the variable as secured (Repository, Workspace or Deployment settings > "
+       "Variables), then rotate the credential: its value has been readable.",
+       check_secret_variable,
+       message_secret_variable,
+       RuleSet::extended,
+       {GapSubject::pipeline_variables, GapSubject::environments}},
+      {16,
+       "member-without-2fa",
+       "5b380bd2-14fd-47d0-9b8d-0bddb9a01065",
+       "Workspace member without two-step verification",
+       Severity::high,
+       RuleSubject::workspace,
+       {"account"},
+       {"read:workspace:bitbucket"},
+       "A workspace member's has_2fa_enabled is false. Bitbucket shows the field to workspace "
+       "administrators only: when it is absent the rule is unknown. It reflects two-step "
+       "verification as Bitbucket reports it; verification enforced through an Atlassian "
+       "organization may not be reflected.",
+       "Ask the members listed to enable two-step verification, or require it for the "
+       "workspace (Workspace settings > Security, Premium) or through Atlassian Guard.",
+       check_members_2fa,
+       message_members_2fa,
+       RuleSet::extended,
+       {GapSubject::members}},
+      {17,
+       "workspace-owner-count",
+       "dea01eb7-1c6a-4445-9beb-bf6773fcb7df",
+       "Workspace has too many owners or a single owner",
+       Severity::medium,
+       RuleSubject::workspace,
+       {"account"},
+       {"read:workspace:bitbucket"},
+       "The workspace has more owners than max_owners (3 by default), each of whom can change "
+       "every setting and permission, or a single owner, with no second administrator to "
+       "recover it.",
+       "Keep two or three owners (Workspace settings > User groups / Users): remove the owner "
+       "role from those who do not need it, or add a second owner.",
+       check_owner_count,
+       message_owner_count,
+       RuleSet::extended,
+       {GapSubject::owners}},
+  };
+}
+
 // The eleven rows. The scopes are locals, built once with the table: a throwing global
 // initialiser could not be caught.
 std::vector<Rule> make_table() {
@@ -357,6 +474,12 @@ std::vector<Rule> make_table() {
   const std::vector<std::string_view> kKeyTokenScopes{
       "admin:repository:bitbucket", "read:project:bitbucket", "admin:project:bitbucket",
       "read:user:bitbucket", "read:ssh-key:bitbucket"};
+  const std::vector<GapSubject> kNoReads;
+  const std::vector<GapSubject> kBranchReads{GapSubject::branch_restrictions,
+                                             GapSubject::branching_model};
+  const std::vector<GapSubject> kKeyReads{GapSubject::projects, GapSubject::deploy_keys,
+                                          GapSubject::project_deploy_keys, GapSubject::user,
+                                          GapSubject::ssh_keys};
   return {
       {1, "public-repository", "be273f0a-678e-49af-b9f8-8f3913acef97",
        "Repository is publicly accessible", Severity::critical, RuleSubject::repository,
@@ -365,7 +488,7 @@ std::vector<Rule> make_table() {
        "Make the repository private (Repository settings > Repository details > uncheck 'This "
        "is a public repository'), or enforce privacy for the whole workspace. If it must stay "
        "public, review it for secrets and record the exception.",
-       check_public, message_public},
+       check_public, message_public, RuleSet::casb, kNoReads},
       {2, "pr-review-not-required", "6ad95c13-0d13-4595-bc76-bd86f4eba4b9",
        "Repository Default Branch Protection does not have PR Review Required", Severity::high,
        RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
@@ -375,7 +498,7 @@ std::vector<Rule> make_table() {
        "Add a merge check on the default branch requiring at least one approval (Repository "
        "settings > Branch restrictions), and enforce merge checks (Premium) so it cannot be "
        "bypassed. If the repository is protected only at project level, verify it there.",
-       check_review_required, message_review_required},
+       check_review_required, message_review_required, RuleSet::casb, kBranchReads},
       {3, "direct-push-allowed", "c60a7b00-1592-429a-8a32-d58101e4551f",
        "Repository Default Branch Protection does not disable direct pushes for all "
        "users/groups",
@@ -386,14 +509,14 @@ std::vector<Rule> make_table() {
        "Add a branch permission on the default branch with write access for nobody (changes "
        "only through pull requests), or remove the exempted users and groups. If the repository "
        "is protected only at project level, verify it there.",
-       check_direct_push, message_direct_push},
+       check_direct_push, message_direct_push, RuleSet::casb, kBranchReads},
       {4, "stale-repository", "a1bd3076-a68d-492e-9947-a01e15a4d1b3",
        "Repository not updated in 12+ months", Severity::medium, RuleSubject::repository,
        kRepoScopes, kRepoTokenScopes,
        "The repository's updated_on is older than stale_days (365 by default).",
        "Archive or delete the repository if it is no longer used, and revoke its deploy keys "
        "and access tokens; otherwise record an owner who keeps it maintained.",
-       check_stale, message_stale},
+       check_stale, message_stale, RuleSet::casb, kNoReads},
       {5, "stale-approvals-kept", "738c9839-5e1e-4048-85a3-7935ec4c647a",
        "Repository Default Branch Protection does not have Stale PR Approvals Disabled",
        Severity::medium, RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
@@ -402,7 +525,7 @@ std::vector<Rule> make_table() {
        "Enable 'Reset requested changes / approvals when the source branch is modified' for the "
        "default branch (Premium). If the repository is protected only at project level, verify "
        "it there.",
-       check_stale_approvals, message_stale_approvals},
+       check_stale_approvals, message_stale_approvals, RuleSet::casb, kBranchReads},
       {6, "force-push-allowed", "4c52f441-0c24-4dbd-8f5e-0e5b829ee8e2",
        "Repository Default Branch Protection does not have Force Pushes Disabled", Severity::medium,
        RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
@@ -410,7 +533,7 @@ std::vector<Rule> make_table() {
        "Add a branch permission on the default branch and leave 'Allow rewriting branch "
        "history' unchecked. If the repository is protected only at project level, verify it "
        "there.",
-       check_force_push, message_force_push},
+       check_force_push, message_force_push, RuleSet::casb, kBranchReads},
       {7, "no-default-branch-protection", "324f2014-4d4b-4aa6-89a8-72a6c7da09d7",
        "Repository has no Default Branch Protection", Severity::medium, RuleSubject::default_branch,
        kBranchScopes, kBranchTokenScopes,
@@ -418,7 +541,7 @@ std::vector<Rule> make_table() {
        "Add branch permissions and merge checks for the default branch (Repository settings > "
        "Branch restrictions). Project-level restrictions cannot be read through the public API: "
        "if the project protects this repository, verify it there and record the exception.",
-       check_protected, message_protected},
+       check_protected, message_protected, RuleSet::casb, kBranchReads},
       {8, "passing-builds-not-required", "afe4a27e-ee01-4ebe-914c-d480ac49a5c2",
        "Repository Default Branch Protection does not require passing builds to merge",
        Severity::low, RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
@@ -427,14 +550,14 @@ std::vector<Rule> make_table() {
        "Add a merge check requiring at least one successful build on the default branch, and "
        "enforce merge checks (Premium). If the repository is protected only at project level, "
        "verify it there.",
-       check_passing_builds, message_passing_builds},
+       check_passing_builds, message_passing_builds, RuleSet::casb, kBranchReads},
       {9, "branch-deletion-allowed", "86411562-4b85-4677-b048-7887cc5b1567",
        "Repository Default Branch Protection allows branch deletion", Severity::low,
        RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
        "No 'delete' restriction applies to the default branch, so it can be deleted.",
        "Add a branch permission on the default branch and leave 'Allow deleting this branch' "
        "unchecked. If the repository is protected only at project level, verify it there.",
-       check_deletion, message_deletion},
+       check_deletion, message_deletion, RuleSet::casb, kBranchReads},
       {10, "merge-checks-not-enforced", "64440d40-91de-4d13-9280-d5afa418ccf0",
        "Repository Default Branch Protection does not enforce merge checks", Severity::low,
        RuleSubject::default_branch, kBranchScopes, kBranchTokenScopes,
@@ -442,31 +565,59 @@ std::vector<Rule> make_table() {
        "checks only warn, and a pull request can be merged with them failing.",
        "Enable 'Prevent a merge with unresolved merge checks' for the default branch (Premium). "
        "If the repository is protected only at project level, verify it there.",
-       check_merge_checks, message_merge_checks},
+       check_merge_checks, message_merge_checks, RuleSet::casb, kBranchReads},
       {11, "old-key", "0a135600-a109-434f-877c-1a6594dcd76d", "Key is older than 180 days",
        Severity::low, RuleSubject::key, kKeyScopes, kKeyTokenScopes,
        "A repository deploy key, project deploy key or the caller's SSH key was created longer "
        "ago than key_max_age_days (180 by default).",
        "Rotate the key: add a new key, move its users over, then delete the old one. Remove "
        "keys that are no longer used (see last_used).",
-       check_key_age, message_key_age},
+       check_key_age, message_key_age, RuleSet::casb, kKeyReads},
   };
 }
 
+std::vector<Rule> all_rows() {
+  auto table = make_table();
+  for (auto& row : extended_rows()) {
+    table.push_back(std::move(row));
+  }
+  return table;
+}
+
 const std::vector<Rule>& rules() {
-  static const std::vector<Rule> table = make_table();
+  static const std::vector<Rule> table = all_rows();
   return table;
 }
 
 }  // namespace
 
 std::string_view to_string(RuleSubject subject) {
-  static constexpr std::array<text::Named<RuleSubject>, 3> kSubjects{{
+  static constexpr std::array<text::Named<RuleSubject>, 6> kSubjects{{
       {RuleSubject::repository, "repository"},
       {RuleSubject::default_branch, "default_branch"},
       {RuleSubject::key, "key"},
+      {RuleSubject::webhook, "webhook"},
+      {RuleSubject::pipeline_variable, "pipeline_variable"},
+      {RuleSubject::workspace, "workspace"},
   }};
   return text::name_of(kSubjects, subject);
+}
+
+std::string_view to_string(RuleSet set) {
+  return set == RuleSet::casb ? "casb" : "extended";
+}
+
+std::vector<const Rule*> rule_set(std::string_view name) {
+  std::vector<const Rule*> out;
+  if (name != "casb" && name != "extended" && name != "all") {
+    return out;
+  }
+  for (const auto& rule : rules()) {
+    if (name == "all" || to_string(rule.set) == name) {
+      out.push_back(&rule);
+    }
+  }
+  return out;
 }
 
 std::span<const Rule> catalogue() {

@@ -60,13 +60,18 @@ class Evaluator {
         settings_(settings),
         now_(now),
         options_(options),
-        key_rules_(key_rules()) {}
+        key_rules_(rules_about(RuleSubject::key)),
+        hook_rules_(rules_about(RuleSubject::webhook)),
+        variable_rules_(rules_about(RuleSubject::pipeline_variable)) {}
 
   std::vector<Evaluation> run() {
     for (const auto& ws : snapshot_.workspaces) {
       for (const auto& repo : ws.repositories) {
-        repository(repo);
+        repository(ws, repo);
+        owned_lists(ws, &repo);
       }
+      owned_lists(ws, nullptr);
+      workspace_rules(ws);
       for (const auto& key : ws.keys) {
         this->key(key);
       }
@@ -96,14 +101,40 @@ class Evaluator {
     return e;
   }
 
-  // Records the check's outcome; its evidence is worked out again when a report asks for it.
-  void apply(Evaluation& e, Verdict verdict, const Repository* repo, const Key* key) {
+  using Subject = Evidence::Subject;
+
+  RuleContext context(const Subject& s, const AppliedRestrictions* applied = nullptr) const {
+    return {s.repository, applied, s.key, settings_, now_, s.workspace, s.hook, s.variable};
+  }
+
+  // Runs the rule's check on `subject` and records the outcome; its evidence is worked out
+  // again when a report asks for it.
+  void check(Evaluation& e, const Subject& subject) {
+    apply(e, e.rule->check(context(subject)), subject);
+  }
+
+  // Records a verdict. One that is unknown because a read did not happen takes the gap's reason.
+  void apply(Evaluation& e, Verdict verdict, const Subject& subject) {
     e.outcome = verdict.outcome;
-    e.evidence = Evidence::of_check(*e.rule, repo, key, settings_, now_);
-    if (verdict.outcome == Outcome::unknown) {
-      e.reason = verdict.reason;
-      e.detail = std::move(verdict.detail);
+    e.evidence = Evidence::of_check(*e.rule, subject, settings_, now_);
+    if (verdict.outcome != Outcome::unknown) {
+      return;
     }
+    if (verdict.not_read && subject.workspace != nullptr) {
+      unknown_because(
+          e, missing(owner_gap(*verdict.not_read, *subject.workspace, subject.repository)));
+      return;
+    }
+    e.reason = verdict.reason;
+    e.detail = std::move(verdict.detail);
+  }
+
+  // The gap of a read about a repository, or else about its workspace as a whole.
+  const Gap* owner_gap(GapSubject subject, const WorkspaceSnapshot& ws,
+                       const Repository* repo) const {
+    const Gap* gap =
+        repo != nullptr ? gaps_.find(subject, ws.slug, repo->full_name, std::nullopt) : nullptr;
+    return gap != nullptr ? gap : gaps_.find(subject, ws.slug, std::nullopt, std::nullopt);
   }
 
   // Why the data a check needs is missing: the gap recorded for it, or, when none was (a
@@ -155,15 +186,14 @@ class Evaluator {
 
   // A default-branch rule's verdict; a pass that would fail (or be unknown) on the restrictions
   // read from the API alone names the declarations it rests on.
-  void judge_default_branch(Evaluation& e, const Rule& rule, const Repository& repo,
-                            const BranchData& data) {
-    apply(e, rule.check(RuleContext{&repo, &*data.applied, nullptr, settings_, now_}), &repo,
-          nullptr);
+  void judge_default_branch(Evaluation& e, const Rule& rule, const WorkspaceSnapshot& ws,
+                            const Repository& repo, const BranchData& data) {
+    const Subject subject{&repo, nullptr, &ws, nullptr, nullptr};
+    apply(e, rule.check(context(subject, &*data.applied)), subject);
     if (e.outcome != Outcome::pass || !data.applied_read_only) {
       return;
     }
-    const auto without =
-        rule.check(RuleContext{&repo, &*data.applied_read_only, nullptr, settings_, now_});
+    const auto without = rule.check(context(subject, &*data.applied_read_only));
     if (without.outcome == Outcome::pass) {
       return;
     }
@@ -176,7 +206,7 @@ class Evaluator {
     }
   }
 
-  void repository(const Repository& repo) {
+  void repository(const WorkspaceSnapshot& ws, const Repository& repo) {
     const bool empty = !repo.mainbranch.has_value();
     const BranchData data = empty ? BranchData{} : branch_data(repo);
     for (const auto& rule : catalogue()) {
@@ -184,8 +214,7 @@ class Evaluator {
         continue;
       }
       if (rule.subject == RuleSubject::repository) {
-        auto& e = add(rule, Outcome::pass, repo);
-        apply(e, rule.check(RuleContext{&repo, nullptr, nullptr, settings_, now_}), &repo, nullptr);
+        check(add(rule, Outcome::pass, repo), {&repo, nullptr, &ws, nullptr, nullptr});
       } else if (rule.subject == RuleSubject::default_branch) {
         auto& e = add(rule, Outcome::not_applicable, repo);
         if (empty) {
@@ -195,7 +224,7 @@ class Evaluator {
         } else if (data.missing) {
           unknown_because(e, *data.missing);
         } else {
-          judge_default_branch(e, rule, repo, data);
+          judge_default_branch(e, rule, ws, repo, data);
         }
       }
       drop_if_not_reported();
@@ -203,8 +232,9 @@ class Evaluator {
   }
 
   bool selected(const Rule& rule) const {
-    return options_.rules.empty() ||
-           std::find(options_.rules.begin(), options_.rules.end(), &rule) != options_.rules.end();
+    return options_.rules.empty() ? in_default_set(rule)
+                                  : std::find(options_.rules.begin(), options_.rules.end(),
+                                              &rule) != options_.rules.end();
   }
 
   // With findings_only, the evaluation just added is dropped unless a report shows it.
@@ -215,11 +245,11 @@ class Evaluator {
     }
   }
 
-  // The selected rules about keys (rule 11 today), asked of the catalogue by their subject.
-  std::vector<const Rule*> key_rules() const {
+  // The selected rules about one kind of subject, in catalogue order.
+  std::vector<const Rule*> rules_about(RuleSubject subject) const {
     std::vector<const Rule*> out;
     for (const auto& rule : catalogue()) {
-      if (rule.subject == RuleSubject::key && selected(rule)) {
+      if (rule.subject == subject && selected(rule)) {
         out.push_back(&rule);
       }
     }
@@ -246,7 +276,7 @@ class Evaluator {
       auto& e = add_key_evaluation(
           *rule, key.workspace, key.repository, key.project,
           {resource_type(key.kind), key.id, key.label.empty() ? key.comment : key.label, key.url});
-      apply(e, rule->check(RuleContext{nullptr, nullptr, &key, settings_, now_}), nullptr, &key);
+      check(e, {nullptr, &key, nullptr, nullptr, nullptr});
       drop_if_not_reported();
     }
   }
@@ -302,6 +332,134 @@ class Evaluator {
     }
   }
 
+  // ---- The extended rules: webhooks, variables and the workspace itself ----------------------
+
+  static Resource owner_resource(const WorkspaceSnapshot& ws, const Repository* repo) {
+    return repo != nullptr ? repository_resource(*repo)
+                           : Resource{ResourceType::workspace, ws.slug, ws.slug,
+                                      "https://bitbucket.org/" + ws.slug + "/workspace/settings"};
+  }
+
+  // An evaluation about a repository's or a workspace's webhook, variable or settings.
+  Evaluation& add_owned(const Rule& rule, const WorkspaceSnapshot& ws, const Repository* repo,
+                        Resource resource) {
+    auto& e = out_.emplace_back();
+    e.rule = &rule;
+    e.outcome = Outcome::not_applicable;
+    e.workspace = ws.slug;
+    if (repo != nullptr) {
+      e.repository = repo->full_name;
+      e.project = repo->project_key;
+    }
+    e.resource = std::move(resource);
+    return e;
+  }
+
+  // The webhooks and variables of a repository, or (repo nullptr) of the workspace itself.
+  void owned_lists(const WorkspaceSnapshot& ws, const Repository* repo) {
+    if (!hook_rules_.empty()) {
+      webhooks(ws, repo, repo != nullptr ? repo->hooks : ws.hooks);
+    }
+    if (!variable_rules_.empty()) {
+      if (repo != nullptr) {
+        variables(ws, repo,
+                  {{&repo->pipeline_variables, GapSubject::pipeline_variables},
+                   {&repo->deployment_variables, GapSubject::environments}});
+      } else {
+        variables(ws, nullptr, {{&ws.pipeline_variables, GapSubject::pipeline_variables}});
+      }
+    }
+  }
+
+  static Resource hook_resource(const WorkspaceSnapshot& ws, const Repository* repo,
+                                const Webhook& hook) {
+    const std::string where =
+        repo != nullptr ? repo->html_url + "/admin/webhooks"
+                        : "https://bitbucket.org/" + ws.slug + "/workspace/settings/webhooks";
+    return {ResourceType::webhook, hook.uuid,
+            hook.description.empty() ? hook.host : hook.description + " (" + hook.host + ")",
+            where};
+  }
+
+  // Each webhook judged by each webhook rule; the owner is unknown when its webhooks could not
+  // be read, and not applicable when it has none.
+  void webhooks(const WorkspaceSnapshot& ws, const Repository* repo,
+                const std::optional<std::vector<Webhook>>& hooks) {
+    for (const Rule* rule : hook_rules_) {
+      if (!hooks || hooks->empty()) {
+        auto& e = add_owned(*rule, ws, repo, owner_resource(ws, repo));
+        if (!hooks) {
+          unknown_because(e, missing(owner_gap(GapSubject::hooks, ws, repo)));
+        } else {
+          e.evidence = nlohmann::json{{"webhooks", 0}};
+        }
+        drop_if_not_reported();
+        continue;
+      }
+      for (const auto& hook : *hooks) {
+        check(add_owned(*rule, ws, repo, hook_resource(ws, repo, hook)),
+              {repo, nullptr, &ws, &hook, nullptr});
+        drop_if_not_reported();
+      }
+    }
+  }
+
+  using VariableList = std::pair<const std::optional<std::vector<PipelineVariable>>*, GapSubject>;
+
+  static Resource variable_resource(const WorkspaceSnapshot& ws, const Repository* repo,
+                                    const PipelineVariable& var) {
+    std::string where = "https://bitbucket.org/" + ws.slug + "/workspace/settings/pipelines";
+    if (repo != nullptr) {
+      where = repo->html_url + (var.level == VariableLevel::deployment
+                                    ? "/admin/pipelines/deployment-settings"
+                                    : "/admin/pipelines/repository-variables");
+    }
+    return {ResourceType::pipeline_variable, var.uuid,
+            var.environment ? *var.environment + ": " + var.key : var.key, where};
+  }
+
+  // Each variable of the lists judged by each variable rule; one unknown for the owner when a
+  // list could not be read, and not applicable when every list is empty.
+  void variables(const WorkspaceSnapshot& ws, const Repository* repo,
+                 const std::vector<VariableList>& lists) {
+    for (const Rule* rule : variable_rules_) {
+      const auto unread = std::find_if(lists.begin(), lists.end(),
+                                       [](const VariableList& l) { return !l.first->has_value(); });
+      const bool none = std::all_of(lists.begin(), lists.end(), [](const VariableList& l) {
+        return l.first->has_value() && (*l.first)->empty();
+      });
+      if (unread != lists.end() || none) {
+        auto& e = add_owned(*rule, ws, repo, owner_resource(ws, repo));
+        if (unread != lists.end()) {
+          unknown_because(e, missing(owner_gap(unread->second, ws, repo)));
+        } else {
+          e.evidence = nlohmann::json{{"variables", 0}};
+        }
+        drop_if_not_reported();
+      }
+      for (const auto& list : lists) {
+        if (!list.first->has_value()) {
+          continue;
+        }
+        for (const auto& var : **list.first) {
+          check(add_owned(*rule, ws, repo, variable_resource(ws, repo, var)),
+                {repo, nullptr, &ws, nullptr, &var});
+          drop_if_not_reported();
+        }
+      }
+    }
+  }
+
+  void workspace_rules(const WorkspaceSnapshot& ws) {
+    for (const auto& rule : catalogue()) {
+      if (rule.subject == RuleSubject::workspace && selected(rule)) {
+        check(add_owned(rule, ws, nullptr, owner_resource(ws, nullptr)),
+              {nullptr, nullptr, &ws, nullptr, nullptr});
+        drop_if_not_reported();
+      }
+    }
+  }
+
   void ssh_key_gap() {
     const Resource user{ResourceType::user, "", "the authenticated user's SSH keys", ""};
     if (snapshot_.ssh_keys_status == SshKeysStatus::not_collected) {
@@ -327,15 +485,17 @@ class Evaluator {
   TimePoint now_;
   const EvaluateOptions& options_;
   const std::vector<const Rule*> key_rules_;
+  const std::vector<const Rule*> hook_rules_;
+  const std::vector<const Rule*> variable_rules_;
   std::vector<Evaluation> out_;
 };
 
 }  // namespace
 
-Evidence Evidence::of_check(const Rule& rule, const Repository* repository, const Key* key,
-                            const Settings& settings, TimePoint now) {
+Evidence Evidence::of_check(const Rule& rule, const Subject& subject, const Settings& settings,
+                            TimePoint now) {
   Evidence evidence;
-  evidence.source_ = Check{&rule, repository, key, settings, now};
+  evidence.source_ = Check{&rule, subject, settings, now};
   return evidence;
 }
 
@@ -347,16 +507,22 @@ nlohmann::json Evidence::value() const {
   if (c == nullptr) {
     return nlohmann::json::object();
   }
+  const auto& s = c->subject;
   if (c->rule->subject != RuleSubject::default_branch) {
-    return c->rule->check(RuleContext{c->repository, nullptr, c->key, c->settings, c->now})
+    return c->rule
+        ->check(RuleContext{s.repository, nullptr, s.key, c->settings, c->now, s.workspace, s.hook,
+                            s.variable})
         .evidence;
   }
   // The same inputs the engine checked: a default branch and readable restrictions.
-  const auto& repo = *c->repository;
+  const auto& repo = *s.repository;
   const auto applied =
       resolve_default_branch(*repo.mainbranch, *repo.branch_restrictions,
                              repo.branching_model ? &*repo.branching_model : nullptr);
-  return c->rule->check(RuleContext{&repo, &applied, nullptr, c->settings, c->now}).evidence;
+  return c->rule
+      ->check(
+          RuleContext{&repo, &applied, nullptr, c->settings, c->now, s.workspace, nullptr, nullptr})
+      .evidence;
 }
 
 std::vector<Evaluation> evaluate(const Snapshot& snapshot, const Settings& settings, TimePoint now,

@@ -36,7 +36,7 @@ constexpr std::array<Named<Severity>, 4> kSeverities{{
     {Severity::low, "Low"},
 }};
 
-constexpr std::array<Named<GapSubject>, 9> kSubjects{{
+constexpr std::array<Named<GapSubject>, 15> kSubjects{{
     {GapSubject::workspaces, "workspaces"},
     {GapSubject::repositories, "repositories"},
     {GapSubject::projects, "projects"},
@@ -46,6 +46,18 @@ constexpr std::array<Named<GapSubject>, 9> kSubjects{{
     {GapSubject::project_deploy_keys, "project_deploy_keys"},
     {GapSubject::user, "user"},
     {GapSubject::ssh_keys, "ssh_keys"},
+    {GapSubject::workspace, "workspace"},
+    {GapSubject::hooks, "hooks"},
+    {GapSubject::pipeline_variables, "pipeline_variables"},
+    {GapSubject::environments, "environments"},
+    {GapSubject::members, "members"},
+    {GapSubject::owners, "owners"},
+}};
+
+constexpr std::array<Named<VariableLevel>, 3> kVariableLevels{{
+    {VariableLevel::repository, "repository"},
+    {VariableLevel::workspace, "workspace"},
+    {VariableLevel::deployment, "deployment"},
 }};
 
 constexpr std::array<Named<KeyKind>, 3> kKeyKinds{{
@@ -54,7 +66,7 @@ constexpr std::array<Named<KeyKind>, 3> kKeyKinds{{
     {KeyKind::ssh_key, "ssh_key"},
 }};
 
-constexpr std::array<Named<ResourceType>, 7> kResourceTypes{{
+constexpr std::array<Named<ResourceType>, 9> kResourceTypes{{
     {ResourceType::repository, "repository"},
     {ResourceType::deploy_key, "deploy_key"},
     {ResourceType::project_deploy_key, "project_deploy_key"},
@@ -62,6 +74,8 @@ constexpr std::array<Named<ResourceType>, 7> kResourceTypes{{
     {ResourceType::project, "project"},
     {ResourceType::user, "user"},
     {ResourceType::workspace, "workspace"},
+    {ResourceType::webhook, "webhook"},
+    {ResourceType::pipeline_variable, "pipeline_variable"},
 }};
 
 }  // namespace
@@ -100,6 +114,14 @@ std::string_view to_string(KeyKind kind) {
 
 std::optional<KeyKind> key_kind_from_string(std::string_view name) {
   return text::value_of(kKeyKinds, name);
+}
+
+std::string_view to_string(VariableLevel level) {
+  return text::name_of(kVariableLevels, level);
+}
+
+std::optional<VariableLevel> variable_level_from_string(std::string_view name) {
+  return text::value_of(kVariableLevels, name);
 }
 
 std::string_view to_string(ResourceType type) {

@@ -48,7 +48,15 @@ bool Scope::selects(const Repository& repo) const {
 }
 
 bool Scope::selects(const Rule& rule) const {
-  return rules.empty() || std::find(rules.begin(), rules.end(), &rule) != rules.end();
+  return rules.empty() ? in_default_set(rule)
+                       : std::find(rules.begin(), rules.end(), &rule) != rules.end();
+}
+
+bool Scope::reads(GapSubject subject) const {
+  return std::any_of(catalogue().begin(), catalogue().end(), [&](const Rule& rule) {
+    return selects(rule) &&
+           std::find(rule.reads.begin(), rule.reads.end(), subject) != rule.reads.end();
+  });
 }
 
 bool Scope::reads_branches() const {
@@ -112,6 +120,13 @@ bool Scope::concerns(const Gap& gap) const {
     case GapSubject::user:
     case GapSubject::ssh_keys:
       return reads_user_keys();
+    case GapSubject::workspace:
+    case GapSubject::hooks:
+    case GapSubject::pipeline_variables:
+    case GapSubject::environments:
+    case GapSubject::members:
+    case GapSubject::owners:
+      return reads(gap.subject);
   }
   return true;
 }

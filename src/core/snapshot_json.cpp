@@ -183,6 +183,143 @@ SshKeysStatus ssh_status_from(const std::string& s) {
   bad("unknown ssh_keys_status '" + s + "'");
 }
 
+// ---- The extended rules' data: written only when it was read, so a snapshot of the default
+// rules is what it always was.
+
+json hook_json(const Webhook& h) {
+  return {{"uuid", h.uuid},
+          {"description", h.description},
+          {"scheme", h.scheme},
+          {"host", h.host},
+          {"active", h.active ? json(*h.active) : json()},
+          {"secret_set", h.secret_set ? json(*h.secret_set) : json()},
+          {"events", h.events}};
+}
+
+std::optional<bool> opt_flag(const json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) {
+    return std::nullopt;
+  }
+  const auto& v = j.at(key);
+  if (!v.is_boolean()) {
+    bad(std::string("'") + key + "' must be a boolean or null");
+  }
+  return v.get<bool>();
+}
+
+Webhook hook_from(const json& j) {
+  Webhook h;
+  h.uuid = text(j, "uuid");
+  h.description = text(j, "description");
+  h.scheme = text(j, "scheme");
+  h.host = text(j, "host");
+  h.active = opt_flag(j, "active");
+  h.secret_set = opt_flag(j, "secret_set");
+  for (const auto& e : array_at(j, "events")) {
+    if (!e.is_string()) {
+      bad("a webhook's 'events' must be strings");
+    }
+    h.events.push_back(e.get<std::string>());
+  }
+  return h;
+}
+
+// A variable's key, level and whether it is secured: never its value.
+json variable_json(const PipelineVariable& v) {
+  return {{"uuid", v.uuid},
+          {"key", v.key},
+          {"secured", v.secured ? json(*v.secured) : json()},
+          {"level", to_string(v.level)},
+          {"environment", opt(v.environment)}};
+}
+
+PipelineVariable variable_from(const json& j) {
+  PipelineVariable v;
+  v.uuid = text(j, "uuid");
+  v.key = text(j, "key");
+  v.secured = opt_flag(j, "secured");
+  const auto level = variable_level_from_string(text(j, "level"));
+  if (!level) {
+    bad("a variable's 'level' must be repository, workspace or deployment");
+  }
+  v.level = *level;
+  v.environment = opt_text(j, "environment");
+  return v;
+}
+
+json member_json(const Member& m) {
+  return {{"display_name", m.display_name},
+          {"uuid", m.uuid},
+          {"account_id", m.account_id},
+          {"has_2fa_enabled", m.has_2fa_enabled ? json(*m.has_2fa_enabled) : json()}};
+}
+
+Member member_from(const json& j) {
+  return {text(j, "display_name"), text(j, "uuid"), text(j, "account_id"),
+          opt_flag(j, "has_2fa_enabled")};
+}
+
+// Writes `list` under `key` when it was read; leaves the key out otherwise.
+template <typename T>
+void put_list(json& out, const char* key, const std::optional<std::vector<T>>& list,
+              json (*to)(const T&)) {
+  if (!list) {
+    return;
+  }
+  json items = json::array();
+  for (const auto& item : *list) {
+    items.push_back(to(item));
+  }
+  out[key] = std::move(items);
+}
+
+// The list under `key`, or nullopt when the key is absent or null (not read).
+template <typename T>
+std::optional<std::vector<T>> get_list(const json& j, const char* key, T (*from)(const json&)) {
+  if (!j.contains(key) || j.at(key).is_null()) {
+    return std::nullopt;
+  }
+  std::vector<T> out;
+  for (const auto& item : array_at(j, key)) {
+    out.push_back(from(item));
+  }
+  return out;
+}
+
+void put_extended(json& out, const Repository& r) {
+  if (r.fork_policy) {
+    out["fork_policy"] = *r.fork_policy;
+  }
+  put_list(out, "hooks", r.hooks, hook_json);
+  put_list(out, "pipeline_variables", r.pipeline_variables, variable_json);
+  put_list(out, "deployment_variables", r.deployment_variables, variable_json);
+}
+
+void get_extended(const json& j, Repository& r) {
+  r.fork_policy = opt_text(j, "fork_policy");
+  r.hooks = get_list(j, "hooks", hook_from);
+  r.pipeline_variables = get_list(j, "pipeline_variables", variable_from);
+  r.deployment_variables = get_list(j, "deployment_variables", variable_from);
+}
+
+void put_extended(json& out, const WorkspaceSnapshot& ws) {
+  if (ws.forking_mode) {
+    out["forking_mode"] = *ws.forking_mode;
+  }
+  put_list(out, "hooks", ws.hooks, hook_json);
+  put_list(out, "pipeline_variables", ws.pipeline_variables, variable_json);
+  put_list(out, "members", ws.members, member_json);
+  put_list(out, "owners", ws.owners, member_json);
+}
+
+void get_extended(const json& j, WorkspaceSnapshot& ws) {
+  ws.forking_mode = opt_text(j, "forking_mode");
+  ws.hooks = get_list(j, "hooks", hook_from);
+  ws.pipeline_variables = get_list(j, "pipeline_variables", variable_from);
+  ws.members = get_list(j, "members", member_from);
+  ws.owners = get_list(j, "owners", member_from);
+}
+
 json repository_json(const Repository& r) {
   json out{{"workspace", r.workspace},
            {"slug", r.slug},
@@ -224,6 +361,7 @@ json repository_json(const Repository& r) {
         {"production", m.production ? model_branch_json(*m.production) : json()},
         {"branch_types", types}};
   }
+  put_extended(out, r);
   return out;
 }
 
@@ -271,6 +409,7 @@ Repository repository_from(const json& j) {
     }
     r.branching_model = std::move(model);
   }
+  get_extended(j, r);
   return r;
 }
 
@@ -315,13 +454,15 @@ json snapshot_to_json(const Snapshot& s, const std::function<json(std::size_t)>&
     for (const auto& k : ws.keys) {
       keys.push_back(key_json(k));
     }
-    workspaces.push_back({{"slug", ws.slug},
-                          {"listed", ws.listed},
-                          {"deploy_keys_collected", ws.deploy_keys_collected},
-                          {"project_keys_collected", ws.project_keys_collected},
-                          {"repositories", repositories(w)},
-                          {"projects", projects},
-                          {"keys", keys}});
+    json entry{{"slug", ws.slug},
+               {"listed", ws.listed},
+               {"deploy_keys_collected", ws.deploy_keys_collected},
+               {"project_keys_collected", ws.project_keys_collected},
+               {"repositories", repositories(w)},
+               {"projects", projects},
+               {"keys", keys}};
+    put_extended(entry, ws);
+    workspaces.push_back(std::move(entry));
   }
   json ssh = json::array();
   for (const auto& k : s.ssh_keys) {
@@ -391,6 +532,7 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
     for (const auto& k : array_at(w, "keys")) {
       ws.keys.push_back(key_from(k));
     }
+    get_extended(w, ws);
     s.workspaces.push_back(std::move(ws));
   }
   s.ssh_keys_status = ssh_status_from(text(j, "ssh_keys_status"));

@@ -19,8 +19,9 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
   r.interrupted = inputs.interrupted;
   r.min_severity = inputs.min_severity;
   for (const auto& rule : core::catalogue()) {
-    if (inputs.rules.empty() ||
-        std::find(inputs.rules.begin(), inputs.rules.end(), &rule) != inputs.rules.end()) {
+    if (inputs.rules.empty()
+            ? core::in_default_set(rule)
+            : std::find(inputs.rules.begin(), inputs.rules.end(), &rule) != inputs.rules.end()) {
       r.rules.push_back(&rule);
     }
   }
@@ -70,6 +71,11 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
   }
   r.complete = r.unknown.empty() && r.errors.empty() && !r.interrupted;
   return r;
+}
+
+bool uses_max_owners(const ScanReport& report) {
+  const auto* rule = core::find_rule("workspace-owner-count");
+  return std::find(report.rules.begin(), report.rules.end(), rule) != report.rules.end();
 }
 
 std::array<std::size_t, 4> count_by_severity(const ScanReport& report) {

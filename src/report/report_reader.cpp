@@ -132,6 +132,9 @@ void read_scan(const json& scan, ScanReport& r) {
   r.settings.stale_days = field(settings, "stale_days").get<int>();
   r.settings.key_max_age_days = field(settings, "key_max_age_days").get<int>();
   r.settings.min_approvals = field(settings, "min_approvals").get<int>();
+  if (settings.contains("max_owners")) {
+    r.settings.max_owners = field(settings, "max_owners").get<int>();
+  }
 }
 
 template <typename Read>

@@ -89,6 +89,12 @@ class LogicalLocations {
     if (r.type == core::ResourceType::user) {
       return add("ssh-keys", r.name, "resource", parent);
     }
+    if (r.type == core::ResourceType::webhook) {
+      return add(prefix + "/hooks/" + r.id, r.name, "resource", parent);
+    }
+    if (r.type == core::ResourceType::pipeline_variable) {
+      return add(prefix + "/variables/" + r.id, r.name, "resource", parent);
+    }
     if (parent) {
       return *parent;  // the repository, project or workspace itself
     }

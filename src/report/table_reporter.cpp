@@ -272,6 +272,8 @@ void write_heading(const Page& page, const ScanReport& report) {
   page.line("settings: stale_days=" + std::to_string(report.settings.stale_days) +
             " key_max_age_days=" + std::to_string(report.settings.key_max_age_days) +
             " min_approvals=" + std::to_string(report.settings.min_approvals) +
+            (uses_max_owners(report) ? " max_owners=" + std::to_string(report.settings.max_owners)
+                                     : std::string()) +
             ", API requests: " + std::to_string(report.api_requests));
   page.out << '\n';
 }

@@ -214,7 +214,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   core::Snapshot snapshot;
   snapshot.api_url = kApiBase;
   snapshot.collected_at = fixed_now();
-  snapshot.workspaces.push_back(core::WorkspaceSnapshot{"acme", true, true, true, {}, {}, {}});
+  core::WorkspaceSnapshot acme;
+  acme.slug = "acme";
+  acme.deploy_keys_collected = acme.project_keys_collected = true;
+  snapshot.workspaces.push_back(acme);
   const auto listed = api.for_each_page("/repositories/acme", [&](const nlohmann::json& values) {
     for (const auto& value : values) {
       add_repository(value, snapshot);

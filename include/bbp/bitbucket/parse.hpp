@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +30,28 @@ std::optional<core::Key> parse_key(const nlohmann::json& json, core::KeyKind kin
 // The workspace slug of a /user/workspaces entry ({"workspace": {"slug": …}}), or of a plain
 // workspace object.
 std::optional<std::string> parse_workspace_slug(const nlohmann::json& json);
+
+// A webhook (webhook_subscription). Only its URL's scheme and host are kept. nullopt when it
+// is not an object.
+std::optional<core::Webhook> parse_webhook(const nlohmann::json& json);
+
+// A Pipelines variable ({key, value, secured, uuid}). The value is dropped here: no variable's
+// value ever leaves this function. nullopt when it is not an object with a string key.
+std::optional<core::PipelineVariable> parse_variable(const nlohmann::json& json,
+                                                     core::VariableLevel level);
+
+// A deployment environment's uuid and name; nullopt without a uuid.
+struct Environment {
+  std::string uuid;
+  std::string name;
+};
+std::optional<Environment> parse_environment(const nlohmann::json& json);
+
+// A workspace membership's user (members and permissions listings); nullopt without a user.
+std::optional<core::Member> parse_member(const nlohmann::json& json);
+
+// The scheme (lower case) and host[:port] of a URL, without user information, path or query.
+std::pair<std::string, std::string> url_scheme_and_host(std::string_view url);
 
 // Helpers shared by the parsers.
 std::optional<std::string> string_at(const nlohmann::json& json, std::string_view key);

@@ -2,6 +2,7 @@
 // SARIF metadata, `bbposture rules`, docs/rules.md) is generated from this table.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,12 +20,21 @@ namespace bbp::core {
 
 // What a rule is evaluated against.
 enum class RuleSubject {
-  repository,      // once per repository, from the repository listing
-  default_branch,  // once per non-empty repository, from the restrictions that apply to D
-  key,             // once per key (deploy keys, project deploy keys, the caller's SSH keys)
+  repository,         // once per repository, from the repository listing
+  default_branch,     // once per non-empty repository, from the restrictions that apply to D
+  key,                // once per key (deploy keys, project deploy keys, the caller's SSH keys)
+  webhook,            // once per repository or workspace webhook
+  pipeline_variable,  // once per Pipelines variable (repository, workspace, deployment)
+  workspace,          // once per listed workspace
 };
 
 std::string_view to_string(RuleSubject subject);
+
+// Which set a rule belongs to. The eleven `casb` rules are the default; the `extended` rules
+// cost more requests and run only when selected (--rule, --rule-set extended or all).
+enum class RuleSet { casb, extended };
+
+std::string_view to_string(RuleSet set);
 
 struct RuleContext {
   const Repository* repository = nullptr;        // set for repository and default_branch rules
@@ -32,6 +42,11 @@ struct RuleContext {
   const Key* key = nullptr;                      // set for key rules
   const Settings& settings;
   TimePoint now;
+  // The workspace the resource belongs to (every rule but the SSH keys'), and the webhook or
+  // variable for those rules. Rules read only what their subject sets.
+  const WorkspaceSnapshot* workspace = nullptr;
+  const Webhook* hook = nullptr;
+  const PipelineVariable* variable = nullptr;
 };
 
 // What a rule's predicate decides for one resource. Predicates only see data that was read;
@@ -41,6 +56,9 @@ struct Verdict {
   nlohmann::json evidence = nlohmann::json::object();
   UnknownReason reason = UnknownReason::invalid_response;  // when outcome is unknown
   std::string detail;                                      // when outcome is unknown
+  // Unknown because the data was not read: which read. The engine then reports the gap
+  // recorded for it (the repository's, else the workspace's), or that it was not collected.
+  std::optional<GapSubject> not_read;
 };
 
 struct Rule {
@@ -61,14 +79,26 @@ struct Rule {
   // min_approvals), so every report format says the same and never a threshold other than the
   // one applied. The one place a rule's message is worded; see message_of.
   std::string (*message)(const nlohmann::json& evidence) = nullptr;
+  RuleSet set = RuleSet::casb;
+  // The reads its check needs, named by the gap a failure of each leaves (the repository
+  // listing is always read). A scan makes a read only when a selected rule needs it.
+  std::vector<GapSubject> reads;
 };
 
 // `rule`'s message for a finding with this evidence. Evidence lacking a field the wording
 // needs (a hand-made evaluation) gives a shorter sentence, never an error.
 std::string message_of(const Rule& rule, const nlohmann::json& evidence);
 
-// The eleven rules, in catalogue order (1..11).
+// Every rule, in catalogue order: the eleven `casb` rules (1..11), then the extended ones.
 std::span<const Rule> catalogue();
+
+// The rules of a named set: "casb" (the default), "extended" or "all"; empty for another name.
+std::vector<const Rule*> rule_set(std::string_view name);
+
+// The rules a scan evaluates when none are named: the `casb` set.
+inline bool in_default_set(const Rule& rule) {
+  return rule.set == RuleSet::casb;
+}
 
 // Finds a rule by slug or by finding type ID; nullptr when there is none.
 const Rule* find_rule(std::string_view slug_or_id);

@@ -25,6 +25,8 @@ enum class ResourceType {
   project,
   user,
   workspace,
+  webhook,
+  pipeline_variable,
 };
 
 std::string_view to_string(ResourceType type);
@@ -61,10 +63,20 @@ class Evidence {
   Evidence(nlohmann::json value)  // NOLINT(google-explicit-constructor): evidence is a JSON value
       : source_(std::move(value)) {}
 
-  // Evidence of `rule`'s check against `repository` (repository and default-branch rules) or
-  // `key` (key rules), worked out when value() is called.
-  static Evidence of_check(const Rule& rule, const Repository* repository, const Key* key,
-                           const Settings& settings, TimePoint now);
+  // What a rule's check is run against: the repository (repository and default-branch rules),
+  // the key, the webhook or the variable (with the repository owning it, if any), and the
+  // workspace (every rule but the caller's SSH keys').
+  struct Subject {
+    const Repository* repository = nullptr;
+    const Key* key = nullptr;
+    const WorkspaceSnapshot* workspace = nullptr;
+    const Webhook* hook = nullptr;
+    const PipelineVariable* variable = nullptr;
+  };
+
+  // Evidence of `rule`'s check against `subject`, worked out when value() is called.
+  static Evidence of_check(const Rule& rule, const Subject& subject, const Settings& settings,
+                           TimePoint now);
 
   // The evidence as a JSON object ({} when there is none).
   nlohmann::json value() const;
@@ -72,8 +84,7 @@ class Evidence {
  private:
   struct Check {
     const Rule* rule = nullptr;
-    const Repository* repository = nullptr;
-    const Key* key = nullptr;
+    Subject subject;
     Settings settings;
     TimePoint now{};
   };

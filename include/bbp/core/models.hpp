@@ -52,6 +52,43 @@ struct BranchingModel {
   std::vector<BranchType> branch_types;  // only the enabled types
 };
 
+// A webhook of a repository or workspace. Only the URL's scheme and host are kept: its path and
+// query can carry a token, and nothing else of the URL is needed to judge it.
+struct Webhook {
+  std::string uuid;
+  std::string description;
+  std::string scheme;              // lower case ("https", "http"); "" when the URL had none
+  std::string host;                // host[:port], without any user information
+  std::optional<bool> active;      // nullopt: missing in the response
+  std::optional<bool> secret_set;  // nullopt: missing in the response
+  std::vector<std::string> events;
+};
+
+enum class VariableLevel { repository, workspace, deployment };
+
+// "repository", "workspace", "deployment": the names snapshots and reports use.
+std::string_view to_string(VariableLevel level);
+std::optional<VariableLevel> variable_level_from_string(std::string_view text);
+
+// A Pipelines variable. Its value is never kept: Bitbucket returns the value of an unsecured
+// variable, and the parser drops it, so no report, log or snapshot can hold it.
+struct PipelineVariable {
+  std::string uuid;
+  std::string key;
+  std::optional<bool> secured;  // nullopt: missing in the response
+  VariableLevel level = VariableLevel::repository;
+  std::optional<std::string> environment;  // the deployment environment's name
+};
+
+// A workspace member as /workspaces/{ws}/members and /permissions list them.
+struct Member {
+  std::string display_name;
+  std::string uuid;
+  std::string account_id;
+  // nullopt: Bitbucket did not say (the field is shown to workspace administrators only).
+  std::optional<bool> has_2fa_enabled;
+};
+
 struct Repository {
   std::string workspace;
   std::string slug;
@@ -68,6 +105,13 @@ struct Repository {
   std::optional<std::vector<BranchRestriction>> branch_restrictions;
   // Read only when a branching_model restriction exists; nullopt otherwise or on failure.
   std::optional<BranchingModel> branching_model;
+
+  // The extended rules' data, each read only when a rule that needs it is selected; nullopt
+  // when it was not read or could not be (a gap says which).
+  std::optional<std::string> fork_policy;  // allow_forks | no_public_forks | no_forks
+  std::optional<std::vector<Webhook>> hooks;
+  std::optional<std::vector<PipelineVariable>> pipeline_variables;    // repository level
+  std::optional<std::vector<PipelineVariable>> deployment_variables;  // every environment's
 };
 
 enum class KeyKind { deploy_key, project_deploy_key, ssh_key };
@@ -111,6 +155,13 @@ enum class GapSubject {
   project_deploy_keys,  // per project
   user,                 // GET /user
   ssh_keys,             // GET /users/{uuid}/ssh-keys
+  // The extended rules' reads.
+  workspace,           // GET /workspaces/{ws} (forking_mode)
+  hooks,               // repository hooks (repository set) or the workspace's
+  pipeline_variables,  // repository variables (repository set) or the workspace's
+  environments,        // a repository's deployment environments and their variables
+  members,             // GET /workspaces/{ws}/members
+  owners,              // GET /workspaces/{ws}/permissions?q=permission="owner"
 };
 
 std::string_view to_string(GapSubject subject);
@@ -138,6 +189,13 @@ struct WorkspaceSnapshot {
   std::vector<Repository> repositories;
   std::vector<Project> projects;  // projects with repositories in scope
   std::vector<Key> keys;          // repository and project deploy keys, de-duplicated
+
+  // The extended rules' workspace-wide data; nullopt when not read or unreadable (see gaps).
+  std::optional<std::string> forking_mode;  // allow_forks | internal_only
+  std::optional<std::vector<Webhook>> hooks;
+  std::optional<std::vector<PipelineVariable>> pipeline_variables;
+  std::optional<std::vector<Member>> members;
+  std::optional<std::vector<Member>> owners;
 };
 
 // Whether the caller's own SSH keys apply to this credential.

@@ -18,7 +18,7 @@ struct Scope {
   std::vector<std::string> repos;          // globs on "slug" or "workspace/slug"; empty: all
   std::vector<std::string> exclude_repos;  // globs; win over `repos`
   std::vector<std::string> projects;       // project keys, any case; empty: all
-  std::vector<const Rule*> rules;          // empty: every rule of the catalogue
+  std::vector<const Rule*> rules;          // empty: the default set (the eleven casb rules)
   // The caller's own SSH keys are account-wide: a scan narrowed to repositories or projects
   // leaves them out unless this asks for them.
   bool include_user_keys = false;
@@ -33,6 +33,9 @@ struct Scope {
   // Whether the caller's SSH keys are part of the scan: the key rule is selected, and the scan
   // is not narrowed to repositories or projects (or include_user_keys asks for them anyway).
   bool reads_user_keys() const;
+  // Whether a selected rule needs the read whose failure leaves a gap of this subject (the
+  // extended rules' reads: the workspace, webhooks, variables, environments, members, owners).
+  bool reads(GapSubject subject) const;
   // Whether a failed read is one a scan with this scope would have made.
   bool concerns(const Gap& gap) const;
 };

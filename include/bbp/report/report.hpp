@@ -67,13 +67,17 @@ struct ReportInputs {
   core::Settings settings;
   bool interrupted = false;
   std::optional<core::Severity> min_severity;  // findings below it are left out
-  std::vector<const core::Rule*> rules;        // the rules evaluated; empty: all of them
+  std::vector<const core::Rule*> rules;        // the rules evaluated; empty: the default set
 };
 
 // Builds the report from what was collected and evaluated. `evaluations` are already limited
 // to the selected rules.
 ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evaluation> evaluations,
                         const ReportInputs& inputs);
+
+// Whether the report's rules use the max_owners setting (workspace-owner-count is selected):
+// only then do reports print it.
+bool uses_max_owners(const ScanReport& report);
 
 // Findings per severity, in report order Critical..Low; suppressed findings are not counted.
 std::array<std::size_t, 4> count_by_severity(const ScanReport& report);

@@ -123,11 +123,16 @@ TEST(CliUsage, MissingCredentialsNameTheVariables) {
   EXPECT_THAT(r.err, HasSubstr("BITBUCKET_API_TOKEN"));
 }
 
-TEST(CliUsage, RulesAsJsonListTheElevenRules) {
+TEST(CliUsage, RulesAsJsonListTheElevenRulesThenTheExtendedSet) {
   const auto r = run_cli(BBP_BINARY, {"rules", "--format", "json"});
   EXPECT_EQ(r.exit_code, 0);
   const auto rules = nlohmann::json::parse(r.out);
-  ASSERT_EQ(rules.size(), 11U);
+  ASSERT_EQ(rules.size(), 17U);
+  EXPECT_EQ(rules[10]["rule_set"], "casb");
+  EXPECT_EQ(rules[10]["default"], true);
+  EXPECT_EQ(rules[11]["rule_set"], "extended");
+  EXPECT_EQ(rules[11]["default"], false);
+  EXPECT_EQ(rules[14]["resource"], "pipeline_variable");
   EXPECT_EQ(rules[0]["finding_type_id"], "be273f0a-678e-49af-b9f8-8f3913acef97");
   EXPECT_EQ(rules[0]["title"], "Repository is publicly accessible");
   EXPECT_EQ(rules[0]["severity"], "Critical");

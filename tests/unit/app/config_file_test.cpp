@@ -53,9 +53,11 @@ fail_on_unchanged: true
 baseline: yesterday.json
 rules: [public-repository, old-key]
 skip_rules: stale-repository
+rule_set: extended
 stale_days: 30
 key_max_age_days: 90
 min_approvals: 2
+max_owners: 4
 save_snapshot: snap.json
 from_snapshot: old.json
 checkpoint: scan.journal
@@ -93,6 +95,8 @@ no_progress: true
   EXPECT_EQ(o.stale_days, 30);
   EXPECT_EQ(o.key_max_age_days, 90);
   EXPECT_EQ(o.min_approvals, 2);
+  EXPECT_EQ(o.rule_set, "extended");
+  EXPECT_EQ(o.max_owners, 4);
   EXPECT_EQ(o.save_snapshot, "snap.json");
   EXPECT_EQ(o.from_snapshot, "old.json");
   EXPECT_EQ(o.checkpoint, "scan.journal");

@@ -600,9 +600,9 @@ TEST_F(CollectorTest, UserWithoutAccountScopeIsAGapAndSshKeysUnreadable) {
 TEST_F(CollectorTest, KeyRulesOffReadsNoKeysAndNoUser) {
   acme_basics();
   auto options = acme_only();
-  for (const auto& rule : core::catalogue()) {
-    if (rule.subject != core::RuleSubject::key) {
-      options.scope.rules.push_back(&rule);
+  for (const auto* rule : core::rule_set("casb")) {
+    if (rule->subject != core::RuleSubject::key) {
+      options.scope.rules.push_back(rule);
     }
   }
   const auto result = run(options);

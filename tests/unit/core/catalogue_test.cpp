@@ -46,11 +46,24 @@ const Expected kExpected[] = {
     {10, "merge-checks-not-enforced", "64440d40-91de-4d13-9280-d5afa418ccf0",
      "Repository Default Branch Protection does not enforce merge checks", "Low"},
     {11, "old-key", "0a135600-a109-434f-877c-1a6594dcd76d", "Key is older than 180 days", "Low"},
+    // The extended set: generated once, frozen from then on like the eleven.
+    {12, "private-repository-forkable", "6ffad4e3-a629-4a0d-8f20-e6902346ef47",
+     "Private repository allows public forks", "High"},
+    {13, "webhook-without-secret", "b861eaea-23b1-4f1a-bc32-74f358952cfe", "Webhook has no secret",
+     "Medium"},
+    {14, "webhook-over-http", "5d07e46e-ce97-401a-ab4b-c8d587db4abd",
+     "Webhook delivers over plain HTTP", "High"},
+    {15, "unsecured-secret-variable", "2ded0cec-50f0-4570-b018-cc12af12d4d1",
+     "Secret-looking pipeline variable is not secured", "High"},
+    {16, "member-without-2fa", "5b380bd2-14fd-47d0-9b8d-0bddb9a01065",
+     "Workspace member without two-step verification", "High"},
+    {17, "workspace-owner-count", "dea01eb7-1c6a-4445-9beb-bf6773fcb7df",
+     "Workspace has too many owners or a single owner", "Medium"},
 };
 
-TEST(CatalogueTest, HasTheElevenRulesExactly) {
+TEST(CatalogueTest, HasTheElevenRulesExactlyThenTheExtendedSet) {
   const auto rules = catalogue();
-  ASSERT_EQ(rules.size(), 11U);
+  ASSERT_EQ(rules.size(), 17U);
   for (std::size_t i = 0; i < rules.size(); ++i) {
     const auto& want = kExpected[i];
     const auto& got = rules[i];
@@ -65,6 +78,21 @@ TEST(CatalogueTest, HasTheElevenRulesExactly) {
     EXPECT_FALSE(got.description.empty());
     EXPECT_FALSE(got.oauth_scopes.empty());
     EXPECT_FALSE(got.api_token_scopes.empty());
+    EXPECT_EQ(got.set, got.number <= 11 ? RuleSet::casb : RuleSet::extended);
+    // Every extended rule says what it reads; the eleven read what their subject needs.
+    EXPECT_EQ(got.set == RuleSet::extended, !got.reads.empty() && got.subject != RuleSubject::key &&
+                                                got.subject != RuleSubject::default_branch);
+  }
+}
+
+TEST(CatalogueTest, RuleSetsByName) {
+  EXPECT_EQ(rule_set("casb").size(), 11U);
+  EXPECT_EQ(rule_set("extended").size(), 6U);
+  EXPECT_EQ(rule_set("all").size(), 17U);
+  EXPECT_TRUE(rule_set("everything").empty());
+  EXPECT_EQ(rule_set("extended").front()->slug, "private-repository-forkable");
+  for (const auto* rule : rule_set("casb")) {
+    EXPECT_TRUE(in_default_set(*rule));
   }
 }
 

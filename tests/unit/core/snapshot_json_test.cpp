@@ -132,7 +132,10 @@ Snapshot two_workspaces() {
   beta.repositories.push_back(RepositoryBuilder("site").build());
   beta.repositories.push_back(RepositoryBuilder("docs").is_private(false).build());
   s.workspaces.push_back(beta);
-  s.workspaces.push_back(WorkspaceSnapshot{"gamma", false, false, false, {}, {}, {}});
+  WorkspaceSnapshot gamma;
+  gamma.slug = "gamma";
+  gamma.listed = false;
+  s.workspaces.push_back(gamma);
   return s;
 }
 
