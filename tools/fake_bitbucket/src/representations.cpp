@@ -297,9 +297,8 @@ json Representations::branching_model(const Workspace& ws, const Repository& rep
           {"links", {{"self", href(self)}}}};
 }
 
-}  // namespace bbp::fake::detail
+// ----- the extended rule pack ------------------------------------------------------------
 
-namespace bbp::fake::detail {
 namespace {
 
 constexpr std::string_view kHookCreatedAt = "2025-06-01T09:00:00.000000+00:00";

@@ -157,9 +157,8 @@ std::vector<Member> members_at(const json& object, const std::string& where,
     }
     Member member{*user,
                   enum_at(entries[i], "permission", at, {"member", "collaborator", "owner"})};
-    if (!member.user.contains("uuid")) {
-      member.user["uuid"] = stable_uuid("member:" + seed + "/" + std::to_string(i));
-    }
+    member.user["uuid"] = string_at(member.user, "uuid", at + ".user",
+                                    stable_uuid("member:" + seed + "/" + std::to_string(i)));
     if (const auto it = member.user.find("has_2fa_enabled");
         it != member.user.end() && !it->is_boolean()) {
       fail(at + ".user.has_2fa_enabled", "must be a boolean");
