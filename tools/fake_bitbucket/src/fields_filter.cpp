@@ -1,5 +1,6 @@
 #include "fields_filter.hpp"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -124,10 +125,19 @@ void merge_into(json& target, const json& source) {
 
 }  // namespace
 
-json apply_fields(const json& document, std::string_view fields) {
+json without_paths(json document, const std::vector<std::string>& paths) {
+  for (const auto& path : paths) {
+    remove_path(document, split(path, '.'), 0);
+  }
+  return document;
+}
+
+json apply_fields(const json& document, std::string_view fields,
+                  const std::vector<std::string>& non_default) {
   PathTree whitelist;
   PathTree additions;
   std::vector<std::vector<std::string>> removals;
+  std::vector<std::vector<std::string>> named;  // bare and "+" entries
   bool has_whitelist = false;
   for (const auto& raw : split(fields, ',')) {
     std::string entry = raw;
@@ -150,7 +160,10 @@ json apply_fields(const json& document, std::string_view fields) {
     const auto segments = split(entry, '.');
     if (sign == '-') {
       removals.push_back(segments);
-    } else if (sign == '+') {
+      continue;
+    }
+    named.push_back(segments);
+    if (sign == '+') {
       additions.insert(segments);
     } else {
       whitelist.insert(segments);
@@ -158,12 +171,21 @@ json apply_fields(const json& document, std::string_view fields) {
     }
   }
 
-  json result = has_whitelist ? project(document, whitelist) : document;
+  const json defaults = without_paths(document, non_default);
+  json result = has_whitelist ? project(defaults, whitelist) : defaults;
   for (const auto& segments : removals) {
     remove_path(result, segments, 0);
   }
   if (!additions.empty()) {
-    merge_into(result, project(document, additions));
+    merge_into(result, project(defaults, additions));
+  }
+  for (const auto& path : non_default) {
+    const auto segments = split(path, '.');
+    if (std::find(named.begin(), named.end(), segments) != named.end()) {
+      PathTree requested;
+      requested.insert(segments);
+      merge_into(result, project(document, requested));
+    }
   }
   return result;
 }

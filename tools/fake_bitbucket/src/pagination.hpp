@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,9 +32,12 @@ std::string page_url(std::string_view url_base, std::string_view raw_path,
                      std::string_view raw_query, std::size_t page);
 
 // A lazily rendered collection: `render(i)` builds element i of `count`.
+// `non_default_fields` are dotted paths inside an element that Bitbucket only sends when
+// `fields=` names them (e.g. "user.has_2fa_enabled"); the router applies them.
 struct Collection {
   std::size_t count = 0;
   std::function<nlohmann::json(std::size_t)> render;
+  std::vector<std::string> non_default_fields;
 };
 
 // {"pagelen","page","size","values"[,"next"][,"previous"]} for the requested page.

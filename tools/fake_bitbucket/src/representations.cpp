@@ -1,7 +1,9 @@
 #include "representations.hpp"
 
+#include <cctype>
 #include <initializer_list>
 #include <string_view>
+#include <utility>
 
 #include "util.hpp"
 
@@ -118,7 +120,7 @@ json Representations::workspace(const Workspace& ws) const {
                  {"slug", ws.slug},
                  {"is_private", true},
                  {"is_privacy_enforced", false},
-                 {"forking_mode", "allow_forks"},
+                 {"forking_mode", ws.forking_mode},
                  {"created_on", "2019-05-01T10:00:00.000000+00:00"},
                  {"updated_on", "2025-01-10T10:00:00.000000+00:00"},
                  {"links",
@@ -128,7 +130,9 @@ json Representations::workspace(const Workspace& ws) const {
                    {"members", href(api_ + "/workspaces/" + ws.slug + "/members")},
                    {"projects", href(api_ + "/workspaces/" + ws.slug + "/projects")},
                    {"repositories", href(api_ + "/repositories/" + ws.slug)}}}};
-  overlay(object, ws.spec, {"projects", "repositories", "administrator", "_omit"});
+  overlay(object, ws.spec,
+          {"projects", "repositories", "administrator", "hooks", "pipeline_variables", "members",
+           "members_2fa_visible", "_omit"});
   omit(object, ws.spec);
   return object;
 }
@@ -225,7 +229,7 @@ json Representations::repository(const Workspace& ws, const Repository& repo) co
         {"slug", ws.slug},
         {"links", ws_links}}},
       {"is_private", true},
-      {"fork_policy", "no_public_forks"},
+      {"fork_policy", repo.fork_policy},
       {"created_on", "2024-01-15T09:30:00.000000+00:00"},
       {"updated_on", "2026-01-15T09:30:00.000000+00:00"},
       {"size", repo.mainbranch.is_null() ? 0 : 1048576},
@@ -247,9 +251,9 @@ json Representations::repository(const Workspace& ws, const Repository& repo) co
   } else if (const auto it = repo.spec.find("project"); it != repo.spec.end()) {
     object["project"] = *it;  // a raw object or null, served as given
   }
-  overlay(
-      object, repo.spec,
-      {"project", "mainbranch", "branch_restrictions", "branching_model", "deploy_keys", "_omit"});
+  overlay(object, repo.spec,
+          {"project", "mainbranch", "branch_restrictions", "branching_model", "deploy_keys",
+           "hooks", "pipeline_variables", "environments", "pipelines_enabled", "_omit"});
   omit(object, repo.spec);
   return object;
 }
@@ -291,6 +295,160 @@ json Representations::branching_model(const Workspace& ws, const Repository& rep
                                         {{"kind", "release"}, {"prefix", "release/"}},
                                         {{"kind", "hotfix"}, {"prefix", "hotfix/"}}})},
           {"links", {{"self", href(self)}}}};
+}
+
+// ----- the extended rule pack ------------------------------------------------------------
+
+namespace {
+
+constexpr std::string_view kHookCreatedAt = "2025-06-01T09:00:00.000000+00:00";
+
+std::string text_of(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// "Staging EU" -> "staging-eu", as environment slugs look.
+std::string ascii_slug(const std::string& name) {
+  std::string slug;
+  for (const char c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    slug.push_back(std::isalnum(byte) != 0 ? static_cast<char>(std::tolower(byte)) : '-');
+  }
+  return slug;
+}
+
+// Fills what Bitbucket always sends for a webhook and drops the secret, which it never sends.
+json fill_hook(json hook, std::string_view subject_type, const json& subject,
+               const std::string& self_base, const std::string& seed) {
+  if (!hook.contains("uuid")) {
+    hook["uuid"] = stable_uuid("hook:" + seed);
+  }
+  const auto secret = hook.find("secret");
+  const bool has_secret =
+      secret != hook.end() && secret->is_string() && !secret->get<std::string>().empty();
+  if (!hook.contains("secret_set")) {
+    hook["secret_set"] = has_secret;
+  }
+  hook.erase("secret");
+  const std::pair<const char*, json> defaults[] = {{"type", "webhook_subscription"},
+                                                   {"subject_type", subject_type},
+                                                   {"subject", subject},
+                                                   {"created_at", kHookCreatedAt},
+                                                   {"active", true},
+                                                   {"description", ""},
+                                                   {"events", json::array({"repo:push"})}};
+  for (const auto& [key, value] : defaults) {
+    if (!hook.contains(key)) {
+      hook[key] = value;
+    }
+  }
+  if (!hook.contains("links")) {
+    hook["links"] = {{"self", href(self_base + "/hooks/" + url_encode(text_of(hook["uuid"])))}};
+  }
+  return hook;
+}
+
+}  // namespace
+
+json Representations::pipelines_config(const Workspace& ws, const Repository& repo) const {
+  return {{"type", "repository_pipelines_configuration"},
+          {"enabled", repo.pipelines_enabled},
+          {"repository",
+           {{"type", "repository"},
+            {"full_name", ws.slug + "/" + repo.slug},
+            {"name", repo.name},
+            {"uuid", repo.uuid}}}};
+}
+
+json Representations::repository_hook(const Workspace& ws, const Repository& repo,
+                                      std::size_t index) const {
+  const std::string self = api_ + "/repositories/" + ws.slug + "/" + repo.slug;
+  const json subject = {{"type", "repository"},
+                        {"full_name", ws.slug + "/" + repo.slug},
+                        {"name", repo.name},
+                        {"uuid", repo.uuid},
+                        {"links", {{"self", href(self)}}}};
+  return fill_hook(repo.hooks[index], "repository", subject, self,
+                   ws.slug + "/" + repo.slug + "#" + std::to_string(index));
+}
+
+json Representations::workspace_hook(const Workspace& ws, std::size_t index) const {
+  const std::string self = api_ + "/workspaces/" + ws.slug;
+  const json subject = {{"type", "workspace"},
+                        {"slug", ws.slug},
+                        {"name", ws.name},
+                        {"uuid", ws.uuid},
+                        {"links", {{"self", href(self)}}}};
+  return fill_hook(ws.hooks[index], "workspace", subject, self,
+                   ws.slug + "#" + std::to_string(index));
+}
+
+json Representations::variable(const json& raw, std::string_view type) {
+  json variable = raw;
+  if (!variable.contains("type")) {
+    variable["type"] = type;
+  }
+  if (!variable.contains("secured")) {
+    variable["secured"] = false;
+  }
+  if (variable["secured"] == true) {
+    variable.erase("value");  // Bitbucket never serves a secured value
+  } else if (!variable.contains("value")) {
+    variable["value"] = "";
+  }
+  return variable;
+}
+
+json Representations::environment(const Workspace& ws, const Repository& repo,
+                                  const json& raw) const {
+  json environment = raw;
+  environment.erase("variables");
+  if (!environment.contains("type")) {
+    environment["type"] = "deployment_environment";
+  }
+  const std::string name = environment.value("name", std::string{});
+  auto& kind = environment["environment_type"];
+  if (!kind.is_object()) {
+    kind = {{"name", "Test"}};
+  }
+  if (!kind.contains("type")) {
+    kind["type"] = "deployment_environment_type";
+  }
+  if (!environment.contains("slug")) {
+    environment["slug"] = ascii_slug(name);
+  }
+  if (!environment.contains("links")) {
+    environment["links"] = {
+        {"self", href(api_ + "/repositories/" + ws.slug + "/" + repo.slug + "/environments/" +
+                      url_encode(text_of(environment["uuid"])))}};
+  }
+  return environment;
+}
+
+json Representations::membership(const Workspace& ws, const Member& member,
+                                 bool with_permission) const {
+  json user = member.user;
+  if (!user.contains("type")) {
+    user["type"] = "user";
+  }
+  if (!ws.members_2fa_visible) {
+    user.erase("has_2fa_enabled");
+  }
+  json object = {{"type", "workspace_membership"},
+                 {"user", std::move(user)},
+                 {"workspace",
+                  {{"type", "workspace"},
+                   {"uuid", ws.uuid},
+                   {"slug", ws.slug},
+                   {"name", ws.name},
+                   {"links", {{"self", href(api_ + "/workspaces/" + ws.slug)}}}}},
+                 {"links",
+                  {{"self", href(api_ + "/workspaces/" + ws.slug + "/members/" +
+                                 url_encode(member.user.value("uuid", std::string{})))}}}};
+  if (with_permission) {
+    object["permission"] = member.permission;
+  }
+  return object;
 }
 
 }  // namespace bbp::fake::detail

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,24 @@ class Representations {
                             std::size_t index) const;
   nlohmann::json branching_model(const Workspace& workspace, const Repository& repo,
                                  bool effective) const;
+  nlohmann::json pipelines_config(const Workspace& workspace, const Repository& repo) const;
+
+  // Webhooks: the raw scenario object with uuid, subject_type, subject, created_at, active,
+  // events, secret_set and links filled in when absent; a "secret" is never served.
+  nlohmann::json repository_hook(const Workspace& workspace, const Repository& repo,
+                                 std::size_t index) const;
+  nlohmann::json workspace_hook(const Workspace& workspace, std::size_t index) const;
+
+  // Pipeline variables ("pipeline_variable" or "deployment_variable"); a secured variable is
+  // served without its value.
+  static nlohmann::json variable(const nlohmann::json& raw, std::string_view type);
+  nlohmann::json environment(const Workspace& workspace, const Repository& repo,
+                             const nlohmann::json& raw) const;
+
+  // A workspace_membership; `permission` only for /permissions, `user.has_2fa_enabled` only
+  // when the workspace lets the caller see it (the router drops it unless `fields` asks).
+  nlohmann::json membership(const Workspace& workspace, const Member& member,
+                            bool with_permission) const;
 
  private:
   std::string api_;

@@ -1,19 +1,12 @@
 #include "routes.hpp"
 
 #include "fields_filter.hpp"
+#include "route_helpers.hpp"
 
 namespace bbp::fake::detail {
 namespace {
 
 using nlohmann::json;
-
-Reply not_found(std::string_view message) {
-  return Reply::json(404, error_body(message));
-}
-
-Reply no_workspace(std::string_view id) {
-  return not_found("No workspace with identifier '" + std::string(id) + "'.");
-}
 
 Reply gone() {
   const json data = {{"announcement_url",
@@ -54,25 +47,6 @@ bool match_pattern(const std::vector<std::string>& pattern, const std::vector<st
   return true;
 }
 
-// Looks up {workspace} and {repo_slug}; on failure `error` holds the 404.
-struct RepoLookup {
-  const Workspace* workspace = nullptr;
-  const Repository* repo = nullptr;
-  std::optional<Reply> error;
-};
-
-RepoLookup find_repo(const RouteContext& ctx) {
-  RepoLookup lookup;
-  lookup.workspace = ctx.scenario.find_workspace(ctx.params.at("workspace"));
-  if (lookup.workspace != nullptr) {
-    lookup.repo = lookup.workspace->find_repository(ctx.params.at("repo_slug"));
-  }
-  if (lookup.repo == nullptr) {
-    lookup.error = not_found("Repository not found");
-  }
-  return lookup;
-}
-
 struct ProjectLookup {
   const Workspace* workspace = nullptr;
   const Project* project = nullptr;
@@ -91,26 +65,6 @@ ProjectLookup find_project(const RouteContext& ctx) {
     lookup.error = not_found("Project not found");
   }
   return lookup;
-}
-
-// A collection over a subset of indexes of some array.
-Collection indexed(std::vector<std::size_t> indexes, std::function<json(std::size_t)> render) {
-  const std::size_t count = indexes.size();
-  return Collection{count, [indexes = std::move(indexes), render = std::move(render)](
-                               std::size_t i) { return render(indexes[i]); }};
-}
-
-std::vector<std::size_t> all_indexes(std::size_t count) {
-  std::vector<std::size_t> indexes(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    indexes[i] = i;
-  }
-  return indexes;
-}
-
-bool string_field_equals(const json& object, const char* key, const std::string& expected) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() && it->get<std::string>() == expected;
 }
 
 // ----- handlers -----------------------------------------------------------------------------
@@ -280,7 +234,7 @@ std::vector<Route> route_table() {
   auto model = [](bool effective) {
     return [effective](const RouteContext& ctx) { return get_branching_model(ctx, effective); };
   };
-  return {
+  std::vector<Route> routes{
       {"GET", "/2.0/user", account_user, get_user},
       {"GET", "/2.0/user/workspaces", account_workspace, list_user_workspaces},
       {"GET", "/2.0/user/workspaces/{workspace}/permission", account_workspace,
@@ -303,6 +257,10 @@ std::vector<Route> route_table() {
       {"GET", "/2.0/user/permissions/repositories", std::nullopt, nullptr},
       {"GET", "/2.0/repositories", std::nullopt, nullptr},
   };
+  for (auto& route : extended_routes()) {
+    routes.push_back(std::move(route));
+  }
+  return routes;
 }
 
 }  // namespace
@@ -354,19 +312,24 @@ Reply Router::dispatch(const ApiRequest& request) const {
   }
 
   json document;
+  std::vector<std::string> non_default;  // paths sent only when `fields` names them
   if (auto* collection = std::get_if<Collection>(&result)) {
     PageRequest page;
     if (auto invalid = parse_page_request(request.query, page)) {
       return std::move(*invalid);
     }
     document = make_page(*collection, page, request.url_base, request.raw_path, request.raw_query);
+    for (const auto& path : collection->non_default_fields) {
+      non_default.push_back("values." + path);
+    }
   } else {
     document = std::move(std::get<json>(result));
   }
   if (has_query_key(request.query, "fields")) {
-    document = apply_fields(document, query_value(request.query, "fields"));
+    return Reply::json(200,
+                       apply_fields(document, query_value(request.query, "fields"), non_default));
   }
-  return Reply::json(200, document);
+  return Reply::json(200, without_paths(std::move(document), non_default));
 }
 
 }  // namespace bbp::fake::detail

@@ -1,5 +1,6 @@
 #include "scenario.hpp"
 
+#include <initializer_list>
 #include <set>
 #include <stdexcept>
 
@@ -70,6 +71,103 @@ json objects_at(const json& object, const char* key, const std::string& where) {
   return items;
 }
 
+bool bool_at(const json& object, const char* key, const std::string& where, bool fallback) {
+  const auto it = object.find(key);
+  if (it == object.end()) {
+    return fallback;
+  }
+  if (!it->is_boolean()) {
+    fail(where + "." + key, "must be a boolean");
+  }
+  return it->get<bool>();
+}
+
+// A string that must be one of `allowed`; `allowed.front()` when absent.
+std::string enum_at(const json& object, const char* key, const std::string& where,
+                    std::initializer_list<const char*> allowed) {
+  const std::string value = string_at(object, key, where, *allowed.begin());
+  for (const char* name : allowed) {
+    if (value == name) {
+      return value;
+    }
+  }
+  std::string names;
+  for (const char* name : allowed) {
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  }
+  fail(where + "." + key, "must be one of " + names);
+}
+
+// Pipeline variables: objects with a string "key", an optional string "value" and an optional
+// boolean "secured"; a missing "uuid" gets a stable one.
+json variables_at(const json& object, const char* key, const std::string& where,
+                  const std::string& seed) {
+  json variables = objects_at(object, key, where);
+  for (std::size_t i = 0; i < variables.size(); ++i) {
+    auto& variable = variables[i];
+    const auto at = where + "." + key + "[" + std::to_string(i) + "]";
+    const std::string name = string_at(variable, "key", at);
+    bool_at(variable, "secured", at, false);
+    if (const auto it = variable.find("value"); it != variable.end() && !it->is_string()) {
+      fail(at + ".value", "must be a string");
+    }
+    if (!variable.contains("uuid")) {
+      variable["uuid"] = stable_uuid("variable:" + seed + "/" + name);
+    }
+  }
+  return variables;
+}
+
+// Webhooks: raw objects that need a string "url"; the rest is filled in when served.
+json hooks_at(const json& object, const std::string& where) {
+  json hooks = objects_at(object, "hooks", where);
+  for (std::size_t i = 0; i < hooks.size(); ++i) {
+    string_at(hooks[i], "url", where + ".hooks[" + std::to_string(i) + "]");
+  }
+  return hooks;
+}
+
+json environments_at(const json& object, const std::string& where, const std::string& seed) {
+  json environments = objects_at(object, "environments", where);
+  std::set<std::string> uuids;
+  for (std::size_t i = 0; i < environments.size(); ++i) {
+    auto& environment = environments[i];
+    const auto at = where + ".environments[" + std::to_string(i) + "]";
+    const std::string name = string_at(environment, "name", at);
+    const std::string uuid =
+        string_at(environment, "uuid", at, stable_uuid("env:" + seed + "/" + name));
+    if (!uuids.insert(uuid).second) {
+      fail(at, "duplicate environment uuid \"" + uuid + "\"");
+    }
+    environment["uuid"] = uuid;
+    environment["variables"] = variables_at(environment, "variables", at, seed + "/" + name);
+  }
+  return environments;
+}
+
+std::vector<Member> members_at(const json& object, const std::string& where,
+                               const std::string& seed) {
+  std::vector<Member> members;
+  const json entries = objects_at(object, "members", where);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto at = where + ".members[" + std::to_string(i) + "]";
+    const auto user = entries[i].find("user");
+    if (user == entries[i].end() || !user->is_object()) {
+      fail(at, "missing object \"user\"");
+    }
+    Member member{*user,
+                  enum_at(entries[i], "permission", at, {"member", "collaborator", "owner"})};
+    member.user["uuid"] = string_at(member.user, "uuid", at + ".user",
+                                    stable_uuid("member:" + seed + "/" + std::to_string(i)));
+    if (const auto it = member.user.find("has_2fa_enabled");
+        it != member.user.end() && !it->is_boolean()) {
+      fail(at + ".user.has_2fa_enabled", "must be a boolean");
+    }
+    members.push_back(std::move(member));
+  }
+  return members;
+}
+
 Project parse_project(const json& spec, const std::string& workspace_slug,
                       const std::string& where) {
   require_object(spec, where);
@@ -114,6 +212,13 @@ Repository parse_repository(const json& spec, const Workspace& workspace,
   if (const auto it = spec.find("branching_model"); it != spec.end() && !it->is_null()) {
     repo.branching_model = require_object(*it, where + ".branching_model");
   }
+  repo.fork_policy =
+      enum_at(spec, "fork_policy", where, {"allow_forks", "no_public_forks", "no_forks"});
+  const std::string seed = workspace.slug + "/" + repo.slug;
+  repo.hooks = hooks_at(spec, where);
+  repo.pipeline_variables = variables_at(spec, "pipeline_variables", where, seed);
+  repo.environments = environments_at(spec, where, seed);
+  repo.pipelines_enabled = bool_at(spec, "pipelines_enabled", where, true);
   repo.spec = spec;
   return repo;
 }
@@ -133,6 +238,11 @@ Workspace parse_workspace(const json& spec, const std::string& where) {
     }
     workspace.administrator = it->get<bool>();
   }
+  workspace.forking_mode = enum_at(spec, "forking_mode", where, {"allow_forks", "internal_only"});
+  workspace.members_2fa_visible = bool_at(spec, "members_2fa_visible", where, true);
+  workspace.hooks = hooks_at(spec, where);
+  workspace.pipeline_variables = variables_at(spec, "pipeline_variables", where, workspace.slug);
+  workspace.members = members_at(spec, where, workspace.slug);
   workspace.spec = spec;
 
   std::set<std::string> keys;
@@ -174,6 +284,16 @@ const Repository* Workspace::find_repository(std::string_view slug_or_uuid) cons
   for (const auto& repo : repositories) {
     if (repo.slug == slug_or_uuid || repo.uuid == slug_or_uuid) {
       return &repo;
+    }
+  }
+  return nullptr;
+}
+
+const json* Repository::find_environment(std::string_view id) const {
+  for (const auto& environment : environments) {
+    const std::string& known = environment.at("uuid").get_ref<const std::string&>();
+    if (known == id || "{" + std::string(id) + "}" == known) {
+      return &environment;
     }
   }
   return nullptr;

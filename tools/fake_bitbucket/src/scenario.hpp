@@ -56,13 +56,32 @@ struct Repository {
   nlohmann::json branch_restrictions;      // array of raw objects
   nlohmann::json deploy_keys;              // array of raw objects
   std::optional<nlohmann::json> branching_model;
+  std::string fork_policy = "allow_forks";  // allow_forks | no_public_forks | no_forks
+  nlohmann::json hooks;                     // array of raw webhook_subscription objects
+  nlohmann::json pipeline_variables;        // array of {key, value, secured[, uuid]}
+  nlohmann::json environments;  // array of {uuid, name, environment_type, variables: [...]}
+  bool pipelines_enabled = true;
+
+  // By "{uuid}" (braces optional); nullptr when unknown.
+  const nlohmann::json* find_environment(std::string_view id) const;
+};
+
+// A workspace member as /members and /permissions return it.
+struct Member {
+  nlohmann::json user;     // raw account object; may carry has_2fa_enabled
+  std::string permission;  // owner | collaborator | member
 };
 
 struct Workspace {
   std::string slug;
   std::string uuid;
   std::string name;
-  bool administrator = true;  // reported by /user/workspaces
+  bool administrator = true;                 // reported by /user/workspaces; false: not an owner
+  std::string forking_mode = "allow_forks";  // allow_forks | internal_only
+  bool members_2fa_visible = true;           // may the caller see user.has_2fa_enabled?
+  nlohmann::json hooks;                      // array of raw webhook_subscription objects
+  nlohmann::json pipeline_variables;         // array of {key, value, secured[, uuid]}
+  std::vector<Member> members;
   nlohmann::json spec;
   std::vector<Project> projects;
   std::vector<Repository> repositories;
