@@ -119,6 +119,9 @@ std::string where(const core::Evaluation& e) {
   if (e.resource.type == core::ResourceType::workspace) {
     return "workspace " + e.resource.id;
   }
+  if (e.workspace) {
+    return "workspace " + *e.workspace;  // a workspace's own webhook or variable
+  }
   return "your account";
 }
 
