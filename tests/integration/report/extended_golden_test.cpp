@@ -1,0 +1,252 @@
+// The extended rule pack end to end: the real bbposture binary against an in-process fake
+// Bitbucket serving tests/data/scenarios/extended.json (webhooks, Pipelines variables at three
+// levels, members with and without two-step verification, owners, forking settings) with a
+// frozen clock. Every format is compared with tests/data/golden/extended.<format>;
+// BBP_UPDATE_GOLDEN=1 rewrites them. Also: no unsecured variable's value reaches any output,
+// the exact request counts, missing scopes, the offline answer and `auth check --rule-set`.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fake_bitbucket/server.hpp"
+#include "process.hpp"
+
+namespace bbp::report::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kData = BBP_TEST_DATA_DIR;
+const std::string kBinary = BBPOSTURE_BINARY;
+const std::string kPlaceholder = "http://fake-bitbucket.test";
+// Every unsecured variable's value (and the one webhook secret) in the scenario starts so.
+const std::string kPlanted = "PLANTED-";
+const std::vector<std::string> kFormats{"json", "jsonl", "sarif", "csv", "table", "html"};
+
+class ExtendedRulesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    fake_ =
+        new fake::FakeBitbucket(fake::FakeBitbucket::from_file(kData + "/scenarios/extended.json"));
+    fake_->start();
+    dir_ = fs::temp_directory_path() / ("bbp_extended_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  static void TearDownTestSuite() {
+    delete fake_;
+    fake_ = nullptr;
+    fs::remove_all(dir_);
+  }
+
+  static EnvChanges env(const std::string& client = "extended-client",
+                        const std::string& secret = "extended-secret") {
+    return {{"BITBUCKET_CLIENT_ID", client},          {"BITBUCKET_CLIENT_SECRET", secret},
+            {"BBP_NOW", "2026-11-28T00:00:00Z"},      {"NO_COLOR", std::nullopt},
+            {"BITBUCKET_ACCESS_TOKEN", std::nullopt}, {"BITBUCKET_EMAIL", std::nullopt},
+            {"BITBUCKET_API_TOKEN", std::nullopt}};
+  }
+
+  // One request at a time, so the request count and the order are the same on every run.
+  static std::vector<std::string> scan_args(const std::vector<std::string>& extra) {
+    std::vector<std::string> args{kBinary,          "scan",        "--api-url",
+                                  fake_->api_url(), "--token-url", fake_->token_url(),
+                                  "--concurrency",  "1",           "--no-progress"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  static std::string normalise(std::string text) {
+    const auto from = fake_->base_url();
+    for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
+      text.replace(pos, from.size(), kPlaceholder);
+      pos += kPlaceholder.size();
+    }
+    return text;
+  }
+
+  static void expect_golden(const std::string& name, const std::string& actual) {
+    const std::string path = kData + "/golden/" + name;
+    const char* update = std::getenv("BBP_UPDATE_GOLDEN");  // NOLINT(concurrency-mt-unsafe)
+    if (update != nullptr && std::string(update) == "1") {
+      write_file(path, actual);
+      std::cout << "rewrote " << path << '\n';
+      return;
+    }
+    ASSERT_TRUE(fs::exists(path)) << path << " is missing; run with BBP_UPDATE_GOLDEN=1";
+    EXPECT_TRUE(read_file(path) == actual)
+        << name << " differs from the golden file (BBP_UPDATE_GOLDEN=1 rewrites it on purpose)";
+  }
+
+  // The API requests a JSON report says the scan made.
+  static std::uint64_t requests_of(const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"-f", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run(scan_args(args), env());
+    const auto doc = nlohmann::json::parse(r.out);
+    return doc.at("scan").at("api_requests").get<std::uint64_t>();
+  }
+
+  static fake::FakeBitbucket* fake_;
+  static fs::path dir_;
+};
+
+fake::FakeBitbucket* ExtendedRulesTest::fake_ = nullptr;
+fs::path ExtendedRulesTest::dir_;
+
+TEST_F(ExtendedRulesTest, EveryFormatMatchesItsGolden) {
+  for (const auto& format : kFormats) {
+    const auto r = run(scan_args({"--rule-set", "extended", "-f", format}), env());
+    EXPECT_EQ(r.exit_code, 1) << format << ": findings, and every read succeeded\n" << r.err;
+    expect_golden("extended." + format, normalise(r.out));
+  }
+}
+
+TEST_F(ExtendedRulesTest, EveryExtendedRuleFailsAtLeastOnceAndNothingIsUnknown) {
+  const auto doc = nlohmann::json::parse(read_file(kData + "/golden/extended.json"));
+  std::set<std::string> rules;
+  std::set<std::string> types;
+  for (const auto& f : doc.at("findings")) {
+    rules.insert(f.at("rule").get<std::string>());
+    types.insert(f.at("resource").at("type").get<std::string>());
+  }
+  EXPECT_EQ(rules, (std::set<std::string>{"private-repository-forkable", "webhook-without-secret",
+                                          "webhook-over-http", "unsecured-secret-variable",
+                                          "member-without-2fa", "workspace-owner-count"}));
+  EXPECT_EQ(types,
+            (std::set<std::string>{"repository", "webhook", "pipeline_variable", "workspace"}));
+  EXPECT_TRUE(doc.at("unknown").empty());
+  EXPECT_TRUE(doc.at("scan").at("complete").get<bool>());
+  EXPECT_EQ(doc.at("scan").at("settings").at("max_owners"), 3);
+}
+
+// The API returns the values of unsecured variables; none may reach a report, the snapshot or
+// the log, at the most verbose level.
+TEST_F(ExtendedRulesTest, NoVariableValueReachesAnyOutputTheSnapshotOrTheLog) {
+  const auto snapshot = (dir_ / "planted.snapshot.json").string();
+  for (const auto& format : kFormats) {
+    const auto r = run(scan_args({"--rule-set", "all", "-f", format, "--log-level", "debug",
+                                  "--save-snapshot", snapshot}),
+                       env());
+    ASSERT_NE(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.out.find(kPlanted), std::string::npos) << format;
+    EXPECT_EQ(r.err.find(kPlanted), std::string::npos) << format << " log";
+    EXPECT_EQ(read_file(snapshot).find(kPlanted), std::string::npos) << format << " snapshot";
+    EXPECT_NE(read_file(snapshot).find("DEPLOY_TOKEN"), std::string::npos)
+        << "the variable's key is kept";
+  }
+}
+
+// Exact request counts: the default set makes none of the extended reads, and --rule-set all
+// adds exactly them. The scenario: workspaces bluefin (4 repositories; core-api has two
+// deployment environments) and sandbox (1 repository), every list one page.
+TEST_F(ExtendedRulesTest, RequestCountsAreExact) {
+  const auto casb = requests_of({});
+  const auto all = requests_of({"--rule-set", "all"});
+  const auto extended = requests_of({"--rule-set", "extended"});
+  // The extended reads: per repository its hooks, variables and environments (5 x 3 = 15), per
+  // environment its variables (2), per workspace its settings, hooks, variables, members and
+  // owners (2 x 5 = 10): 27, whatever else is selected.
+  EXPECT_EQ(all - casb, 27U);
+  // extended alone: the token, /user/workspaces, the 2 listings, and the 27.
+  EXPECT_EQ(extended, 31U);
+  EXPECT_EQ(casb, requests_of({"--rule-set", "casb"}));
+  // Naming one extended rule reads only what it needs: the workspace settings (2 requests).
+  EXPECT_EQ(requests_of({"--rule", "private-repository-forkable"}), 4U + 2U);
+}
+
+// A credential without the webhook and pipeline scopes: those rules are unknown with the
+// missing scope named, never a pass; the others still run.
+TEST_F(ExtendedRulesTest, MissingScopesMakeTheirRulesUnknown) {
+  const auto r = run(scan_args({"--rule-set", "extended", "-f", "json"}),
+                     env("narrow-client", "narrow-secret"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  std::set<std::string> unknown_rules;
+  for (const auto& u : doc.at("unknown")) {
+    EXPECT_EQ(u.at("reason"), "missing_scope") << u.dump();
+    unknown_rules.insert(u.at("rule").get<std::string>());
+  }
+  EXPECT_EQ(unknown_rules, (std::set<std::string>{"webhook-without-secret", "webhook-over-http",
+                                                  "unsecured-secret-variable"}));
+  std::set<std::string> found;
+  for (const auto& f : doc.at("findings")) {
+    found.insert(f.at("rule").get<std::string>());
+  }
+  EXPECT_TRUE(found.count("member-without-2fa"));
+  EXPECT_FALSE(found.count("webhook-over-http"));
+}
+
+// The snapshot of an extended scan re-evaluates to the same findings offline; a snapshot of a
+// default scan lacks the extended data, so the extended rules are unknown from it, never passed.
+TEST_F(ExtendedRulesTest, OfflineGivesTheSameAnswerAndNeverPassesUnreadData) {
+  const auto extended_snapshot = (dir_ / "extended.snapshot.json").string();
+  const auto live =
+      run(scan_args({"--rule-set", "extended", "-f", "json", "--save-snapshot", extended_snapshot}),
+          env());
+  const auto offline = run({kBinary, "scan", "--from-snapshot", extended_snapshot, "--rule-set",
+                            "extended", "-f", "json"},
+                           env());
+  EXPECT_EQ(offline.exit_code, live.exit_code) << offline.err;
+  EXPECT_EQ(nlohmann::json::parse(offline.out).at("findings"),
+            nlohmann::json::parse(live.out).at("findings"));
+
+  const auto default_snapshot = (dir_ / "default.snapshot.json").string();
+  run(scan_args({"-f", "json", "--save-snapshot", default_snapshot}), env());
+  const auto unread = run({kBinary, "scan", "--from-snapshot", default_snapshot, "--rule-set",
+                           "extended", "-f", "json"},
+                          env());
+  EXPECT_EQ(unread.exit_code, 3) << unread.err;
+  const auto doc = nlohmann::json::parse(unread.out);
+  EXPECT_TRUE(doc.at("findings").empty()) << doc.at("findings").dump(1);
+  EXPECT_FALSE(doc.at("unknown").empty());
+  for (const auto& u : doc.at("unknown")) {
+    EXPECT_NE(u.at("detail").get<std::string>().find("not collected"), std::string::npos)
+        << u.dump();
+  }
+}
+
+TEST_F(ExtendedRulesTest, AuthCheckNamesTheExtendedRulesACredentialCannotEvaluate) {
+  const auto base = std::vector<std::string>{
+      kBinary, "auth", "check", "--api-url", fake_->api_url(), "--token-url", fake_->token_url(),
+      "-f",    "json"};
+  auto narrow_all = base;
+  narrow_all.insert(narrow_all.end(), {"--rule-set", "all"});
+  const auto narrow = run(narrow_all, env("narrow-client", "narrow-secret"));
+  EXPECT_EQ(narrow.exit_code, 3) << narrow.out << narrow.err;
+  const auto doc = nlohmann::json::parse(narrow.out);
+  EXPECT_EQ(doc.at("scopes").at("missing"), (nlohmann::json{"pipeline", "webhook"}));
+  const auto blocked = doc.at("blocked_rules").get<std::set<std::string>>();
+  EXPECT_EQ(blocked, (std::set<std::string>{"unsecured-secret-variable", "webhook-over-http",
+                                            "webhook-without-secret"}));
+
+  const auto casb_only = run(base, env("narrow-client", "narrow-secret"));
+  EXPECT_EQ(casb_only.exit_code, 0) << "the default set needs none of the extended scopes\n"
+                                    << casb_only.out;
+  auto full_all = base;
+  full_all.insert(full_all.end(), {"--rule-set", "all"});
+  EXPECT_EQ(run(full_all, env()).exit_code, 0);
+  auto bad = base;
+  bad.insert(bad.end(), {"--rule-set", "everything"});
+  EXPECT_EQ(run(bad, env()).exit_code, 2);
+}
+
+TEST_F(ExtendedRulesTest, ABadRuleSetIsAUsageErrorBeforeAnyRequest) {
+  const auto before = fake_->request_count();
+  const auto r = run(scan_args({"--rule-set", "everything"}), env());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--rule-set must be casb, extended or all"), std::string::npos) << r.err;
+  EXPECT_EQ(fake_->request_count(), before);
+}
+
+}  // namespace
+}  // namespace bbp::report::testing
