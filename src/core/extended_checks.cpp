@@ -266,7 +266,7 @@ std::string message_public_forks(const nlohmann::json& ev) {
 
 std::string message_webhook_secret(const nlohmann::json& ev) {
   return "webhook to " + text_at(ev, "url_host", "its receiver") +
-         " has no secret: receivers cannot verify its payloads";
+         " has no secret: its deliveries are unsigned";
 }
 
 std::string message_webhook_http(const nlohmann::json& ev) {
@@ -274,10 +274,10 @@ std::string message_webhook_http(const nlohmann::json& ev) {
 }
 
 std::string message_secret_variable(const nlohmann::json& ev) {
+  const auto environment = text_at(ev, "environment", "");
   return text_at(ev, "level", "a") + " variable " + text_at(ev, "key", "") +
-         " looks like a credential but is not secured: anyone who can read the " +
-         (text_at(ev, "level", "") == "workspace" ? "workspace" : "repository") +
-         " can read its value";
+         (environment.empty() ? "" : " (" + environment + ")") +
+         " looks like a credential but is not secured";
 }
 
 std::string message_members_2fa(const nlohmann::json& ev) {
