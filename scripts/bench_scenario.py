@@ -16,6 +16,12 @@ The scan of a generated scenario makes exactly `expected_requests` requests (no 
 + 1 SSH key page. Every list stays within one page of 100, and every project holds at least
 one repository (the scanner only reads projects that hold a selected repository).
 
+For the extended rules (--rule-set all) every repository also has webhooks and Pipelines
+variables, and every tenth two deployment environments; "expected_requests_all" adds their
+reads: 3 per repository (webhooks, variables, environments), one per environment, and 5 per
+workspace (settings, webhooks, variables, members, owners). They are added without drawing
+from the random generator, so the default scenario is the same as before.
+
 Standard library only; deterministic for a given seed.
 """
 
@@ -110,6 +116,33 @@ def restrictions_for(rng, ids, main, profile):
     raise ValueError(profile)
 
 
+def add_extended(repo, r):
+    """Webhooks and variables for the extended rules, by index (no random draw)."""
+    scheme = "http" if r % 7 == 0 else "https"
+    repo["hooks"] = [{"url": "%s://ci.example.com/hook/%d" % (scheme, r),
+                      "description": "CI", "secret_set": r % 2 == 0}]
+    repo["pipeline_variables"] = [
+        {"key": "DEPLOY_TOKEN", "value": "bench-value", "secured": r % 5 != 0},
+        {"key": "NODE_VERSION", "value": "20", "secured": False},
+    ]
+    if r % 10 == 0:
+        repo["environments"] = [
+            {"name": name, "uuid": "{env-%d-%s}" % (r, name.lower()),
+             "variables": [{"key": "API_KEY", "value": "bench-value", "secured": True}]}
+            for name in ("Staging", "Production")
+        ]
+        return 2
+    return 0
+
+
+def workspace_extended(ws):
+    ws["forking_mode"] = "internal_only"
+    ws["members"] = [
+        {"user": {"display_name": "Owner %d" % i, "uuid": "{owner-%d}" % i,
+                  "account_id": "owner-%d" % i, "has_2fa_enabled": True},
+         "permission": "owner"} for i in range(2)]
+
+
 def generate(n, workspaces, seed, rate_limit=None, forbid_restrictions=False):
     rng = random.Random(seed)
     ids = Ids()
@@ -191,12 +224,18 @@ def generate(n, workspaces, seed, rate_limit=None, forbid_restrictions=False):
             repos.append(repo)
         ws_list.append({"slug": slug, "name": "Workspace %d" % w, "administrator": True,
                         "projects": projects, "repositories": repos})
+    environments = 0
+    for ws in ws_list:
+        workspace_extended(ws)
+        for r, repo in enumerate(ws["repositories"]):
+            environments += add_extended(repo, r)
 
     scenario = {
         "oauth_clients": [{
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
-            "scopes": ["account", "repository", "repository:admin", "project", "project:admin"],
+            "scopes": ["account", "repository", "repository:admin", "project", "project:admin",
+                       "webhook", "pipeline"],
             "expires_in": 7200,
         }],
         "user": {"type": "user", "uuid": "{bench-user}", "display_name": "Bench",
@@ -235,6 +274,7 @@ def generate(n, workspaces, seed, rate_limit=None, forbid_restrictions=False):
         "branching_model": n_model,
         "repo_pages": repo_pages,
         "expected_requests": expected,
+        "expected_requests_all": expected + 3 * n + environments + 5 * w_count,
         "bound": bound,
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
