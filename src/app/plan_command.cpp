@@ -24,17 +24,38 @@ struct PlanCounts {
   std::uint64_t deploy_key_reads = 0;
   std::uint64_t project_key_reads = 0;
   std::uint64_t ssh_key_reads = 0;
+  // The extended rules' reads: a repository's webhooks, variables and environments (not the
+  // variables of each environment: the listing does not show how many there are), and a
+  // workspace's settings, webhooks, variables, members and owners.
+  std::uint64_t extended_reads = 0;
 
   std::uint64_t total() const {
-    return listing + branch_reads + deploy_key_reads + project_key_reads + ssh_key_reads;
+    return listing + branch_reads + deploy_key_reads + project_key_reads + ssh_key_reads +
+           extended_reads;
   }
 };
+
+// The extended rules' reads per repository and per workspace that the scope makes.
+std::pair<std::uint64_t, std::uint64_t> extended_reads_per(const core::Scope& scope) {
+  using core::GapSubject;
+  std::uint64_t per_repository = (scope.reads(GapSubject::hooks) ? 1U : 0U) +
+                                 (scope.reads(GapSubject::pipeline_variables) ? 2U : 0U);
+  std::uint64_t per_workspace = 0;
+  for (const auto subject :
+       {GapSubject::workspace, GapSubject::hooks, GapSubject::pipeline_variables,
+        GapSubject::members, GapSubject::owners}) {
+    per_workspace += scope.reads(subject) ? 1U : 0U;
+  }
+  return {per_repository, per_workspace};
+}
 
 PlanCounts count(const core::Snapshot& snapshot, const bitbucket::CollectOptions& options,
                  std::uint64_t listing) {
   PlanCounts c;
   c.listing = listing;
+  const auto [per_repository, per_workspace] = extended_reads_per(options.scope);
   for (const auto& ws : snapshot.workspaces) {
+    c.extended_reads += per_workspace + per_repository * ws.repositories.size();
     for (const auto& repo : ws.repositories) {
       c.repositories += 1;
       c.branch_reads += options.scope.reads_branches() && repo.mainbranch ? 1U : 0U;
@@ -83,19 +104,23 @@ nlohmann::json plan_json(const core::Snapshot& snapshot, const PlanCounts& c,
                           {"repositories", repos},
                           {"projects", projects}});
   }
-  return {{"api_url", snapshot.api_url},
-          {"workspaces", workspaces},
-          {"repositories", c.repositories},
-          {"requests",
-           {{"total", c.total()},
-            {"listing", c.listing},
-            {"branch_restrictions", c.branch_reads},
-            {"deploy_keys", c.deploy_key_reads},
-            {"project_deploy_keys", c.project_key_reads},
-            {"ssh_keys", c.ssh_key_reads}}},
-          {"max_requests_per_hour", per_hour},
-          {"paced", paced},
-          {"estimated_seconds", estimated_seconds(c.total(), per_hour, paced)}};
+  nlohmann::json plan{{"api_url", snapshot.api_url},
+                      {"workspaces", workspaces},
+                      {"repositories", c.repositories},
+                      {"requests",
+                       {{"total", c.total()},
+                        {"listing", c.listing},
+                        {"branch_restrictions", c.branch_reads},
+                        {"deploy_keys", c.deploy_key_reads},
+                        {"project_deploy_keys", c.project_key_reads},
+                        {"ssh_keys", c.ssh_key_reads}}},
+                      {"max_requests_per_hour", per_hour},
+                      {"paced", paced},
+                      {"estimated_seconds", estimated_seconds(c.total(), per_hour, paced)}};
+  if (c.extended_reads > 0) {
+    plan["requests"]["extended_rules"] = c.extended_reads;
+  }
+  return plan;
 }
 
 void print_plan(std::ostream& out, const core::Snapshot& snapshot, const PlanCounts& c,
@@ -110,7 +135,11 @@ void print_plan(std::ostream& out, const core::Snapshot& snapshot, const PlanCou
   }
   out << "\nRequests: " << c.total() << " (" << c.listing << " to sign in and list, made now; "
       << c.branch_reads << " branch restrictions, " << c.deploy_key_reads << " deploy keys, "
-      << c.project_key_reads << " project deploy keys, " << c.ssh_key_reads << " SSH keys)\n"
+      << c.project_key_reads << " project deploy keys, " << c.ssh_key_reads << " SSH keys"
+      << (c.extended_reads > 0 ? ", " + std::to_string(c.extended_reads) +
+                                     " for the extended rules, and one per deployment environment"
+                               : std::string())
+      << ")\n"
       << "  more when a list spans pages or restrictions refer to the branching model\n";
   const auto seconds = estimated_seconds(c.total(), per_hour, paced);
   if (paced) {

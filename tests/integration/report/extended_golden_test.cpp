@@ -164,6 +164,17 @@ TEST_F(ExtendedRulesTest, RequestCountsAreExact) {
   EXPECT_EQ(requests_of({"--rule", "private-repository-forkable"}), 4U + 2U);
 }
 
+// --plan counts the extended reads it can foresee: 3 per repository, 5 per workspace (the
+// variables of each deployment environment are not known before the scan).
+TEST_F(ExtendedRulesTest, PlanCountsTheExtendedReads) {
+  const auto all = run(scan_args({"--plan", "--rule-set", "all", "-f", "json"}), env());
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(nlohmann::json::parse(all.out).at("requests").at("extended_rules"), 5 * 3 + 2 * 5);
+  const auto casb = run(scan_args({"--plan", "-f", "json"}), env());
+  ASSERT_EQ(casb.exit_code, 0) << casb.err;
+  EXPECT_FALSE(nlohmann::json::parse(casb.out).at("requests").contains("extended_rules"));
+}
+
 // A credential without the webhook and pipeline scopes: those rules are unknown with the
 // missing scope named, never a pass; the others still run.
 TEST_F(ExtendedRulesTest, MissingScopesMakeTheirRulesUnknown) {
