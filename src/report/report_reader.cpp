@@ -215,6 +215,20 @@ std::string identity(const core::Evaluation& e) {
          e.resource.id + '\x1f' + e.repository.value_or("");
 }
 
+// Where an evaluation sits, with its rule: the repository, else the project, else the
+// workspace. An unknown about a whole place (the deploy keys, webhooks or variables of a
+// repository, a project or a workspace could not be read) leaves every finding of its rule
+// there unchecked.
+std::string place(const core::Evaluation& e) {
+  return std::string(e.rule->id) + '\x1f' + e.workspace.value_or("") + '\x1f' +
+         (e.repository ? *e.repository : "project:" + e.project.value_or(""));
+}
+
+bool is_place(core::ResourceType type) {
+  return type == core::ResourceType::repository || type == core::ResourceType::project ||
+         type == core::ResourceType::workspace || type == core::ResourceType::user;
+}
+
 // Workspaces whose repositories could not be listed: nothing in them was re-checked.
 std::set<std::string> unlisted_workspaces(const ScanReport& current) {
   std::set<std::string> out;
@@ -229,7 +243,8 @@ std::set<std::string> unlisted_workspaces(const ScanReport& current) {
 // Whether the current run looked for `f` again (see compare_with_baseline).
 bool rechecked(const core::Evaluation& f, const ScanReport& current, const Recheck& recheck,
                const std::set<std::string>& unknown, const std::set<std::string>& unlisted) {
-  if (!recheck.scope.selects(*f.rule) || unknown.count(identity(f)) > 0) {
+  if (!recheck.scope.selects(*f.rule) || unknown.count(identity(f)) > 0 ||
+      unknown.count(place(f)) > 0) {
     return false;
   }
   if (recheck.min_severity && core::rank(f.rule->severity) > core::rank(*recheck.min_severity)) {
@@ -273,6 +288,9 @@ void compare_with_baseline(ScanReport& current, const ScanReport& baseline,
   std::set<std::string> unknown;
   for (const auto& u : current.unknown) {
     unknown.insert(identity(u));
+    if (is_place(u.resource.type)) {
+      unknown.insert(place(u));
+    }
   }
   const auto unlisted = unlisted_workspaces(current);
   current.fixed.clear();

@@ -141,6 +141,37 @@ TEST(BaselineTest, WhatWasNotRecheckedIsNotFixed) {
   EXPECT_EQ(find(current.fixed, "old-key"), nullptr);
 }
 
+// An unknown about a whole repository (its webhooks could not be read) leaves every finding of
+// that rule in the repository unchecked: a webhook finding of the baseline is not "fixed".
+TEST(BaselineTest, AnUnknownAboutTheRepositoryLeavesItsItemsUnchecked) {
+  auto baseline = sample_report();
+  const auto* stale = find(baseline.findings, "stale-repository");
+  ASSERT_NE(stale, nullptr);
+  auto hook = *stale;
+  hook.rule = core::find_rule("webhook-over-http");
+  hook.resource = {core::ResourceType::webhook, "{hook-1}", "CI (ci.example.com)", ""};
+  hook.fingerprint = "00000000000000aa";
+  baseline.findings.push_back(hook);
+  Recheck all;
+  all.scope.rules = core::rule_set("all");
+
+  auto current = sample_report();
+  current.findings.clear();
+  compare_with_baseline(current, baseline, "old.json", all);
+  EXPECT_NE(find(current.fixed, "webhook-over-http"), nullptr) << "read again and gone: fixed";
+
+  current = sample_report();
+  current.findings.clear();
+  auto unread = *stale;  // the repository itself
+  unread.rule = core::find_rule("webhook-over-http");
+  unread.outcome = core::Outcome::unknown;
+  unread.reason = core::UnknownReason::missing_scope;
+  current.unknown.push_back(unread);
+  compare_with_baseline(current, baseline, "old.json", all);
+  EXPECT_EQ(find(current.fixed, "webhook-over-http"), nullptr);
+  EXPECT_NE(find(current.fixed, "stale-repository"), nullptr);
+}
+
 TEST(CountsTest, SuppressedFindingsAreCountedApartAndNeverFail) {
   auto report = sample_report();
   const auto all = count(report).total;
