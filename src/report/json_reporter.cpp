@@ -19,18 +19,22 @@ nlohmann::json resource_json(const core::Resource& resource) {
 }
 
 nlohmann::json scan_json(const ScanReport& report) {
-  return {{"started_at", core::format_timestamp(report.started_at)},
-          {"finished_at", core::format_timestamp(report.finished_at)},
-          {"api_url", report.api_url},
-          {"workspaces", report.workspaces},
-          {"complete", report.complete},
-          {"repositories", report.repositories},
-          {"keys", report.keys},
-          {"api_requests", report.api_requests},
-          {"settings",
-           {{"stale_days", report.settings.stale_days},
-            {"key_max_age_days", report.settings.key_max_age_days},
-            {"min_approvals", report.settings.min_approvals}}}};
+  nlohmann::json scan{{"started_at", core::format_timestamp(report.started_at)},
+                      {"finished_at", core::format_timestamp(report.finished_at)},
+                      {"api_url", report.api_url},
+                      {"workspaces", report.workspaces},
+                      {"complete", report.complete},
+                      {"repositories", report.repositories},
+                      {"keys", report.keys},
+                      {"api_requests", report.api_requests},
+                      {"settings",
+                       {{"stale_days", report.settings.stale_days},
+                        {"key_max_age_days", report.settings.key_max_age_days},
+                        {"min_approvals", report.settings.min_approvals}}}};
+  if (report.credential) {
+    scan["credential"] = *report.credential;
+  }
+  return scan;
 }
 
 nlohmann::json summary_json(const ScanReport& report) {
