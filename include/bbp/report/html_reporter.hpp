@@ -19,7 +19,8 @@ namespace bbp::report {
 // Rows are written as they are produced: only the grid's per-repository marks are held.
 // The grid lists at most kGridRows repositories (the worst ones) and says so when it leaves
 // some out; the findings table lists every finding. Evidence sits in closed <details> (opened
-// for printing), so a page with tens of thousands of findings opens in seconds.
+// for printing), so the browser lays out less when the page opens (figures at 10,000
+// repositories: docs/performance.md).
 class HtmlReporter final : public Reporter {
  public:
   static constexpr std::size_t kGridRows = 500;
