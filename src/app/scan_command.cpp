@@ -284,6 +284,10 @@ tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config
   } catch (const std::invalid_argument& e) {
     return tl::unexpected(*config.from_snapshot + ": " + e.what());
   }
+  if (snapshot.credential && !bitbucket::credential_kind_from_string(*snapshot.credential)) {
+    return tl::unexpected(*config.from_snapshot +
+                          ": 'credential' is not a credential kind: " + *snapshot.credential);
+  }
   // The same scope a live scan with these flags would have read.
   std::vector<std::string> unmatched;
   if (const auto problem = core::narrow(snapshot, config.scope(), &unmatched)) {
@@ -364,6 +368,8 @@ tl::expected<LiveScan, int> collect_live(const ScanConfig& config, const LogOpti
                             [&] { return progress_text(progress, stack, config); });
     live.collected = bitbucket::Collector(api, options, &progress, &cancel).run();
   }
+  // The kind by name (never the secret), so a saved snapshot says what read it.
+  live.collected.snapshot.credential = std::string(bitbucket::to_string(credentials->kind));
   if (cancel.load()) {
     std::cerr << "bbposture: interrupted: no further requests; reporting what was read\n";
   }
@@ -428,7 +434,8 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
                               config.settings,
                               collected.interrupted || cancel.load(),
                               config.min_severity,
-                              config.rules};
+                              config.rules,
+                              collected.snapshot.credential};
   auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
   report.suppressions_applied = !config.suppressions.empty();
   report.declarations_applied = !config.declarations.empty();

@@ -11,13 +11,22 @@
 
 namespace bbp::bitbucket {
 
+namespace {
+
+constexpr std::array<text::Named<CredentialKind>, 3> kKinds{{
+    {CredentialKind::access_token, "access_token"},
+    {CredentialKind::client_credentials, "client_credentials"},
+    {CredentialKind::api_token, "api_token"},
+}};
+
+}  // namespace
+
 std::string_view to_string(CredentialKind kind) {
-  static constexpr std::array<text::Named<CredentialKind>, 3> kKinds{{
-      {CredentialKind::access_token, "access_token"},
-      {CredentialKind::client_credentials, "client_credentials"},
-      {CredentialKind::api_token, "api_token"},
-  }};
   return text::name_of(kKinds, kind);
+}
+
+std::optional<CredentialKind> credential_kind_from_string(std::string_view name) {
+  return text::value_of(kKinds, name);
 }
 
 EnvLookup process_environment() {

@@ -479,13 +479,17 @@ json snapshot_to_json(const Snapshot& s, const std::function<json(std::size_t)>&
                     {"reason", to_string(g.reason)},
                     {"detail", g.detail}});
   }
-  return {{"snapshot_version", kSnapshotVersion},
-          {"api_url", s.api_url},
-          {"collected_at", format_timestamp(s.collected_at)},
-          {"workspaces", workspaces},
-          {"ssh_keys_status", ssh_status_name(s.ssh_keys_status)},
-          {"ssh_keys", ssh},
-          {"gaps", gaps}};
+  json document{{"snapshot_version", kSnapshotVersion},
+                {"api_url", s.api_url},
+                {"collected_at", format_timestamp(s.collected_at)},
+                {"workspaces", workspaces},
+                {"ssh_keys_status", ssh_status_name(s.ssh_keys_status)},
+                {"ssh_keys", ssh},
+                {"gaps", gaps}};
+  if (s.credential) {
+    document["credential"] = *s.credential;  // optional: older snapshots do not have it
+  }
+  return document;
 }
 
 namespace {
@@ -511,6 +515,7 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
     bad("missing 'collected_at'");
   }
   s.collected_at = *collected;
+  s.credential = opt_text(j, "credential");
   for (const auto& w : array_at(j, "workspaces")) {
     WorkspaceSnapshot ws;
     ws.slug = text(w, "slug");

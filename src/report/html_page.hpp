@@ -60,13 +60,21 @@ font-size:11px;font-weight:700;text-transform:uppercase;margin-right:4px}
 .why{color:var(--muted)}.muted{color:var(--muted)}
 pre.evidence{margin:0;max-height:12em;overflow:auto;font-size:11px;white-space:pre-wrap;
 word-break:break-word}
+details>summary{cursor:pointer;color:var(--muted);font-size:12px}
+table.fixed{table-layout:fixed}table.fixed td{overflow-wrap:anywhere}
+col.w-sev{width:6.5em}col.w-rule{width:14em}col.w-ws{width:8em}col.w-project{width:7em}
+col.w-resource{width:16em}col.w-evidence{width:22em}
+#findings,#unknown,#errors,#fixed,#declared{content-visibility:auto;
+contain-intrinsic-size:auto 4000px}
 form#filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:end;margin:8px 0}
 form#filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
 #shown{color:var(--muted)}
 @media print{body{max-width:none;padding:0;font-size:11px}form#filters{display:none}
 pre.evidence{max-height:none;overflow:visible}tr,svg{break-inside:avoid}
 h2{break-after:avoid}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-a{color:inherit;text-decoration:none}}
+a{color:inherit;text-decoration:none}section{content-visibility:visible}
+details>summary{display:none}}
+@media print{details::details-content{content-visibility:visible;display:contents}}
 )css";
 
 // Sorting and filtering of the findings table. The filter starts from the URL fragment
@@ -80,13 +88,17 @@ inline constexpr std::string_view kScript = R"js(
   const form = document.getElementById('filters');
   if (!table || !form) { return; }
   const body = table.tBodies[0];
-  const rows = Array.from(body.rows);
   const fields = ['severity', 'rule', 'workspace', 'project'];
   const lower = (s) => (s || '').toLowerCase();
-  const texts = new Map();
-  const textOf = (row) => {
-    if (!texts.has(row)) { texts.set(row, lower(row.textContent)); }
-    return texts.get(row);
+  // What the filter compares, read from each row once; a row's text only when searched for.
+  let records = Array.from(body.rows, (row) => {
+    const record = {row: row, text: null};
+    for (const field of fields) { record[field] = lower(row.getAttribute('data-' + field)); }
+    return record;
+  });
+  const textOf = (record) => {
+    if (record.text === null) { record.text = lower(record.row.textContent); }
+    return record.text;
   };
   for (const field of fields) {
     const select = form.elements[field];
@@ -102,14 +114,15 @@ inline constexpr std::string_view kScript = R"js(
     for (const field of fields) { want[field] = lower(form.elements[field].value); }
     const q = lower(form.elements.q.value.trim());
     let shown = 0;
-    for (const row of rows) {
-      let ok = fields.every((f) => !want[f] || lower(row.getAttribute('data-' + f)) === want[f]);
-      if (ok && q) { ok = textOf(row).includes(q); }
-      row.hidden = !ok;
+    // One pass that only writes: no style or layout is read while rows change.
+    for (const record of records) {
+      let ok = fields.every((f) => !want[f] || record[f] === want[f]);
+      if (ok && q) { ok = textOf(record).includes(q); }
+      if (record.row.hidden === ok) { record.row.hidden = !ok; }
       if (ok) { shown += 1; }
     }
     document.getElementById('shown').textContent =
-      'Showing ' + shown + ' of ' + rows.length + ' findings';
+      'Showing ' + shown + ' of ' + records.length + ' findings';
     root.setAttribute('data-shown-findings', String(shown));
   }
   function readHash() {
@@ -140,9 +153,11 @@ inline constexpr std::string_view kScript = R"js(
     const ascending = headers[i].getAttribute('aria-sort') !== 'ascending';
     headers.forEach((h) => h.removeAttribute('aria-sort'));
     headers[i].setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
-    rows.sort((a, b) => (ascending ? 1 : -1) * collator.compare(keyOf(a, i), keyOf(b, i)));
+    const keyed = records.map((record) => ({key: keyOf(record.row, i), record: record}));
+    keyed.sort((a, b) => (ascending ? 1 : -1) * collator.compare(a.key, b.key));
+    records = keyed.map((k) => k.record);
     const fragment = document.createDocumentFragment();
-    rows.forEach((row) => fragment.appendChild(row));
+    records.forEach((record) => fragment.appendChild(record.row));
     body.appendChild(fragment);
   }
   headers.forEach((th, i) => {
@@ -155,6 +170,13 @@ inline constexpr std::string_view kScript = R"js(
     button.addEventListener('click', () => sortBy(i));
   });
   form.addEventListener('input', () => { apply(); writeHash(); });
+  // Printing shows every evidence block (for browsers that cannot open them with CSS alone).
+  let opened = [];
+  window.addEventListener('beforeprint', () => {
+    opened = Array.from(document.querySelectorAll('details:not([open])'));
+    opened.forEach((d) => { d.open = true; });
+  });
+  window.addEventListener('afterprint', () => { opened.forEach((d) => { d.open = false; }); });
   form.addEventListener('submit', (event) => event.preventDefault());
   window.addEventListener('hashchange', readHash);
   window.addEventListener('load', () => {

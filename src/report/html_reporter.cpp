@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -185,7 +186,9 @@ void write_scope(std::ostream& out, const ScanReport& report) {
       << (state == "complete" ? "" : ": some checks could not be evaluated (see Unknown)")
       << "</dd>\n<dt>Scanned objects</dt><dd>" << report.repositories << " repositories, "
       << report.keys << " keys</dd>\n<dt>API requests</dt><dd>" << report.api_requests
-      << "</dd>\n<dt>API URL</dt><dd>" << html_escape(report.api_url) << "</dd>\n"
+      << "</dd>\n<dt>Credential</dt><dd id=\"credential\">"
+      << html_escape(credential_label(report.credential)) << "</dd>\n"
+      << "<dt>API URL</dt><dd>" << html_escape(report.api_url) << "</dd>\n"
       << "<dt>Thresholds</dt><dd>stale after " << report.settings.stale_days
       << " days; keys older than " << report.settings.key_max_age_days << " days; "
       << report.settings.min_approvals << " approval(s) required</dd>\n"
@@ -279,6 +282,17 @@ void write_charts(std::ostream& out, const ScanReport& report) {
   out << "</div>\n</section>\n";
 }
 
+// A large scan's grid keeps only the worst repositories, and says where the rest are.
+void write_grid_cap(std::ostream& out, std::size_t rows, std::size_t shown) {
+  if (shown == rows) {
+    return;
+  }
+  out << "<p id=\"grid-cap\"><strong>Showing the " << shown << " worst of " << rows
+      << " repositories with a failure or unknown.</strong> The other " << rows - shown
+      << " are left out of this grid so that the page stays quick to open; the findings and "
+         "Unknown tables below list every repository.</p>\n";
+}
+
 void write_grid_legend(std::ostream& out, const ScanReport& report, std::size_t rows) {
   out << "<p>Rows: the repositories with at least one failure or unknown, worst first (most "
          "Critical failures, then High, Medium, Low, then unknowns). Columns: the rules "
@@ -299,15 +313,17 @@ void write_grid_legend(std::ostream& out, const ScanReport& report, std::size_t 
 
 void write_grid(std::ostream& out, const ScanReport& report) {
   const auto rows = build_grid(report);
+  const auto shown = std::min(rows.size(), HtmlReporter::kGridRows);
   out << "<section id=\"grid\">\n<h2>Repositories by rule</h2>\n";
   write_grid_legend(out, report, rows.size());
+  write_grid_cap(out, rows.size(), shown);
   out << "<table class=\"grid\" id=\"grid-table\">\n<thead><tr><th>Repository</th>";
   for (const auto* rule : report.rules) {
     out << "<th title=\"" << rule->slug << ": " << html_escape(rule->title) << "\">" << rule->number
         << "</th>";
   }
   out << "</tr></thead>\n<tbody>\n";
-  for (const auto& row : rows) {
+  for (const auto& row : std::span(rows).first(shown)) {
     out << "<tr data-repository=\"" << html_escape(row.repository) << R"("><th scope="row">)"
         << html_escape(row.repository) << "</th>";
     for (std::size_t column = 0; column < report.rules.size(); ++column) {
@@ -358,6 +374,14 @@ void write_resource(std::ostream& out, const core::Evaluation& e) {
   out << "<br><span class=\"muted\">" << core::to_string(e.resource.type) << "</span>";
 }
 
+// Evidence as indented JSON in a closed <details>: the browser does not lay it out until it is
+// opened (printing opens every one), which keeps a page with many findings quick to open.
+void write_evidence(std::ostream& out, const nlohmann::json& evidence) {
+  out << "<details><summary>JSON</summary><pre class=\"evidence\">"
+      << html_escape_text(evidence.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
+      << "</pre></details>";
+}
+
 void write_finding_row(std::ostream& out, const core::Evaluation& f) {
   const auto evidence = f.evidence.value();
   const auto message = core::message_of(*f.rule, evidence);
@@ -374,17 +398,20 @@ void write_finding_row(std::ostream& out, const core::Evaluation& f) {
   write_resource(out, f);
   out << "</td><td>" << html_escape(message);
   write_marks(out, f);
-  out << "</td><td><pre class=\"evidence\">"
-      << html_escape(evidence.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
-      << "</pre></td></tr>\n";
+  out << "</td><td>";
+  write_evidence(out, evidence);
+  out << "</td></tr>\n";
 }
 
 void write_findings(std::ostream& out, const ScanReport& report) {
   out << "<section id=\"findings\">\n<h2>Findings (" << report.findings.size() << ")</h2>\n";
   write_filters(out);
-  out << "<table id=\"findings-table\">\n<thead><tr><th>Severity</th><th>Rule</th>"
-         "<th>Workspace</th><th>Project</th><th>Resource</th><th>Message</th><th>Evidence</th>"
-         "</tr></thead>\n<tbody>\n";
+  // Fixed column widths: the browser lays out each row without measuring all the others.
+  out << "<table id=\"findings-table\" class=\"fixed\">\n<colgroup><col class=\"w-sev\">"
+         "<col class=\"w-rule\"><col class=\"w-ws\"><col class=\"w-project\">"
+         "<col class=\"w-resource\"><col><col class=\"w-evidence\"></colgroup>\n"
+         "<thead><tr><th>Severity</th><th>Rule</th><th>Workspace</th><th>Project</th>"
+         "<th>Resource</th><th>Message</th><th>Evidence</th></tr></thead>\n<tbody>\n";
   for (const auto& f : report.findings) {
     write_finding_row(out, f);  // one finding's evidence at a time
   }
@@ -475,11 +502,9 @@ void write_declared_passes(std::ostream& out, const ScanReport& report) {
   for (const auto& p : report.declared_passes) {
     out << "<tr><td>" << p.rule->number << " " << p.rule->slug << "</td><td>";
     write_resource(out, p);
-    out << "</td><td>" << html_escape(text::join(p.declared_by))
-        << "</td><td><pre class=\"evidence\">"
-        << html_escape(
-               p.evidence.value().dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
-        << "</pre></td></tr>\n";
+    out << "</td><td>" << html_escape(text::join(p.declared_by)) << "</td><td>";
+    write_evidence(out, p.evidence.value());
+    out << "</td></tr>\n";
   }
   out << "</tbody>\n</table>\n</section>\n";
 }
@@ -528,7 +553,11 @@ void write_tail(std::ostream& out, const ScanReport& report) {
 
 }  // namespace
 
-std::string html_escape(std::string_view text) {
+namespace {
+
+enum class Context : std::uint8_t { attribute, text };
+
+std::string escape(std::string_view text, Context context) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
@@ -550,10 +579,10 @@ std::string html_escape(std::string_view text) {
         out += "&gt;";
         break;
       case '"':
-        out += "&quot;";
+        out += context == Context::attribute ? "&quot;" : "\"";
         break;
       case '\'':
-        out += "&#39;";
+        out += context == Context::attribute ? "&#39;" : "'";
         break;
       case '\0':
         out += "\xEF\xBF\xBD";
@@ -564,6 +593,16 @@ std::string html_escape(std::string_view text) {
     ++i;
   }
   return out;
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+  return escape(text, Context::attribute);
+}
+
+std::string html_escape_text(std::string_view text) {
+  return escape(text, Context::text);
 }
 
 std::string json_for_script(const nlohmann::json& value) {

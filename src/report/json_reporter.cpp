@@ -34,6 +34,9 @@ nlohmann::json scan_json(const ScanReport& report) {
   if (uses_max_owners(report)) {
     scan["settings"]["max_owners"] = report.settings.max_owners;
   }
+  if (report.credential) {
+    scan["credential"] = *report.credential;
+  }
   return scan;
 }
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include "bbp/text/text.hpp"
 
@@ -14,6 +17,7 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
   r.started_at = inputs.started_at;
   r.finished_at = inputs.finished_at;
   r.api_url = snapshot.api_url;
+  r.credential = inputs.credential;
   r.api_requests = inputs.api_requests;
   r.settings = inputs.settings;
   r.interrupted = inputs.interrupted;
@@ -107,6 +111,23 @@ bool fails_on(const ScanReport& report, core::Severity threshold, bool count_unc
         !report.baseline || count_unchanged || f.baseline_state != core::BaselineState::unchanged;
     return !f.suppressed && counted && core::rank(f.rule->severity) <= core::rank(threshold);
   });
+}
+
+std::string credential_label(const std::optional<std::string>& credential) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kLabels{{
+      {"client_credentials", "OAuth client credentials"},
+      {"access_token", "access token"},
+      {"api_token", "API token"},
+  }};
+  if (!credential) {
+    return "not recorded";
+  }
+  for (const auto& [name, label] : kLabels) {
+    if (*credential == name) {
+      return std::string(label);
+    }
+  }
+  return *credential;
 }
 
 std::string where(const core::Evaluation& e) {

@@ -123,6 +123,7 @@ void read_scan(const json& scan, ScanReport& r) {
   r.started_at = timestamp(scan, "started_at");
   r.finished_at = timestamp(scan, "finished_at");
   r.api_url = text(scan, "api_url");
+  r.credential = nullable_text(scan, "credential");  // absent in older reports
   r.workspaces = field(scan, "workspaces").get<std::vector<std::string>>();
   r.complete = field(scan, "complete").get<bool>();
   r.repositories = field(scan, "repositories").get<std::size_t>();

@@ -20,6 +20,7 @@ enum class CredentialKind {
 };
 
 std::string_view to_string(CredentialKind kind);
+std::optional<CredentialKind> credential_kind_from_string(std::string_view name);
 
 struct Credentials {
   CredentialKind kind = CredentialKind::access_token;

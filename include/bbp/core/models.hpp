@@ -213,6 +213,10 @@ struct Snapshot {
   SshKeysStatus ssh_keys_status = SshKeysStatus::not_collected;
   std::vector<Key> ssh_keys;
   std::vector<Gap> gaps;
+  // The kind of credential the scan signed in with, by name ("client_credentials",
+  // "access_token", "api_token"); never anything secret. Absent in snapshots saved before it
+  // was recorded.
+  std::optional<std::string> credential;
 };
 
 }  // namespace bbp::core

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -16,14 +17,23 @@ namespace bbp::report {
 // without JavaScript and prints; the script only sorts and filters the findings table (an
 // initial filter can be given in the URL fragment, e.g. "#severity=high&q=etl").
 // Rows are written as they are produced: only the grid's per-repository marks are held.
+// The grid lists at most kGridRows repositories (the worst ones) and says so when it leaves
+// some out; the findings table lists every finding. Evidence sits in closed <details> (opened
+// for printing), so the browser lays out less when the page opens (figures at 10,000
+// repositories: docs/performance.md).
 class HtmlReporter final : public Reporter {
  public:
+  static constexpr std::size_t kGridRows = 500;
   void write(const ScanReport& report, std::ostream& out) const override;
 };
 
 // `text` safe in HTML text and in a double- or single-quoted attribute: & < > " ' become
 // character references; invalid UTF-8 and NUL become U+FFFD.
 std::string html_escape(std::string_view text);
+
+// `text` safe in HTML text (element content) only: & < > become character references, quotes
+// stay as they are; invalid UTF-8 and NUL become U+FFFD. Never for attribute values.
+std::string html_escape_text(std::string_view text);
 
 // `value` as JSON that is safe inside <script type="application/json">: '<', '>', '&', U+2028
 // and U+2029 are written as \u escapes (so "</script>" or "<!--" cannot occur), invalid UTF-8 is

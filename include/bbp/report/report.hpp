@@ -33,6 +33,7 @@ struct ScanReport {
   core::TimePoint started_at{};
   core::TimePoint finished_at{};
   std::string api_url;
+  std::optional<std::string> credential;  // kind name (see ReportInputs); absent: not recorded
   std::vector<std::string> workspaces;
   bool complete = true;
   bool interrupted = false;
@@ -68,6 +69,9 @@ struct ReportInputs {
   bool interrupted = false;
   std::optional<core::Severity> min_severity;  // findings below it are left out
   std::vector<const core::Rule*> rules;        // the rules evaluated; empty: the default set
+  // The kind of credential that read the data: "client_credentials", "access_token" or
+  // "api_token" (bitbucket::to_string(CredentialKind)); from a snapshot, what it recorded.
+  std::optional<std::string> credential;
 };
 
 // Builds the report from what was collected and evaluated. `evaluations` are already limited
@@ -101,6 +105,11 @@ bool fails_on(const ScanReport& report, core::Severity threshold, bool count_unc
 
 // "passes only because of restrictions declared in bbposture.yaml:14": a declared pass's message.
 std::string declared_pass_message(const core::Evaluation& evaluation);
+
+// The credential kind for a person: "OAuth client credentials", "access token", "API token";
+// "not recorded" when absent (a snapshot saved before the kind was recorded); any other name as
+// it is.
+std::string credential_label(const std::optional<std::string>& credential);
 
 // Where an evaluation points, for a person: "acme/api", "acme project PLAT", "workspace acme",
 // "your account".

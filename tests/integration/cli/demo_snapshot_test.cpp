@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+#include <fstream>
+
 #include "cli_runner.hpp"
 #include "fake_bitbucket/server.hpp"
 
@@ -45,6 +48,32 @@ TEST(DemoSnapshot, SavedSnapshotRoundTripsThroughTheCli) {
   const auto live = live_demo_scan({"--save-snapshot", path});
   const auto offline = run_cli(BBP_BINARY, {"scan", "--from-snapshot", path, "-f", "json"});
   EXPECT_EQ(json::parse(live.out)["findings"], json::parse(offline.out)["findings"]);
+  // The snapshot records the credential kind, so the offline report names the same one.
+  EXPECT_EQ(json::parse(live.out)["scan"]["credential"], "client_credentials");
+  EXPECT_EQ(json::parse(offline.out)["scan"]["credential"], "client_credentials");
+  const auto html = run_cli(BBP_BINARY, {"scan", "--from-snapshot", path, "-f", "html"});
+  EXPECT_THAT(html.out, ::testing::HasSubstr("<dd id=\"credential\">OAuth client credentials<"));
+  std::remove(path.c_str());
+}
+
+// The committed snapshot was saved before the credential kind was recorded: it loads, and the
+// reports say the kind is not known rather than guess one.
+TEST(DemoSnapshot, SnapshotWithoutACredentialKindSaysItWasNotRecorded) {
+  const auto offline =
+      run_cli(BBP_BINARY, {"scan", "--from-snapshot", kDemoSnapshot, "-f", "json"});
+  EXPECT_FALSE(json::parse(offline.out)["scan"].contains("credential")) << offline.err;
+  const auto html = run_cli(BBP_BINARY, {"scan", "--from-snapshot", kDemoSnapshot, "-f", "html"});
+  EXPECT_THAT(html.out, ::testing::HasSubstr("<dd id=\"credential\">not recorded<"));
+}
+
+TEST(DemoSnapshot, UnknownCredentialKindIsAUsageError) {
+  const std::string path = "/tmp/bbp_demo_credential_" + std::to_string(::getpid()) + ".json";
+  auto snapshot = json::parse(read_file(kDemoSnapshot));
+  snapshot["credential"] = "password";
+  std::ofstream(path) << snapshot.dump();
+  const auto offline = run_cli(BBP_BINARY, {"scan", "--from-snapshot", path, "-f", "json"});
+  EXPECT_EQ(offline.exit_code, 2);
+  EXPECT_THAT(offline.err, ::testing::HasSubstr("'credential' is not a credential kind"));
   std::remove(path.c_str());
 }
 

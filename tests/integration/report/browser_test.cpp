@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -203,6 +204,42 @@ TEST_F(BrowserTest, RepositoryNamedLikeMarkupRunsNothing) {
   EXPECT_NE(dom.find("&lt;script&gt;document.documentElement"), std::string::npos)
       << "the name is shown as text";
   EXPECT_NE(dom.find("data-blocked-loads=\"0\""), std::string::npos) << "the <img> is text too";
+}
+
+// More repositories with a failure than the grid holds: the page says which part of the grid
+// it shows, and every finding is still in the table and can be filtered.
+TEST_F(BrowserTest, CappedGridSaysSoAndFindingsStayComplete) {
+  const auto* rule = core::find_rule("public-repository");
+  ScanReport report;
+  report.tool_version = "test";
+  report.workspaces = {"acme"};
+  report.rules = {rule};
+  const auto repositories = HtmlReporter::kGridRows + 50;
+  report.repositories = repositories;
+  for (std::size_t i = 0; i < repositories; ++i) {
+    core::Evaluation finding;
+    finding.rule = rule;
+    finding.outcome = core::Outcome::fail;
+    finding.workspace = "acme";
+    finding.repository = "acme/repo-" + std::to_string(i);
+    finding.resource = {core::ResourceType::repository, "{" + std::to_string(i) + "}",
+                        *finding.repository, "https://bitbucket.org/" + *finding.repository};
+    finding.evidence = nlohmann::json{{"is_private", false}};
+    report.findings.push_back(finding);
+  }
+  std::ostringstream out;
+  HtmlReporter().write(report, out);
+  const auto path = (scratch_ / "capped.html").string();
+  write_file(path, out.str());
+  const auto dom = dump_dom(path, "#q=acme/repo-549");
+  expect_no_network(dom);
+  EXPECT_NE(dom.find("Showing the " + std::to_string(HtmlReporter::kGridRows) + " worst of " +
+                     std::to_string(repositories) + " repositories with a failure or unknown"),
+            std::string::npos);
+  EXPECT_EQ(count_of(dom, "<tr data-repository="), HtmlReporter::kGridRows);
+  EXPECT_EQ(count_of(dom, "<tr data-severity="), repositories);
+  EXPECT_NE(dom.find("Showing 1 of " + std::to_string(repositories) + " findings"),
+            std::string::npos);
 }
 
 // A picture for a person to look at (kept under build/, not committed): the report as a 1400 px

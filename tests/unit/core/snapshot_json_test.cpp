@@ -69,6 +69,24 @@ TEST(SnapshotJsonTest, KeyCoverageRoundTrips) {
   EXPECT_THROW(snapshot_from_json(missing), std::invalid_argument);
 }
 
+// The credential kind is kept by name; a snapshot saved before it was recorded still loads
+// and says nothing about it.
+TEST(SnapshotJsonTest, CredentialKindRoundTripsAndOlderSnapshotsLoadWithoutIt) {
+  auto snapshot = rich_snapshot();
+  snapshot.credential = "api_token";
+  const auto json = snapshot_to_json(snapshot);
+  EXPECT_EQ(json.at("credential"), "api_token");
+  std::istringstream text(json.dump());
+  EXPECT_EQ(read_snapshot(text).credential, "api_token");
+
+  auto older = json;
+  older.erase("credential");
+  EXPECT_EQ(snapshot_from_json(older).credential, std::nullopt);
+  EXPECT_FALSE(snapshot_to_json(snapshot_from_json(older)).contains("credential"));
+  older["credential"] = 3;
+  EXPECT_THROW(snapshot_from_json(older), std::invalid_argument);
+}
+
 // Version 1 had no coverage: its keys count as read exactly when the SSH key status shows that
 // rule 11 was part of the scan.
 TEST(SnapshotJsonTest, VersionOneKeysCountAsReadOnlyWhenTheKeyRuleRan) {

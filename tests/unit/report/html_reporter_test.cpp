@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "report_fixture.hpp"
 
@@ -114,6 +116,60 @@ TEST(HtmlReporterTest, ShowsCountsGridFindingsUnknownsAndErrors) {
   EXPECT_NE(html.find("missing scope: repository:admin"), std::string::npos);
   EXPECT_NE(html.find("/2.0/repositories/acme/legacy/branch-restrictions"), std::string::npos);
   EXPECT_NE(html.find("id=\"completeness\" class=\"state-incomplete\""), std::string::npos);
+}
+
+TEST(HtmlReporterTest, NamesTheCredentialKindOrSaysItWasNotRecorded) {
+  auto report = sample_report();
+  for (const auto& [kind, label] : std::vector<std::pair<std::string, std::string>>{
+           {"client_credentials", "OAuth client credentials"},
+           {"access_token", "access token"},
+           {"api_token", "API token"}}) {
+    report.credential = kind;
+    EXPECT_NE(render(HtmlReporter(), report).find("<dd id=\"credential\">" + label + "</dd>"),
+              std::string::npos)
+        << kind;
+  }
+  report.credential.reset();
+  EXPECT_NE(render(HtmlReporter(), report).find("<dd id=\"credential\">not recorded</dd>"),
+            std::string::npos);
+}
+
+// More repositories with a failure than the grid holds: the worst ones are shown, the page
+// says how many were left out, and the findings table still lists every finding.
+TEST(HtmlReporterTest, LargeGridKeepsTheWorstRepositoriesAndSaysSo) {
+  auto report = sample_report();
+  const auto extra = HtmlReporter::kGridRows + 100;
+  const auto web = report.findings.front();  // acme/web, the worst repository
+  for (std::size_t i = 0; i < extra; ++i) {
+    auto f = web;
+    f.repository = "acme/many-" + std::to_string(i);
+    report.findings.push_back(f);
+  }
+  const auto html = render(HtmlReporter(), report);
+  const auto grid_rows = extra + 3;  // acme/web, acme/api and acme/legacy too
+  EXPECT_EQ(occurrences(html, "<tr data-repository="), HtmlReporter::kGridRows);
+  EXPECT_NE(html.find("<p id=\"grid-cap\"><strong>Showing the " +
+                      std::to_string(HtmlReporter::kGridRows) + " worst of " +
+                      std::to_string(grid_rows) + " repositories"),
+            std::string::npos);
+  EXPECT_LT(html.find("<tr data-repository=\"acme/web\""), html.find("acme/many-0"));
+  EXPECT_EQ(occurrences(html, "<tr data-severity="), report.findings.size());
+  // A small report says nothing about a cap.
+  EXPECT_EQ(render(HtmlReporter(), sample_report()).find("grid-cap"), std::string::npos);
+}
+
+// Evidence is in closed <details>, escaped for text (quotes stay readable, markup does not run).
+TEST(HtmlReporterTest, EvidenceIsCollapsedAndEscapedAsText) {
+  auto report = sample_report();
+  report.findings.front().evidence =
+      nlohmann::json{{"is_private", false}, {"project", R"(<b>"x" & 'y'</b>)"}};
+  const auto html = render(HtmlReporter(), report);
+  EXPECT_NE(html.find(R"(<details><summary>JSON</summary><pre class="evidence">{
+  "is_private": false,
+  "project": "&lt;b&gt;\"x\" &amp; 'y'&lt;/b&gt;"
+}</pre></details>)"),
+            std::string::npos);
+  EXPECT_EQ(html_escape_text("\"'<>&\xFF"), "\"'&lt;&gt;&amp;\xEF\xBF\xBD");
 }
 
 TEST(HtmlReporterTest, EmptyRepositoryRulesAreNotApplicableAndMinSeverityIsHonest) {

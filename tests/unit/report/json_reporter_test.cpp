@@ -33,6 +33,18 @@ TEST(JsonReporterTest, SlotMarkersInDataDoNotConfuseTheStream) {
   EXPECT_FALSE(nlohmann::json::parse(text).is_discarded());
 }
 
+// The credential kind is in "scan" when the run knows it, and absent when it does not (an
+// offline run from a snapshot that did not record it).
+TEST(JsonReporterTest, CarriesTheCredentialKindWhenKnown) {
+  auto report = sample_report();
+  report.credential = "client_credentials";
+  EXPECT_EQ(nlohmann::json::parse(render(JsonReporter(), report)).at("scan").at("credential"),
+            "client_credentials");
+  report.credential.reset();
+  EXPECT_FALSE(
+      nlohmann::json::parse(render(JsonReporter(), report)).at("scan").contains("credential"));
+}
+
 // Every finding carries its message, worded by its rule from the evidence it is written with.
 TEST(JsonReporterTest, EveryFindingHasItsRulesMessage) {
   const auto report = sample_report();
