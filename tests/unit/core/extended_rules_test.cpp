@@ -801,6 +801,23 @@ TEST(ExtendedSelection, FindingsOnlyKeepsFailuresAndUnknowns) {
   }
 }
 
+TEST(ExtendedSelection, EveryEvaluationHasItsOwnFingerprint) {
+  auto s = full_of_findings();
+  api_of(s).hooks->push_back(webhook("{h-2}", "https", true));
+  api_of(s).deployment_variables->push_back(
+      variable("DB_PASSWORD", false, VariableLevel::deployment, "Production"));
+  s.workspaces[0].pipeline_variables->push_back(
+      variable("NPM_TOKEN", false, VariableLevel::workspace));
+  s.workspaces[0].hooks->push_back(webhook("{w-1}", "http", false));
+  EvaluateOptions options;
+  options.rules = rule_set("all");
+  std::set<std::string> seen;
+  for (const auto& e : evaluate(s, Settings{}, test::test_now(), options)) {
+    EXPECT_TRUE(seen.insert(e.fingerprint).second) << e.rule->slug << " " << e.resource.id;
+  }
+  EXPECT_GT(seen.size(), 20U);
+}
+
 // ---- Messages ----------------------------------------------------------------------------------
 
 std::string message_for(const std::vector<Evaluation>& all, std::string_view slug,
