@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "bbp/bitbucket/url.hpp"
+#include "bbp/core/snapshot_json.hpp"
 #include "http_fakes.hpp"
 
 namespace bbp::bitbucket {
@@ -1278,6 +1279,20 @@ TEST_F(ExtendedCollectorTest, TheDefaultRulesMakeNoExtendedRequest) {
     EXPECT_FALSE(r.hooks || r.pipeline_variables || r.deployment_variables) << r.full_name;
     // The fake answers with the fork policy anyway: a default scan keeps what it was given,
     // and no extended rule reads it.
+  }
+}
+
+// Workspace-wide reads write their own member of the workspace, repository reads their own
+// repository: the snapshot does not depend on how many threads read it.
+TEST_F(ExtendedCollectorTest, ConcurrencyDoesNotChangeTheSnapshot) {
+  acme_extended();
+  api.fail("/repositories/acme/web/hooks", 403, kMissingScope);
+  api.fail("/workspaces/acme/members", 403, kMissingScope);
+  auto options = all_rules();
+  const auto one = core::snapshot_to_json(run(options).snapshot);
+  for (const int concurrency : {2, 4, 8}) {
+    options.concurrency = concurrency;
+    EXPECT_EQ(core::snapshot_to_json(run(options).snapshot), one) << concurrency;
   }
 }
 
