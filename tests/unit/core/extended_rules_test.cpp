@@ -838,18 +838,16 @@ TEST(ExtendedMessages, TypicalFindingsReadAsSentences) {
             "a private repository that anyone with access can fork into a public repository "
             "(fork_policy allow_forks, workspace forking_mode allow_forks)");
   EXPECT_EQ(message_for(all, kSecret, "{h-1}"),
-            "webhook to hooks.example.com has no secret: receivers cannot verify its payloads");
+            "webhook to hooks.example.com has no secret: its deliveries are unsigned");
   EXPECT_EQ(message_for(all, kHttp, "{h-1}"),
             "webhook delivers to hooks.example.com over plain http://");
   EXPECT_EQ(message_for(all, kVariable, "{var-DEPLOY_TOKEN}"),
-            "repository variable DEPLOY_TOKEN looks like a credential but is not secured: anyone "
-            "who can read the repository can read its value");
+            "repository variable DEPLOY_TOKEN looks like a credential but is not secured");
   EXPECT_EQ(message_for(all, kVariable, "{var-NPM_TOKEN}"),
-            "workspace variable NPM_TOKEN looks like a credential but is not secured: anyone who "
-            "can read the workspace can read its value");
+            "workspace variable NPM_TOKEN looks like a credential but is not secured");
   EXPECT_EQ(message_for(all, kVariable, "{var-DB_PASSWORD}"),
-            "deployment variable DB_PASSWORD looks like a credential but is not secured: anyone "
-            "who can read the repository can read its value");
+            "deployment variable DB_PASSWORD (Production) looks like a credential but is not "
+            "secured");
   EXPECT_EQ(message_for(all, k2fa, "acme"), "1 member(s) without two-step verification: Cy");
   EXPECT_EQ(message_for(all, kOwners, "acme"), "a single owner (Owner 1): no second administrator");
 }
