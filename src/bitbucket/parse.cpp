@@ -276,7 +276,8 @@ std::optional<Environment> parse_environment(const nlohmann::json& json) {
   if (!uuid) {
     return std::nullopt;
   }
-  return Environment{std::move(*uuid), string_at(json, "name").value_or(*uuid)};
+  auto name = string_at(json, "name").value_or(*uuid);  // before the uuid is moved from
+  return Environment{std::move(*uuid), std::move(name)};
 }
 
 std::optional<core::Member> parse_member(const nlohmann::json& json) {

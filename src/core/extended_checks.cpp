@@ -115,7 +115,7 @@ std::string names_of(const nlohmann::json& list, std::size_t shown) {
     if (n == shown) {
       return out + " and " + std::to_string(list.size() - shown) + " more";
     }
-    out += (n++ == 0 ? "" : ", ") + name.get<std::string>();
+    out += (n++ == 0 ? "" : ", ") + (name.is_string() ? name.get<std::string>() : name.dump());
   }
   return out;
 }
@@ -299,7 +299,11 @@ std::string message_owner_count(const nlohmann::json& ev) {
     return "a single owner (" + names_of(ev.value("owners", nlohmann::json::array()), 1) +
            "): no second administrator";
   }
-  return std::to_string(n) + " owners; maximum " + std::to_string(ev.value("max_owners", 3));
+  const auto max = ev.find("max_owners");
+  return std::to_string(n) + " owners" +
+         (max != ev.end() && max->is_number_integer()
+              ? "; maximum " + std::to_string(max->get<int>())
+              : std::string());
 }
 
 }  // namespace bbp::core::extended

@@ -1,6 +1,7 @@
 // Small builders for core models, so rule tests read like the situation they describe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -170,6 +171,36 @@ inline core::Snapshot snapshot_of(std::vector<core::Repository> repos,
   s.workspaces.push_back(std::move(ws));
   s.ssh_keys_status = core::SshKeysStatus::read;
   return s;
+}
+
+// The extended rules' data: a webhook, a Pipelines variable and a workspace member.
+inline core::Webhook webhook(std::string uuid, std::string scheme = "https",
+                             std::optional<bool> secret_set = true,
+                             std::optional<bool> active = true) {
+  core::Webhook h;
+  h.uuid = std::move(uuid);
+  h.scheme = std::move(scheme);
+  h.host = "hooks.example.com";
+  h.active = active;
+  h.secret_set = secret_set;
+  h.events = {"repo:push"};
+  return h;
+}
+
+inline core::PipelineVariable variable(std::string key, std::optional<bool> secured,
+                                       core::VariableLevel level = core::VariableLevel::repository,
+                                       std::optional<std::string> environment = std::nullopt) {
+  core::PipelineVariable v;
+  v.uuid = "{var-" + key + "}";
+  v.key = std::move(key);
+  v.secured = secured;
+  v.level = level;
+  v.environment = std::move(environment);
+  return v;
+}
+
+inline core::Member member(std::string name, std::optional<bool> has_2fa_enabled) {
+  return {name, "{" + name + "}", "557058:" + name, has_2fa_enabled};
 }
 
 }  // namespace bbp::test

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "bbp/bitbucket/url.hpp"
+#include "bbp/core/snapshot_json.hpp"
 #include "http_fakes.hpp"
 
 namespace bbp::bitbucket {
@@ -993,6 +994,305 @@ TEST_F(CollectorTest, SshKeyGapComesAfterTheRepositoryGaps) {
     EXPECT_EQ(result.snapshot.gaps[0].subject, GapSubject::deploy_keys);
     EXPECT_EQ(result.snapshot.gaps[1].subject, GapSubject::ssh_keys);
     EXPECT_EQ(result.snapshot.ssh_keys_status, SshKeysStatus::unreadable);
+  }
+}
+
+// ---- The extended rules' reads ---------------------------------------------------------------
+
+class ExtendedCollectorTest : public CollectorTest {
+ protected:
+  // Workspace acme with two repositories: api (a webhook, a variable, one environment with a
+  // variable) and web (nothing), and every workspace-wide extended endpoint.
+  void acme_extended() {
+    auto api_repo = repo("api");
+    api_repo["fork_policy"] = "allow_forks";
+    auto web_repo = repo("web");
+    web_repo["fork_policy"] = "no_forks";
+    api.list("/repositories/acme", {api_repo, web_repo});
+    for (const char* slug : {"api", "web"}) {
+      const std::string base = std::string("/repositories/acme/") + slug;
+      api.list(base + "/branch-restrictions", {restriction(1, "force")});
+      api.list(base + "/deploy-keys", {});
+    }
+    api.list("/workspaces/acme/projects/PLAT/deploy-keys", {});
+    api.object("/workspaces/acme", {{"type", "workspace"},
+                                    {"slug", "acme"},
+                                    {"uuid", "{ws-acme}"},
+                                    {"forking_mode", "allow_forks"}});
+    api.list("/repositories/acme/api/hooks", {{{"uuid", "{h-1}"},
+                                               {"url", "http://ci.example.com/hook?token=abc"},
+                                               {"active", true},
+                                               {"secret_set", false},
+                                               {"events", {"repo:push"}}}});
+    api.list("/repositories/acme/web/hooks", {});
+    api.list(
+        "/repositories/acme/api/pipelines_config/variables",
+        {{{"uuid", "{v-1}"}, {"key", "DEPLOY_TOKEN"}, {"value", "v4lue"}, {"secured", false}}});
+    api.list("/repositories/acme/web/pipelines_config/variables", {});
+    api.list("/repositories/acme/api/environments", {{{"uuid", "{e-1}"}, {"name", "Production"}}});
+    api.list("/repositories/acme/web/environments", {});
+    api.list("/repositories/acme/api/deployments_config/environments/{e-1}/variables",
+             {{{"uuid", "{v-2}"}, {"key", "DB_PASSWORD"}, {"secured", true}}});
+    api.list("/workspaces/acme/hooks", {});
+    api.list("/workspaces/acme/pipelines-config/variables",
+             {{{"uuid", "{v-3}"}, {"key", "NPM_TOKEN"}, {"value", "v4lue"}, {"secured", false}}});
+    api.list(
+        "/workspaces/acme/members",
+        {{{"user", {{"display_name", "Ana"}, {"uuid", "{u-a}"}, {"has_2fa_enabled", true}}}},
+         {{"user", {{"display_name", "Ben"}, {"uuid", "{u-b}"}, {"has_2fa_enabled", false}}}}});
+    api.list("/workspaces/acme/permissions",
+             {{{"permission", "owner"}, {"user", {{"display_name", "Ana"}, {"uuid", "{u-a}"}}}}});
+  }
+
+  static CollectOptions all_rules() {
+    auto o = acme_only();
+    o.scope.rules = core::rule_set("all");
+    return o;
+  }
+
+  // The raw URL of the one request to `path` (below the API base, decoded).
+  std::string url_of(const std::string& path) const {
+    std::vector<std::string> found;
+    for (const auto& r : transport.requests()) {
+      if (api_path(r.url) == path) {
+        found.push_back(r.url);
+      }
+    }
+    EXPECT_EQ(found.size(), 1u) << path;
+    return found.empty() ? "" : found[0];
+  }
+
+  static const core::Gap* gap_about(const core::Snapshot& s, GapSubject subject,
+                                    const std::optional<std::string>& repository) {
+    for (const auto& g : s.gaps) {
+      if (g.subject == subject && g.repository == repository) {
+        return &g;
+      }
+    }
+    return nullptr;
+  }
+};
+
+TEST_F(ExtendedCollectorTest, EveryRuleSelectedMakesExactlyTheseRequests) {
+  acme_extended();
+  const auto result = run(all_rules());
+  ASSERT_FALSE(result.auth_failure);
+  auto all = paths();
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, (std::vector<std::string>{
+                     "/repositories/acme",
+                     "/repositories/acme/api/branch-restrictions",
+                     "/repositories/acme/api/deploy-keys",
+                     "/repositories/acme/api/deployments_config/environments/{e-1}/variables",
+                     "/repositories/acme/api/environments",
+                     "/repositories/acme/api/hooks",
+                     "/repositories/acme/api/pipelines_config/variables",
+                     "/repositories/acme/web/branch-restrictions",
+                     "/repositories/acme/web/deploy-keys",
+                     "/repositories/acme/web/environments",
+                     "/repositories/acme/web/hooks",
+                     "/repositories/acme/web/pipelines_config/variables",
+                     "/user",
+                     "/users/{u-1}/ssh-keys",
+                     "/workspaces/acme",
+                     "/workspaces/acme/hooks",
+                     "/workspaces/acme/members",
+                     "/workspaces/acme/permissions",
+                     "/workspaces/acme/pipelines-config/variables",
+                     "/workspaces/acme/projects/PLAT/deploy-keys",
+                 }));
+  // The listing asks for the fork policy; members for their 2FA flag; permissions for owners.
+  const auto fields = query_param(url_of("/repositories/acme"), "fields");
+  ASSERT_TRUE(fields);
+  EXPECT_TRUE(fields->ends_with("%2Cvalues.fork_policy")) << *fields;
+  EXPECT_EQ(query_param(url_of("/workspaces/acme/members"), "fields"),
+            "%2Bvalues.user.has_2fa_enabled");
+  EXPECT_EQ(query_param(url_of("/workspaces/acme/permissions"), "q"), "permission%3D%22owner%22");
+  EXPECT_NE(url_of("/repositories/acme/api/deployments_config/environments/{e-1}/variables")
+                .find("/environments/%7Be-1%7D/variables"),
+            std::string::npos);
+  EXPECT_EQ(progress.repositories_done, 2u);
+  EXPECT_EQ(progress.repositories_total, 2u);
+}
+
+TEST_F(ExtendedCollectorTest, WhatIsReadLandsInTheSnapshot) {
+  acme_extended();
+  const auto result = run(all_rules());
+  const auto& s = result.snapshot;
+  EXPECT_TRUE(s.gaps.empty()) << s.gaps.size();
+  const auto& ws = s.workspaces.at(0);
+  EXPECT_EQ(ws.forking_mode, "allow_forks");
+  ASSERT_TRUE(ws.hooks);
+  EXPECT_TRUE(ws.hooks->empty());
+  ASSERT_TRUE(ws.pipeline_variables);
+  ASSERT_EQ(ws.pipeline_variables->size(), 1u);
+  EXPECT_EQ(ws.pipeline_variables->at(0).level, core::VariableLevel::workspace);
+  ASSERT_TRUE(ws.members);
+  ASSERT_EQ(ws.members->size(), 2u);
+  EXPECT_EQ(ws.members->at(1).has_2fa_enabled, false);
+  ASSERT_TRUE(ws.owners);
+  ASSERT_EQ(ws.owners->size(), 1u);
+  EXPECT_EQ(ws.owners->at(0).display_name, "Ana");
+
+  const auto* api_repo = find_repo(s, "acme/api");
+  ASSERT_NE(api_repo, nullptr);
+  EXPECT_EQ(api_repo->fork_policy, "allow_forks");
+  ASSERT_TRUE(api_repo->hooks);
+  ASSERT_EQ(api_repo->hooks->size(), 1u);
+  EXPECT_EQ(api_repo->hooks->at(0).host, "ci.example.com");
+  ASSERT_TRUE(api_repo->pipeline_variables);
+  EXPECT_EQ(api_repo->pipeline_variables->at(0).key, "DEPLOY_TOKEN");
+  ASSERT_TRUE(api_repo->deployment_variables);
+  ASSERT_EQ(api_repo->deployment_variables->size(), 1u);
+  EXPECT_EQ(api_repo->deployment_variables->at(0).environment, "Production");
+  EXPECT_EQ(api_repo->deployment_variables->at(0).level, core::VariableLevel::deployment);
+  const auto* web = find_repo(s, "acme/web");
+  ASSERT_NE(web, nullptr);
+  EXPECT_EQ(web->fork_policy, "no_forks");
+  ASSERT_TRUE(web->deployment_variables);
+  EXPECT_TRUE(web->deployment_variables->empty());
+}
+
+TEST_F(ExtendedCollectorTest, ForbiddenReadsAreGapsOfTheRightSubjectAndOwner) {
+  acme_extended();
+  const std::string webhook_scope =
+      R"({"type": "error", "error": {"message": "Your credentials lack one or more required privilege scopes.", "detail": {"granted": ["repository"], "required": ["webhook"]}}})";
+  const std::string forbidden =
+      R"({"type": "error", "error": {"message": "You do not have access to this resource."}})";
+  api.fail("/repositories/acme/api/hooks", 403, webhook_scope);
+  api.fail("/workspaces/acme/hooks", 403, forbidden);
+  api.fail("/repositories/acme/web/environments", 403, forbidden);
+  api.fail("/repositories/acme/api/deployments_config/environments/{e-1}/variables", 403,
+           forbidden);
+  api.fail("/workspaces/acme/members", 403, forbidden);
+  api.fail("/workspaces/acme/permissions", 403, forbidden);
+  const auto result = run(all_rules());
+  ASSERT_FALSE(result.auth_failure);
+  const auto& s = result.snapshot;
+  EXPECT_EQ(s.gaps.size(), 6u);
+
+  const auto* repo_hooks = gap_about(s, GapSubject::hooks, "acme/api");
+  ASSERT_NE(repo_hooks, nullptr);
+  EXPECT_EQ(repo_hooks->workspace, "acme");
+  EXPECT_EQ(repo_hooks->reason, UnknownReason::missing_scope);
+  EXPECT_EQ(repo_hooks->http_status, 403);
+  EXPECT_EQ(repo_hooks->endpoint, "/2.0/repositories/acme/api/hooks");
+  EXPECT_NE(repo_hooks->detail.find("webhook"), std::string::npos) << repo_hooks->detail;
+
+  const auto* ws_hooks = gap_about(s, GapSubject::hooks, std::nullopt);
+  ASSERT_NE(ws_hooks, nullptr);
+  EXPECT_EQ(ws_hooks->reason, UnknownReason::forbidden);
+  EXPECT_EQ(ws_hooks->endpoint, "/2.0/workspaces/acme/hooks");
+  for (const char* repo_name : {"acme/web", "acme/api"}) {
+    const auto* env = gap_about(s, GapSubject::environments, repo_name);
+    ASSERT_NE(env, nullptr) << repo_name;
+    EXPECT_EQ(env->reason, UnknownReason::forbidden);
+    EXPECT_FALSE(find_repo(s, repo_name)->deployment_variables) << repo_name;
+  }
+  ASSERT_NE(gap_about(s, GapSubject::members, std::nullopt), nullptr);
+  ASSERT_NE(gap_about(s, GapSubject::owners, std::nullopt), nullptr);
+
+  // What failed is unread; everything else was read.
+  const auto& ws = s.workspaces.at(0);
+  EXPECT_FALSE(ws.hooks);
+  EXPECT_FALSE(ws.members);
+  EXPECT_FALSE(ws.owners);
+  EXPECT_TRUE(ws.forking_mode);
+  EXPECT_TRUE(ws.pipeline_variables);
+  EXPECT_FALSE(find_repo(s, "acme/api")->hooks);
+  EXPECT_TRUE(find_repo(s, "acme/web")->hooks);
+  EXPECT_TRUE(find_repo(s, "acme/api")->pipeline_variables);
+}
+
+TEST_F(ExtendedCollectorTest, AWorkspaceWithoutForkingModeIsAnInvalidResponseGap) {
+  acme_extended();
+  api.object("/workspaces/acme", {{"type", "workspace"}, {"slug", "acme"}});
+  auto options = acme_only();
+  options.scope.rules = {core::find_rule("private-repository-forkable")};
+  const auto result = run(options);
+  const auto& s = result.snapshot;
+  ASSERT_EQ(s.gaps.size(), 1u);
+  const auto& gap = s.gaps[0];
+  EXPECT_EQ(gap.subject, GapSubject::workspace);
+  EXPECT_EQ(gap.workspace, "acme");
+  EXPECT_FALSE(gap.repository);
+  EXPECT_EQ(gap.reason, UnknownReason::invalid_response);
+  EXPECT_EQ(gap.http_status, 200);
+  EXPECT_EQ(gap.endpoint, "/2.0/workspaces/acme");
+  EXPECT_NE(gap.detail.find("forking_mode"), std::string::npos) << gap.detail;
+  EXPECT_FALSE(s.workspaces.at(0).forking_mode);
+  // The one rule needs the listing and the workspace: nothing else.
+  EXPECT_EQ(transport.request_count(), 2u) << ::testing::PrintToString(paths());
+  EXPECT_EQ(find_repo(s, "acme/api")->fork_policy, "allow_forks");
+}
+
+TEST_F(ExtendedCollectorTest, EachRuleAloneReadsOnlyWhatItNeeds) {
+  acme_extended();
+  const std::vector<std::pair<std::string, std::vector<std::string>>> reads{
+      {"webhook-without-secret",
+       {"/repositories/acme", "/repositories/acme/api/hooks", "/repositories/acme/web/hooks",
+        "/workspaces/acme/hooks"}},
+      {"unsecured-secret-variable",
+       {"/repositories/acme", "/repositories/acme/api/pipelines_config/variables",
+        "/repositories/acme/api/environments",
+        "/repositories/acme/api/deployments_config/environments/{e-1}/variables",
+        "/repositories/acme/web/pipelines_config/variables", "/repositories/acme/web/environments",
+        "/workspaces/acme/pipelines-config/variables"}},
+      {"member-without-2fa", {"/repositories/acme", "/workspaces/acme/members"}},
+      {"workspace-owner-count", {"/repositories/acme", "/workspaces/acme/permissions"}},
+  };
+  for (const auto& [slug, expected] : reads) {
+    const auto before = transport.request_count();
+    auto options = acme_only();
+    options.scope.rules = {core::find_rule(slug)};
+    run(options);
+    const auto requests = transport.requests();
+    std::vector<std::string> made;
+    for (std::size_t i = before; i < requests.size(); ++i) {
+      made.push_back(api_path(requests[i].url));
+      if (made.back() == "/repositories/acme") {
+        EXPECT_EQ(requests[i].url.find("fork_policy"), std::string::npos) << slug;
+      }
+    }
+    std::sort(made.begin(), made.end());
+    auto wanted = expected;
+    std::sort(wanted.begin(), wanted.end());
+    EXPECT_EQ(made, wanted) << slug;
+  }
+}
+
+TEST_F(ExtendedCollectorTest, TheDefaultRulesMakeNoExtendedRequest) {
+  acme_extended();
+  const auto result = run(acme_only());
+  // /user + listing + 2 × (branch restrictions + deploy keys) + project keys + SSH keys.
+  EXPECT_EQ(transport.request_count(), 8u) << ::testing::PrintToString(paths());
+  for (const char* part : {"hooks", "variables", "environments", "members", "permissions"}) {
+    EXPECT_EQ(count_containing(part), 0u) << part;
+  }
+  EXPECT_EQ(count("/workspaces/acme"), 0u);
+  const auto fields = query_param(url_of("/repositories/acme"), "fields");
+  ASSERT_TRUE(fields);
+  EXPECT_EQ(fields->find("fork_policy"), std::string::npos);
+  const auto& ws = result.snapshot.workspaces.at(0);
+  EXPECT_FALSE(ws.forking_mode || ws.hooks || ws.pipeline_variables || ws.members || ws.owners);
+  for (const auto& r : ws.repositories) {
+    EXPECT_FALSE(r.hooks || r.pipeline_variables || r.deployment_variables) << r.full_name;
+    // The fake answers with the fork policy anyway: a default scan keeps what it was given,
+    // and no extended rule reads it.
+  }
+}
+
+// Workspace-wide reads write their own member of the workspace, repository reads their own
+// repository: the snapshot does not depend on how many threads read it.
+TEST_F(ExtendedCollectorTest, ConcurrencyDoesNotChangeTheSnapshot) {
+  acme_extended();
+  api.fail("/repositories/acme/web/hooks", 403, kMissingScope);
+  api.fail("/workspaces/acme/members", 403, kMissingScope);
+  auto options = all_rules();
+  const auto one = core::snapshot_to_json(run(options).snapshot);
+  for (const int concurrency : {2, 4, 8}) {
+    options.concurrency = concurrency;
+    EXPECT_EQ(core::snapshot_to_json(run(options).snapshot), one) << concurrency;
   }
 }
 
