@@ -120,9 +120,9 @@ std::string names_of(const nlohmann::json& list, std::size_t shown) {
   return out;
 }
 
-std::string text_at(const nlohmann::json& ev, const char* field, std::string fallback) {
+std::string text_at(const nlohmann::json& ev, const char* field, std::string_view fallback) {
   const auto it = ev.find(field);
-  return it != ev.end() && it->is_string() ? it->get<std::string>() : fallback;
+  return it != ev.end() && it->is_string() ? it->get<std::string>() : std::string(fallback);
 }
 
 }  // namespace

@@ -85,7 +85,7 @@ bool bool_at(const json& object, const char* key, const std::string& where, bool
 // A string that must be one of `allowed`; `allowed.front()` when absent.
 std::string enum_at(const json& object, const char* key, const std::string& where,
                     std::initializer_list<const char*> allowed) {
-  const std::string value = string_at(object, key, where, *allowed.begin());
+  std::string value = string_at(object, key, where, *allowed.begin());
   for (const char* name : allowed) {
     if (value == name) {
       return value;
@@ -112,7 +112,11 @@ json variables_at(const json& object, const char* key, const std::string& where,
       fail(at + ".value", "must be a string");
     }
     if (!variable.contains("uuid")) {
-      variable["uuid"] = stable_uuid("variable:" + seed + "/" + name);
+      std::string seed_text = "variable:";
+      seed_text += seed;
+      seed_text += '/';
+      seed_text += name;
+      variable["uuid"] = stable_uuid(seed_text);
     }
   }
   return variables;
@@ -122,7 +126,7 @@ json variables_at(const json& object, const char* key, const std::string& where,
 json hooks_at(const json& object, const std::string& where) {
   json hooks = objects_at(object, "hooks", where);
   for (std::size_t i = 0; i < hooks.size(); ++i) {
-    string_at(hooks[i], "url", where + ".hooks[" + std::to_string(i) + "]");
+    string_at(hooks[i], "url", where + ".hooks[" + std::to_string(i) += "]");
   }
   return hooks;
 }
@@ -132,15 +136,17 @@ json environments_at(const json& object, const std::string& where, const std::st
   std::set<std::string> uuids;
   for (std::size_t i = 0; i < environments.size(); ++i) {
     auto& environment = environments[i];
-    const auto at = where + ".environments[" + std::to_string(i) + "]";
+    const auto at = where + ".environments[" + std::to_string(i) += "]";
     const std::string name = string_at(environment, "name", at);
-    const std::string uuid =
-        string_at(environment, "uuid", at, stable_uuid("env:" + seed + "/" + name));
+    std::string own_seed = seed;
+    own_seed += '/';
+    own_seed += name;
+    const std::string uuid = string_at(environment, "uuid", at, stable_uuid("env:" + own_seed));
     if (!uuids.insert(uuid).second) {
       fail(at, "duplicate environment uuid \"" + uuid + "\"");
     }
     environment["uuid"] = uuid;
-    environment["variables"] = variables_at(environment, "variables", at, seed + "/" + name);
+    environment["variables"] = variables_at(environment, "variables", at, own_seed);
   }
   return environments;
 }
@@ -291,7 +297,7 @@ const Repository* Workspace::find_repository(std::string_view slug_or_uuid) cons
 
 const json* Repository::find_environment(std::string_view id) const {
   for (const auto& environment : environments) {
-    const std::string& known = environment.at("uuid").get_ref<const std::string&>();
+    const auto& known = environment.at("uuid").get_ref<const std::string&>();
     if (known == id || "{" + std::string(id) + "}" == known) {
       return &environment;
     }
