@@ -62,7 +62,8 @@ class Evaluator {
         options_(options),
         key_rules_(rules_about(RuleSubject::key)),
         hook_rules_(rules_about(RuleSubject::webhook)),
-        variable_rules_(rules_about(RuleSubject::pipeline_variable)) {}
+        variable_rules_(rules_about(RuleSubject::pipeline_variable)),
+        workspace_rules_(rules_about(RuleSubject::workspace)) {}
 
   std::vector<Evaluation> run() {
     for (const auto& ws : snapshot_.workspaces) {
@@ -422,12 +423,13 @@ class Evaluator {
   // list could not be read, and not applicable when every list is empty.
   void variables(const WorkspaceSnapshot& ws, const Repository* repo,
                  const std::vector<VariableList>& lists) {
+    // What the lists hold is the same for every rule: decided once.
+    const auto unread = std::find_if(lists.begin(), lists.end(),
+                                     [](const VariableList& l) { return !l.first->has_value(); });
+    const bool none = std::all_of(lists.begin(), lists.end(), [](const VariableList& l) {
+      return l.first->has_value() && (*l.first)->empty();
+    });
     for (const Rule* rule : variable_rules_) {
-      const auto unread = std::find_if(lists.begin(), lists.end(),
-                                       [](const VariableList& l) { return !l.first->has_value(); });
-      const bool none = std::all_of(lists.begin(), lists.end(), [](const VariableList& l) {
-        return l.first->has_value() && (*l.first)->empty();
-      });
       if (unread != lists.end() || none) {
         auto& e = add_owned(*rule, ws, repo, owner_resource(ws, repo));
         if (unread != lists.end()) {
@@ -451,12 +453,10 @@ class Evaluator {
   }
 
   void workspace_rules(const WorkspaceSnapshot& ws) {
-    for (const auto& rule : catalogue()) {
-      if (rule.subject == RuleSubject::workspace && selected(rule)) {
-        check(add_owned(rule, ws, nullptr, owner_resource(ws, nullptr)),
-              {nullptr, nullptr, &ws, nullptr, nullptr});
-        drop_if_not_reported();
-      }
+    for (const Rule* rule : workspace_rules_) {
+      check(add_owned(*rule, ws, nullptr, owner_resource(ws, nullptr)),
+            {nullptr, nullptr, &ws, nullptr, nullptr});
+      drop_if_not_reported();
     }
   }
 
@@ -487,6 +487,7 @@ class Evaluator {
   const std::vector<const Rule*> key_rules_;
   const std::vector<const Rule*> hook_rules_;
   const std::vector<const Rule*> variable_rules_;
+  const std::vector<const Rule*> workspace_rules_;
   std::vector<Evaluation> out_;
 };
 
