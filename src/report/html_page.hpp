@@ -68,8 +68,8 @@ col.w-resource{width:16em}col.w-evidence{width:22em}
 contain-intrinsic-size:auto 4000px}
 form#filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:end;margin:8px 0}
 form#filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
-#shown{color:var(--muted)}
-@media print{body{max-width:none;padding:0;font-size:11px}form#filters{display:none}
+#shown{color:var(--muted)}p.more{margin:4px 0}p.more button{font:inherit;cursor:pointer}
+@media print{body{max-width:none;padding:0;font-size:11px}form#filters,p.more{display:none}
 pre.evidence{max-height:none;overflow:visible}tr,svg{break-inside:avoid}
 h2{break-after:avoid}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 a{color:inherit;text-decoration:none}section{content-visibility:visible}
@@ -77,115 +77,235 @@ details>summary{display:none}}
 @media print{details::details-content{content-visibility:visible;display:contents}}
 )css";
 
-// Sorting and filtering of the findings table. The filter starts from the URL fragment
-// ("#severity=high&rule=…&workspace=…&project=…&q=…") and is written back to it.
+// The page's script: sorting, filtering and "Show more" for the findings table, "Show more" for
+// the other long tables. A long table's rows after the first few hundred are in <noscript>
+// blocks, which a browser running this script has read as text: the script keeps them as HTML
+// and builds rows from them only when they are to be shown. The filter starts from the URL
+// fragment ("#severity=high&rule=…&workspace=…&project=…&q=…") and is written back to it.
 inline constexpr std::string_view kScript = R"js(
 (function () {
   'use strict';
   const root = document.documentElement;
   const data = JSON.parse(document.getElementById('bbp-data').textContent);
-  const table = document.getElementById('findings-table');
-  const form = document.getElementById('filters');
-  if (!table || !form) { return; }
-  const body = table.tBodies[0];
-  const fields = ['severity', 'rule', 'workspace', 'project'];
+  const batch = data.batch;
   const lower = (s) => (s || '').toLowerCase();
-  // What the filter compares, read from each row once; a row's text only when searched for.
-  let records = Array.from(body.rows, (row) => {
-    const record = {row: row, text: null};
-    for (const field of fields) { record[field] = lower(row.getAttribute('data-' + field)); }
-    return record;
+  const names = {amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0',
+                 mdash: '\u2014', middot: '\u00b7'};
+  // Character references back to characters (the page writes these and numeric ones).
+  const decode = (s) => s.replace(/&(?:#(\d+)|#x([0-9a-f]+)|([a-z]+));/gi, (m, dec, hex, name) => {
+    if (dec || hex) { return String.fromCodePoint(dec ? Number(dec) : parseInt(hex, 16)); }
+    return Object.prototype.hasOwnProperty.call(names, name) ? names[name] : m;
   });
-  const textOf = (record) => {
-    if (record.text === null) { record.text = lower(record.row.textContent); }
-    return record.text;
-  };
-  for (const field of fields) {
-    const select = form.elements[field];
-    for (const item of data.filters[field]) {
-      const option = document.createElement('option');
-      option.value = item.value;
-      option.textContent = item.label;
-      select.appendChild(option);
+  // The text of a row written as HTML, as textContent gives it for an element.
+  const textOfHtml = (html) => decode(html.replace(/<[^>]*>/g, ''));
+  // The rows a long table left in its noscript blocks, as HTML, in order. The blocks go: with
+  // scripts running they would never be shown.
+  function restOf(table) {
+    const rows = [];
+    for (const block of document.querySelectorAll('noscript[data-rest-of="' + table.id + '"]')) {
+      const text = block.textContent;
+      const body = text.slice(text.indexOf('<tbody>\n') + 8, text.lastIndexOf('</tbody>'));
+      for (const row of body.split('</tr>\n')) {
+        if (row) { rows.push(row + '</tr>'); }
+      }
+      block.remove();
     }
+    return rows;
   }
-  function apply() {
-    const want = {};
-    for (const field of fields) { want[field] = lower(form.elements[field].value); }
-    const q = lower(form.elements.q.value.trim());
-    let shown = 0;
-    // One pass that only writes: no style or layout is read while rows change.
-    for (const record of records) {
-      let ok = fields.every((f) => !want[f] || record[f] === want[f]);
-      if (ok && q) { ok = textOf(record).includes(q); }
-      if (record.row.hidden === ok) { record.row.hidden = !ok; }
-      if (ok) { shown += 1; }
-    }
-    document.getElementById('shown').textContent =
-      'Showing ' + shown + ' of ' + records.length + ' findings';
-    root.setAttribute('data-shown-findings', String(shown));
+  // Rows built from their HTML in one parse, outside the document.
+  const parser = document.createElement('template');
+  function build(htmls) {
+    if (htmls.length === 0) { return []; }
+    parser.innerHTML = '<table><tbody>' + htmls.join('') + '</tbody></table>';
+    const rows = Array.from(parser.content.querySelector('tbody').rows);
+    parser.innerHTML = '';
+    return rows;
   }
-  function readHash() {
-    const params = new URLSearchParams(location.hash.slice(1));
+  // "Show more" and "Show all" under a table; more(n) adds up to n rows (Infinity: all of them).
+  // Returns the function that updates the buttons with the number of rows not shown.
+  function pager(table, more) {
+    const bar = document.createElement('p');
+    bar.className = 'more';
+    bar.id = table.id + '-more';
+    const next = document.createElement('button');
+    const all = document.createElement('button');
+    next.type = 'button';
+    all.type = 'button';
+    bar.append(next, ' ', all);
+    table.after(bar);
+    next.addEventListener('click', () => more(batch));
+    all.addEventListener('click', () => more(Infinity));
+    return (left) => {
+      bar.hidden = left === 0;
+      next.textContent = 'Show ' + Math.min(batch, left) + ' more';
+      all.textContent = 'Show all ' + left + ' not shown';
+    };
+  }
+  const printing = [];  // what shows every row before printing
+  // A table without filters: the rows it left out are added at its end, a batch at a time.
+  function extend(table) {
+    const rest = restOf(table);
+    const body = table.tBodies[0];
+    let next = 0;
+    const update = pager(table, (n) => {
+      const part = rest.slice(next, next + n);
+      next += part.length;
+      body.insertAdjacentHTML('beforeend', part.join(''));
+      update(rest.length - next);
+    });
+    update(rest.length);
+    printing.push(() => {
+      body.insertAdjacentHTML('beforeend', rest.slice(next).join(''));
+      next = rest.length;
+      update(0);
+    });
+  }
+  function findings(table, form) {
+    const body = table.tBodies[0];
+    const fields = ['severity', 'rule', 'workspace', 'project'];
+    const patterns = fields.map((field) => new RegExp(' data-' + field + '="([^"]*)"'));
+    // What the filter compares, read from each row once; a row's text and sort keys only when
+    // they are needed.
+    const fromRow = (row) => {
+      const record = {row: row, html: null, text: null, keys: null};
+      for (const field of fields) { record[field] = lower(row.getAttribute('data-' + field)); }
+      return record;
+    };
+    const fromHtml = (html) => {
+      const record = {row: null, html: html, text: null, keys: null};
+      const tag = html.slice(0, html.indexOf('>'));
+      fields.forEach((field, i) => {
+        const match = patterns[i].exec(tag);
+        record[field] = lower(match ? decode(match[1]) : '');
+      });
+      return record;
+    };
+    let records = Array.from(body.rows, fromRow).concat(restOf(table).map(fromHtml));
+    const textOf = (record) => {
+      if (record.text === null) {
+        record.text =
+            lower(record.html === null ? record.row.textContent : textOfHtml(record.html));
+      }
+      return record.text;
+    };
+    // A cell's data-sort when it has one, else its text.
+    const keysOf = (record) => {
+      if (record.keys === null && record.html === null) {
+        record.keys = Array.from(record.row.cells, (cell) => (
+            cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort')
+                                           : cell.textContent.trim()));
+      } else if (record.keys === null) {
+        record.keys = Array.from(record.html.matchAll(/<td([^>]*)>([\s\S]*?)<\/td>/g), (m) => {
+          const sort = / data-sort="([^"]*)"/.exec(m[1]);
+          return sort ? decode(sort[1]) : textOfHtml(m[2]).trim();
+        });
+      }
+      return record.keys;
+    };
     for (const field of fields) {
       const select = form.elements[field];
-      const wanted = lower(params.get(field));
-      const match = Array.from(select.options).find((o) => lower(o.value) === wanted);
-      select.value = match ? match.value : '';
+      for (const item of data.filters[field]) {
+        const option = document.createElement('option');
+        option.value = item.value;
+        option.textContent = item.label;
+        select.appendChild(option);
+      }
     }
-    form.elements.q.value = params.get('q') || '';
-    apply();
-  }
-  function writeHash() {
-    const params = new URLSearchParams();
-    for (const field of [...fields, 'q']) {
-      if (form.elements[field].value) { params.set(field, form.elements[field].value); }
+    let matching = records;
+    let filtered = false;
+    let limit = batch;
+    const update = pager(table, (n) => { limit += n; render(); });
+    // The first `limit` matching rows, built where they are still HTML, replace the table's.
+    function render() {
+      const shown = matching.slice(0, limit);
+      const missing = shown.filter((record) => record.row === null);
+      build(missing.map((record) => record.html)).forEach((row, i) => { missing[i].row = row; });
+      const fragment = document.createDocumentFragment();
+      for (const record of shown) { fragment.appendChild(record.row); }
+      body.textContent = '';
+      body.appendChild(fragment);
+      update(matching.length - shown.length);
+      document.getElementById('shown').textContent = 'Showing ' + shown.length + ' of ' +
+          (filtered ? matching.length + ' findings that match (' + records.length + ' in all)'
+                    : records.length + ' findings');
+      root.setAttribute('data-shown-findings', String(matching.length));
+      root.setAttribute('data-rendered-findings', String(shown.length));
     }
-    history.replaceState(null, '', '#' + params.toString());
+    function apply() {
+      const want = fields.map((field) => lower(form.elements[field].value));
+      const q = lower(form.elements.q.value.trim());
+      filtered = q !== '' || want.some((w) => w !== '');
+      matching = records.filter((record) => (
+          fields.every((field, i) => !want[i] || record[field] === want[i]) &&
+          (!q || textOf(record).includes(q))));
+      limit = batch;
+      render();
+    }
+    function readHash() {
+      const params = new URLSearchParams(location.hash.slice(1));
+      for (const field of fields) {
+        const select = form.elements[field];
+        const wanted = lower(params.get(field));
+        const match = Array.from(select.options).find((o) => lower(o.value) === wanted);
+        select.value = match ? match.value : '';
+      }
+      form.elements.q.value = params.get('q') || '';
+      apply();
+    }
+    function writeHash() {
+      const params = new URLSearchParams();
+      for (const field of [...fields, 'q']) {
+        if (form.elements[field].value) { params.set(field, form.elements[field].value); }
+      }
+      history.replaceState(null, '', '#' + params.toString());
+    }
+    const collator = new Intl.Collator(undefined, {numeric: true, sensitivity: 'base'});
+    const headers = Array.from(table.tHead.rows[0].cells);
+    function sortBy(i) {
+      const ascending = headers[i].getAttribute('aria-sort') !== 'ascending';
+      headers.forEach((h) => h.removeAttribute('aria-sort'));
+      headers[i].setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+      const keyed = records.map((record) => ({key: keysOf(record)[i] || '', record: record}));
+      keyed.sort((a, b) => (ascending ? 1 : -1) * collator.compare(a.key, b.key));
+      records = keyed.map((k) => k.record);
+      apply();
+    }
+    headers.forEach((th, i) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = th.textContent;
+      button.title = 'Sort by ' + th.textContent;
+      th.textContent = '';
+      th.appendChild(button);
+      button.addEventListener('click', () => sortBy(i));
+    });
+    form.addEventListener('input', () => { apply(); writeHash(); });
+    form.addEventListener('submit', (event) => event.preventDefault());
+    window.addEventListener('hashchange', readHash);
+    printing.push(() => { if (limit < matching.length) { limit = Infinity; render(); } });
+    form.hidden = false;
+    readHash();
   }
-  const collator = new Intl.Collator(undefined, {numeric: true, sensitivity: 'base'});
-  const headers = Array.from(table.tHead.rows[0].cells);
-  const keyOf = (row, i) => {
-    const cell = row.cells[i];
-    return cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort') : cell.textContent.trim();
-  };
-  function sortBy(i) {
-    const ascending = headers[i].getAttribute('aria-sort') !== 'ascending';
-    headers.forEach((h) => h.removeAttribute('aria-sort'));
-    headers[i].setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
-    const keyed = records.map((record) => ({key: keyOf(record.row, i), record: record}));
-    keyed.sort((a, b) => (ascending ? 1 : -1) * collator.compare(a.key, b.key));
-    records = keyed.map((k) => k.record);
-    const fragment = document.createDocumentFragment();
-    records.forEach((record) => fragment.appendChild(record.row));
-    body.appendChild(fragment);
-  }
-  headers.forEach((th, i) => {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.textContent = th.textContent;
-    button.title = 'Sort by ' + th.textContent;
-    th.textContent = '';
-    th.appendChild(button);
-    button.addEventListener('click', () => sortBy(i));
-  });
-  form.addEventListener('input', () => { apply(); writeHash(); });
-  // Printing shows every evidence block (for browsers that cannot open them with CSS alone).
+  const table = document.getElementById('findings-table');
+  const form = document.getElementById('filters');
+  if (table && form) { findings(table, form); }
+  const long = new Set(Array.from(document.querySelectorAll('noscript[data-rest-of]'),
+                                  (block) => block.getAttribute('data-rest-of')));
+  for (const id of long) { extend(document.getElementById(id)); }
+  // Printing shows every row (of the filtered view) and every evidence block (for browsers that
+  // cannot open them with CSS alone).
   let opened = [];
   window.addEventListener('beforeprint', () => {
+    printing.forEach((show) => show());
     opened = Array.from(document.querySelectorAll('details:not([open])'));
     opened.forEach((d) => { d.open = true; });
   });
   window.addEventListener('afterprint', () => { opened.forEach((d) => { d.open = false; }); });
-  form.addEventListener('submit', (event) => event.preventDefault());
-  window.addEventListener('hashchange', readHash);
   window.addEventListener('load', () => {
     root.setAttribute('data-resource-loads',
                       String(performance.getEntriesByType('resource').length));
   });
-  form.hidden = false;
   root.classList.add('js');
-  readHash();
 })();
 )js";
 

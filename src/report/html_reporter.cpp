@@ -145,6 +145,49 @@ CellLook cell_look(const ScanReport& report, const GridRow& row, std::size_t col
   return {"pass", "\xE2\x9C\x93", "pass"};
 }
 
+// --- long tables ----------------------------------------------------------------------------
+
+// A table that may have tens of thousands of rows. Its first HtmlReporter::kTableRows rows are
+// elements of the table; the others follow it in <noscript> blocks of kTableRows rows, each a
+// table of its own. A browser that runs scripts reads a <noscript> block as one piece of text,
+// not as elements, so the page opens in the time its first rows take; the page's script turns
+// those rows into elements when they are asked for ("Show more", a filter, sorting, printing).
+// Without JavaScript the blocks are ordinary tables that continue the first one.
+class LongTable {
+ public:
+  // `attributes` and `columns` (a <colgroup>, or empty) are repeated for every block; `id` and
+  // `head` (the <thead>) belong to the first table only.
+  LongTable(std::ostream& out, std::string_view id, std::string_view attributes,
+            std::string_view columns, std::string_view head)
+      : out_(out), id_(id), attributes_(attributes), columns_(columns) {
+    out_ << "<table id=\"" << id_ << '"' << attributes_ << ">\n" << columns_ << head << "<tbody>\n";
+  }
+
+  // The stream to write the next row (one "<tr>…</tr>\n") to.
+  std::ostream& row() {
+    if (rows_ > 0 && rows_ % HtmlReporter::kTableRows == 0) {
+      close_block();
+      out_ << "<noscript data-rest-of=\"" << id_ << "\"><table" << attributes_ << ">\n"
+           << columns_ << "<tbody>\n";
+    }
+    ++rows_;
+    return out_;
+  }
+
+  void end() { close_block(); }
+
+ private:
+  void close_block() {
+    out_ << "</tbody>\n</table>\n" << (rows_ > HtmlReporter::kTableRows ? "</noscript>\n" : "");
+  }
+
+  std::ostream& out_;
+  std::string id_;
+  std::string attributes_;
+  std::string columns_;
+  std::size_t rows_ = 0;
+};
+
 // --- sections -------------------------------------------------------------------------------
 
 void write_head(std::ostream& out, const ScanReport& report) {
@@ -407,15 +450,16 @@ void write_findings(std::ostream& out, const ScanReport& report) {
   out << "<section id=\"findings\">\n<h2>Findings (" << report.findings.size() << ")</h2>\n";
   write_filters(out);
   // Fixed column widths: the browser lays out each row without measuring all the others.
-  out << "<table id=\"findings-table\" class=\"fixed\">\n<colgroup><col class=\"w-sev\">"
-         "<col class=\"w-rule\"><col class=\"w-ws\"><col class=\"w-project\">"
-         "<col class=\"w-resource\"><col><col class=\"w-evidence\"></colgroup>\n"
-         "<thead><tr><th>Severity</th><th>Rule</th><th>Workspace</th><th>Project</th>"
-         "<th>Resource</th><th>Message</th><th>Evidence</th></tr></thead>\n<tbody>\n";
+  LongTable table(out, "findings-table", " class=\"fixed\"",
+                  "<colgroup><col class=\"w-sev\"><col class=\"w-rule\"><col class=\"w-ws\">"
+                  "<col class=\"w-project\"><col class=\"w-resource\"><col>"
+                  "<col class=\"w-evidence\"></colgroup>\n",
+                  "<thead><tr><th>Severity</th><th>Rule</th><th>Workspace</th><th>Project</th>"
+                  "<th>Resource</th><th>Message</th><th>Evidence</th></tr></thead>\n");
   for (const auto& f : report.findings) {
-    write_finding_row(out, f);  // one finding's evidence at a time
+    write_finding_row(table.row(), f);  // one finding's evidence at a time
   }
-  out << "</tbody>\n</table>\n";
+  table.end();
   if (report.findings.empty()) {
     out << "<p>No findings.</p>\n";
   }
@@ -439,30 +483,34 @@ void write_unknown(std::ostream& out, const ScanReport& report) {
     }
     out << "</ul>\n";
   }
-  out << "<table id=\"unknown-table\">\n<thead><tr><th>Severity</th><th>Rule</th>"
-         "<th>Resource</th><th>Reason</th><th>Detail</th></tr></thead>\n<tbody>\n";
+  LongTable table(out, "unknown-table", "", "",
+                  "<thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>Reason</th>"
+                  "<th>Detail</th></tr></thead>\n");
   for (const auto& u : report.unknown) {
-    out << "<tr><td class=\"sev " << severity_class(u.rule->severity) << "\">"
-        << core::to_string(u.rule->severity) << "</td><td>" << u.rule->number << " " << u.rule->slug
-        << "</td><td>";
+    table.row() << "<tr><td class=\"sev " << severity_class(u.rule->severity) << "\">"
+                << core::to_string(u.rule->severity) << "</td><td>" << u.rule->number << " "
+                << u.rule->slug << "</td><td>";
     write_resource(out, u);
     out << "</td><td>" << core::to_string(u.reason.value_or(core::UnknownReason::api_error))
         << "</td><td>" << html_escape(u.detail) << "</td></tr>\n";
   }
-  out << "</tbody>\n</table>\n</section>\n";
+  table.end();
+  out << "</section>\n";
 }
 
 void write_errors(std::ostream& out, const ScanReport& report) {
-  out << "<section id=\"errors\">\n<h2>Failed reads (" << report.errors.size() << ")</h2>\n"
-      << "<table id=\"errors-table\">\n<thead><tr><th>Workspace</th><th>Repository</th>"
-         "<th>Endpoint</th><th>HTTP status</th><th>Message</th></tr></thead>\n<tbody>\n";
+  out << "<section id=\"errors\">\n<h2>Failed reads (" << report.errors.size() << ")</h2>\n";
+  LongTable table(out, "errors-table", "", "",
+                  "<thead><tr><th>Workspace</th><th>Repository</th><th>Endpoint</th>"
+                  "<th>HTTP status</th><th>Message</th></tr></thead>\n");
   for (const auto& e : report.errors) {
-    out << "<tr><td>" << html_escape(e.workspace.value_or("")) << "</td><td>"
-        << html_escape(e.repository.value_or("")) << "</td><td>" << html_escape(e.endpoint)
-        << "</td><td>" << (e.http_status ? std::to_string(*e.http_status) : "none") << "</td><td>"
-        << html_escape(e.message) << "</td></tr>\n";
+    table.row() << "<tr><td>" << html_escape(e.workspace.value_or("")) << "</td><td>"
+                << html_escape(e.repository.value_or("")) << "</td><td>" << html_escape(e.endpoint)
+                << "</td><td>" << (e.http_status ? std::to_string(*e.http_status) : "none")
+                << "</td><td>" << html_escape(e.message) << "</td></tr>\n";
   }
-  out << "</tbody>\n</table>\n</section>\n";
+  table.end();
+  out << "</section>\n";
 }
 
 // With a baseline: its findings that are gone, with the evidence the baseline recorded.
@@ -473,18 +521,20 @@ void write_fixed(std::ostream& out, const ScanReport& report) {
   out << "<section id=\"fixed\">\n<h2>Fixed since the baseline (" << report.fixed.size()
       << ")</h2>\n<p>Findings of " << html_escape(report.baseline->file) << " ("
       << core::format_timestamp(report.baseline->started_at)
-      << ") that this scan checked again and no longer sees.</p>\n"
-      << "<table id=\"fixed-table\">\n<thead><tr><th>Severity</th><th>Rule</th>"
-         "<th>Resource</th><th>Message then</th></tr></thead>\n<tbody>\n";
+      << ") that this scan checked again and no longer sees.</p>\n";
+  LongTable table(out, "fixed-table", "", "",
+                  "<thead><tr><th>Severity</th><th>Rule</th><th>Resource</th>"
+                  "<th>Message then</th></tr></thead>\n");
   for (const auto& f : report.fixed) {
-    out << "<tr><td class=\"sev " << severity_class(f.rule->severity) << "\">"
-        << core::to_string(f.rule->severity) << "</td><td>" << f.rule->number << " " << f.rule->slug
-        << "</td><td>";
+    table.row() << "<tr><td class=\"sev " << severity_class(f.rule->severity) << "\">"
+                << core::to_string(f.rule->severity) << "</td><td>" << f.rule->number << " "
+                << f.rule->slug << "</td><td>";
     write_resource(out, f);
     out << "</td><td>" << html_escape(core::message_of(*f.rule, f.evidence.value()))
         << " <span class=\"badge fixed\">fixed</span></td></tr>\n";
   }
-  out << "</tbody>\n</table>\n</section>\n";
+  table.end();
+  out << "</section>\n";
 }
 
 // With declared restrictions: the checks that pass only because of them, and where they were
@@ -496,17 +546,19 @@ void write_declared_passes(std::ostream& out, const ScanReport& report) {
   out << "<section id=\"declared\">\n<h2>Passes resting on declared restrictions ("
       << report.declared_passes.size() << ")</h2>\n"
       << "<p>These checks would fail, or be unknown, on the restrictions Bitbucket returned; they "
-         "pass because the config file declares restrictions the API does not show.</p>\n"
-      << "<table id=\"declared-table\">\n<thead><tr><th>Rule</th><th>Resource</th>"
-         "<th>Declared in</th><th>Evidence</th></tr></thead>\n<tbody>\n";
+         "pass because the config file declares restrictions the API does not show.</p>\n";
+  LongTable table(out, "declared-table", "", "",
+                  "<thead><tr><th>Rule</th><th>Resource</th><th>Declared in</th>"
+                  "<th>Evidence</th></tr></thead>\n");
   for (const auto& p : report.declared_passes) {
-    out << "<tr><td>" << p.rule->number << " " << p.rule->slug << "</td><td>";
+    table.row() << "<tr><td>" << p.rule->number << " " << p.rule->slug << "</td><td>";
     write_resource(out, p);
     out << "</td><td>" << html_escape(text::join(p.declared_by)) << "</td><td>";
     write_evidence(out, p.evidence.value());
     out << "</td></tr>\n";
   }
-  out << "</tbody>\n</table>\n</section>\n";
+  table.end();
+  out << "</section>\n";
 }
 
 // The filter choices the script offers, from the data: every evaluated rule, the scanned
@@ -536,7 +588,8 @@ nlohmann::json filter_data(const ScanReport& report) {
       projects.insert(*f.project);
     }
   }
-  return {{"filters",
+  return {{"batch", HtmlReporter::kTableRows},
+          {"filters",
            {{"severity", severities},
             {"rule", rules},
             {"workspace", items(workspaces)},

@@ -18,12 +18,17 @@ namespace bbp::report {
 // initial filter can be given in the URL fragment, e.g. "#severity=high&q=etl").
 // Rows are written as they are produced: only the grid's per-repository marks are held.
 // The grid lists at most kGridRows repositories (the worst ones) and says so when it leaves
-// some out; the findings table lists every finding. Evidence sits in closed <details> (opened
-// for printing), so the browser lays out less when the page opens (figures at 10,000
-// repositories: docs/performance.md).
+// some out; the findings table lists every finding. Of each table only the first kTableRows
+// rows are elements when the page opens; the rest are in <noscript> blocks that the browser
+// reads as text when scripts run (the script builds rows from them on demand) and as tables
+// when they do not. Evidence sits in closed <details> (opened for printing), so the browser
+// lays out less when the page opens (figures at 10,000 repositories: docs/performance.md).
 class HtmlReporter final : public Reporter {
  public:
   static constexpr std::size_t kGridRows = 500;
+  // Rows of a table that are elements when the page opens; the script adds this many more at a
+  // time.
+  static constexpr std::size_t kTableRows = 500;
   void write(const ScanReport& report, std::ostream& out) const override;
 };
 

@@ -158,6 +158,75 @@ TEST(HtmlReporterTest, LargeGridKeepsTheWorstRepositoriesAndSaysSo) {
   EXPECT_EQ(render(HtmlReporter(), sample_report()).find("grid-cap"), std::string::npos);
 }
 
+// The text between `from` and the next `to` after it, starting at `at`.
+std::string between(const std::string& text, const std::string& from, const std::string& to,
+                    std::size_t at = 0) {
+  const auto begin = text.find(from, at);
+  if (begin == std::string::npos) {
+    return {};
+  }
+  const auto end = text.find(to, begin + from.size());
+  return text.substr(begin + from.size(), end - begin - from.size());
+}
+
+// Beyond its first kTableRows rows, a long table continues in <noscript> blocks of at most
+// kTableRows rows, each a whole table with the same columns, in order; every row is written once.
+TEST(HtmlReporterTest, LongTablesContinueInNoscriptBlocks) {
+  auto report = sample_report();
+  const auto limit = HtmlReporter::kTableRows;
+  const auto base = report.findings.front();
+  report.findings.clear();
+  for (std::size_t i = 0; i < 2 * limit + 7; ++i) {
+    auto f = base;
+    f.repository = "acme/row-" + std::to_string(i);
+    f.resource.name = *f.repository;
+    report.findings.push_back(f);
+  }
+  ASSERT_FALSE(report.unknown.empty());
+  const auto unknown = report.unknown.front();
+  for (std::size_t i = report.unknown.size(); i < limit + 1; ++i) {
+    report.unknown.push_back(unknown);
+  }
+  const auto html = render(HtmlReporter(), report);
+  const auto first = between(html, "<table id=\"findings-table\"", "</table>");
+  EXPECT_EQ(occurrences(first, "<tr data-severity="), limit);
+  EXPECT_NE(first.find(">acme/row-0<"), std::string::npos);
+  EXPECT_EQ(first.find(">acme/row-" + std::to_string(limit) + "<"), std::string::npos);
+  const std::string open = "<noscript data-rest-of=\"findings-table\">";
+  EXPECT_EQ(occurrences(html, open), 2U);
+  const auto second = between(html, open, "</noscript>");
+  EXPECT_EQ(second.rfind("<table class=\"fixed\">\n<colgroup>", 0), 0U) << second.substr(0, 80);
+  EXPECT_EQ(occurrences(second, "<tr data-severity="), limit);
+  EXPECT_NE(second.find(">acme/row-" + std::to_string(limit) + "<"), std::string::npos);
+  EXPECT_NE(second.find("</tbody>\n</table>\n"), std::string::npos);
+  const auto third = between(html, open, "</noscript>", html.find(open) + 1);
+  EXPECT_EQ(occurrences(third, "<tr data-severity="), 7U);
+  EXPECT_NE(third.find(">acme/row-" + std::to_string(2 * limit + 6) + "<"), std::string::npos);
+  EXPECT_EQ(occurrences(html, "<tr data-severity="), report.findings.size());
+  EXPECT_EQ(occurrences(html, "id=\"findings-table\""), 1U) << "an id is never repeated";
+  // The Unknown table in the same way, and a short table has no block at all.
+  EXPECT_EQ(occurrences(html, "<noscript data-rest-of=\"unknown-table\"><table>\n<tbody>\n"), 1U);
+  EXPECT_EQ(occurrences(html, "<noscript data-rest-of=\"errors-table\">"), 0U);
+  EXPECT_EQ(occurrences(html, "<noscript"), occurrences(html, "</noscript>"));
+  EXPECT_EQ(render(HtmlReporter(), sample_report()).find("<noscript"), std::string::npos);
+}
+
+// Markup from Bitbucket cannot end a <noscript> block early: it is escaped like everywhere else.
+TEST(HtmlReporterTest, BitbucketTextCannotCloseANoscriptBlock) {
+  auto report = hostile_report();
+  const auto base = report.findings.front();
+  for (std::size_t i = 0; i < HtmlReporter::kTableRows; ++i) {
+    auto f = base;
+    f.repository = "</noscript><script>alert(7)</script>";
+    f.resource.name = *f.repository;
+    report.findings.push_back(f);
+  }
+  const auto html = render(HtmlReporter(), report);
+  EXPECT_EQ(occurrences(html, "<noscript data-rest-of=\"findings-table\">"), 1U);
+  EXPECT_EQ(occurrences(html, "</noscript>"), 1U);
+  EXPECT_NE(html.find("&lt;/noscript&gt;&lt;script&gt;alert(7)"), std::string::npos);
+}
+
 // Evidence is in closed <details>, escaped for text (quotes stay readable, markup does not run).
 TEST(HtmlReporterTest, EvidenceIsCollapsedAndEscapedAsText) {
   auto report = sample_report();
