@@ -121,7 +121,7 @@ inline constexpr std::string_view kScript = R"js(
     parser.innerHTML = '';
     return rows;
   }
-  // "Show more" and "Show all" under a table; more(n) adds up to n rows (Infinity: all of them).
+  // "Show more" and "Show the other N" under a table; more(n) adds up to n rows (Infinity: all of them).
   // Returns the function that updates the buttons with the number of rows not shown.
   function pager(table, more) {
     const bar = document.createElement('p');
@@ -137,8 +137,9 @@ inline constexpr std::string_view kScript = R"js(
     all.addEventListener('click', () => more(Infinity));
     return (left) => {
       bar.hidden = left === 0;
+      all.hidden = left <= batch;
       next.textContent = 'Show ' + Math.min(batch, left) + ' more';
-      all.textContent = 'Show all ' + left + ' not shown';
+      all.textContent = 'Show the other ' + left;
     };
   }
   const printing = [];  // what shows every row before printing

@@ -274,8 +274,8 @@ std::string with_script(std::string html, const std::string& script) {
 }
 
 // The rows beyond the first kTableRows are built when asked for: "Show more", sorting (on keys
-// read from rows that were never elements), "Show all", a text filter and printing. A script
-// added after the page's own clicks through it and writes down what the page showed.
+// read from rows that were never elements), "Show the other N", a text filter and printing. A
+// script added after the page's own clicks through it and writes down what the page showed.
 TEST_F(BrowserTest, LongTablesShowMoreSortFilterAndPrint) {
   const std::size_t findings = 2 * HtmlReporter::kTableRows + 234;
   const std::size_t unknowns = HtmlReporter::kTableRows + 200;
