@@ -8,9 +8,7 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <iostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_bitbucket/server.hpp"
+#include "golden.hpp"
 #include "process.hpp"
 
 namespace bbp::report::testing {
@@ -27,7 +26,6 @@ namespace fs = std::filesystem;
 
 const std::string kData = BBP_TEST_DATA_DIR;
 const std::string kBinary = BBPOSTURE_BINARY;
-const std::string kPlaceholder = "http://fake-bitbucket.test";
 // Every unsecured variable's value (and the one webhook secret) in the scenario starts so.
 const std::string kPlanted = "PLANTED-";
 const std::vector<std::string> kFormats{"json", "jsonl", "sarif", "csv", "table", "html"};
@@ -50,10 +48,7 @@ class ExtendedRulesTest : public ::testing::Test {
 
   static EnvChanges env(const std::string& client = "extended-client",
                         const std::string& secret = "extended-secret") {
-    return {{"BITBUCKET_CLIENT_ID", client},          {"BITBUCKET_CLIENT_SECRET", secret},
-            {"BBP_NOW", "2026-11-28T00:00:00Z"},      {"NO_COLOR", std::nullopt},
-            {"BITBUCKET_ACCESS_TOKEN", std::nullopt}, {"BITBUCKET_EMAIL", std::nullopt},
-            {"BITBUCKET_API_TOKEN", std::nullopt}};
+    return golden_env(client, secret);
   }
 
   // One request at a time, so the request count and the order are the same on every run.
@@ -65,26 +60,8 @@ class ExtendedRulesTest : public ::testing::Test {
     return args;
   }
 
-  static std::string normalise(std::string text) {
-    const auto from = fake_->base_url();
-    for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
-      text.replace(pos, from.size(), kPlaceholder);
-      pos += kPlaceholder.size();
-    }
-    return text;
-  }
-
-  static void expect_golden(const std::string& name, const std::string& actual) {
-    const std::string path = kData + "/golden/" + name;
-    const char* update = std::getenv("BBP_UPDATE_GOLDEN");  // NOLINT(concurrency-mt-unsafe)
-    if (update != nullptr && std::string(update) == "1") {
-      write_file(path, actual);
-      std::cout << "rewrote " << path << '\n';
-      return;
-    }
-    ASSERT_TRUE(fs::exists(path)) << path << " is missing; run with BBP_UPDATE_GOLDEN=1";
-    EXPECT_TRUE(read_file(path) == actual)
-        << name << " differs from the golden file (BBP_UPDATE_GOLDEN=1 rewrites it on purpose)";
+  static std::string normalise(const std::string& text) {
+    return testing::normalise(text, fake_->base_url());
   }
 
   // The API requests a JSON report says the scan made.

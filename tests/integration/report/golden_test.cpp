@@ -7,9 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
-#include <iostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_bitbucket/server.hpp"
+#include "golden.hpp"
 #include "process.hpp"
 
 namespace bbp::report::testing {
@@ -31,22 +30,6 @@ const std::string kPython = "/usr/bin/python3";
 const std::string kValidator = kSource + "/tests/integration/report/validate_json.py";
 const std::string kSarifSchema = kData + "/schemas/sarif-schema-2.1.0.json";
 const std::string kReportSchema = kSource + "/docs/report.schema.json";
-// The fake's address changes with every run; golden files hold this instead.
-const std::string kPlaceholder = "http://fake-bitbucket.test";
-
-bool updating_golden() {
-  const char* value = std::getenv("BBP_UPDATE_GOLDEN");  // NOLINT(concurrency-mt-unsafe)
-  return value != nullptr && std::string(value) == "1";
-}
-
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
-    text.replace(pos, from.size(), to);
-    pos += to.size();
-  }
-  return text;
-}
-
 // A scratch folder per test, removed afterwards.
 class TempDir {
  public:
@@ -94,12 +77,7 @@ class GoldenTest : public ::testing::Test {
     fake_ = nullptr;
   }
 
-  static EnvChanges env() {
-    return {{"BITBUCKET_CLIENT_ID", "golden-client"}, {"BITBUCKET_CLIENT_SECRET", "golden-secret"},
-            {"BBP_NOW", "2026-11-28T00:00:00Z"},      {"NO_COLOR", std::nullopt},
-            {"BITBUCKET_ACCESS_TOKEN", std::nullopt}, {"BITBUCKET_EMAIL", std::nullopt},
-            {"BITBUCKET_API_TOKEN", std::nullopt}};
-  }
+  static EnvChanges env() { return golden_env("golden-client", "golden-secret"); }
 
   // `bbposture scan` against the fake; one request at a time so the request count and the
   // order of everything are the same on every run.
@@ -116,33 +94,7 @@ class GoldenTest : public ::testing::Test {
   }
 
   static std::string normalise(const std::string& text) {
-    return replace_all(text, fake_->base_url(), kPlaceholder);
-  }
-
-  // Compares `actual` with the golden file, or rewrites it under BBP_UPDATE_GOLDEN=1.
-  static void expect_golden(const std::string& name, const std::string& actual) {
-    const std::string path = kData + "/golden/" + name;
-    if (updating_golden()) {
-      write_file(path, actual);
-      std::cout << "rewrote " << path << '\n';
-      return;
-    }
-    ASSERT_TRUE(fs::exists(path)) << path << " is missing; run with BBP_UPDATE_GOLDEN=1";
-    const auto expected = read_file(path);
-    if (expected != actual) {
-      std::size_t at = 0;
-      while (at < expected.size() && at < actual.size() && expected[at] == actual[at]) {
-        ++at;
-      }
-      const auto context = [&](const std::string& s) {
-        const auto from = at < 80 ? 0 : at - 80;
-        return s.substr(from, 160);
-      };
-      ADD_FAILURE() << name << " differs from the golden file at byte " << at
-                    << " (BBP_UPDATE_GOLDEN=1 rewrites it on purpose)\n--- expected ---\n"
-                    << context(expected) << "\n--- actual ---\n"
-                    << context(actual);
-    }
+    return testing::normalise(text, fake_->base_url());
   }
 
   // Runs one format with -o into a scratch folder and returns the (normalised) report.
