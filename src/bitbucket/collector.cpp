@@ -454,8 +454,9 @@ class Collector::Run {
     // Two tasks, so that a repository's reads spread over the workers and the scan's tail is
     // one round trip long, not a repository's whole chain.
     const bool branches = reads_branches_ && staged.repository.mainbranch.has_value();
-    staged.reads_left = (branches ? 1 : 0) + (reads_keys_ ? 1 : 0) + (reads_hooks_ ? 1 : 0) +
-                        (reads_variables_ ? 2 : 0);
+    const auto extras = repository_extras();
+    staged.reads_left =
+        (branches ? 1 : 0) + (reads_keys_ ? 1 : 0) + static_cast<int>(extras.size());
     if (options_.plan_only) {
       return;
     }
@@ -475,19 +476,22 @@ class Collector::Run {
     if (reads_keys_ && !keys_resumed) {
       queue(Task{TaskKind::deploy_keys, w, staged_[w].back(), std::nullopt, {}, {}});
     }
-    queue_repository_extras(w);
+    for (const auto kind : extras) {
+      queue(Task{kind, w, staged_[w].back(), std::nullopt, {}, {}});
+    }
   }
 
-  // The extended rules' reads of the repository just staged (never taken from a checkpoint).
-  void queue_repository_extras(std::size_t w) {
-    const auto& staged = staged_[w].back();
+  // The extended rules' reads of each repository (never taken from a checkpoint).
+  std::vector<TaskKind> repository_extras() const {
+    std::vector<TaskKind> kinds;
     if (reads_hooks_) {
-      queue(Task{TaskKind::hooks, w, staged, std::nullopt, {}, {}});
+      kinds.push_back(TaskKind::hooks);
     }
     if (reads_variables_) {
-      queue(Task{TaskKind::repository_variables, w, staged, std::nullopt, {}, {}});
-      queue(Task{TaskKind::deployment_variables, w, staged, std::nullopt, {}, {}});
+      kinds.push_back(TaskKind::repository_variables);
+      kinds.push_back(TaskKind::deployment_variables);
     }
+    return kinds;
   }
 
   // The extended rules' workspace-wide reads, once its repositories are listed (none for a
