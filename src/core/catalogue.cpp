@@ -259,9 +259,9 @@ std::string age_against(const nlohmann::json& ev, std::string_view after,
   std::string out =
       !age ? std::string("an unknown number of days")
            : (limit && *age == *limit ? "more than " : "") + std::to_string(*age) + " days";
-  out += " " + std::string(after);
+  out.append(" ").append(after);
   if (limit) {
-    out += "; " + std::string(limit_word) + " " + std::to_string(*limit) + " days";
+    out.append("; ").append(limit_word).append(" ").append(std::to_string(*limit)).append(" days");
   }
   return out;
 }

@@ -42,7 +42,7 @@ std::string csv_field(std::string_view text) {
 std::string csv_inert(std::string_view text) {
   constexpr std::string_view kFormulaStarts = "=+-@\t\r";
   if (!text.empty() && kFormulaStarts.find(text.front()) != std::string_view::npos) {
-    return "'" + std::string(text);
+    return std::string("'").append(text);
   }
   return std::string(text);
 }

@@ -167,8 +167,11 @@ ScanReport report_of(const json& doc) {
 
 // Whether `doc` says it is a bbposture report; the problem otherwise.
 std::optional<std::string> not_a_report(const json& doc) {
-  if (!doc.is_object() || !doc.contains("tool") || !doc.at("tool").is_object() ||
-      doc.at("tool").value("name", "") != "bbposture" || !doc.contains("schema_version")) {
+  const auto ours = [&] {
+    const auto tool = doc.find("tool");
+    return tool->is_object() && tool->contains("name") && tool->at("name") == "bbposture";
+  };
+  if (!doc.is_object() || !doc.contains("tool") || !ours() || !doc.contains("schema_version")) {
     return std::string(
         "is not a bbposture JSON report (no tool.name \"bbposture\" and "
         "schema_version)");
