@@ -174,7 +174,13 @@ class LongTable {
     return out_;
   }
 
-  void end() { close_block(); }
+  // Closes the table; one with no row at all is followed by `when_empty` as a paragraph.
+  void end(std::string_view when_empty = "None.") {
+    close_block();
+    if (rows_ == 0) {
+      out_ << "<p class=\"muted\">" << when_empty << "</p>\n";
+    }
+  }
 
  private:
   void close_block() {
@@ -459,10 +465,7 @@ void write_findings(std::ostream& out, const ScanReport& report) {
   for (const auto& f : report.findings) {
     write_finding_row(table.row(), f);  // one finding's evidence at a time
   }
-  table.end();
-  if (report.findings.empty()) {
-    out << "<p>No findings.</p>\n";
-  }
+  table.end("No findings.");
   out << "</section>\n";
 }
 

@@ -211,6 +211,19 @@ TEST(HtmlReporterTest, LongTablesContinueInNoscriptBlocks) {
   EXPECT_EQ(render(HtmlReporter(), sample_report()).find("<noscript"), std::string::npos);
 }
 
+// A table with nothing to list says so under its header.
+TEST(HtmlReporterTest, EmptyTablesSaySo) {
+  auto report = sample_report();
+  report.findings.clear();
+  report.unknown.clear();
+  report.errors.clear();
+  const auto html = render(HtmlReporter(), report);
+  EXPECT_NE(html.find("<table id=\"findings-table\" class=\"fixed\">"), std::string::npos);
+  EXPECT_NE(html.find("</table>\n<p class=\"muted\">No findings.</p>"), std::string::npos);
+  EXPECT_EQ(occurrences(html, "</table>\n<p class=\"muted\">None.</p>"), 2U);
+  EXPECT_EQ(render(HtmlReporter(), sample_report()).find("No findings."), std::string::npos);
+}
+
 // Markup from Bitbucket cannot end a <noscript> block early: it is escaped like everywhere else.
 TEST(HtmlReporterTest, BitbucketTextCannotCloseANoscriptBlock) {
   auto report = hostile_report();
