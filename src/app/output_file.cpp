@@ -175,7 +175,8 @@ tl::expected<void, std::string> replace_atomically(
   const mode_t mode =
       ::stat(target.c_str(), &existing) == 0 ? (existing.st_mode & 07777) : mode_t{0644};
   const fs::path dir = folder_of(target);
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  const auto name = std::string(".").append(target.filename().string()).append(".tmp.XXXXXX");
+  std::string tmpl = (dir / name).string();
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) {
     return tl::unexpected("cannot create a file in " + dir.string() + ": " + errno_text(errno));

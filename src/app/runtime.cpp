@@ -159,8 +159,9 @@ bool stdout_is_tty() {
 std::string progress_text_line(std::chrono::seconds elapsed, const std::string& text,
                                std::size_t columns) {
   const auto s = elapsed.count();
-  std::string line = "[" + std::to_string(s / 60) + "m" + (s % 60 < 10 ? "0" : "") +
-                     std::to_string(s % 60) + "s] " + text;
+  std::string line("[");
+  line.append(std::to_string(s / 60)).append("m").append(s % 60 < 10 ? "0" : "");
+  line.append(std::to_string(s % 60)).append("s] ").append(text);
   if (columns > 1 && line.size() >= columns) {
     line.resize(columns - 1);  // the progress text is ASCII: no character is cut in two
   }
