@@ -121,8 +121,8 @@ inline constexpr std::string_view kScript = R"js(
     parser.innerHTML = '';
     return rows;
   }
-  // "Show more" and "Show the other N" under a table; more(n) adds up to n rows (Infinity: all of them).
-  // Returns the function that updates the buttons with the number of rows not shown.
+  // "Show more" and "Show the other N" under a table; more(n) adds up to n rows (Infinity:
+  // all of them). Returns the function that updates the buttons with the rows not shown.
   function pager(table, more) {
     const bar = document.createElement('p');
     bar.className = 'more';
