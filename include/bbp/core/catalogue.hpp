@@ -75,14 +75,16 @@ struct Rule {
   Verdict (*check)(const RuleContext&) = nullptr;
   // The finding's message: what was found, for a person, with the threshold the check used
   // ("last updated 412 days ago; threshold 30 days"). Worded from the finding's evidence only,
-  // which carries the settings the check ran with (stale_days, key_max_age_days,
-  // min_approvals), so every report format says the same and never a threshold other than the
-  // one applied. The one place a rule's message is worded; see message_of.
+  // which carries the thresholds the check ran with (those in `thresholds`: stale_days,
+  // key_max_age_days, min_approvals, max_owners), so every report format says the same and
+  // never a threshold other than the one applied. The one place a rule's message is worded; see
+  // message_of.
   std::string (*message)(const nlohmann::json& evidence) = nullptr;
   RuleSet set = RuleSet::casb;
   // The reads its check needs, named by the gap a failure of each leaves (the repository
   // listing is always read). A scan makes a read only when a selected rule needs it.
   std::vector<GapSubject> reads;
+  std::vector<Threshold> thresholds;  // the thresholds its check reads (core/settings.hpp)
 };
 
 // `rule`'s message for a finding with this evidence. Evidence lacking a field the wording

@@ -1,7 +1,11 @@
 #include "bbp/core/catalogue.hpp"
 
+#include <algorithm>
 #include <set>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -10,6 +14,7 @@
 #include "bbp/core/engine.hpp"
 #include "bbp/core/models.hpp"
 #include "bbp/core/outcome.hpp"
+#include "bbp/core/settings.hpp"
 
 namespace bbp::core {
 namespace {
@@ -140,6 +145,83 @@ TEST(CatalogueTest, BranchRulesNeedRepositoryAdmin) {
                 r.oauth_scopes.end())
           << r.slug;
     }
+  }
+}
+
+// The value a message shows for a threshold, in the evidence below: one no other part of any
+// message shows, so finding it in a message means the message quotes that threshold.
+int marker_of(const ThresholdRow& row) {
+  return 4101 + 101 * static_cast<int>(row.id);
+}
+
+// Evidence with every threshold and what the messages quote beside them (ages, counts).
+nlohmann::json evidence_with_thresholds() {
+  nlohmann::json evidence{{"default_branch", "main"},
+                          {"age_days", 9000},
+                          {"highest_required_approvals", 1},
+                          {"owner_count", 9},
+                          {"owners", {"a", "b"}}};
+  for (const auto& row : thresholds()) {
+    evidence[std::string(row.key)] = marker_of(row);
+  }
+  return evidence;
+}
+
+// A rule whose description names a threshold's key, or whose message quotes a threshold, reads
+// that threshold and lists it in `thresholds` (reports print the thresholds of the rules they
+// selected from that list); a rule lists no threshold it does not mention.
+TEST(CatalogueTest, RulesListTheThresholdsTheyMention) {
+  const auto evidence = evidence_with_thresholds();
+  std::set<Threshold> used;
+  for (const auto& rule : catalogue()) {
+    const auto message = message_of(rule, evidence);
+    for (const auto& row : thresholds()) {
+      const bool mentioned = rule.description.find(row.key) != std::string_view::npos ||
+                             message.find(row.key) != std::string::npos ||
+                             message.find(std::to_string(marker_of(row))) != std::string::npos;
+      const bool listed = std::find(rule.thresholds.begin(), rule.thresholds.end(), row.id) !=
+                          rule.thresholds.end();
+      EXPECT_EQ(mentioned, listed) << rule.slug << " and " << row.key << ": " << message;
+    }
+    used.insert(rule.thresholds.begin(), rule.thresholds.end());
+  }
+  for (const auto& row : thresholds()) {
+    EXPECT_TRUE(used.contains(row.id)) << row.key << " is used by no rule";
+  }
+}
+
+TEST(CatalogueTest, ThresholdsOfTheRulesThatReadThem) {
+  EXPECT_EQ(find_rule("pr-review-not-required")->thresholds,
+            std::vector<Threshold>{Threshold::min_approvals});
+  EXPECT_EQ(find_rule("stale-repository")->thresholds,
+            std::vector<Threshold>{Threshold::stale_days});
+  EXPECT_EQ(find_rule("old-key")->thresholds, std::vector<Threshold>{Threshold::key_max_age_days});
+  EXPECT_EQ(find_rule("workspace-owner-count")->thresholds,
+            std::vector<Threshold>{Threshold::max_owners});
+}
+
+// Every threshold has one row, found by its id, whose default is the value in Settings{}.
+TEST(ThresholdTableTest, EveryThresholdHasARowWithTheSettingsDefault) {
+  const Settings defaults;
+  const std::vector<std::pair<Threshold, int>> expected{
+      {Threshold::stale_days, defaults.stale_days},
+      {Threshold::key_max_age_days, defaults.key_max_age_days},
+      {Threshold::min_approvals, defaults.min_approvals},
+      {Threshold::max_owners, defaults.max_owners},
+  };
+  ASSERT_EQ(thresholds().size(), expected.size());
+  std::set<std::string_view> keys;
+  for (const auto& [id, value] : expected) {
+    const auto& row = threshold(id);
+    EXPECT_EQ(row.id, id) << row.key;
+    EXPECT_EQ(default_value(row), value) << row.key;
+    EXPECT_TRUE(keys.insert(row.key).second) << row.key;
+  }
+  for (const auto& row : thresholds()) {
+    EXPECT_EQ(&threshold(row.id), &row) << row.key;
+    EXPECT_EQ(default_value(row), Settings{}.*row.field) << row.key;
+    EXPECT_GE(default_value(row), row.min) << row.key;
+    EXPECT_LE(default_value(row), row.max) << row.key;
   }
 }
 
