@@ -238,9 +238,7 @@ void write_scope(std::ostream& out, const ScanReport& report) {
       << "</dd>\n<dt>Credential</dt><dd id=\"credential\">"
       << html_escape(credential_label(report.credential)) << "</dd>\n"
       << "<dt>API URL</dt><dd>" << html_escape(report.api_url) << "</dd>\n"
-      << "<dt>Thresholds</dt><dd>stale after " << report.settings.stale_days
-      << " days; keys older than " << report.settings.key_max_age_days << " days; "
-      << report.settings.min_approvals << " approval(s) required</dd>\n"
+      << "<dt>Thresholds</dt><dd>" << html_escape(thresholds_text(report)) << "</dd>\n"
       << "<dt>Tool</dt><dd>bbposture " << html_escape(report.tool_version) << "</dd>\n</dl>\n"
       << "</header>\n";
 }

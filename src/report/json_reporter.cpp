@@ -27,12 +27,9 @@ nlohmann::json scan_json(const ScanReport& report) {
                       {"repositories", report.repositories},
                       {"keys", report.keys},
                       {"api_requests", report.api_requests},
-                      {"settings",
-                       {{"stale_days", report.settings.stale_days},
-                        {"key_max_age_days", report.settings.key_max_age_days},
-                        {"min_approvals", report.settings.min_approvals}}}};
-  if (uses_max_owners(report)) {
-    scan["settings"]["max_owners"] = report.settings.max_owners;
+                      {"settings", nlohmann::json::object()}};
+  for (const auto* threshold : used_thresholds(report)) {
+    scan["settings"][std::string(threshold->key)] = report.settings.*threshold->field;
   }
   if (report.credential) {
     scan["credential"] = *report.credential;

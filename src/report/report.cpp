@@ -77,9 +77,19 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
   return r;
 }
 
-bool uses_max_owners(const ScanReport& report) {
-  const auto* rule = core::find_rule("workspace-owner-count");
-  return std::find(report.rules.begin(), report.rules.end(), rule) != report.rules.end();
+std::vector<const core::ThresholdRow*> used_thresholds(const ScanReport& report) {
+  std::vector<const core::ThresholdRow*> used;
+  for (const auto& row : core::thresholds()) {
+    const bool used_by_a_rule =
+        std::any_of(report.rules.begin(), report.rules.end(), [&](const core::Rule* rule) {
+          return std::find(rule->thresholds.begin(), rule->thresholds.end(), row.id) !=
+                 rule->thresholds.end();
+        });
+    if (used_by_a_rule) {
+      used.push_back(&row);
+    }
+  }
+  return used;
 }
 
 std::array<std::size_t, 4> count_by_severity(const ScanReport& report) {
@@ -156,6 +166,20 @@ std::string describe(const core::Evaluation& e) {
 
 std::string declared_pass_message(const core::Evaluation& evaluation) {
   return "passes only because of restrictions declared in " + text::join(evaluation.declared_by);
+}
+
+std::string thresholds_text(const ScanReport& report) {
+  std::string text;
+  for (const auto* threshold : used_thresholds(report)) {
+    text.append(text.empty() ? "" : "; ")
+        .append(threshold->key)
+        .append(" ")
+        .append(std::to_string(report.settings.*threshold->field));
+    if (!threshold->unit.empty()) {
+      text.append(" ").append(threshold->unit);
+    }
+  }
+  return text.empty() ? "none" : text;
 }
 
 }  // namespace bbp::report

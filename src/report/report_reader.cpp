@@ -130,11 +130,12 @@ void read_scan(const json& scan, ScanReport& r) {
   r.keys = field(scan, "keys").get<std::size_t>();
   r.api_requests = field(scan, "api_requests").get<std::uint64_t>();
   const auto& settings = field(scan, "settings");
-  r.settings.stale_days = field(settings, "stale_days").get<int>();
-  r.settings.key_max_age_days = field(settings, "key_max_age_days").get<int>();
-  r.settings.min_approvals = field(settings, "min_approvals").get<int>();
-  if (settings.contains("max_owners")) {
-    r.settings.max_owners = field(settings, "max_owners").get<int>();
+  // Only the thresholds of the rules it ran (older reports: always the first three).
+  for (const auto& threshold : core::thresholds()) {
+    const std::string key(threshold.key);
+    if (settings.contains(key)) {
+      r.settings.*threshold.field = field(settings, key.c_str()).get<int>();
+    }
   }
 }
 

@@ -22,9 +22,11 @@ std::string_view resource_of(const core::Rule& r) {
       return "pipeline_variable";
     case core::RuleSubject::workspace:
       return "workspace";
-    default:
+    case core::RuleSubject::repository:
+    case core::RuleSubject::default_branch:
       return "repository";
   }
+  return "repository";
 }
 
 std::string render_json() {

@@ -269,12 +269,16 @@ void write_heading(const Page& page, const ScanReport& report) {
             plural(report.repositories, "repository", "repositories") + " and " +
             plural(report.keys, "key", "keys") + " in " +
             (scope.empty() ? std::string("no workspace") : scope));
-  page.line("settings: stale_days=" + std::to_string(report.settings.stale_days) +
-            " key_max_age_days=" + std::to_string(report.settings.key_max_age_days) +
-            " min_approvals=" + std::to_string(report.settings.min_approvals) +
-            (uses_max_owners(report) ? " max_owners=" + std::to_string(report.settings.max_owners)
-                                     : std::string()) +
-            ", API requests: " + std::to_string(report.api_requests));
+  std::string settings;
+  for (const auto* threshold : used_thresholds(report)) {
+    settings.append(settings.empty() ? "settings: " : " ")
+        .append(threshold->key)
+        .append("=")
+        .append(std::to_string(report.settings.*threshold->field));
+  }
+  page.line(settings.append(settings.empty() ? "" : ", ")
+                .append("API requests: ")
+                .append(std::to_string(report.api_requests)));
   page.out << '\n';
 }
 

@@ -79,9 +79,9 @@ struct ReportInputs {
 ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evaluation> evaluations,
                         const ReportInputs& inputs);
 
-// Whether the report's rules use the max_owners setting (workspace-owner-count is selected):
-// only then do reports print it.
-bool uses_max_owners(const ScanReport& report);
+// The thresholds the report's rules use (their catalogue rows say which), in the order of the
+// threshold table: reports print these and no other.
+std::vector<const core::ThresholdRow*> used_thresholds(const ScanReport& report);
 
 // Findings per severity, in report order Critical..Low; suppressed findings are not counted.
 std::array<std::size_t, 4> count_by_severity(const ScanReport& report);
@@ -110,6 +110,10 @@ std::string declared_pass_message(const core::Evaluation& evaluation);
 // "not recorded" when absent (a snapshot saved before the kind was recorded); any other name as
 // it is.
 std::string credential_label(const std::optional<std::string>& credential);
+
+// "stale_days 365 days; min_approvals 1": the thresholds the report's rules used, for people;
+// "none" when its rules use none.
+std::string thresholds_text(const ScanReport& report);
 
 // Where an evaluation points, for a person: "acme/api", "acme project PLAT", "workspace acme",
 // "your account".
