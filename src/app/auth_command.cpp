@@ -12,6 +12,7 @@
 #include "bbp/text/text.hpp"
 #include "commands.hpp"
 #include "config_file.hpp"
+#include "option_table.hpp"
 #include "runtime.hpp"
 
 namespace bbp::app {
@@ -60,7 +61,8 @@ class AuthCheck {
         json_(json),
         out_(json ? static_cast<std::ostream&>(discarded_) : std::cout) {}
 
-  int run(const AuthCheckOptions& options, const ConnectionConfig& connection) {
+  int run(const ScanConfig& config) {
+    const ConnectionConfig& connection = config.connection;
     out_ << "Credential:  " << bitbucket::describe(credentials_) << '\n'
          << "API:         " << connection.api_url << '\n';
     doc_["credential"] = {{"kind", bitbucket::to_string(credentials_.kind)},
@@ -69,7 +71,7 @@ class AuthCheck {
     doc_["api_url"] = connection.api_url;
     identify();
     report_scopes();
-    const auto workspace = probe_workspace(options.workspaces);
+    const auto workspace = probe_workspace(config.workspaces);
     if (workspace) {
       probe_repository(*workspace);
       probe_workspace_endpoints(*workspace);
@@ -392,43 +394,17 @@ class AuthCheck {
 }  // namespace
 
 void setup_auth_check(CLI::App& app, AuthCheckOptions& o) {
-  app.add_option("-w,--workspace", o.workspaces, "Workspace to probe (default: the first one)")
-      ->type_name("SLUG");
-  app.add_option("-f,--format", o.format, "Output: table (for people) or json (for scripts)")
-      ->type_name("FORMAT")
-      ->capture_default_str();
-  app.add_option("--rule-set", o.rule_set,
-                 "Check what these rules need: casb (the default eleven), extended or all")
-      ->type_name("SET")
-      ->capture_default_str();
-  add_connection_options(app, o.connection);
-  add_log_options(app, o.log);
-  add_config_options(app, o);
+  add_options(app, Command::auth_check, o);
 }
 
 int run_auth_check(const AuthCheckOptions& given, const std::atomic<bool>& cancel) {
-  // The config file's connection and logging keys, under the command line's.
-  const auto loaded = with_config_file(given);
-  if (!loaded) {
-    std::cerr << "bbposture: " << loaded.error() << '\n';
+  // The config file's keys that auth check takes (the option table's), under the command line's.
+  const auto config = configured(given, Command::auth_check);
+  if (!config) {
+    std::cerr << "bbposture: " << config.error() << '\n';
     return kExitUsage;
   }
-  const AuthCheckOptions& options = *loaded;
-  if (!text::iequals(options.format, "table") && !text::iequals(options.format, "json")) {
-    std::cerr << "bbposture: --format must be table or json (got '" << options.format << "')\n";
-    return kExitUsage;
-  }
-  auto rules = core::rule_set(options.rule_set);
-  if (rules.empty()) {
-    std::cerr << "bbposture: --rule-set must be casb, extended or all (got '" << options.rule_set
-              << "')\n";
-    return kExitUsage;
-  }
-  auto connection = validate(options.connection);
-  if (!connection) {
-    std::cerr << "bbposture: " << connection.error() << '\n';
-    return kExitUsage;
-  }
+  const ConnectionConfig* connection = &config->connection;
   for (const auto& warning : connection->warnings) {
     spdlog::warn("{}", warning);
   }
@@ -443,8 +419,8 @@ int run_auth_check(const AuthCheckOptions& given, const std::atomic<bool>& cance
   bitbucket::ApiClient api(stack.transport(), *tokens, connection->api_url, &cancel,
                            &stack.limiter());
   const int code =
-      AuthCheck(api, *tokens, *credentials, std::move(rules), text::iequals(options.format, "json"))
-          .run(options, *connection);
+      AuthCheck(api, *tokens, *credentials, config->rules, config->format == report::Format::json)
+          .run(*config);
   spdlog::info("{} requests", stack.requests());
   return code;
 }

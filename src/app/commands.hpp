@@ -36,7 +36,7 @@ tl::expected<std::optional<report::ScanReport>, std::string> load_baseline(
 struct DiffOptions {
   std::string old_report;
   std::string new_report;
-  ScanOptions output;  // only -f, -o, --color, --width, --fail-on, --fail-on-unchanged, ...
+  ScanOptions output;  // the option table's rows for diff: -f, -o, --color, --width, --fail-on…
 };
 void setup_diff(CLI::App& app, DiffOptions& options);
 // The table's colours and width (a terminal's unless -o or --width) and --show-suppressed.
@@ -66,12 +66,5 @@ int run_config(const ConfigOptions& options);
 std::string failure_message(const CLI::App* app, const CLI::Error& error);
 std::optional<std::string> nearest(std::string_view word,
                                    const std::vector<std::string>& candidates);
-
-// A validator refusing an empty value ("-o ''"), which would otherwise read as "not given".
-CLI::Validator non_empty();
-
-// Options shared by scan and auth check.
-void add_connection_options(CLI::App& app, ConnectionOptions& options);
-void add_log_options(CLI::App& app, LogOptions& options);
 
 }  // namespace bbp::app

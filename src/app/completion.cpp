@@ -9,88 +9,33 @@
 #include "bbp/core/outcome.hpp"
 #include "bbp/report/reporter.hpp"
 #include "bbp/text/text.hpp"
+#include "option_table.hpp"
 #include "runtime.hpp"
 
 namespace bbp::app {
 namespace {
 
-using Words = std::vector<std::string>;
-
-Words report_formats() {
-  Words words;
-  for (const auto name : report::format_names()) {
-    words.emplace_back(name);
+// The option table's command for a subcommand path, if it is one of the table's.
+std::optional<Command> table_command(std::string_view path) {
+  if (path == "scan") {
+    return Command::scan;
   }
-  return words;
-}
-
-Words severities() {
-  Words words;
-  for (int r = core::rank(core::Severity::critical); r <= core::rank(core::Severity::low); ++r) {
-    words.push_back(text::ascii_lower(core::to_string(static_cast<core::Severity>(r))));
+  if (path == "diff") {
+    return Command::diff;
   }
-  return words;
-}
-
-Words fail_on_values() {
-  auto words = severities();
-  words.emplace_back("none");
-  return words;
-}
-
-Words colours() {
-  return {"auto", "always", "never"};
-}
-
-Words auth_formats() {
-  return {"table", "json"};
-}
-
-Words rule_sets() {
-  return {"casb", "extended", "all"};
-}
-
-// Every rule by slug and by finding type ID, in catalogue order.
-Words rule_names() {
-  Words words;
-  for (const auto& rule : core::catalogue()) {
-    words.emplace_back(rule.slug);
+  if (path == "auth check") {
+    return Command::auth_check;
   }
-  for (const auto& rule : core::catalogue()) {
-    words.emplace_back(rule.id);
-  }
-  return words;
+  return std::nullopt;
 }
 
-// The values an option takes that its CLI11 definition does not list (they are checked when
-// the options are validated). `command` empty: the option of that name in any command.
-struct ValueRow {
-  std::string_view command;
-  std::string_view option;
-  Words (*values)();
-};
-
-const std::array<ValueRow, 9> kValueRows{{
-    {"scan", "--format", report_formats},
-    {"diff", "--format", report_formats},
-    {"auth check", "--format", auth_formats},
-    {"", "--fail-on", fail_on_values},
-    {"", "--min-severity", severities},
-    {"", "--color", colours},
-    {"", "--rule", rule_names},
-    {"", "--skip-rule", rule_names},
-    {"", "--rule-set", rule_sets},
-}};
-
-const ValueRow* value_row(std::string_view command, std::string_view option) {
-  const auto* row = std::find_if(kValueRows.begin(), kValueRows.end(), [&](const ValueRow& r) {
-    return (r.command.empty() || r.command == command) && r.option == option;
-  });
-  return row == kValueRows.end() ? nullptr : row;
-}
+// The words an option's value may be: its row's (the option table), else the set written in its
+// type name ("FORMAT:{table,json,markdown}").
+Words value_words(const std::string& path, const std::string& long_option,
+                  const std::string& type_name);
 
 // CLI11's type name with its validators' descriptions: "FILE", "TEXT:{table,json,markdown}".
-// The {…} part is the set an IsMember check accepts.
+// The {…} part is the set of values it takes.
 Words choices_in_type_name(const std::string& type_name) {
   const auto open = type_name.find('{');
   const auto close = type_name.find('}', open);
@@ -105,6 +50,16 @@ Words choices_in_type_name(const std::string& type_name) {
     list.remove_prefix(std::min(comma + 1, list.size()));
   }
   return words;
+}
+
+Words value_words(const std::string& path, const std::string& long_option,
+                  const std::string& type_name) {
+  const auto command = table_command(path);
+  const OptionRow* row = command ? option_by_name(long_option, *command) : nullptr;
+  if (row != nullptr && row->values != nullptr) {
+    return row->values();
+  }
+  return choices_in_type_name(type_name);
 }
 
 std::vector<const CLI::App*> visible_subcommands(const CLI::App& app) {
@@ -128,9 +83,8 @@ OptionSpec option_spec(const std::string& command, const CLI::Option& option) {
   if (option.get_items_expected_max() == 0) {
     return spec;
   }
-  const auto* row = spec.names.empty() ? nullptr : value_row(command, spec.names.back());
   const auto type_name = option.get_type_name();
-  spec.choices = row != nullptr ? row->values() : choices_in_type_name(type_name);
+  spec.choices = value_words(command, spec.names.empty() ? "" : spec.names.back(), type_name);
   if (!spec.choices.empty()) {
     spec.takes = ValueKind::choice;
   } else if (names_a_path(type_name)) {
@@ -254,8 +208,10 @@ std::string value_cases(const CommandSpec& command) {
       case ValueKind::choice:
         out += "      words=\"" + word_list(option.choices) + "\" ;;\n";
         break;
-      default:
+      case ValueKind::word:
+      case ValueKind::none:
         out += "      COMPREPLY=()\n      return 0 ;;\n";
+        break;
     }
   }
   return out;
@@ -332,10 +288,15 @@ std::string zsh_completion_script(std::span<const CommandSpec> spec) {
 void setup_completion(CLI::App& app, CompletionOptions& options) {
   app.add_option("shell", options.shell, "The shell to print the completion script for")
       ->required()
-      ->check(CLI::IsMember({"bash", "zsh"}));
+      ->type_name("SHELL:{bash,zsh}");
 }
 
 int run_completion(const CLI::App& root, const CompletionOptions& options) {
+  if (options.shell != "bash" && options.shell != "zsh") {
+    std::cerr << "bbposture: completion: the shell must be bash or zsh, not '" << options.shell
+              << "'\n";
+    return kExitUsage;
+  }
   const auto spec = completion_spec(root);
   std::cout << (options.shell == "zsh" ? zsh_completion_script(spec)
                                        : bash_completion_script(spec));

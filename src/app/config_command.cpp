@@ -107,7 +107,7 @@ int run_check(const std::string& path) {
   none.config = path;
   std::set<std::string, std::less<>> given;
   const ScanOptions effective = apply_config(*file, none, given);
-  if (auto valid = validate(effective); !valid) {
+  if (auto valid = validate(effective, Command::scan); !valid) {
     std::cerr << "bbposture: " << located_error(*file, valid.error()) << '\n';
     return kExitUsage;
   }

@@ -10,7 +10,6 @@
 #include <string_view>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <tl/expected.hpp>
 
 #include "bbp/core/policy.hpp"
@@ -33,14 +32,14 @@ struct ConfigFile {
   std::map<std::string, std::string, std::less<>> declaration_reasons;  // by source
 };
 
-// One setting a config file may hold.
+// One setting a config file may hold: a row of the option table that has a key.
 struct ConfigKey {
-  std::string_view name;    // "fail_on"
-  std::string_view option;  // "--fail-on": the command-line option it stands for
-  std::string_view help;    // one line, for `config example`
+  std::string_view name;  // "fail_on"
+  std::string option;     // "--fail-on": the command-line option it stands for
+  std::string_view help;  // one line, for `config example`
 };
 
-// Every setting key, in the order `config example` prints them.
+// Every setting key, in the order `config example` prints them (the option table's).
 std::vector<ConfigKey> config_keys();
 
 // Parses a config file's text; `path` names it in messages and sources.
@@ -49,28 +48,25 @@ tl::expected<ConfigFile, std::string> parse_config(std::string_view text, const 
 // Reads and parses `path` ("-": standard input). A missing file is an error.
 tl::expected<ConfigFile, std::string> load_config(const std::string& path);
 
-// `options` with the file's value for every key whose option is not in `given` (long names,
-// "--fail-on"): the command line wins.
+// `options` with the file's value for every key of `command` whose option is not in `given`
+// (long names, "--fail-on"): the command line wins. Only merges: validate() checks the result.
 ScanOptions apply_config(const ConfigFile& file, ScanOptions options,
-                         const std::set<std::string, std::less<>>& given);
+                         const std::set<std::string, std::less<>>& given,
+                         Command command = Command::scan);
 
 // The file a scan reads: --config, else ./bbposture.yaml when it exists (unless --no-config);
-// nullopt for none.
-std::optional<std::string> config_path(const ScanOptions& options);
-
-// --config and --no-config, and the record of which options the command line gave
-// (ScanOptions::given), which apply_config needs.
-void add_config_options(CLI::App& app, ScanOptions& options);
-void add_config_options(CLI::App& app, AuthCheckOptions& options);
+// nullopt for none; an error for --config with --no-config.
+tl::expected<std::optional<std::string>, std::string> config_path(const ScanOptions& options);
 
 // An error of validate() for options a config file set: located at the key whose option it
-// names ("FILE:LINE:1: --timeout …"), else prefixed with the file.
-std::string located_error(const ConfigFile& file, const std::string& message);
+// names ("FILE:LINE:1: --timeout …") unless the command line gave that option (`given`), else
+// prefixed with the file.
+std::string located_error(const ConfigFile& file, const std::string& message,
+                          const std::vector<std::string>& given = {});
 
-// Find, read and apply the config file to a scan's options; logs "using config FILE".
-tl::expected<ScanOptions, std::string> with_config_file(const ScanOptions& options);
-// For `auth check`: only the file's connection and logging keys apply.
-tl::expected<AuthCheckOptions, std::string> with_config_file(const AuthCheckOptions& options);
+// The config of `command`: the config file found and merged under the command line, then
+// validated once; logs "using config FILE".
+tl::expected<ScanConfig, std::string> configured(const ScanOptions& options, Command command);
 
 // The value a setting has in `options`, as YAML ("high", "[acme, globex]", "30").
 std::string config_value(const ScanOptions& options, std::string_view key);

@@ -4,6 +4,7 @@
 
 #include "bbp/report/report_reader.hpp"
 #include "commands.hpp"
+#include "option_table.hpp"
 #include "runtime.hpp"
 
 namespace bbp::app {
@@ -11,25 +12,7 @@ namespace bbp::app {
 void setup_diff(CLI::App& app, DiffOptions& o) {
   app.add_option("OLD", o.old_report, "The earlier JSON report")->required()->type_name("OLD.json");
   app.add_option("NEW", o.new_report, "The later JSON report")->required()->type_name("NEW.json");
-  auto& out = o.output;
-  app.add_option("-f,--format", out.format,
-                 "Report format: table, json, jsonl, sarif, csv (default: from the -o file's "
-                 "extension, else table)")
-      ->type_name("FORMAT");
-  app.add_option("-o,--output", out.output, "Write the report to FILE (atomically; -: stdout)")
-      ->check(non_empty())
-      ->type_name("FILE");
-  app.add_option("--color", out.color, "Colour the table: auto, always, never")
-      ->type_name("WHEN")
-      ->capture_default_str();
-  app.add_option("--width", out.width, "Table width in columns")->type_name("COLUMNS");
-  app.add_option("--fail-on", out.fail_on,
-                 "Exit 1 when a new finding is at or above: critical, high, medium, low, none")
-      ->type_name("SEVERITY")
-      ->capture_default_str();
-  app.add_flag("--fail-on-unchanged", out.fail_on_unchanged,
-               "--fail-on counts unchanged findings too, not only new ones");
-  app.add_flag("--show-suppressed", out.show_suppressed, "List suppressed findings in the table");
+  add_options(app, Command::diff, o.output);
 }
 
 namespace {
@@ -51,7 +34,7 @@ tl::expected<std::pair<report::ScanReport, report::ScanReport>, int> read_both(
 }  // namespace
 
 int run_diff(const DiffOptions& options) {
-  auto config = validate(options.output);
+  auto config = validate(options.output, Command::diff);
   if (!config) {
     std::cerr << "bbposture: " << config.error() << '\n';
     return kExitUsage;

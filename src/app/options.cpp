@@ -13,6 +13,8 @@
 
 #include "bbp/bitbucket/url.hpp"
 #include "bbp/text/names.hpp"
+#include "commands.hpp"
+#include "option_table.hpp"
 
 namespace bbp::app {
 namespace {
@@ -137,9 +139,6 @@ tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& op
   }
   c.api_url = *api;
   c.token_url = *token;
-  if (options.timeout_seconds < 1 || options.timeout_seconds > 3600) {
-    return tl::unexpected(std::string("--timeout must be between 1 and 3600 seconds"));
-  }
   c.timeout = std::chrono::seconds{options.timeout_seconds};
   if (!options.ca_bundle.empty()) {
     if (auto problem = pem_bundle_problem(options.ca_bundle)) {
@@ -152,20 +151,10 @@ tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& op
                          " does not end in /2.0, where Bitbucket Cloud's API is (" +
                          kDefaultApiUrl + ")");
   }
-  if (options.concurrency < 1 || options.concurrency > 64) {
-    return tl::unexpected(std::string("--concurrency must be between 1 and 64"));
-  }
   c.concurrency = options.concurrency;
   c.max_requests_per_hour = options.max_requests_per_hour;
-  if (options.max_attempts < 1 || options.max_attempts > 20) {
-    return tl::unexpected(std::string("--max-attempts must be between 1 and 20"));
-  }
   c.max_attempts = options.max_attempts;
-  auto max_wait = parse_duration(options.max_wait);
-  if (!max_wait) {
-    return tl::unexpected("--max-wait: " + max_wait.error());
-  }
-  c.max_wait = *max_wait;
+  c.max_wait = parse_duration(options.max_wait).value_or(c.max_wait);
   return c;
 }
 
@@ -173,6 +162,34 @@ namespace {
 
 // One part of a ScanConfig, read from the options; the error names the option that is wrong.
 using Step = tl::expected<void, std::string> (*)(const ScanOptions&, ScanConfig&);
+
+// Every value checked by its row of the option table, as the command line and the config file
+// check them when they read it: this catches what reached ScanOptions another way (a program).
+tl::expected<void, std::string> check_values(const ScanOptions& options, Command command) {
+  for (const auto& row : option_table()) {
+    if (!takes(row, command)) {
+      continue;
+    }
+    if (auto checked = check_value(row, options); !checked) {
+      return tl::unexpected(long_name(row) + " " + checked.error());
+    }
+  }
+  return {};
+}
+
+// "--rule: unknown rule 'publc-repository' (did you mean 'public-repository'?)".
+std::string unknown_rule(std::string_view option, const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& rule : core::catalogue()) {
+    names.emplace_back(rule.slug);
+    names.emplace_back(rule.id);
+  }
+  std::string message = std::string(option) + ": unknown rule '" + name + "'";
+  if (const auto suggestion = nearest(name, names)) {
+    message += " (did you mean '" + *suggestion + "'?)";
+  }
+  return message + "; `bbposture rules` lists every slug and ID";
+}
 
 tl::expected<void, std::string> validate_connection(const ScanOptions& options, ScanConfig& c) {
   auto connection = validate(options.connection);
@@ -195,14 +212,8 @@ tl::expected<void, std::string> validate_connection(const ScanOptions& options, 
 tl::expected<void, std::string> validate_table(const ScanOptions& options, ScanConfig& c) {
   static constexpr std::array<text::Named<int>, 3> kColor{
       {{-1, "auto"}, {1, "always"}, {0, "never"}}};
-  const auto color = text::value_of(kColor, options.color, text::Case::insensitive);
-  if (!color) {
-    return tl::unexpected("--color must be auto, always or never (got '" + options.color + "')");
-  }
-  c.color = *color < 0 ? std::nullopt : std::optional<bool>(*color == 1);
-  if (options.width != 0 && (options.width < 60 || options.width > 500)) {
-    return tl::unexpected(std::string("--width must be between 60 and 500 columns"));
-  }
+  const int color = text::value_of(kColor, options.color, text::Case::insensitive).value_or(-1);
+  c.color = color < 0 ? std::nullopt : std::optional<bool>(color == 1);
   c.width = options.width;
   return {};
 }
@@ -223,15 +234,11 @@ tl::expected<void, std::string> validate_output(const ScanOptions& options, Scan
     }
     return {};
   }
-  const auto format = report::format_from_string(options.format);
-  if (!format) {
-    return tl::unexpected("--format must be one of table, json, jsonl, sarif, csv, html (got '" +
-                          options.format + "')");
-  }
-  c.format = *format;
-  if (by_extension && *by_extension != *format) {
-    c.warnings.push_back("writing " + std::string(report::to_string(*format)) + " to " + *c.output +
-                         ", as -f says, although its extension suggests " +
+  const auto format = report::format_from_string(text::ascii_lower(options.format));
+  c.format = format.value_or(report::Format::table);
+  if (by_extension && *by_extension != c.format) {
+    c.warnings.push_back("writing " + std::string(report::to_string(c.format)) + " to " +
+                         *c.output + ", as -f says, although its extension suggests " +
                          std::string(report::to_string(*by_extension)));
   }
   return {};
@@ -239,19 +246,11 @@ tl::expected<void, std::string> validate_output(const ScanOptions& options, Scan
 
 // --fail-on and --min-severity.
 tl::expected<void, std::string> validate_thresholds(const ScanOptions& options, ScanConfig& c) {
-  if (options.fail_on != "none") {
+  if (!text::iequals(options.fail_on, "none")) {
     c.fail_on = core::severity_from_string(options.fail_on);
-    if (!c.fail_on) {
-      return tl::unexpected("--fail-on must be critical, high, medium, low or none (got '" +
-                            options.fail_on + "')");
-    }
   }
   if (!options.min_severity.empty()) {
     c.min_severity = core::severity_from_string(options.min_severity);
-    if (!c.min_severity) {
-      return tl::unexpected("--min-severity must be critical, high, medium or low (got '" +
-                            options.min_severity + "')");
-    }
   }
   return {};
 }
@@ -290,32 +289,16 @@ tl::expected<void, std::string> validate_rule_selection(const ScanOptions& given
   for (const auto* list : {&options.rules, &options.skip_rules}) {
     for (const auto& name : *list) {
       if (core::find_rule(name) == nullptr) {
-        return tl::unexpected("unknown rule '" + name +
-                              "' (see `bbposture rules` for slugs and IDs)");
+        return tl::unexpected(
+            unknown_rule(list == &options.rules ? "--rule" : "--skip-rule", name));
       }
     }
   }
-  options.rule_set = given.rule_set;
-  if (!options.rule_set.empty() && core::rule_set(options.rule_set).empty()) {
-    return tl::unexpected("--rule-set must be casb, extended or all (got '" + options.rule_set +
-                          "')");
-  }
+  options.rule_set = text::ascii_lower(given.rule_set);
   c.rules = selected_rules(options);
   if (c.rules.empty()) {
     return tl::unexpected(std::string("--rule/--skip-rule leave no rule to evaluate"));
   }
-  return {};
-}
-
-// --stale-days, --key-max-age-days and --min-approvals.
-tl::expected<void, std::string> validate_settings(const ScanOptions& options, ScanConfig& c) {
-  if (options.stale_days < 1 || options.key_max_age_days < 1 || options.min_approvals < 1 ||
-      options.max_owners < 1) {
-    return tl::unexpected(std::string(
-        "--stale-days, --key-max-age-days, --min-approvals and --max-owners must be at least 1"));
-  }
-  c.settings = {options.stale_days, options.key_max_age_days, options.min_approvals,
-                options.max_owners};
   return {};
 }
 
@@ -431,8 +414,12 @@ tl::expected<void, std::string> validate_scope(const ScanOptions& options, ScanC
 
 }  // namespace
 
-tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
+tl::expected<ScanConfig, std::string> validate(const ScanOptions& options, Command command) {
+  if (auto checked = check_values(options, command); !checked) {
+    return tl::unexpected(checked.error());
+  }
   ScanConfig c;
+  c.log = options.log;
   c.allow_incomplete = options.allow_incomplete;
   c.include_user_keys = options.include_user_keys;
   c.suppressions = options.suppressions;
@@ -442,10 +429,10 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options) {
   if (!options.baseline.empty()) {
     c.baseline = options.baseline;
   }
+  c.settings = options.settings;
   // In this order: when several options are wrong, the first step's error is the one reported.
-  for (const Step step :
-       {validate_connection, validate_scope, validate_output, validate_table, validate_thresholds,
-        validate_rule_selection, validate_settings, validate_sources}) {
+  for (const Step step : {validate_connection, validate_scope, validate_output, validate_table,
+                          validate_thresholds, validate_rule_selection, validate_sources}) {
     if (auto done = step(options, c); !done) {
       return tl::unexpected(done.error());
     }

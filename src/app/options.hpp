@@ -1,4 +1,5 @@
-// Command-line options: CLI11 fills these plain structs, validate_*() turns them into configs.
+// Command-line options: the option table (option_table.hpp) fills these plain structs from the
+// command line and the config file; validate() turns them into configs.
 #pragma once
 
 #include <chrono>
@@ -57,11 +58,8 @@ struct ScanOptions {
   std::string min_severity;
   std::vector<std::string> rules;
   std::vector<std::string> skip_rules;
-  std::string rule_set;  // "": casb, unless --rule names rules
-  int stale_days = 365;
-  int key_max_age_days = 180;
-  int min_approvals = 1;
-  int max_owners = 3;
+  std::string rule_set;     // "": casb, unless --rule names rules
+  core::Settings settings;  // the rules' thresholds (core/settings.hpp)
   bool allow_incomplete = false;
   std::string save_snapshot;
   std::string from_snapshot;
@@ -69,7 +67,7 @@ struct ScanOptions {
   bool plan = false;
   // Living with findings (docs/config.md): the config file, a previous report to compare with,
   // whether the table lists suppressed findings, whether --fail-on counts baselined ones.
-  std::string config;              // --config; "" : ./bbposture.yaml when present
+  std::string config;              // --config; "": ./bbposture.yaml when present
   bool no_config = false;          // --no-config: not even ./bbposture.yaml
   std::vector<std::string> given;  // the long options the command line gave ("--fail-on")
   std::string baseline;
@@ -80,17 +78,9 @@ struct ScanOptions {
   std::vector<core::DeclaredRestrictions> declarations;
 };
 
-struct AuthCheckOptions {
-  ConnectionOptions connection;
-  LogOptions log;
-  std::vector<std::string> workspaces;
-  std::string format = "table";   // table or json
-  std::string rule_set = "casb";  // the rules whose scopes and endpoints are checked
-  // The config file's connection and logging keys apply here too (docs/config.md).
-  std::string config;
-  bool no_config = false;
-  std::vector<std::string> given;
-};
+// `auth check` takes a subset of the scan's options (the option table says which): -w, -f
+// (table or json), --rule-set, the connection, logging and config options.
+using AuthCheckOptions = ScanOptions;
 
 // Validated connection settings.
 struct ConnectionConfig {
@@ -107,6 +97,7 @@ struct ConnectionConfig {
 
 struct ScanConfig {
   ConnectionConfig connection;
+  LogOptions log;
   std::vector<std::string> workspaces;
   std::vector<std::string> repos;
   std::vector<std::string> exclude_repos;
@@ -148,7 +139,14 @@ tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& op
 
 // A duration such as "90m", "6h", "1h30m", "45s" or "0" (a bare number is seconds).
 tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);
-tl::expected<ScanConfig, std::string> validate(const ScanOptions& options);
+// The subcommands that take the option table's options, a bit each.
+enum class Command : unsigned { scan = 1U, diff = 2U, auth_check = 4U };
+
+// Checks what involves several options or the world outside (URLs, files, rule names) and
+// builds the config; each value was checked by its row of the option table when it was read,
+// and is checked again here for `command`'s rows.
+tl::expected<ScanConfig, std::string> validate(const ScanOptions& options,
+                                               Command command = Command::scan);
 
 // The values of a repeatable option: each may be a comma-separated list; surrounding spaces go,
 // repeats go (first one kept), and an empty value is an error naming `option`.

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "bbp/report/rules_doc.hpp"
+#include "bbp/text/text.hpp"
 #include "commands.hpp"
 #include "runtime.hpp"
 
@@ -8,14 +9,20 @@ namespace bbp::app {
 
 void setup_rules(CLI::App& app, RulesOptions& options) {
   app.add_option("-f,--format", options.format, "Output format")
-      ->check(CLI::IsMember({"table", "json", "markdown"}))
+      ->type_name("FORMAT:{table,json,markdown}")
       ->capture_default_str();
 }
 
 int run_rules(const RulesOptions& options) {
-  const auto format = report::rules_format_from_string(options.format);
+  const auto format = report::rules_format_from_string(text::ascii_lower(options.format));
   if (!format) {
-    std::cerr << "bbposture: --format must be table, json or markdown\n";
+    const std::vector<std::string> formats{"table", "json", "markdown"};
+    std::cerr << "bbposture: --format must be one of table, json, markdown, not '" << options.format
+              << "'";
+    if (const auto suggestion = nearest(text::ascii_lower(options.format), formats)) {
+      std::cerr << " (did you mean '" << *suggestion << "'?)";
+    }
+    std::cerr << '\n';
     return kExitUsage;
   }
   std::cout << report::render_rules(*format);

@@ -24,6 +24,7 @@
 #include "commands.hpp"
 #include "config_file.hpp"
 #include "gap_summary.hpp"
+#include "option_table.hpp"
 #include "output_file.hpp"
 #include "runtime.hpp"
 
@@ -134,107 +135,7 @@ bitbucket::CollectOptions collect_options(const ScanConfig& config,
 }
 
 void setup_scan(CLI::App& app, ScanOptions& o) {
-  app.add_option("-w,--workspace", o.workspaces,
-                 "Workspace slug to scan (repeatable; default: every workspace you can see)")
-      ->type_name("SLUG")
-      ->group("Scope");
-  app.add_option("--repo", o.repos, "Only repositories matching this glob (slug or ws/slug)")
-      ->type_name("GLOB")
-      ->group("Scope");
-  app.add_option("--exclude-repo", o.exclude_repos, "Skip repositories matching this glob")
-      ->type_name("GLOB")
-      ->group("Scope");
-  app.add_option("--project", o.projects, "Only repositories in this project key (repeatable)")
-      ->type_name("KEY")
-      ->group("Scope");
-  app.add_flag("--include-user-keys", o.include_user_keys,
-               "Check your own SSH keys in a --repo/--project scan too (they are account-wide)")
-      ->group("Scope");
-  app.add_option("-f,--format", o.format,
-                 "Report format: table, json, jsonl, sarif, csv, html (default: from the -o file's "
-                 "extension, else table)")
-      ->type_name("FORMAT")
-      ->group("Output");
-  app.add_option("-o,--output", o.output,
-                 "Write the report to FILE (atomically; a device or FIFO in place; -: stdout)")
-      ->check(non_empty())
-      ->type_name("FILE")
-      ->group("Output");
-  app.add_option("--color", o.color,
-                 "Colour the table: auto (on a terminal without NO_COLOR), always, never")
-      ->type_name("WHEN")
-      ->capture_default_str()
-      ->group("Output");
-  app.add_option("--width", o.width,
-                 "Table width in columns (default: the terminal's; 80 when not a terminal)")
-      ->type_name("COLUMNS")
-      ->group("Output");
-  app.add_option("--fail-on", o.fail_on,
-                 "Exit 1 when a finding is at or above: critical, high, medium, low, none")
-      ->type_name("SEVERITY")
-      ->capture_default_str()
-      ->group("Output");
-  app.add_option("--min-severity", o.min_severity, "Leave findings below this out of the report")
-      ->type_name("SEVERITY")
-      ->group("Output");
-  app.add_flag("--allow-incomplete", o.allow_incomplete,
-               "Do not exit 3 when something could not be evaluated")
-      ->group("Output");
-  app.add_option("--rule", o.rules, "Only evaluate this rule (slug or ID; repeatable)")
-      ->type_name("RULE")
-      ->group("Rules");
-  app.add_option("--skip-rule", o.skip_rules, "Do not evaluate this rule (slug or ID; repeatable)")
-      ->type_name("RULE")
-      ->group("Rules");
-  app.add_option("--rule-set", o.rule_set,
-                 "Evaluate a set of rules: casb (the default eleven), extended or all")
-      ->type_name("SET")
-      ->group("Rules");
-  app.add_option("--save-snapshot", o.save_snapshot,
-                 "Also write everything that was read (models and gaps) to FILE as JSON")
-      ->check(non_empty())
-      ->type_name("FILE")
-      ->group("Snapshots");
-  app.add_option("--from-snapshot", o.from_snapshot,
-                 "Evaluate a saved snapshot offline: no credentials, no network")
-      ->check(non_empty())
-      ->type_name("FILE")
-      ->group("Snapshots");
-  app.add_option("--checkpoint", o.checkpoint,
-                 "Journal completed reads to FILE; run the same command again to resume")
-      ->check(non_empty())
-      ->type_name("FILE")
-      ->group("Snapshots");
-  app.add_flag("--plan", o.plan,
-               "Only list what would be scanned, and the requests and time it would take")
-      ->group("Scope");
-  app.add_option("--stale-days", o.stale_days, "Rule 4: days without update before stale")
-      ->capture_default_str()
-      ->group("Rules");
-  app.add_option("--key-max-age-days", o.key_max_age_days, "Rule 11: maximum key age in days")
-      ->capture_default_str()
-      ->group("Rules");
-  app.add_option("--min-approvals", o.min_approvals, "Rule 2: approvals a pull request needs")
-      ->capture_default_str()
-      ->group("Rules");
-  app.add_option("--max-owners", o.max_owners,
-                 "workspace-owner-count: more workspace owners than this fail")
-      ->capture_default_str()
-      ->group("Rules");
-  app.add_option("--baseline", o.baseline,
-                 "Compare with a previous JSON report: findings new or unchanged, and fixed")
-      ->check(non_empty())
-      ->type_name("REPORT.json")
-      ->group("Living with findings");
-  app.add_flag("--show-suppressed", o.show_suppressed,
-               "List suppressed findings in the table too (they are always in other formats)")
-      ->group("Living with findings");
-  app.add_flag("--fail-on-unchanged", o.fail_on_unchanged,
-               "With --baseline, --fail-on counts unchanged findings too, not only new ones")
-      ->group("Living with findings");
-  add_connection_options(app, o.connection);
-  add_log_options(app, o.log);
-  add_config_options(app, o);
+  add_options(app, Command::scan, o);
 }
 
 namespace {
@@ -455,14 +356,8 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
 }
 
 int run_scan(const ScanOptions& given, const std::atomic<bool>& cancel) {
-  // Load config: the config file's settings under the command line's (config_file.hpp).
-  const auto loaded = with_config_file(given);
-  if (!loaded) {
-    usage_error(loaded.error());
-    return kExitUsage;
-  }
-  const ScanOptions& options = *loaded;
-  auto config = validate(options);
+  // Load config: the config file's settings under the command line's, validated once.
+  auto config = configured(given, Command::scan);
   if (!config) {
     usage_error(config.error());
     return kExitUsage;
@@ -506,7 +401,7 @@ int run_scan(const ScanOptions& given, const std::atomic<bool>& cancel) {
     started = snapshot->collected_at;
     collected.snapshot = std::move(*snapshot);
   } else {
-    auto live = collect_live(*config, options.log, cancel);
+    auto live = collect_live(*config, config->log, cancel);
     if (!live) {
       return live.error();
     }

@@ -58,7 +58,16 @@ TEST(CliUsage, UnknownWordsAreNamedWithTheNearestValidOne) {
       {{"scan", "--fomat=json"}, "(did you mean --format?)"},
       {{"scan", "stray"}, "unexpected argument 'stray' for bbposture scan"},
       {{"scan", "--format", "xml"}, "--format must be one of"},
-      {{"scan", "-o", ""}, "--output: an empty value"},
+      {{"scan", "-o", ""}, "--output was given an empty value"},
+      {{"scan", "--stale-days", "abc"}, "--stale-days must be a whole number, not 'abc'"},
+      {{"scan", "--stale-days", "200000"}, "--stale-days must be between 1 and 100000, not 200000"},
+      {{"scan", "-f", "jsn"}, "not 'jsn' (did you mean 'json'?)"},
+      {{"scan", "--rule", "publc-repository"},
+       "--rule: unknown rule 'publc-repository' (did you mean 'public-repository'?)"},
+      {{"scan", "--config", "a.yaml", "--no-config"}, "--config and --no-config cannot be"},
+      {{"rules", "-f", "csv"}, "--format must be one of table, json, markdown, not 'csv'"},
+      {{"completion", "fish"}, "the shell must be bash or zsh, not 'fish'"},
+      {{"auth", "check", "-f", "sarif"}, "--format must be one of table, json, not 'sarif'"},
   };
   for (const auto& [args, expected] : cases) {
     const auto r = run_cli(BBP_BINARY, args, {"BITBUCKET_ACCESS_TOKEN=x"});
@@ -67,6 +76,39 @@ TEST(CliUsage, UnknownWordsAreNamedWithTheNearestValidOne) {
     EXPECT_THAT(r.err, ::testing::Not(HasSubstr("acme")));  // a value is not a command
     expect_every_line_prefixed(r.err);
   }
+}
+
+TEST(CliUsage, NoRawParserTextReachesTheUser) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"scan", "--stale-days", "abc"},
+                                             {"scan", "-f", "json", "-f", "csvx"},
+                                             {"rules", "-f", "csv"},
+                                             {"completion", "fish"},
+                                             {"scan", "--timeout", "-5"},
+                                             {"scan", "--max-requests-per-hour", "-1"}}) {
+    const auto r = run_cli(BBP_BINARY, args, {"BITBUCKET_ACCESS_TOKEN=x"});
+    EXPECT_EQ(r.exit_code, 2) << args.back();
+    for (const auto* raw : {"Could not convert", "not in {", "At Most", "required but received",
+                            "excludes", "ValidationError"}) {
+      EXPECT_THAT(r.err, ::testing::Not(HasSubstr(raw))) << r.err;
+    }
+    expect_every_line_prefixed(r.err);
+  }
+}
+
+TEST(CliUsage, TheLastOfARepeatedOptionWins) {
+  const auto r =
+      run_cli(BBP_BINARY, {"scan", "--from-snapshot",
+                           std::string(BBP_SOURCE_DIR) + "/examples/demo-snapshot.json", "-f",
+                           "table", "-f", "json", "--allow-incomplete", "--fail-on", "none"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(nlohmann::json::parse(r.out, nullptr, false).is_discarded());
+}
+
+TEST(CliUsage, DiffHelpListsEveryReportFormat) {
+  const auto r = run_cli(BBP_BINARY, {"diff", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("html"));
 }
 
 TEST(CliUsage, EnumValuesTakeAnyCase) {

@@ -11,7 +11,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bbp/core/catalogue.hpp"
 #include "config_reader.hpp"
+#include "option_table.hpp"
 
 namespace bbp::app {
 namespace {
@@ -92,11 +94,11 @@ no_progress: true
   EXPECT_EQ(o.baseline, "yesterday.json");
   EXPECT_THAT(o.rules, ElementsAre("public-repository", "old-key"));
   EXPECT_THAT(o.skip_rules, ElementsAre("stale-repository"));
-  EXPECT_EQ(o.stale_days, 30);
-  EXPECT_EQ(o.key_max_age_days, 90);
-  EXPECT_EQ(o.min_approvals, 2);
+  EXPECT_EQ(o.settings.stale_days, 30);
+  EXPECT_EQ(o.settings.key_max_age_days, 90);
+  EXPECT_EQ(o.settings.min_approvals, 2);
   EXPECT_EQ(o.rule_set, "extended");
-  EXPECT_EQ(o.max_owners, 4);
+  EXPECT_EQ(o.settings.max_owners, 4);
   EXPECT_EQ(o.save_snapshot, "snap.json");
   EXPECT_EQ(o.from_snapshot, "old.json");
   EXPECT_EQ(o.checkpoint, "scan.journal");
@@ -167,10 +169,10 @@ TEST(ConfigPrecedence, AnOptionGivenAtItsDefaultStillWins) {
 TEST(ConfigPrecedence, KeysTheFileDoesNotNameLeaveTheCommandLineAlone) {
   const auto file = parsed("stale_days: 30\n");
   ScanOptions cli;
-  cli.min_approvals = 3;  // as if given
+  cli.settings.min_approvals = 3;  // as if given
   const auto merged = apply_config(file, cli, {});
-  EXPECT_EQ(merged.min_approvals, 3);
-  EXPECT_EQ(merged.stale_days, 30);
+  EXPECT_EQ(merged.settings.min_approvals, 3);
+  EXPECT_EQ(merged.settings.stale_days, 30);
 }
 
 TEST(ConfigPrecedence, SuppressionsAndDeclarationsComeFromTheFile) {
@@ -221,27 +223,46 @@ class ConfigInCwd : public ::testing::Test {
 
 TEST_F(ConfigInCwd, BbpostureYamlIsFoundUnlessNoConfigOrConfigSaysOtherwise) {
   ScanOptions options;
-  EXPECT_EQ(config_path(options), std::nullopt);
+  using Found = tl::expected<std::optional<std::string>, std::string>;
+  EXPECT_EQ(config_path(options), Found(std::nullopt));
   std::ofstream(kDefaultConfigFile) << "fail_on: high\n";
-  EXPECT_EQ(config_path(options), std::optional<std::string>("bbposture.yaml"));
+  EXPECT_EQ(config_path(options), Found(std::string("bbposture.yaml")));
   options.no_config = true;
-  EXPECT_EQ(config_path(options), std::nullopt);
+  EXPECT_EQ(config_path(options), Found(std::nullopt));
   options.no_config = false;
   options.config = "other.yaml";
-  EXPECT_EQ(config_path(options), std::optional<std::string>("other.yaml"));
+  EXPECT_EQ(config_path(options), Found(std::string("other.yaml")));
 }
 
-TEST_F(ConfigInCwd, WithConfigFileAppliesTheFoundFile) {
+TEST_F(ConfigInCwd, TheFoundFileIsAppliedAndValidated) {
   std::ofstream(kDefaultConfigFile) << "fail_on: high\n";
-  const auto merged = with_config_file(ScanOptions{});
+  const auto merged = configured(ScanOptions{}, Command::scan);
   ASSERT_TRUE(merged) << merged.error();
-  EXPECT_EQ(merged->fail_on, "high");
+  EXPECT_EQ(merged->fail_on, core::Severity::high);
+}
+
+TEST_F(ConfigInCwd, ConfigAndNoConfigTogetherAreRefused) {
+  ScanOptions options;
+  options.config = "other.yaml";
+  options.no_config = true;
+  const auto path = config_path(options);
+  ASSERT_FALSE(path);
+  EXPECT_EQ(path.error(), "--config and --no-config cannot be combined: give one of them");
+}
+
+TEST_F(ConfigInCwd, AuthCheckTakesOnlyItsOwnKeys) {
+  std::ofstream(kDefaultConfigFile) << "format: sarif\nrule_set: all\ntimeout: 9\n";
+  const auto merged = configured(ScanOptions{}, Command::auth_check);
+  ASSERT_TRUE(merged) << merged.error();
+  EXPECT_EQ(merged->format, report::Format::table);  // format is the report's, not auth check's
+  EXPECT_EQ(merged->rules.size(), core::catalogue().size());
+  EXPECT_EQ(merged->connection.timeout, std::chrono::seconds(9));
 }
 
 TEST_F(ConfigInCwd, AMissingFileGivenWithConfigIsAnError) {
   ScanOptions options;
   options.config = "missing.yaml";
-  const auto merged = with_config_file(options);
+  const auto merged = configured(options, Command::scan);
   ASSERT_FALSE(merged);
   EXPECT_EQ(merged.error(),
             "missing.yaml: no such config file; `bbposture config example > missing.yaml` "
@@ -251,7 +272,7 @@ TEST_F(ConfigInCwd, AMissingFileGivenWithConfigIsAnError) {
 TEST_F(ConfigInCwd, AnErrorOfTheMergedOptionsIsLocatedAtTheKey) {
   std::ofstream(kDefaultConfigFile) << "fail_on: high\nsave_snapshot: a.json\n"
                                        "from_snapshot: b.json\n";
-  const auto merged = with_config_file(ScanOptions{});
+  const auto merged = configured(ScanOptions{}, Command::scan);
   ASSERT_FALSE(merged);
   EXPECT_THAT(merged.error(), StartsWith("bbposture.yaml:2:1: --save-snapshot and "
                                          "--from-snapshot cannot be combined"));
@@ -308,14 +329,17 @@ TEST(ConfigErrors, WrongTypesAreLocatedAtTheValue) {
 
 TEST(ConfigErrors, NegativeAndOutOfRangeNumbersAreRefused) {
   EXPECT_EQ(error_of("\nconcurrency: -4\n"),
-            "bbposture.yaml:2:14: 'concurrency' must not be negative (got -4); e.g. "
+            "bbposture.yaml:2:14: 'concurrency' must be between 1 and 64, not -4; e.g. "
             "concurrency: 8");
   EXPECT_EQ(error_of("concurrency: 65\n"),
-            "bbposture.yaml:1:14: 'concurrency' must be between 1 and 64 (got 65); e.g. "
+            "bbposture.yaml:1:14: 'concurrency' must be between 1 and 64, not 65; e.g. "
             "concurrency: 8");
   EXPECT_EQ(error_of("max_requests_per_hour: -1\n"),
-            "bbposture.yaml:1:24: 'max_requests_per_hour' must not be negative (got -1); e.g. "
-            "max_requests_per_hour: 0");
+            "bbposture.yaml:1:24: 'max_requests_per_hour' must be between 0 and 4294967295, not "
+            "-1; e.g. max_requests_per_hour: 0");
+  EXPECT_EQ(error_of("stale_days: 200000\n"),
+            "bbposture.yaml:1:13: 'stale_days' must be between 1 and 100000, not 200000; e.g. "
+            "stale_days: 365");
   EXPECT_THAT(error_of("stale_days: 1.5\n"), HasSubstr("must be a whole number, not '1.5'"));
 }
 
@@ -325,11 +349,12 @@ TEST(ConfigErrors, InvalidEnumValuesNameTheChoicesAndTheNearest) {
             "not 'hihg' (did you mean 'high'?); e.g. fail_on: low");
   EXPECT_THAT(error_of("format: xml\n"),
               StartsWith("bbposture.yaml:1:9: 'format' must be one of table, json, jsonl, sarif, "
-                         "csv, not 'xml'"));
+                         "csv, html, not 'xml'"));
   EXPECT_THAT(error_of("min_severity: none\n"), HasSubstr("not 'none'"));
   EXPECT_THAT(error_of("log_level: loud\n"), StartsWith("bbposture.yaml:1:12: 'log_level'"));
   EXPECT_THAT(error_of("max_wait: 2d\n"),
-              StartsWith("bbposture.yaml:1:11: 'max_wait' is wrong: '2d' is not a duration"));
+              StartsWith("bbposture.yaml:1:11: 'max_wait' must be a duration such as 0, 45s, 90m, "
+                         "6h or 1h30m, not '2d'"));
 }
 
 // ---- credentials ------------------------------------------------------------------------------

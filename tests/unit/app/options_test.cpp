@@ -48,7 +48,9 @@ TEST(AppValidate, MaxWaitIsParsedAndABadOneNamed) {
   options.connection.max_wait = "90m";
   EXPECT_EQ(validate(options)->connection.max_wait, 90min);
   options.connection.max_wait = "soon";
-  EXPECT_THAT(validate(options).error(), HasSubstr("--max-wait: 'soon' is not a duration"));
+  EXPECT_THAT(
+      validate(options).error(),
+      HasSubstr("--max-wait must be a duration such as 0, 45s, 90m, 6h or 1h30m, not 'soon'"));
 }
 
 TEST(AppValidate, RefusedCombinations) {
