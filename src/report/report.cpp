@@ -29,6 +29,7 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
       r.rules.push_back(&rule);
     }
   }
+  r.thresholds = thresholds_of(r.rules);
   for (const auto& ws : snapshot.workspaces) {
     r.workspaces.push_back(ws.slug);
     r.repositories += ws.repositories.size();
@@ -77,17 +78,23 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
   return r;
 }
 
+std::vector<core::Threshold> thresholds_of(const std::vector<const core::Rule*>& rules) {
+  std::vector<core::Threshold> used;
+  for (const auto& row : core::thresholds()) {
+    const bool used_by_a_rule = std::any_of(rules.begin(), rules.end(), [&](const core::Rule* r) {
+      return std::find(r->thresholds.begin(), r->thresholds.end(), row.id) != r->thresholds.end();
+    });
+    if (used_by_a_rule) {
+      used.push_back(row.id);
+    }
+  }
+  return used;
+}
+
 std::vector<const core::ThresholdRow*> used_thresholds(const ScanReport& report) {
   std::vector<const core::ThresholdRow*> used;
-  for (const auto& row : core::thresholds()) {
-    const bool used_by_a_rule =
-        std::any_of(report.rules.begin(), report.rules.end(), [&](const core::Rule* rule) {
-          return std::find(rule->thresholds.begin(), rule->thresholds.end(), row.id) !=
-                 rule->thresholds.end();
-        });
-    if (used_by_a_rule) {
-      used.push_back(&row);
-    }
+  for (const auto id : report.thresholds) {
+    used.push_back(&core::threshold(id));
   }
   return used;
 }

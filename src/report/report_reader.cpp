@@ -135,6 +135,7 @@ void read_scan(const json& scan, ScanReport& r) {
     const std::string key(threshold.key);
     if (settings.contains(key)) {
       r.settings.*threshold.field = field(settings, key.c_str()).get<int>();
+      r.thresholds.push_back(threshold.id);
     }
   }
 }

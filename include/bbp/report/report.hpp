@@ -41,6 +41,9 @@ struct ScanReport {
   std::size_t keys = 0;
   std::uint64_t api_requests = 0;
   core::Settings settings;
+  // The thresholds its rules used (their rows' `thresholds`), table order; a report read back
+  // has those its JSON lists, since a JSON report does not record its rules.
+  std::vector<core::Threshold> thresholds;
   std::vector<core::Evaluation> findings;  // outcome fail, sorted for the report
   std::vector<core::Evaluation> unknown;   // outcome unknown, sorted for the report
   std::vector<ErrorEntry> errors;
@@ -79,8 +82,9 @@ struct ReportInputs {
 ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evaluation> evaluations,
                         const ReportInputs& inputs);
 
-// The thresholds the report's rules use (their catalogue rows say which), in the order of the
-// threshold table: reports print these and no other.
+// The thresholds of these rules (their catalogue rows say which), in the threshold table's order.
+std::vector<core::Threshold> thresholds_of(const std::vector<const core::Rule*>& rules);
+// The rows of report.thresholds: reports print these and no other.
 std::vector<const core::ThresholdRow*> used_thresholds(const ScanReport& report);
 
 // Findings per severity, in report order Critical..Low; suppressed findings are not counted.
