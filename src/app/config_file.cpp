@@ -96,7 +96,7 @@ std::vector<ConfigKey> config_keys() {
   std::vector<ConfigKey> keys;
   for (const auto& row : option_table()) {
     if (!row.key.empty()) {
-      keys.push_back({row.key, long_name(row), row.help});
+      keys.push_back({row.key, long_name(row), help_text(row)});
     }
   }
   return keys;
@@ -193,8 +193,11 @@ tl::expected<std::optional<std::string>, std::string> config_path(const ScanOpti
 }
 
 std::string located_error(const ConfigFile& file, const std::string& message,
-                          const std::vector<std::string>& given) {
+                          const std::vector<std::string>& given, Command command) {
   for (const auto& row : option_table()) {
+    if (!takes(row, command) || row.key.empty()) {
+      continue;
+    }
     const auto line = file.keys.find(row.key);
     const std::string option = long_name(row);
     const bool from_file = std::find(given.begin(), given.end(), option) == given.end();
@@ -227,7 +230,8 @@ tl::expected<ScanConfig, std::string> configured(const ScanOptions& options, Com
   // The one validation, of the merged options: an error about a key is located in the file.
   auto config = validate(merged, command);
   if (!config) {
-    return Failure(file ? located_error(*file, config.error(), options.given) : config.error());
+    return Failure(file ? located_error(*file, config.error(), options.given, command)
+                        : config.error());
   }
   return config;
 }

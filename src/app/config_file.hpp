@@ -36,7 +36,7 @@ struct ConfigFile {
 struct ConfigKey {
   std::string_view name;  // "fail_on"
   std::string option;     // "--fail-on": the command-line option it stands for
-  std::string_view help;  // one line, for `config example`
+  std::string help;       // one line, for `config example`
 };
 
 // Every setting key, in the order `config example` prints them (the option table's).
@@ -62,7 +62,8 @@ tl::expected<std::optional<std::string>, std::string> config_path(const ScanOpti
 // names ("FILE:LINE:1: --timeout …") unless the command line gave that option (`given`), else
 // prefixed with the file.
 std::string located_error(const ConfigFile& file, const std::string& message,
-                          const std::vector<std::string>& given = {});
+                          const std::vector<std::string>& given = {},
+                          Command command = Command::scan);
 
 // The config of `command`: the config file found and merged under the command line, then
 // validated once; logs "using config FILE".

@@ -75,6 +75,9 @@ std::span<const OptionRow> option_table();
 std::string long_name(const OptionRow& row);
 bool takes(const OptionRow& row, Command command);
 
+// The row's help with its choices, if it has any: "Colour the table (auto, always, never)".
+std::string help_text(const OptionRow& row);
+
 // The row with this config key, or this long name ("--format") in `command`; nullptr if none.
 const OptionRow* option_by_key(std::string_view key);
 const OptionRow* option_by_name(std::string_view long_option, Command command);

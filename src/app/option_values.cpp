@@ -177,6 +177,12 @@ tl::expected<void, std::string> set_value(const OptionRow& row, const std::strin
   return {};
 }
 
+std::string help_text(const OptionRow& row) {
+  // A choice's help lists the values, from the same table that checks them.
+  return row.kind == OptionKind::choice ? row.help + " (" + text::join(row.values()) + ")"
+                                        : row.help;
+}
+
 tl::expected<void, std::string> check_value(const OptionRow& row, const ScanOptions& options) {
   ScanOptions copy = options;  // the fields are reached through non-const accessors
   switch (row.kind) {
@@ -248,9 +254,7 @@ struct Given {
 CLI::Option* declare(CLI::App& app, Given& given, ScanOptions& options) {
   const OptionRow& row = *given.row;
   const std::string names(row.names);
-  // A choice's help lists the values, from the same table that checks them.
-  const std::string help =
-      row.kind == OptionKind::choice ? row.help + " (" + text::join(row.values()) + ")" : row.help;
+  const std::string help = help_text(row);
   CLI::Option* option = nullptr;
   if (row.kind == OptionKind::flag) {
     option = app.add_flag(names, std::get<FlagField>(row.field)(options), help);

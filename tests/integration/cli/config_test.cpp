@@ -278,7 +278,7 @@ TEST_F(ConfigCli, AuthCheckTakesTheConnectionKeys) {
   const auto bad = run_cli(BBP_BINARY, {"auth", "check"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, StartsWith("bbposture: bbposture.yaml:1:10: 'timeout' must be between 1 "
-                                  "and 3600 (got 0)"));
+                                  "and 3600, not 0; e.g. timeout: 30"));
 }
 
 }  // namespace

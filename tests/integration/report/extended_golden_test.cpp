@@ -232,7 +232,9 @@ TEST_F(ExtendedRulesTest, ABadRuleSetIsAUsageErrorBeforeAnyRequest) {
   const auto before = fake_->request_count();
   const auto r = run(scan_args({"--rule-set", "everything"}), env());
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("--rule-set must be casb, extended or all"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--rule-set must be one of casb, extended, all, not 'everything'"),
+            std::string::npos)
+      << r.err;
   EXPECT_EQ(fake_->request_count(), before);
 }
 

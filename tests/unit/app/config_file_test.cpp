@@ -193,10 +193,7 @@ declared_restrictions:
 TEST(ConfigPrecedence, TheCommandLineGivenIsRecordedByLongName) {
   CLI::App app;
   ScanOptions options;
-  app.add_option("--fail-on", options.fail_on);
-  app.add_flag("-q,--quiet", options.log.quiet);
-  app.add_flag("-v,--verbose", options.log.verbose);
-  add_config_options(app, options);
+  add_options(app, Command::scan, options);
   // CLI11 takes a vector of arguments last first: "-v -q --config x.yaml".
   app.parse(std::vector<std::string>{"x.yaml", "--config", "-q", "-v"});
   EXPECT_THAT(options.given, ::testing::UnorderedElementsAre("--quiet", "--verbose", "--config"));

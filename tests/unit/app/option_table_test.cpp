@@ -234,6 +234,15 @@ std::string read_doc(const std::string& name) {
   return text.str();
 }
 
+// "-f,--format" as the docs write it: "-f, --format".
+std::string doc_names(const OptionRow& row) {
+  std::string names(row.names);
+  if (const auto comma = names.find(','); comma != std::string::npos) {
+    names.insert(comma + 1, " ");
+  }
+  return names;
+}
+
 TEST(OptionTable, DocsConfigMdListsEveryKeyWithItsDefaultAndChoices) {
   const std::string doc = read_doc("config.md");
   for (const auto& row : option_table()) {
@@ -244,7 +253,7 @@ TEST(OptionTable, DocsConfigMdListsEveryKeyWithItsDefaultAndChoices) {
     const auto at = doc.find(head);
     ASSERT_NE(at, std::string::npos) << row.key;
     const std::string line = doc.substr(at, doc.find('\n', at) - at);
-    EXPECT_THAT(line, HasSubstr("`" + long_name(row) + "`"));
+    EXPECT_THAT(line, HasSubstr("| `" + doc_names(row) + "` |"));
     EXPECT_THAT(line, HasSubstr("`" + value_text(row, ScanOptions{}) + "`"));
     if (row.kind == OptionKind::choice) {
       for (const auto& choice : row.values()) {
@@ -260,11 +269,7 @@ TEST(OptionTable, DocsConfigMdListsEveryKeyWithItsDefaultAndChoices) {
 TEST(OptionTable, DocsCliMdListsEveryOption) {
   const std::string doc = read_doc("cli.md");
   for (const auto& row : option_table()) {
-    std::string names(row.names);  // "-f,--format" is written "-f, --format" there
-    if (const auto comma = names.find(','); comma != std::string::npos) {
-      names.insert(comma + 1, " ");
-    }
-    EXPECT_THAT(doc, HasSubstr("| `" + names)) << names;
+    EXPECT_THAT(doc, HasSubstr("| `" + doc_names(row))) << row.names;
   }
 }
 
