@@ -60,21 +60,6 @@ std::optional<std::string> paced_duration(std::size_t requests, std::uint32_t pe
          " h " + std::to_string(minutes % 60) + " min more";
 }
 
-core::Gap gap_from_error(const ApiError& error, GapSubject subject, std::string workspace,
-                         std::optional<std::string> repository,
-                         std::optional<std::string> project) {
-  core::Gap gap;
-  gap.subject = subject;
-  gap.workspace = std::move(workspace);
-  gap.repository = std::move(repository);
-  gap.project = std::move(project);
-  gap.endpoint = error.endpoint;
-  gap.http_status = error.http_status;
-  gap.reason = error.reason;
-  gap.detail = error.kind == ApiError::Kind::cancelled ? kInterruptedDetail : error.message;
-  return gap;
-}
-
 // One run of the collector, as the steps of a pipeline:
 //   1. who is calling (GET /user), read alongside 2. the workspaces (GET /user/workspaces);
 //   3. the caller's SSH keys, read by a worker while

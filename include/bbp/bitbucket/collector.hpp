@@ -12,6 +12,7 @@
 #include "bbp/bitbucket/api_client.hpp"
 #include "bbp/bitbucket/checkpoint.hpp"
 #include "bbp/bitbucket/credentials.hpp"
+#include "bbp/bitbucket/reads.hpp"
 #include "bbp/core/models.hpp"
 #include "bbp/core/scope.hpp"
 
@@ -82,15 +83,5 @@ class Collector {
   CollectProgress* progress_;
   const std::atomic<bool>* cancel_;
 };
-
-// The detail of a gap for a read that was not made, or was abandoned, because the scan was
-// interrupted (SIGINT/SIGTERM).
-inline constexpr const char* kInterruptedDetail = "scan interrupted before this was read";
-
-// Maps a failed read to a gap (missing scope named when Bitbucket says which; a cancelled read
-// says that the scan was interrupted).
-core::Gap gap_from_error(const ApiError& error, core::GapSubject subject, std::string workspace,
-                         std::optional<std::string> repository = std::nullopt,
-                         std::optional<std::string> project = std::nullopt);
 
 }  // namespace bbp::bitbucket
