@@ -1,5 +1,8 @@
 // The collector: reads everything the rules need from Bitbucket Cloud into a Snapshot.
 // Every read that fails becomes a recorded gap; one repository's failure never stops the scan.
+// What each read is (its endpoint, owner, parser, cost) is a row of the reads table
+// (bbp/bitbucket/reads.hpp); the collector keeps the walk, the threads, the checkpoint and the
+// merge.
 #pragma once
 
 #include <atomic>
@@ -64,9 +67,6 @@ struct CollectResult {
 // --max-requests-per-hour 300: the scan takes about 4 h 0 min more", or nullopt when the scan is
 // not paced or takes five minutes or less.
 std::optional<std::string> paced_duration(std::size_t requests, std::uint32_t per_hour);
-
-// The fields= whitelist used for the repository listing (keeps `next`).
-extern const char* const kRepositoryFields;
 
 class Collector {
  public:

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -1113,6 +1114,55 @@ TEST_F(ExtendedCollectorTest, EveryRuleSelectedMakesExactlyTheseRequests) {
             std::string::npos);
   EXPECT_EQ(progress.repositories_done, 2u);
   EXPECT_EQ(progress.repositories_total, 2u);
+}
+
+// The reads-table row a request was made for, from its (decoded) path; nullptr for none.
+const Read* row_of(const std::string& path) {
+  for (const auto& read : reads()) {
+    const std::regex pattern(
+        std::regex_replace(std::string(read.path), std::regex(R"(\{[a-z]+\})"), "[^/]+"));
+    if (std::regex_match(path, pattern)) {
+      return &read;
+    }
+  }
+  return nullptr;
+}
+
+// The requests the walk makes, read by read, are what the reads table says: each row's
+// requests for each owner it is made for (what --plan counts and auth check probes).
+TEST_F(ExtendedCollectorTest, EachReadMakesTheRequestsItsRowSaysPerOwner) {
+  acme_extended();
+  auto api_repo = repo("api");
+  api_repo["fork_policy"] = "allow_forks";
+  api.list("/repositories/acme", {api_repo, repo("web"), repo("hollow", "PLAT", std::nullopt)});
+  api.list("/user/workspaces", {{{"slug", "acme"}}});
+  auto options = all_rules();
+  options.scope.workspaces.clear();  // the workspace list is read too
+  const auto result = run(options);
+  ASSERT_FALSE(result.auth_failure);
+  std::map<const Read*, std::size_t> made;
+  for (const auto& path : paths()) {
+    const auto* read = row_of(path);
+    ASSERT_NE(read, nullptr) << path;
+    made[read] += 1;
+  }
+  const auto& ws = result.snapshot.workspaces.at(0);
+  ASSERT_EQ(ws.repositories.size(), 3U);
+  const std::map<Owner, std::size_t> owners{
+      {Owner::user, 1},  // the caller
+      {Owner::workspace, 1},  {Owner::project, ws.projects.size()},
+      {Owner::repository, 3}, {Owner::environment, 1},  // acme/api's Production
+  };
+  for (const auto& read : reads()) {
+    SCOPED_TRACE(read.path);
+    std::size_t expected = static_cast<std::size_t>(read.requests) * owners.at(read.owner);
+    if (read.when == When::default_branch) {
+      expected = static_cast<std::size_t>(read.requests) * 2;  // hollow is empty
+    } else if (read.when == When::referred_to) {
+      expected = 0;  // no restriction here refers to the branching model
+    }
+    EXPECT_EQ(made[&read], expected);
+  }
 }
 
 TEST_F(ExtendedCollectorTest, WhatIsReadLandsInTheSnapshot) {
