@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -856,36 +857,57 @@ TEST_F(CollectorTest, ConcurrencyDoesNotChangeTheSnapshot) {
   }
 }
 
-// Holds the request for `waiting` until the request for `awaited` has arrived (or a generous
-// guard ran out, so that a serial collector fails the test instead of hanging it): the two
-// requests met only if they were in flight at the same time.
+// Holds whichever of two requests arrives first until the other one has arrived too (or a
+// generous guard runs out, so that a walk making them one after the other fails the test
+// instead of hanging it): the two met only if they were in flight at the same time, in either
+// order. No timing is asserted: a concurrent walk meets at once, a sequential one never does.
 class Rendezvous {
  public:
-  Rendezvous(std::string waiting, std::string awaited)
-      : waiting_(std::move(waiting)), awaited_(std::move(awaited)) {}
+  Rendezvous(std::string one, std::string other,
+             std::chrono::milliseconds guard = std::chrono::seconds(10))
+      : one_(std::move(one)), other_(std::move(other)), guard_(guard) {}
 
   void arrived(const std::string& path) {
+    if (path != one_ && path != other_) {
+      return;
+    }
     std::unique_lock lock(mutex_);
-    if (path == awaited_) {
-      awaited_arrived_ = true;
-      cv_.notify_all();
-    } else if (path == waiting_) {
-      met_ = cv_.wait_for(lock, std::chrono::seconds(10), [&] { return awaited_arrived_; });
+    arrived_.insert(path);
+    cv_.notify_all();
+    if (!cv_.wait_for(lock, guard_, [&] { return arrived_.size() == 2; })) {
+      timed_out_ = true;  // the other one was not in flight while this one waited
     }
   }
   bool met() const {
     const std::lock_guard lock(mutex_);
-    return met_;
+    return arrived_.size() == 2 && !timed_out_;
   }
 
  private:
-  std::string waiting_;
-  std::string awaited_;
+  std::string one_;
+  std::string other_;
+  std::chrono::milliseconds guard_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  bool awaited_arrived_ = false;
-  bool met_ = false;
+  std::set<std::string> arrived_;
+  bool timed_out_ = false;
 };
+
+// The helper itself: two requests made one after the other never meet, in either order; two
+// in flight together do.
+TEST(RendezvousHelper, MeetsOnlyRequestsInFlightTogether) {
+  for (const bool reversed : {false, true}) {
+    Rendezvous sequential("/a", "/b", std::chrono::milliseconds(20));
+    sequential.arrived(reversed ? "/b" : "/a");
+    sequential.arrived(reversed ? "/a" : "/b");
+    EXPECT_FALSE(sequential.met()) << reversed;
+  }
+  Rendezvous together("/a", "/b");
+  std::jthread other([&] { together.arrived("/b"); });
+  together.arrived("/a");
+  other.join();
+  EXPECT_TRUE(together.met());
+}
 
 // A worker that throws does not end the process: the scan stops and the one error surfaces
 // on the caller's thread.
