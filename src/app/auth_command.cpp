@@ -9,6 +9,7 @@
 #include "bbp/bitbucket/collector.hpp"
 #include "bbp/bitbucket/credentials.hpp"
 #include "bbp/bitbucket/parse.hpp"
+#include "bbp/bitbucket/reads.hpp"
 #include "bbp/text/text.hpp"
 #include "commands.hpp"
 #include "config_file.hpp"
@@ -40,14 +41,13 @@ const char* status_text(Probe::Status status) {
   return "";
 }
 
-// A rejected credential or an unreachable token endpoint: nothing further can be probed.
-bool ends_the_check(const bitbucket::ApiError& error) {
-  return error.kind == bitbucket::ApiError::Kind::auth ||
-         error.kind == bitbucket::ApiError::Kind::unreachable;
-}
+using bitbucket::Owner;
+using bitbucket::Read;
+using bitbucket::Target;
 
-// One run of `auth check`, as its steps: identity, scopes, a probe of each endpoint the rules
-// read (on a workspace and a repository the scan would read), and the verdict.
+// One run of `auth check`, as its steps: identity, scopes, a probe of each read the rules
+// need (on a workspace and a repository the scan would read), and the verdict. Every endpoint,
+// scope and name comes from the reads table (bbp/bitbucket/reads.hpp).
 class AuthCheck {
  public:
   // `json`: the text goes nowhere and one JSON document (doc_) is printed at the end.
@@ -94,59 +94,43 @@ class AuthCheck {
   }
 
  private:
-  // The slugs of the checked rules about `subject` (every checked rule when nullopt).
-  std::vector<std::string> slugs_of(std::optional<core::RuleSubject> subject) const {
+  // The slugs of the checked rules that need `read` (every checked rule, for a listing).
+  std::vector<std::string> slugs_needing(const Read& read) const {
     std::vector<std::string> out;
     for (const auto* r : rules_) {
-      if (!subject || r->subject == *subject) {
+      if (bitbucket::needs(*r, read)) {
         out.emplace_back(r->slug);
       }
     }
     return out;
   }
 
-  // The slugs of the checked rules that need the read named by `subject` (the extended ones).
-  std::vector<std::string> slugs_reading(core::GapSubject subject) const {
-    std::vector<std::string> out;
-    for (const auto* r : rules_) {
-      if (std::find(r->reads.begin(), r->reads.end(), subject) != r->reads.end()) {
-        out.emplace_back(r->slug);
-      }
-    }
-    return out;
+  // Whether a data read is probed: a checked rule needs it, or a default scan makes it (what a
+  // default scan reads is probed whichever rules are checked). A read made only when another
+  // answer refers to it is not probed.
+  bool probed(const Read& read) const {
+    return read.role == bitbucket::Role::data && read.when != bitbucket::When::referred_to &&
+           (!slugs_needing(read).empty() || bitbucket::read_by_default(read));
   }
 
-  // A probe of an endpoint only the extended rules read, made when a checked rule needs it.
-  void probe_if_read(core::GapSubject subject, std::string what, std::string endpoint) {
-    auto affects = slugs_reading(subject);
-    if (!affects.empty()) {
-      probe({std::move(what), std::move(endpoint), {}, {}, std::move(affects)});
-    }
-  }
-
-  // The workspace's own endpoints the extended rules read.
+  // The workspace's own reads.
   void probe_workspace_endpoints(const std::string& workspace) {
     if (usage_problem_) {
       return;  // the workspace was not found
     }
-    const auto base = "/workspaces/" + bitbucket::percent_encode(workspace);
-    probe_if_read(core::GapSubject::workspace, "workspace " + workspace, base);
-    probe_if_read(core::GapSubject::hooks, "webhooks of workspace " + workspace, base + "/hooks");
-    probe_if_read(core::GapSubject::pipeline_variables,
-                  "Pipelines variables of workspace " + workspace,
-                  base + "/pipelines-config/variables");
-    probe_if_read(
-        core::GapSubject::members, "members of " + workspace,
-        bitbucket::with_query(base + "/members", "fields", "+values.user.has_2fa_enabled"));
-    probe_if_read(core::GapSubject::owners, "owners of " + workspace,
-                  bitbucket::with_query(base + "/permissions", "q", "permission=\"owner\""));
+    for (const auto& read : bitbucket::reads()) {
+      if (read.owner == Owner::workspace && probed(read)) {
+        probe(read, Target::of_workspace(workspace));
+      }
+    }
   }
 
   // GET /user: who is calling, and whether the caller's SSH keys apply.
   void identify() {
-    auto user = api_.get_json("/user");
+    auto user = api_.get_json(
+        bitbucket::url_for(bitbucket::read_of(core::GapSubject::user, Owner::user), {}));
     if (!user) {
-      if (ends_the_check(user.error())) {
+      if (bitbucket::ends_the_scan(user.error())) {
         rejected_ = user.error();
         return;
       }
@@ -167,6 +151,17 @@ class AuthCheck {
          << ")\n";
   }
 
+  // The OAuth scopes the reads of the checked rules need.
+  std::set<std::string> needed_scopes() const {
+    std::set<std::string> needed;
+    for (const auto& read : bitbucket::reads()) {
+      if (!slugs_needing(read).empty()) {
+        needed.insert(read.oauth_scopes.begin(), read.oauth_scopes.end());
+      }
+    }
+    return needed;
+  }
+
   void report_scopes() {
     if (credentials_.kind != bitbucket::CredentialKind::client_credentials) {
       out_ << "Scopes:      not reported for this credential type; see the probes below\n";
@@ -175,11 +170,7 @@ class AuthCheck {
     const auto granted = tokens_.granted_scopes();
     out_ << "Scopes:      " << (granted.empty() ? "(none reported)" : text::join(granted, " "))
          << '\n';
-    std::set<std::string> needed;
-    for (const auto* r : rules_) {
-      needed.insert(r->oauth_scopes.begin(), r->oauth_scopes.end());
-    }
-    for (const auto& scope : needed) {
+    for (const auto& scope : needed_scopes()) {
       if (std::find(granted.begin(), granted.end(), scope) == granted.end()) {
         missing_scopes_.push_back(scope);
       }
@@ -190,6 +181,15 @@ class AuthCheck {
     }
   }
 
+  // One page of `read` for `target`, recorded as a probe named by the read's label.
+  std::optional<nlohmann::json> probe(const Read& read, const Target& target) {
+    return probe({bitbucket::label_for(read, target),
+                  bitbucket::url_for(read, target),
+                  {},
+                  {},
+                  slugs_needing(read)});
+  }
+
   // One page of `endpoint`, recorded as a probe; the page when it could be read. A refused
   // credential ends the probing: later probes make no request.
   std::optional<nlohmann::json> probe(Probe p, const char* pagelen = "1") {
@@ -197,7 +197,7 @@ class AuthCheck {
       return std::nullopt;
     }
     auto answer = api_.get_json(bitbucket::with_query(p.endpoint, "pagelen", pagelen));
-    if (!answer && ends_the_check(answer.error())) {
+    if (!answer && bitbucket::ends_the_scan(answer.error())) {
       rejected_ = answer.error();
       return std::nullopt;
     }
@@ -220,9 +220,10 @@ class AuthCheck {
     if (!given.empty()) {
       return given.front();
     }
+    const auto& listing = bitbucket::read_of(core::GapSubject::workspaces, Owner::user);
     if (credentials_.kind == bitbucket::CredentialKind::access_token) {
       // Repository, project and workspace access tokens cannot list workspaces.
-      probes_.push_back({"list workspaces",
+      probes_.push_back({bitbucket::label_for(listing, {}),
                          "",
                          Probe::Status::skipped,
                          "an access token cannot list workspaces: pass -w WORKSPACE",
@@ -230,7 +231,7 @@ class AuthCheck {
       usage_problem_ = true;
       return std::nullopt;
     }
-    const auto page = probe({"list workspaces", "/user/workspaces", {}, {}, slugs_of({})});
+    const auto page = probe(listing, {});
     const auto* values = values_of(page);
     if (values == nullptr || values->empty()) {
       return std::nullopt;
@@ -239,13 +240,16 @@ class AuthCheck {
   }
 
   // A repository the scan would read: one with a default branch, so that its branch
-  // restrictions are read, not skipped as an empty repository's would be.
+  // restrictions are read, not skipped as an empty repository's would be. The listing is
+  // probed without its fields=, fifty whole entries to choose from.
   void probe_repository(const std::string& workspace) {
-    const auto page = probe({"list repositories in " + workspace,
-                             "/repositories/" + bitbucket::percent_encode(workspace),
+    const auto& listing = bitbucket::read_of(core::GapSubject::repositories, Owner::workspace);
+    const auto target = Target::of_workspace(workspace);
+    const auto page = probe({bitbucket::label_for(listing, target),
+                             bitbucket::path_for(listing, target),
                              {},
                              {},
-                             slugs_of({})},
+                             slugs_needing(listing)},
                             "50");
     if (!page && last_reason_ == core::UnknownReason::not_found) {
       probes_.back().detail =
@@ -276,61 +280,60 @@ class AuthCheck {
     probe_repository_endpoints(*repo);
   }
 
+  // The reads of the repository and of its project, in table order.
   void probe_repository_endpoints(const core::Repository& repo) {
-    const auto base = "/repositories/" + bitbucket::percent_encode(repo.workspace) + "/" +
-                      bitbucket::percent_encode(repo.slug);
-    const auto branch_rules = slugs_of(core::RuleSubject::default_branch);
-    if (repo.mainbranch) {
-      probe({"branch restrictions of " + repo.full_name,
-             base + "/branch-restrictions",
-             {},
-             {},
-             branch_rules});
-    } else {
-      probes_.push_back({"branch restrictions",
+    for (const auto& read : bitbucket::reads()) {
+      if (!probed(read)) {
+        continue;
+      }
+      switch (read.owner) {
+        case Owner::repository:
+          probe_repository_read(read, repo);
+          break;
+        case Owner::project:
+          if (repo.project_key) {
+            probe(read, Target::of_project(repo.workspace, *repo.project_key));
+          }
+          break;
+        case Owner::user:
+        case Owner::workspace:
+        case Owner::environment:
+          break;  // the caller's and the workspace's are probed on their own; environments not
+      }
+    }
+  }
+
+  void probe_repository_read(const Read& read, const core::Repository& repo) {
+    if (read.when == bitbucket::When::default_branch && !repo.mainbranch) {
+      probes_.push_back({std::string(read.noun),
                          "",
                          Probe::Status::skipped,
                          "every repository probed is empty (no default branch)",
                          {}});
+      return;
     }
-    const auto key_rules = slugs_of(core::RuleSubject::key);
-    probe({"deploy keys of " + repo.full_name, base + "/deploy-keys", {}, {}, key_rules});
-    if (repo.project_key) {
-      probe({"deploy keys of project " + *repo.project_key,
-             "/workspaces/" + bitbucket::percent_encode(repo.workspace) + "/projects/" +
-                 bitbucket::percent_encode(*repo.project_key) + "/deploy-keys",
-             {},
-             {},
-             key_rules});
-    }
-    probe_if_read(core::GapSubject::hooks, "webhooks of " + repo.full_name, base + "/hooks");
-    probe_if_read(core::GapSubject::pipeline_variables, "Pipelines variables of " + repo.full_name,
-                  base + "/pipelines_config/variables");
-    probe_if_read(core::GapSubject::environments, "deployment environments of " + repo.full_name,
-                  base + "/environments");
+    probe(read, Target::of(repo));
   }
 
   // The caller's SSH keys: not for access tokens and app users; unknown when /user failed.
   void probe_ssh_keys() {
-    const auto key_rules = slugs_of(core::RuleSubject::key);
+    const auto& read = bitbucket::read_of(core::GapSubject::ssh_keys, Owner::user);
+    const auto what = bitbucket::label_for(read, {});
     if (credentials_.kind == bitbucket::CredentialKind::access_token || app_user_) {
-      probes_.push_back({"your SSH keys",
+      probes_.push_back({what,
                          "",
                          Probe::Status::not_applicable,
                          "access tokens and app users have no SSH keys",
                          {}});
     } else if (user_failure_) {
-      probes_.push_back({"your SSH keys", "", Probe::Status::failed,
-                         "not probed: GET /user failed (" + *user_failure_ + ")", key_rules});
+      probes_.push_back({what, "", Probe::Status::failed,
+                         "not probed: GET /user failed (" + *user_failure_ + ")",
+                         slugs_needing(read)});
     } else if (!user_uuid_) {
-      probes_.push_back({"your SSH keys", "", Probe::Status::failed,
-                         "not probed: the /user answer has no uuid", key_rules});
+      probes_.push_back({what, "", Probe::Status::failed,
+                         "not probed: the /user answer has no uuid", slugs_needing(read)});
     } else {
-      probe({"your SSH keys",
-             "/users/" + bitbucket::percent_encode(*user_uuid_) + "/ssh-keys",
-             {},
-             {},
-             key_rules});
+      probe(read, Target::caller(*user_uuid_));
     }
   }
 

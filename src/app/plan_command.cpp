@@ -1,5 +1,6 @@
 // `bbposture scan --plan`: identify the caller, list workspaces and repositories with the scan's
 // scope, and print what the scan would read, how many requests that takes and how long.
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bbp/bitbucket/credentials.hpp"
+#include "bbp/bitbucket/reads.hpp"
 #include "commands.hpp"
 #include "output_file.hpp"
 #include "runtime.hpp"
@@ -15,55 +17,86 @@
 namespace bbp::app {
 namespace {
 
-// The requests a scan with this scope makes, from what the listing showed: one per read, as
-// long as no list spans pages and no restriction refers to the branching model.
+using bitbucket::Owner;
+using bitbucket::Read;
+
+// The requests one of the scan's reads makes for the owners the listing showed.
+struct ReadCount {
+  const Read* read = nullptr;
+  std::uint64_t requests = 0;
+};
+
+// The requests a scan with this scope makes, from what the listing showed and the reads table:
+// each read's requests per owner, as long as no list spans pages and no restriction refers to
+// the branching model.
 struct PlanCounts {
   std::uint64_t listing = 0;  // made now, and again by the scan
   std::uint64_t repositories = 0;
-  std::uint64_t branch_reads = 0;
-  std::uint64_t deploy_key_reads = 0;
-  std::uint64_t project_key_reads = 0;
-  std::uint64_t ssh_key_reads = 0;
+  // The default scan's reads, each even when the scope does not make it, in table order.
+  std::vector<ReadCount> default_reads;
   // The extended rules' reads: a repository's webhooks, variables and environments (not the
   // variables of each environment: the listing does not show how many there are), and a
   // workspace's settings, webhooks, variables, members and owners.
   std::uint64_t extended_reads = 0;
 
   std::uint64_t total() const {
-    return listing + branch_reads + deploy_key_reads + project_key_reads + ssh_key_reads +
-           extended_reads;
+    std::uint64_t sum = listing + extended_reads;
+    for (const auto& c : default_reads) {
+      sum += c.requests;
+    }
+    return sum;
   }
 };
 
-// The extended rules' reads per repository and per workspace that the scope makes.
-std::pair<std::uint64_t, std::uint64_t> extended_reads_per(const core::Scope& scope) {
-  using core::GapSubject;
-  std::uint64_t per_repository = (scope.reads(GapSubject::hooks) ? 1U : 0U) +
-                                 (scope.reads(GapSubject::pipeline_variables) ? 2U : 0U);
-  std::uint64_t per_workspace = 0;
-  for (const auto subject :
-       {GapSubject::workspace, GapSubject::hooks, GapSubject::pipeline_variables,
-        GapSubject::members, GapSubject::owners}) {
-    per_workspace += scope.reads(subject) ? 1U : 0U;
+// The owners the scan makes `read` for, as the listing showed them (none for a deployment
+// environment: the listing does not show them).
+std::uint64_t owners_of(const Read& read, const core::Snapshot& snapshot) {
+  std::uint64_t n = 0;
+  switch (read.owner) {
+    case Owner::user:  // the caller, when /user showed a user whose SSH keys are read
+      return snapshot.ssh_keys_status == core::SshKeysStatus::read ? 1U : 0U;
+    case Owner::workspace:
+      return snapshot.workspaces.size();
+    case Owner::project:
+      for (const auto& ws : snapshot.workspaces) {
+        n += ws.projects.size();
+      }
+      return n;
+    case Owner::repository:
+      for (const auto& ws : snapshot.workspaces) {
+        n += static_cast<std::uint64_t>(std::count_if(
+            ws.repositories.begin(), ws.repositories.end(), [&](const core::Repository& repo) {
+              return read.when != bitbucket::When::default_branch || repo.mainbranch.has_value();
+            }));
+      }
+      return n;
+    case Owner::environment:
+      return 0;
   }
-  return {per_repository, per_workspace};
+  return 0;
 }
 
 PlanCounts count(const core::Snapshot& snapshot, const bitbucket::CollectOptions& options,
                  std::uint64_t listing) {
   PlanCounts c;
   c.listing = listing;
-  const auto [per_repository, per_workspace] = extended_reads_per(options.scope);
   for (const auto& ws : snapshot.workspaces) {
-    c.extended_reads += per_workspace + per_repository * ws.repositories.size();
-    for (const auto& repo : ws.repositories) {
-      c.repositories += 1;
-      c.branch_reads += options.scope.reads_branches() && repo.mainbranch ? 1U : 0U;
-      c.deploy_key_reads += options.scope.reads_keys() ? 1U : 0U;
-    }
-    c.project_key_reads += options.scope.reads_keys() ? ws.projects.size() : 0;
+    c.repositories += ws.repositories.size();
   }
-  c.ssh_key_reads = snapshot.ssh_keys_status == core::SshKeysStatus::read ? 1U : 0U;
+  for (const auto& read : bitbucket::reads()) {
+    if (read.role != bitbucket::Role::data || read.when == bitbucket::When::referred_to) {
+      continue;  // the listing (made now), or a read the listing cannot foresee
+    }
+    const std::uint64_t requests =
+        options.scope.reads(read.subject)
+            ? static_cast<std::uint64_t>(read.requests) * owners_of(read, snapshot)
+            : 0U;
+    if (bitbucket::read_by_default(read)) {
+      c.default_reads.push_back({&read, requests});
+    } else {
+      c.extended_reads += requests;
+    }
+  }
   return c;
 }
 
@@ -107,16 +140,13 @@ nlohmann::json plan_json(const core::Snapshot& snapshot, const PlanCounts& c,
   nlohmann::json plan{{"api_url", snapshot.api_url},
                       {"workspaces", workspaces},
                       {"repositories", c.repositories},
-                      {"requests",
-                       {{"total", c.total()},
-                        {"listing", c.listing},
-                        {"branch_restrictions", c.branch_reads},
-                        {"deploy_keys", c.deploy_key_reads},
-                        {"project_deploy_keys", c.project_key_reads},
-                        {"ssh_keys", c.ssh_key_reads}}},
+                      {"requests", {{"total", c.total()}, {"listing", c.listing}}},
                       {"max_requests_per_hour", per_hour},
                       {"paced", paced},
                       {"estimated_seconds", estimated_seconds(c.total(), per_hour, paced)}};
+  for (const auto& [read, requests] : c.default_reads) {
+    plan["requests"][std::string(core::to_string(read->subject))] = requests;
+  }
   if (c.extended_reads > 0) {
     plan["requests"]["extended_rules"] = c.extended_reads;
   }
@@ -133,10 +163,13 @@ void print_plan(std::ostream& out, const core::Snapshot& snapshot, const PlanCou
       out << "    " << repo.full_name << "\n";
     }
   }
-  out << "\nRequests: " << c.total() << " (" << c.listing << " to sign in and list, made now; "
-      << c.branch_reads << " branch restrictions, " << c.deploy_key_reads << " deploy keys, "
-      << c.project_key_reads << " project deploy keys, " << c.ssh_key_reads << " SSH keys"
-      << (c.extended_reads > 0 ? ", " + std::to_string(c.extended_reads) +
+  out << "\nRequests: " << c.total() << " (" << c.listing << " to sign in and list, made now";
+  const char* separator = "; ";
+  for (const auto& [read, requests] : c.default_reads) {
+    out << separator << requests << " " << read->noun;
+    separator = ", ";
+  }
+  out << (c.extended_reads > 0 ? ", " + std::to_string(c.extended_reads) +
                                      " for the extended rules, and one per deployment environment"
                                : std::string())
       << ")\n"

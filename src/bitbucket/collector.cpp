@@ -2,40 +2,24 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
-#include <condition_variable>
 #include <exception>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <type_traits>
 
 #include <spdlog/spdlog.h>
 
-#include "bbp/bitbucket/parse.hpp"
 #include "bbp/bitbucket/task_pool.hpp"
 #include "bbp/core/default_branch.hpp"
-#include "bbp/core/glob.hpp"
 
 namespace bbp::bitbucket {
-
-const char* const kRepositoryFields =
-    "next,values.slug,values.full_name,values.name,values.uuid,values.is_private,"
-    "values.updated_on,values.mainbranch,values.project.key,values.project.name,"
-    "values.links.html.href";
-
 namespace {
 
 using core::GapSubject;
-
-std::string repo_path(const core::Repository& repo) {
-  return "/repositories/" + percent_encode(repo.workspace) + "/" + percent_encode(repo.slug);
-}
-
-bool is_pagelen_error(const ApiError& e) {
-  return e.http_status == 400 && e.message.find("pagelen") != std::string::npos;
-}
 
 // Every failed read at -v (the scan ends with one warning per cause, see gap_summary in the
 // app); the reads skipped after an interruption only at debug level, so ^C does not flood.
@@ -45,6 +29,33 @@ void log_gap(const core::Gap& gap) {
   } else {
     spdlog::info("could not read {}: {}", gap.endpoint, gap.detail);
   }
+}
+
+// The data reads of `owner` that a scan with `scope` makes for every owner in scope (a
+// selected rule needs them), in table order. A read made only when another answer refers to
+// it is made by that read's task.
+std::vector<const Read*> reads_for(const core::Scope& scope, Owner owner) {
+  std::vector<const Read*> out;
+  for (const auto& read : reads()) {
+    if (read.owner == owner && read.role == Role::data && read.when != When::referred_to &&
+        scope.reads(read.subject)) {
+      out.push_back(&read);
+    }
+  }
+  return out;
+}
+
+// Whether `read` is made for this repository.
+bool made_for(const Read& read, const core::Repository& repository) {
+  switch (read.when) {
+    case When::always:
+      return true;
+    case When::default_branch:
+      return repository.mainbranch.has_value();
+    case When::referred_to:
+      return false;  // by the read that refers to it
+  }
+  return false;
 }
 
 }  // namespace
@@ -60,29 +71,17 @@ std::optional<std::string> paced_duration(std::size_t requests, std::uint32_t pe
          " h " + std::to_string(minutes % 60) + " min more";
 }
 
-core::Gap gap_from_error(const ApiError& error, GapSubject subject, std::string workspace,
-                         std::optional<std::string> repository,
-                         std::optional<std::string> project) {
-  core::Gap gap;
-  gap.subject = subject;
-  gap.workspace = std::move(workspace);
-  gap.repository = std::move(repository);
-  gap.project = std::move(project);
-  gap.endpoint = error.endpoint;
-  gap.http_status = error.http_status;
-  gap.reason = error.reason;
-  gap.detail = error.kind == ApiError::Kind::cancelled ? kInterruptedDetail : error.message;
-  return gap;
-}
-
 // One run of the collector, as the steps of a pipeline:
 //   1. who is calling (GET /user), read alongside 2. the workspaces (GET /user/workspaces);
 //   3. the caller's SSH keys, read by a worker while
 //   4. each workspace's repositories are listed page by page on this thread and workers already
 //      make the per-repository reads of the pages listed so far (branch restrictions and, when
-//      needed, the branching model; deploy keys), then its projects' deploy keys;
+//      needed, the branching model; deploy keys; the extended rules' reads), then its projects'
+//      and the workspace's own reads;
 //   5. the merge: gaps in task order, keys de-duplicated.
 // At most `concurrency` requests are ever in flight: this thread and `concurrency - 1` workers.
+// Which reads there are, and what each one is, comes from the reads table: the walk names
+// reads by their gap subject and owner, never by endpoint.
 class Collector::Run {
  public:
   explicit Run(const Collector& collector)
@@ -90,14 +89,12 @@ class Collector::Run {
         options_(collector.options_),
         progress_(collector.progress_),
         cancel_(collector.cancel_),
-        reads_branches_(options_.scope.reads_branches()),
         reads_keys_(options_.scope.reads_keys()),
         reads_user_keys_(options_.scope.reads_user_keys()),
-        reads_workspace_(options_.scope.reads(GapSubject::workspace)),
-        reads_hooks_(options_.scope.reads(GapSubject::hooks)),
-        reads_variables_(options_.scope.reads(GapSubject::pipeline_variables)),
-        reads_members_(options_.scope.reads(GapSubject::members)),
-        reads_owners_(options_.scope.reads(GapSubject::owners)),
+        repository_reads_(reads_for(options_.scope, Owner::repository)),
+        project_reads_(reads_for(options_.scope, Owner::project)),
+        workspace_reads_(reads_for(options_.scope, Owner::workspace)),
+        listing_fields_(more_listing_fields(options_.scope)),
         tally_(options_.scope) {
     snapshot_.api_url = api_.api_base();
   }
@@ -138,22 +135,6 @@ class Collector::Run {
   }
 
  private:
-  enum class TaskKind {
-    branches,
-    deploy_keys,
-    project_keys,
-    ssh_keys,
-    // The extended rules' reads: per repository, then per workspace.
-    hooks,
-    repository_variables,
-    deployment_variables,
-    workspace,
-    workspace_hooks,
-    workspace_variables,
-    members,
-    owners,
-  };
-
   // A listed repository while its reads are made: shared by its tasks and the walk.
   struct Staged {
     explicit Staged(core::Repository r) : repository(std::move(r)) {}
@@ -161,14 +142,19 @@ class Collector::Run {
     std::atomic<int> reads_left{0};  // it is done when this is 0
   };
 
+  struct Task;
+  // What a task does: makes its read and puts the value where it belongs.
+  using Step = void (Run::*)(Task&);
+
   // One read and its result. The task that makes the read is the only writer until the pool
   // is drained; the walk keeps every task in the order it was queued, and merges them in that
   // order, so the snapshot does not depend on which worker finished first.
   struct Task {
-    TaskKind kind = TaskKind::branches;
+    const Read* read = nullptr;
+    Step step = nullptr;
     std::size_t workspace = 0;
-    std::shared_ptr<Staged> staged;      // branches, deploy_keys
-    std::optional<std::size_t> project;  // project_keys
+    std::shared_ptr<Staged> staged;      // a repository's reads
+    std::optional<std::size_t> project;  // a project's reads
     std::vector<core::Key> keys;         // keys read by this task
     std::vector<core::Gap> gaps;
   };
@@ -188,7 +174,7 @@ class Collector::Run {
       if (!list_repositories(w)) {
         return w + 1;
       }
-      queue_project_keys(w);
+      queue_project_reads(w);
       queue_workspace_reads(w);
       if (progress_ != nullptr) {
         progress_->workspaces_done += 1;
@@ -198,46 +184,36 @@ class Collector::Run {
     return workspaces;
   }
 
-  // ---- Reads -------------------------------------------------------------------------------
+  // ---- What a read's result means for the scan ----------------------------------------------
 
-  // Reads every page of `path` (adding pagelen=100, falling back when the API refuses it).
-  tl::expected<void, ApiError> read_all(const std::string& path, std::vector<nlohmann::json>& out) {
-    tl::expected<void, ApiError> result;
-    for (const char* pagelen : {"100", "50", ""}) {
-      out.clear();
-      const std::string url = *pagelen ? with_query(path, "pagelen", pagelen) : path;
-      result = api_.for_each_page(url, [&](const nlohmann::json& values) {
-        for (const auto& v : values) {
-          out.push_back(v);
-        }
-        return !stopped();  // a rejected credential ends the scan: no further pages
-      });
-      if (result || !is_pagelen_error(result.error())) {
-        break;
-      }
-    }
-    return result;
-  }
-
-  // True when the error ends the whole scan: the credential was rejected. A cancelled read is
-  // not fatal: it becomes an "interrupted" gap like any other failed read, and every later read
-  // fails the same way at once, without a request, so that the report names what was not read.
-  bool fatal(const ApiError& e) {
+  // The error that ends the scan: the first one is its authentication failure, and nothing
+  // more is read. A cancelled read is not one: it becomes an "interrupted" gap like any other
+  // failed read, and every later read fails the same way at once, without a request, so that
+  // the report names what was not read.
+  void end_scan(const ApiError& e) {
     const std::lock_guard lock(mutex_);
-    return fatal_locked(e);
-  }
-
-  // fatal() for a caller that holds mutex_.
-  bool fatal_locked(const ApiError& e) {
-    if (e.kind != ApiError::Kind::auth && e.kind != ApiError::Kind::unreachable) {
-      return false;
-    }
     if (!auth_failure_) {
       auth_failure_ = AuthFailure{e.message, e.kind == ApiError::Kind::unreachable};
     }
     stop_ = true;
-    return true;
   }
+
+  // A task's read is done: an error that ends the scan ends it, the gaps go to the task. True
+  // when the value was read.
+  template <typename T>
+  bool settle(Task& task, ReadResult<T>& result) {
+    if (result.fatal) {
+      end_scan(*result.fatal);
+      return false;
+    }
+    for (auto& gap : result.gaps) {
+      task_gap(task, std::move(gap));
+    }
+    return result.value.has_value();
+  }
+
+  // How every read but the listing is made: no further page once the scan has ended.
+  ReadOptions read_options() const { return ReadOptions{&stop_, {}}; }
 
   void add_gap(core::Gap gap) {
     const std::lock_guard lock(mutex_);
@@ -282,6 +258,9 @@ class Collector::Run {
     }
     const bool read_workspaces = options_.scope.workspaces.empty();
     const bool together = read_user && read_workspaces && options_.concurrency > 1;
+    if (together && !authenticated()) {
+      return {};  // the token first (both reads need it); a rejected credential ends the scan
+    }
     std::vector<std::string> workspaces = options_.scope.workspaces;
     std::optional<core::Gap> user_gap;
     std::optional<core::Gap> workspaces_gap;
@@ -289,10 +268,6 @@ class Collector::Run {
     {
       std::jthread user_reader;
       if (together) {
-        // The token first (both reads need it); a rejected credential ends the scan here.
-        if (!authenticated()) {
-          return {};
-        }
         user_reader = std::jthread([this, &user_gap, &user_failure] {
           try {
             user_gap = identify_caller();
@@ -313,11 +288,10 @@ class Collector::Run {
     if (stopped()) {
       return {};  // the credential was rejected: nothing else matters
     }
-    if (user_gap) {
-      add_gap(std::move(*user_gap));
-    }
-    if (workspaces_gap) {
-      add_gap(std::move(*workspaces_gap));
+    for (auto* gap : {&user_gap, &workspaces_gap}) {
+      if (*gap) {
+        add_gap(std::move(**gap));
+      }
     }
     return workspaces;
   }
@@ -325,53 +299,50 @@ class Collector::Run {
   // False when the credential was rejected (recorded as the scan's authentication failure).
   bool authenticated() {
     auto ready = api_.authenticate();
-    return ready || !fatal(ready.error());
+    if (ready || !ends_the_scan(ready.error())) {
+      return true;
+    }
+    end_scan(ready.error());
+    return false;
   }
 
   // Decides whether the caller's SSH keys apply; returns the gap when /user could not be read.
   std::optional<core::Gap> identify_caller() {
-    auto user = api_.get_json("/user");
-    if (!user) {
-      if (fatal(user.error())) {
-        return std::nullopt;
-      }
-      snapshot_.ssh_keys_status = core::SshKeysStatus::unreadable;
-      return gap_from_error(user.error(), GapSubject::user, "");
+    auto caller = make_read_as<Caller>(api_, read_of(GapSubject::user, Owner::user), {});
+    if (caller.fatal) {
+      end_scan(*caller.fatal);
+      return std::nullopt;
     }
-    if (string_at(*user, "type").value_or("user") != "user") {
+    if (!caller.value) {
+      snapshot_.ssh_keys_status = core::SshKeysStatus::unreadable;
+      return std::move(caller.gaps.front());
+    }
+    if (!caller.value->is_user) {
       snapshot_.ssh_keys_status = core::SshKeysStatus::not_applicable;  // app users have none
       return std::nullopt;
     }
-    if ((user_uuid_ = string_at(*user, "uuid"))) {
-      snapshot_.ssh_keys_status = core::SshKeysStatus::read;
-      return std::nullopt;
-    }
-    snapshot_.ssh_keys_status = core::SshKeysStatus::unreadable;
-    return core::Gap{GapSubject::user,
-                     "",
-                     std::nullopt,
-                     std::nullopt,
-                     path_of(api_.url_for("/user")),
-                     std::nullopt,
-                     core::UnknownReason::invalid_response,
-                     "the /user answer has no uuid"};
+    user_uuid_ = std::move(caller.value->uuid);
+    snapshot_.ssh_keys_status = core::SshKeysStatus::read;
+    return std::nullopt;
   }
 
   // Every workspace the credential can see, sorted and de-duplicated; `gap` says why the list
   // is incomplete (added by the caller, after the /user gap).
   std::vector<std::string> list_workspaces(std::optional<core::Gap>& gap) {
     std::vector<std::string> workspaces;
-    std::vector<nlohmann::json> values;
-    if (auto listed = read_all("/user/workspaces", values); !listed) {
-      if (fatal(listed.error())) {
-        return {};
-      }
-      gap = gap_from_error(listed.error(), GapSubject::workspaces, "");
+    auto listed = stream_read(
+        api_, read_of(GapSubject::workspaces, Owner::user), {},
+        [&](Parsed&& page) {
+          auto& slugs = std::get<std::vector<std::string>>(page);
+          std::move(slugs.begin(), slugs.end(), std::back_inserter(workspaces));
+        },
+        read_options());
+    if (listed.fatal) {
+      end_scan(*listed.fatal);
+      return {};
     }
-    for (const auto& v : values) {
-      if (auto slug = parse_workspace_slug(v)) {
-        workspaces.push_back(std::move(*slug));
-      }
+    if (!listed.gaps.empty()) {
+      gap = std::move(listed.gaps.front());  // what was listed before it failed is kept
     }
     std::sort(workspaces.begin(), workspaces.end());
     workspaces.erase(std::unique(workspaces.begin(), workspaces.end()), workspaces.end());
@@ -382,138 +353,124 @@ class Collector::Run {
 
   // Lists workspace `w` page by page (filtered before any per-repository request), queueing
   // each selected repository's reads as soon as its page arrives. False when the credential
-  // was rejected (the scan ends).
+  // was rejected (the scan ends). When interrupted, the next page's read fails as such: the
+  // listing is then recorded as incomplete rather than silently cut short.
   bool list_repositories(std::size_t w) {
     auto& ws = snapshot_.workspaces[w];
-    const auto& slug = ws.slug;
-    // Raw entries already handed out: a listing restarted with a smaller pagelen skips them.
-    std::size_t handed_out = 0;
-    const auto on_page = [&](std::size_t& position, const nlohmann::json& values) {
-      for (const auto& v : values) {
-        if (position++ < handed_out) {
-          continue;
-        }
-        handed_out = position;
-        stage(w, v);
-      }
-      // When interrupted, the next page's read fails as such: the listing is then recorded as
-      // incomplete rather than silently cut short.
-      return !stopped();
-    };
-    const std::string path =
-        with_query("/repositories/" + percent_encode(slug), "fields",
-                   reads_workspace_ ? std::string(kRepositoryFields) + ",values.fork_policy"
-                                    : kRepositoryFields);
-    tl::expected<void, ApiError> listed;
-    for (const char* pagelen : {"100", "50", ""}) {
-      std::size_t position = 0;
-      const std::string url = *pagelen ? with_query(path, "pagelen", pagelen) : path;
-      listed = api_.for_each_page(
-          url, [&](const nlohmann::json& values) { return on_page(position, values); });
-      if (listed || !is_pagelen_error(listed.error())) {
-        break;
-      }
+    auto listed = stream_read(
+        api_, read_of(GapSubject::repositories, Owner::workspace), Target::of_workspace(ws.slug),
+        [&](Parsed&& page) {
+          for (auto& repository : std::get<std::vector<ListedRepository>>(page)) {
+            stage(w, std::move(repository));
+          }
+        },
+        ReadOptions{&stop_, listing_fields_});
+    if (listed.fatal) {
+      end_scan(*listed.fatal);
+      return false;
     }
-    if (!listed) {
-      if (fatal(listed.error())) {
-        return false;
-      }
+    if (!listed.gaps.empty()) {
       ws.listed = false;
-      auto gap = gap_from_error(listed.error(), GapSubject::repositories, slug);
+      auto& gap = listed.gaps.front();
       if (gap.reason == core::UnknownReason::not_found && !options_.scope.workspaces.empty()) {
-        missing_workspaces_.push_back(slug);
+        missing_workspaces_.push_back(ws.slug);
       }
       add_gap(std::move(gap));
     }
     return true;
   }
 
-  // One raw entry of workspace `w`'s listing: kept and queued when selected.
-  void stage(std::size_t w, const nlohmann::json& v) {
-    const auto& slug = snapshot_.workspaces[w].slug;
-    auto repo = parse_repository(v, slug);
-    if (!repo) {
-      spdlog::warn("ignoring a repository entry without a slug in workspace {}", slug);
+  // One repository of workspace `w`'s listing: kept and its reads queued when selected.
+  void stage(std::size_t w, ListedRepository listed) {
+    auto& repo = listed.repository;
+    tally_.note(repo);
+    if (!options_.scope.selects(repo)) {
       return;
     }
-    tally_.note(*repo);
-    if (!options_.scope.selects(*repo)) {
-      return;
+    if (repo.project_key) {
+      project_names_.emplace(*repo.project_key, listed.project_name.value_or(*repo.project_key));
     }
-    if (repo->project_key) {
-      std::string name = *repo->project_key;
-      if (const auto* project = v.is_object() && v.contains("project") ? &v["project"] : nullptr) {
-        name = string_at(*project, "name").value_or(name);
-      }
-      project_names_.emplace(*repo->project_key, name);
-    }
-    auto& staged = *staged_[w].emplace_back(std::make_shared<Staged>(std::move(*repo)));
+    const auto staged = staged_[w].emplace_back(std::make_shared<Staged>(std::move(repo)));
     if (progress_ != nullptr) {
       progress_->repositories_total += 1;
     }
-    // Two tasks, so that a repository's reads spread over the workers and the scan's tail is
-    // one round trip long, not a repository's whole chain.
-    const bool branches = reads_branches_ && staged.repository.mainbranch.has_value();
-    const auto extras = repository_extras();
-    staged.reads_left =
-        (branches ? 1 : 0) + (reads_keys_ ? 1 : 0) + static_cast<int>(extras.size());
+    // A task per read, so that a repository's reads spread over the workers and the scan's
+    // tail is one round trip long, not a repository's whole chain.
+    std::vector<const Read*> to_make;
+    std::copy_if(repository_reads_.begin(), repository_reads_.end(), std::back_inserter(to_make),
+                 [&](const Read* read) { return made_for(*read, staged->repository); });
+    staged->reads_left = static_cast<int>(to_make.size());
     if (options_.plan_only) {
       return;
     }
-    if (branches && resume_branches(staged.repository)) {
-      staged.reads_left -= 1;
+    // Reads an earlier run journalled are taken from it, all before any task is queued.
+    std::vector<const Read*> queued;
+    for (const auto* read : to_make) {
+      if (!resume(w, *read, staged->repository)) {
+        queued.push_back(read);
+      }
     }
-    const bool keys_resumed = reads_keys_ && resume_deploy_keys(w, staged.repository);
-    if (keys_resumed) {
-      staged.reads_left -= 1;
-    }
-    if (staged.reads_left == 0 && progress_ != nullptr) {
+    staged->reads_left = static_cast<int>(queued.size());
+    if (queued.empty() && progress_ != nullptr) {
       progress_->repositories_done += 1;  // nothing (left) to read
     }
-    if (branches && !staged.repository.branch_restrictions) {
-      queue(Task{TaskKind::branches, w, staged_[w].back(), std::nullopt, {}, {}});
-    }
-    if (reads_keys_ && !keys_resumed) {
-      queue(Task{TaskKind::deploy_keys, w, staged_[w].back(), std::nullopt, {}, {}});
-    }
-    for (const auto kind : extras) {
-      queue(Task{kind, w, staged_[w].back(), std::nullopt, {}, {}});
+    for (const auto* read : queued) {
+      auto task = task_for(*read, w);
+      task.staged = staged;
+      queue(std::move(task));
     }
   }
 
-  // The extended rules' reads of each repository (never taken from a checkpoint).
-  std::vector<TaskKind> repository_extras() const {
-    std::vector<TaskKind> kinds;
-    if (reads_hooks_) {
-      kinds.push_back(TaskKind::hooks);
+  // The reads of workspace `w`'s projects (the projects of its listed repositories), once its
+  // listing is complete.
+  void queue_project_reads(std::size_t w) {
+    auto& ws = snapshot_.workspaces[w];
+    // Projects in key order; nothing touches ws.projects once its tasks are queued.
+    for (const auto& [key, name] : project_names_) {
+      ws.projects.push_back(
+          {key, "", name, "https://bitbucket.org/" + ws.slug + "/workspace/projects/" + key});
     }
-    if (reads_variables_) {
-      kinds.push_back(TaskKind::repository_variables);
-      kinds.push_back(TaskKind::deployment_variables);
+    project_names_.clear();
+    if (options_.plan_only) {
+      return;
     }
-    return kinds;
+    for (std::size_t p = 0; p < ws.projects.size(); ++p) {
+      for (const auto* read : project_reads_) {
+        if (!resume_project(w, p, *read)) {
+          auto task = task_for(*read, w);
+          task.project = p;
+          queue(std::move(task));
+        }
+      }
+    }
   }
 
-  // The extended rules' workspace-wide reads, once its repositories are listed (none for a
-  // workspace Bitbucket did not find).
+  // The workspace's own reads, once its repositories are listed (none for a workspace
+  // Bitbucket did not find).
   void queue_workspace_reads(std::size_t w) {
     const auto& slug = snapshot_.workspaces[w].slug;
     if (options_.plan_only || std::find(missing_workspaces_.begin(), missing_workspaces_.end(),
                                         slug) != missing_workspaces_.end()) {
       return;
     }
-    for (const auto& [wanted, kind] : {std::pair{reads_workspace_, TaskKind::workspace},
-                                       std::pair{reads_hooks_, TaskKind::workspace_hooks},
-                                       std::pair{reads_variables_, TaskKind::workspace_variables},
-                                       std::pair{reads_members_, TaskKind::members},
-                                       std::pair{reads_owners_, TaskKind::owners}}) {
-      if (wanted) {
-        queue(Task{kind, w, nullptr, std::nullopt, {}, {}});
-      }
+    for (const auto* read : workspace_reads_) {
+      queue(task_for(*read, w));
     }
   }
 
   // ---- Resuming from a checkpoint ----------------------------------------------------------
+
+  // Whether an earlier run journalled this read of `repo` (branch restrictions and deploy keys
+  // are journalled; the extended rules' reads are made again).
+  bool resume(std::size_t w, const Read& read, core::Repository& repo) {
+    if (read.subject == GapSubject::branch_restrictions) {
+      return resume_branches(repo);
+    }
+    if (read.subject == GapSubject::deploy_keys) {
+      return resume_deploy_keys(w, repo);
+    }
+    return false;
+  }
 
   // Restrictions and branching model as an earlier run read them; false when it did not.
   bool resume_branches(core::Repository& repo) {
@@ -535,7 +492,27 @@ class Collector::Run {
     if (keys == nullptr) {
       return false;
     }
-    add_done(Task{TaskKind::deploy_keys, w, nullptr, std::nullopt, *keys, {}});
+    auto task = task_for(read_of(GapSubject::deploy_keys, Owner::repository), w);
+    task.keys = *keys;
+    add_done(std::move(task));
+    resumed();
+    return true;
+  }
+
+  // Project `p`'s deploy keys as an earlier run read them, as a task that is already done.
+  bool resume_project(std::size_t w, std::size_t p, const Read& read) {
+    const auto& ws = snapshot_.workspaces[w];
+    const auto* keys =
+        options_.checkpoint != nullptr && read.subject == GapSubject::project_deploy_keys
+            ? options_.checkpoint->project_keys(ws.slug, ws.projects[p].key)
+            : nullptr;
+    if (keys == nullptr) {
+      return false;
+    }
+    auto task = task_for(read, w);
+    task.project = p;
+    task.keys = *keys;
+    add_done(std::move(task));
     resumed();
     return true;
   }
@@ -550,11 +527,21 @@ class Collector::Run {
     }
   }
 
+  // ---- The queue ---------------------------------------------------------------------------
+
+  Task task_for(const Read& read, std::size_t w) const {
+    Task task;
+    task.read = &read;
+    task.step = step_of(read);
+    task.workspace = w;
+    return task;
+  }
+
   // One read to make: counted for the progress line's "requests needed", kept in queue order
   // for the merge, and handed to the pool.
   void queue(Task task) {
     if (progress_ != nullptr) {
-      progress_->requests_planned += 1;
+      progress_->requests_planned += static_cast<std::size_t>(task.read->requests);
     }
     auto& slot = tasks_.emplace_back(std::make_shared<Task>(std::move(task)));
     pool_->submit([this, slot] {
@@ -570,7 +557,7 @@ class Collector::Run {
   void queue_ssh_keys() {
     const auto* keys = options_.checkpoint != nullptr ? options_.checkpoint->ssh_keys() : nullptr;
     if (keys == nullptr) {
-      queue(Task{TaskKind::ssh_keys, 0, nullptr, std::nullopt, {}, {}});
+      queue(task_for(read_of(GapSubject::ssh_keys, Owner::user), 0));
       return;
     }
     snapshot_.ssh_keys = *keys;  // no worker runs yet
@@ -595,65 +582,52 @@ class Collector::Run {
                      : std::string());
   }
 
-  // The projects in scope are those of the listed repositories: one deploy-key read each.
-  void queue_project_keys(std::size_t w) {
-    auto& ws = snapshot_.workspaces[w];
-    // Projects in key order; nothing touches ws.projects once its tasks are queued.
-    for (const auto& [key, name] : project_names_) {
-      ws.projects.push_back(
-          {key, "", name, "https://bitbucket.org/" + ws.slug + "/workspace/projects/" + key});
-    }
-    project_names_.clear();
-    if (!reads_keys_ || options_.plan_only) {
-      return;
-    }
-    for (std::size_t p = 0; p < ws.projects.size(); ++p) {
-      const auto* keys = options_.checkpoint != nullptr
-                             ? options_.checkpoint->project_keys(ws.slug, ws.projects[p].key)
-                             : nullptr;
-      if (keys != nullptr) {
-        add_done(Task{TaskKind::project_keys, w, nullptr, p, *keys, {}});
-        resumed();
-      } else {
-        queue(Task{TaskKind::project_keys, w, nullptr, p, {}, {}});
-      }
-    }
-  }
-
   // ---- Tasks -------------------------------------------------------------------------------
 
-  void run_task(Task& task) {
-    run_read(task);
-    if (progress_ != nullptr) {
-      progress_->reads_done += 1;
+  // The step that makes a queued read and puts its value where it belongs (the merge of its
+  // result into the snapshot).
+  static Step step_of(const Read& read) {
+    const bool of_repository = read.owner == Owner::repository;
+    switch (read.subject) {
+      case GapSubject::branch_restrictions:
+        return &Run::read_branches;
+      case GapSubject::deploy_keys:
+        return &Run::read_deploy_keys;
+      case GapSubject::project_deploy_keys:
+        return &Run::read_project_keys;
+      case GapSubject::ssh_keys:
+        return &Run::read_ssh_keys;
+      case GapSubject::environments:
+        return &Run::read_deployment_variables;
+      case GapSubject::workspace:
+        return &Run::read_forking_mode;
+      case GapSubject::hooks:
+        return of_repository ? &Run::into_repository<&core::Repository::hooks>
+                             : &Run::into_workspace<&core::WorkspaceSnapshot::hooks>;
+      case GapSubject::pipeline_variables:
+        return of_repository ? &Run::into_repository<&core::Repository::pipeline_variables>
+                             : &Run::into_workspace<&core::WorkspaceSnapshot::pipeline_variables>;
+      case GapSubject::members:
+        return &Run::into_workspace<&core::WorkspaceSnapshot::members>;
+      case GapSubject::owners:
+        return &Run::into_workspace<&core::WorkspaceSnapshot::owners>;
+      case GapSubject::workspaces:
+      case GapSubject::repositories:
+      case GapSubject::projects:
+      case GapSubject::user:
+      case GapSubject::branching_model:
+        return nullptr;  // read by the walk itself, or by the task of another read
     }
+    return nullptr;
   }
 
-  void run_read(Task& task) {
-    switch (task.kind) {
-      case TaskKind::branches:
-        read_branches(task);
-        repository_read(task);
-        return;
-      case TaskKind::deploy_keys:
-        read_deploy_keys(task);
-        repository_read(task);
-        return;
-      case TaskKind::project_keys:
-        read_project_keys(task);
-        return;
-      case TaskKind::ssh_keys:
-        read_ssh_keys(task);
-        return;
-      case TaskKind::hooks:
-      case TaskKind::repository_variables:
-      case TaskKind::deployment_variables:
-        read_repository_extra(task);
-        repository_read(task);
-        return;
-      default:
-        read_workspace_extra(task);
-        return;
+  void run_task(Task& task) {
+    (this->*task.step)(task);
+    if (task.staged) {
+      repository_read(task);
+    }
+    if (progress_ != nullptr) {
+      progress_->reads_done += 1;
     }
   }
 
@@ -673,43 +647,22 @@ class Collector::Run {
   // refers to it.
   void read_branches(Task& task) {
     auto& repo = task.staged->repository;
-    const auto& ws = snapshot_.workspaces[task.workspace];
-    const std::string base = repo_path(repo);
-    std::vector<nlohmann::json> values;
-    if (auto listed = read_all(base + "/branch-restrictions", values); !listed) {
-      if (!fatal(listed.error())) {
-        task_gap(task, gap_from_error(listed.error(), GapSubject::branch_restrictions, ws.slug,
-                                      repo.full_name));
-      }
+    auto listed = make_read_as<std::vector<core::BranchRestriction>>(
+        api_, *task.read, Target::of(repo), read_options());
+    if (!settle(task, listed)) {
       return;
     }
-    std::vector<core::BranchRestriction> restrictions;
-    for (const auto& v : values) {
-      if (auto r = parse_restriction(v)) {
-        restrictions.push_back(std::move(*r));
-      }
-    }
     bool complete = true;
-    if (core::needs_branching_model(restrictions)) {
-      complete = false;
-      auto model = api_.get_json(base + "/effective-branching-model");
-      if (!model) {
-        if (fatal(model.error())) {
-          return;
-        }
-        task_gap(task, gap_from_error(model.error(), GapSubject::branching_model, ws.slug,
-                                      repo.full_name));
-      } else if (auto parsed = parse_branching_model(*model)) {
-        repo.branching_model = std::move(*parsed);
-        complete = true;
-      } else {
-        task_gap(task, core::Gap{GapSubject::branching_model, ws.slug, repo.full_name, std::nullopt,
-                                 path_of(api_.url_for(base + "/effective-branching-model")), 200,
-                                 core::UnknownReason::invalid_response,
-                                 "the branching model has no 'development' branch"});
+    if (core::needs_branching_model(*listed.value)) {
+      auto model = make_read_as<core::BranchingModel>(
+          api_, read_of(GapSubject::branching_model, Owner::repository), Target::of(repo));
+      complete = settle(task, model);
+      if (model.fatal) {
+        return;
       }
+      repo.branching_model = std::move(model.value);
     }
-    repo.branch_restrictions = std::move(restrictions);
+    repo.branch_restrictions = std::move(listed.value);
     if (auto* journal = checkpoint_to_write(); complete && journal != nullptr) {
       journal->record_branches(repo);
     }
@@ -717,24 +670,18 @@ class Collector::Run {
 
   void read_deploy_keys(Task& task) {
     const auto& repo = task.staged->repository;
-    const auto& ws = snapshot_.workspaces[task.workspace];
-    std::vector<nlohmann::json> values;
-    if (auto listed = read_all(repo_path(repo) + "/deploy-keys", values); !listed) {
-      if (!fatal(listed.error())) {
-        task_gap(task,
-                 gap_from_error(listed.error(), GapSubject::deploy_keys, ws.slug, repo.full_name));
-      }
+    auto keys =
+        make_read_as<std::vector<core::Key>>(api_, *task.read, Target::of(repo), read_options());
+    if (!settle(task, keys)) {
       return;
     }
-    for (const auto& v : values) {
-      if (auto key = parse_key(v, core::KeyKind::deploy_key)) {
-        key->workspace = ws.slug;
-        key->repository = repo.full_name;
-        key->project = repo.project_key;
-        key->url = repo.html_url + "/admin/access-keys/";
-        task.keys.push_back(std::move(*key));
-      }
+    for (auto& key : *keys.value) {
+      key.workspace = repo.workspace;
+      key.repository = repo.full_name;
+      key.project = repo.project_key;
+      key.url = repo.html_url + "/admin/access-keys/";
     }
+    task.keys = std::move(*keys.value);
     if (auto* journal = checkpoint_to_write()) {
       journal->record_deploy_keys(repo.full_name, task.keys);
     }
@@ -743,25 +690,17 @@ class Collector::Run {
   void read_project_keys(Task& task) {
     const auto& ws = snapshot_.workspaces[task.workspace];
     const auto& project = ws.projects[*task.project];
-    std::vector<nlohmann::json> values;
-    const auto listed = read_all("/workspaces/" + percent_encode(ws.slug) + "/projects/" +
-                                     percent_encode(project.key) + "/deploy-keys",
-                                 values);
-    if (!listed) {
-      if (!fatal(listed.error())) {
-        task_gap(task, gap_from_error(listed.error(), GapSubject::project_deploy_keys, ws.slug,
-                                      std::nullopt, project.key));
-      }
+    auto keys = make_read_as<std::vector<core::Key>>(
+        api_, *task.read, Target::of_project(ws.slug, project.key), read_options());
+    if (!settle(task, keys)) {
       return;
     }
-    for (const auto& v : values) {
-      if (auto key = parse_key(v, core::KeyKind::project_deploy_key)) {
-        key->workspace = ws.slug;
-        key->project = project.key;
-        key->url = project.html_url;
-        task.keys.push_back(std::move(*key));
-      }
+    for (auto& key : *keys.value) {
+      key.workspace = ws.slug;
+      key.project = project.key;
+      key.url = project.html_url;
     }
+    task.keys = std::move(*keys.value);
     if (auto* journal = checkpoint_to_write()) {
       journal->record_project_keys(ws.slug, project.key, task.keys);
     }
@@ -769,79 +708,59 @@ class Collector::Run {
 
   // ---- The extended rules' reads ----------------------------------------------------------
 
-  // Every page of `path` into `values`; false, with the gap recorded, when it failed.
-  bool read_list(Task& task, const std::string& path, GapSubject subject,
-                 const std::optional<std::string>& repository,
-                 std::vector<nlohmann::json>& values) {
-    auto listed = read_all(path, values);
-    if (!listed && !fatal(listed.error())) {
-      task_gap(task, gap_from_error(listed.error(), subject,
-                                    snapshot_.workspaces[task.workspace].slug, repository));
-    }
-    return listed.has_value();
-  }
-
-  template <typename T, typename Parse>
-  std::optional<std::vector<T>> read_parsed(Task& task, const std::string& path, GapSubject subject,
-                                            const std::optional<std::string>& repository,
-                                            Parse parse) {
-    std::vector<nlohmann::json> values;
-    if (!read_list(task, path, subject, repository, values)) {
-      return std::nullopt;
-    }
-    std::vector<T> out;
-    for (const auto& v : values) {
-      if (auto item = parse(v)) {
-        out.push_back(std::move(*item));
-      }
-    }
-    return out;
-  }
-
-  // A repository's webhooks, its variables, or its deployment environments' variables.
-  void read_repository_extra(Task& task) {
+  // A repository's list read into its member `Field` (nullopt when it could not be read).
+  template <auto Field>
+  void into_repository(Task& task) {
     auto& repo = task.staged->repository;
-    const std::string base = repo_path(repo);
-    const auto variable = [](core::VariableLevel level) {
-      return [level](const nlohmann::json& v) { return parse_variable(v, level); };
-    };
-    switch (task.kind) {
-      case TaskKind::hooks:
-        repo.hooks = read_parsed<core::Webhook>(task, base + "/hooks", GapSubject::hooks,
-                                                repo.full_name, parse_webhook);
-        return;
-      case TaskKind::repository_variables:
-        repo.pipeline_variables = read_parsed<core::PipelineVariable>(
-            task, base + "/pipelines_config/variables", GapSubject::pipeline_variables,
-            repo.full_name, variable(core::VariableLevel::repository));
-        return;
-      default:
-        repo.deployment_variables = read_deployment_variables(task, base);
-        return;
+    using Value = typename std::remove_reference_t<decltype(repo.*Field)>::value_type;
+    auto result = make_read_as<Value>(api_, *task.read, Target::of(repo), read_options());
+    settle(task, result);
+    repo.*Field = std::move(result.value);
+  }
+
+  // One of the workspace's own list reads into its member `Field`. Each task writes only its
+  // own member of the workspace.
+  template <auto Field>
+  void into_workspace(Task& task) {
+    auto& ws = snapshot_.workspaces[task.workspace];
+    using Value = typename std::remove_reference_t<decltype(ws.*Field)>::value_type;
+    auto result =
+        make_read_as<Value>(api_, *task.read, Target::of_workspace(ws.slug), read_options());
+    settle(task, result);
+    ws.*Field = std::move(result.value);
+  }
+
+  void read_forking_mode(Task& task) {
+    auto& ws = snapshot_.workspaces[task.workspace];
+    auto settings = make_read_as<WorkspaceSettings>(api_, *task.read, Target::of_workspace(ws.slug),
+                                                    read_options());
+    if (settle(task, settings)) {
+      ws.forking_mode = std::move(settings.value->forking_mode);
     }
   }
 
   // Every deployment environment's variables; nullopt when any could not be read.
-  std::optional<std::vector<core::PipelineVariable>> read_deployment_variables(
-      Task& task, const std::string& base) {
-    const auto& repo = task.staged->repository;
-    const auto environments = read_parsed<Environment>(
-        task, base + "/environments", GapSubject::environments, repo.full_name, parse_environment);
-    if (!environments) {
+  void read_deployment_variables(Task& task) {
+    auto& repo = task.staged->repository;
+    repo.deployment_variables = deployment_variables(task, repo);
+  }
+
+  std::optional<std::vector<core::PipelineVariable>> deployment_variables(
+      Task& task, const core::Repository& repo) {
+    auto environments =
+        make_read_as<std::vector<Environment>>(api_, *task.read, Target::of(repo), read_options());
+    if (!settle(task, environments)) {
       return std::nullopt;
     }
+    const auto& variables_of = read_of(GapSubject::environments, Owner::environment);
     std::vector<core::PipelineVariable> out;
-    for (const auto& env : *environments) {
-      const auto vars = read_parsed<core::PipelineVariable>(
-          task,
-          base + "/deployments_config/environments/" + percent_encode(env.uuid) + "/variables",
-          GapSubject::environments, repo.full_name, [](const nlohmann::json& v) {
-            return parse_variable(v, core::VariableLevel::deployment);
-          });
-      if (!vars) {
+    for (const auto& env : *environments.value) {
+      auto vars = make_read_as<std::vector<core::PipelineVariable>>(
+          api_, variables_of, Target::of_environment(repo, env.uuid), read_options());
+      if (!settle(task, vars)) {
         return std::nullopt;
       }
-      for (auto var : *vars) {
+      for (auto& var : *vars.value) {
         var.environment = env.name;
         out.push_back(std::move(var));
       }
@@ -849,75 +768,18 @@ class Collector::Run {
     return out;
   }
 
-  // One of the workspace's own reads: its settings, webhooks, variables, members or owners.
-  // Each task writes only its own member of the workspace.
-  void read_workspace_extra(Task& task) {
-    auto& ws = snapshot_.workspaces[task.workspace];
-    const std::string base = "/workspaces/" + percent_encode(ws.slug);
-    switch (task.kind) {
-      case TaskKind::workspace:
-        read_forking_mode(task, ws, base);
-        return;
-      case TaskKind::workspace_hooks:
-        ws.hooks = read_parsed<core::Webhook>(task, base + "/hooks", GapSubject::hooks,
-                                              std::nullopt, parse_webhook);
-        return;
-      case TaskKind::workspace_variables:
-        ws.pipeline_variables = read_parsed<core::PipelineVariable>(
-            task, base + "/pipelines-config/variables", GapSubject::pipeline_variables,
-            std::nullopt, [](const nlohmann::json& v) {
-              return parse_variable(v, core::VariableLevel::workspace);
-            });
-        return;
-      case TaskKind::members:
-        ws.members = read_parsed<core::Member>(
-            task, with_query(base + "/members", "fields", "+values.user.has_2fa_enabled"),
-            GapSubject::members, std::nullopt, parse_member);
-        return;
-      default:
-        ws.owners = read_parsed<core::Member>(
-            task, with_query(base + "/permissions", "q", "permission=\"owner\""),
-            GapSubject::owners, std::nullopt, parse_member);
-        return;
-    }
-  }
-
-  void read_forking_mode(Task& task, core::WorkspaceSnapshot& ws, const std::string& base) {
-    auto workspace = api_.get_json(base);
-    if (!workspace) {
-      if (!fatal(workspace.error())) {
-        task_gap(task, gap_from_error(workspace.error(), GapSubject::workspace, ws.slug));
-      }
-      return;
-    }
-    ws.forking_mode = string_at(*workspace, "forking_mode");
-    if (!ws.forking_mode) {
-      task_gap(task,
-               core::Gap{GapSubject::workspace, ws.slug, std::nullopt, std::nullopt,
-                         path_of(api_.url_for(base)), 200, core::UnknownReason::invalid_response,
-                         "the workspace has no 'forking_mode'"});
-    }
-  }
-
   // ---- Step 3: the caller's SSH keys (queued first) -------------------------------------
 
   void read_ssh_keys(Task& task) {
-    std::vector<nlohmann::json> values;
-    const auto listed = read_all("/users/" + percent_encode(*user_uuid_) + "/ssh-keys", values);
+    auto keys = make_read_as<std::vector<core::Key>>(api_, *task.read, Target::caller(*user_uuid_),
+                                                     read_options());
+    const bool read = settle(task, keys);
     const std::lock_guard lock(mutex_);
-    if (!listed) {
-      if (!fatal_locked(listed.error())) {
-        task_gap(task, gap_from_error(listed.error(), GapSubject::ssh_keys, ""));
-      }
+    if (!read) {
       snapshot_.ssh_keys_status = core::SshKeysStatus::unreadable;
       return;
     }
-    for (const auto& v : values) {
-      if (auto key = parse_key(v, core::KeyKind::ssh_key)) {
-        key->url = "https://bitbucket.org/account/settings/ssh-keys/";
-        snapshot_.ssh_keys.push_back(std::move(*key));
-      }
-    }
+    std::move(keys.value->begin(), keys.value->end(), std::back_inserter(snapshot_.ssh_keys));
     if (auto* journal = checkpoint_to_write()) {
       journal->record_ssh_keys(snapshot_.ssh_keys);
     }
@@ -945,7 +807,7 @@ class Collector::Run {
   void merge_gaps() {
     for (const bool ssh : {false, true}) {
       for (auto& task : tasks_) {
-        if ((task->kind == TaskKind::ssh_keys) == ssh) {
+        if ((task->read->subject == GapSubject::ssh_keys) == ssh) {
           for (auto& gap : task->gaps) {
             snapshot_.gaps.push_back(std::move(gap));
           }
@@ -958,7 +820,8 @@ class Collector::Run {
   // through, and is reported once, as the project key.
   void merge_keys() {
     for (auto& task : tasks_) {
-      if (task->kind == TaskKind::project_keys && task->workspace < snapshot_.workspaces.size()) {
+      if (task->read->subject == GapSubject::project_deploy_keys &&
+          task->workspace < snapshot_.workspaces.size()) {
         auto& ws = snapshot_.workspaces[task->workspace];
         for (auto& key : task->keys) {
           ws.keys.push_back(std::move(key));
@@ -966,26 +829,30 @@ class Collector::Run {
       }
     }
     for (std::size_t w = 0; w < snapshot_.workspaces.size(); ++w) {
-      auto& ws = snapshot_.workspaces[w];
-      // (project key, key material) of every project deploy key in this workspace.
-      std::set<std::pair<std::string, std::string>> project_material;
-      for (const auto& key : ws.keys) {
-        if (!key.key_material.empty() && key.project) {
-          project_material.emplace(*key.project, key.key_material);
-        }
+      merge_repository_keys(w);
+    }
+  }
+
+  void merge_repository_keys(std::size_t w) {
+    auto& ws = snapshot_.workspaces[w];
+    // (project key, key material) of every project deploy key in this workspace.
+    std::set<std::pair<std::string, std::string>> project_material;
+    for (const auto& key : ws.keys) {
+      if (!key.key_material.empty() && key.project) {
+        project_material.emplace(*key.project, key.key_material);
       }
-      for (auto& task : tasks_) {
-        if (task->kind != TaskKind::deploy_keys || task->workspace != w) {
-          continue;
-        }
-        for (auto& key : task->keys) {
-          // The project's key showing through in one of its repositories: reported once, as
-          // the project key. The same material under another project is a separate key.
-          const bool inherited = !key.key_material.empty() && key.project &&
-                                 project_material.contains({*key.project, key.key_material});
-          if (!inherited) {
-            ws.keys.push_back(std::move(key));
-          }
+    }
+    for (auto& task : tasks_) {
+      if (task->read->subject != GapSubject::deploy_keys || task->workspace != w) {
+        continue;
+      }
+      for (auto& key : task->keys) {
+        // The project's key showing through in one of its repositories: reported once, as
+        // the project key. The same material under another project is a separate key.
+        const bool inherited = !key.key_material.empty() && key.project &&
+                               project_material.contains({*key.project, key.key_material});
+        if (!inherited) {
+          ws.keys.push_back(std::move(key));
         }
       }
     }
@@ -995,15 +862,14 @@ class Collector::Run {
   const CollectOptions& options_;
   CollectProgress* progress_;
   const std::atomic<bool>* cancel_;
-  const bool reads_branches_;
   const bool reads_keys_;
   const bool reads_user_keys_;
-  const bool reads_workspace_;  // the extended rules' reads
-  const bool reads_hooks_;
-  const bool reads_variables_;
-  const bool reads_members_;
-  const bool reads_owners_;
-  core::FilterTally tally_;  // written by the listing thread only
+  // The reads the selected rules need for each repository, project and workspace.
+  const std::vector<const Read*> repository_reads_;
+  const std::vector<const Read*> project_reads_;
+  const std::vector<const Read*> workspace_reads_;
+  const std::string listing_fields_;  // what they need from the repository listing
+  core::FilterTally tally_;           // written by the listing thread only
   std::vector<std::string> missing_workspaces_;
   std::optional<std::vector<std::string>> visible_workspaces_;
 

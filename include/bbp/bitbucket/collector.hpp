@@ -1,5 +1,8 @@
 // The collector: reads everything the rules need from Bitbucket Cloud into a Snapshot.
 // Every read that fails becomes a recorded gap; one repository's failure never stops the scan.
+// What each read is (its endpoint, owner, parser, cost) is a row of the reads table
+// (bbp/bitbucket/reads.hpp); the collector keeps the walk, the threads, the checkpoint and the
+// merge.
 #pragma once
 
 #include <atomic>
@@ -12,6 +15,7 @@
 #include "bbp/bitbucket/api_client.hpp"
 #include "bbp/bitbucket/checkpoint.hpp"
 #include "bbp/bitbucket/credentials.hpp"
+#include "bbp/bitbucket/reads.hpp"
 #include "bbp/core/models.hpp"
 #include "bbp/core/scope.hpp"
 
@@ -64,9 +68,6 @@ struct CollectResult {
 // not paced or takes five minutes or less.
 std::optional<std::string> paced_duration(std::size_t requests, std::uint32_t per_hour);
 
-// The fields= whitelist used for the repository listing (keeps `next`).
-extern const char* const kRepositoryFields;
-
 class Collector {
  public:
   Collector(ApiClient& api, CollectOptions options, CollectProgress* progress = nullptr,
@@ -82,15 +83,5 @@ class Collector {
   CollectProgress* progress_;
   const std::atomic<bool>* cancel_;
 };
-
-// The detail of a gap for a read that was not made, or was abandoned, because the scan was
-// interrupted (SIGINT/SIGTERM).
-inline constexpr const char* kInterruptedDetail = "scan interrupted before this was read";
-
-// Maps a failed read to a gap (missing scope named when Bitbucket says which; a cancelled read
-// says that the scan was interrupted).
-core::Gap gap_from_error(const ApiError& error, core::GapSubject subject, std::string workspace,
-                         std::optional<std::string> repository = std::nullopt,
-                         std::optional<std::string> project = std::nullopt);
 
 }  // namespace bbp::bitbucket

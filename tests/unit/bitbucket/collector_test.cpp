@@ -7,8 +7,10 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -855,36 +857,57 @@ TEST_F(CollectorTest, ConcurrencyDoesNotChangeTheSnapshot) {
   }
 }
 
-// Holds the request for `waiting` until the request for `awaited` has arrived (or a generous
-// guard ran out, so that a serial collector fails the test instead of hanging it): the two
-// requests met only if they were in flight at the same time.
+// Holds whichever of two requests arrives first until the other one has arrived too (or a
+// generous guard runs out, so that a walk making them one after the other fails the test
+// instead of hanging it): the two met only if they were in flight at the same time, in either
+// order. No timing is asserted: a concurrent walk meets at once, a sequential one never does.
 class Rendezvous {
  public:
-  Rendezvous(std::string waiting, std::string awaited)
-      : waiting_(std::move(waiting)), awaited_(std::move(awaited)) {}
+  Rendezvous(std::string one, std::string other,
+             std::chrono::milliseconds guard = std::chrono::seconds(10))
+      : one_(std::move(one)), other_(std::move(other)), guard_(guard) {}
 
   void arrived(const std::string& path) {
+    if (path != one_ && path != other_) {
+      return;
+    }
     std::unique_lock lock(mutex_);
-    if (path == awaited_) {
-      awaited_arrived_ = true;
-      cv_.notify_all();
-    } else if (path == waiting_) {
-      met_ = cv_.wait_for(lock, std::chrono::seconds(10), [&] { return awaited_arrived_; });
+    arrived_.insert(path);
+    cv_.notify_all();
+    if (!cv_.wait_for(lock, guard_, [&] { return arrived_.size() == 2; })) {
+      timed_out_ = true;  // the other one was not in flight while this one waited
     }
   }
   bool met() const {
     const std::lock_guard lock(mutex_);
-    return met_;
+    return arrived_.size() == 2 && !timed_out_;
   }
 
  private:
-  std::string waiting_;
-  std::string awaited_;
+  std::string one_;
+  std::string other_;
+  std::chrono::milliseconds guard_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  bool awaited_arrived_ = false;
-  bool met_ = false;
+  std::set<std::string> arrived_;
+  bool timed_out_ = false;
 };
+
+// The helper itself: two requests made one after the other never meet, in either order; two
+// in flight together do.
+TEST(RendezvousHelper, MeetsOnlyRequestsInFlightTogether) {
+  for (const bool reversed : {false, true}) {
+    Rendezvous sequential("/a", "/b", std::chrono::milliseconds(20));
+    sequential.arrived(reversed ? "/b" : "/a");
+    sequential.arrived(reversed ? "/a" : "/b");
+    EXPECT_FALSE(sequential.met()) << reversed;
+  }
+  Rendezvous together("/a", "/b");
+  std::jthread other([&] { together.arrived("/b"); });
+  together.arrived("/a");
+  other.join();
+  EXPECT_TRUE(together.met());
+}
 
 // A worker that throws does not end the process: the scan stops and the one error surfaces
 // on the caller's thread.
@@ -1113,6 +1136,55 @@ TEST_F(ExtendedCollectorTest, EveryRuleSelectedMakesExactlyTheseRequests) {
             std::string::npos);
   EXPECT_EQ(progress.repositories_done, 2u);
   EXPECT_EQ(progress.repositories_total, 2u);
+}
+
+// The reads-table row a request was made for, from its (decoded) path; nullptr for none.
+const Read* row_of(const std::string& path) {
+  for (const auto& read : reads()) {
+    const std::regex pattern(
+        std::regex_replace(std::string(read.path), std::regex(R"(\{[a-z]+\})"), "[^/]+"));
+    if (std::regex_match(path, pattern)) {
+      return &read;
+    }
+  }
+  return nullptr;
+}
+
+// The requests the walk makes, read by read, are what the reads table says: each row's
+// requests for each owner it is made for (what --plan counts and auth check probes).
+TEST_F(ExtendedCollectorTest, EachReadMakesTheRequestsItsRowSaysPerOwner) {
+  acme_extended();
+  auto api_repo = repo("api");
+  api_repo["fork_policy"] = "allow_forks";
+  api.list("/repositories/acme", {api_repo, repo("web"), repo("hollow", "PLAT", std::nullopt)});
+  api.list("/user/workspaces", {{{"slug", "acme"}}});
+  auto options = all_rules();
+  options.scope.workspaces.clear();  // the workspace list is read too
+  const auto result = run(options);
+  ASSERT_FALSE(result.auth_failure);
+  std::map<const Read*, std::size_t> made;
+  for (const auto& path : paths()) {
+    const auto* read = row_of(path);
+    ASSERT_NE(read, nullptr) << path;
+    made[read] += 1;
+  }
+  const auto& ws = result.snapshot.workspaces.at(0);
+  ASSERT_EQ(ws.repositories.size(), 3U);
+  const std::map<Owner, std::size_t> owners{
+      {Owner::user, 1},  // the caller
+      {Owner::workspace, 1},  {Owner::project, ws.projects.size()},
+      {Owner::repository, 3}, {Owner::environment, 1},  // acme/api's Production
+  };
+  for (const auto& read : reads()) {
+    SCOPED_TRACE(read.path);
+    std::size_t expected = static_cast<std::size_t>(read.requests) * owners.at(read.owner);
+    if (read.when == When::default_branch) {
+      expected = static_cast<std::size_t>(read.requests) * 2;  // hollow is empty
+    } else if (read.when == When::referred_to) {
+      expected = 0;  // no restriction here refers to the branching model
+    }
+    EXPECT_EQ(made[&read], expected);
+  }
 }
 
 TEST_F(ExtendedCollectorTest, WhatIsReadLandsInTheSnapshot) {
