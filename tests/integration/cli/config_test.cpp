@@ -138,7 +138,9 @@ TEST_F(ConfigCli, BbpostureYamlInTheCurrentFolderIsUsedAndSaidUnlessNoConfig) {
   EXPECT_EQ(found.exit_code, 1) << found.err;
   EXPECT_THAT(found.err, HasSubstr("info: using config bbposture.yaml"));
   EXPECT_EQ(workspaces_in(found.out), std::set<std::string>{"globex"});
-  const auto ignored = scan({"--no-config", "-f", "json", "--allow-incomplete"});
+  // -v as above, so that the line's absence means the file was not used, not a quieter log.
+  const auto ignored = scan({"--no-config", "-f", "json", "--allow-incomplete", "-v"});
+  EXPECT_THAT(ignored.err, HasSubstr("info: "));
   EXPECT_THAT(ignored.err, Not(HasSubstr("using config")));
   EXPECT_EQ(workspaces_in(ignored.out), (std::set<std::string>{"acme", "globex"}));
 }

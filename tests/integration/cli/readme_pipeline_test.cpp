@@ -129,7 +129,8 @@ TEST_F(ReadmePipeline, AcceptedFindingsPass) {
   const auto html = read_file((dir_ / "report.html").string());
   EXPECT_NE(html.find("<h2>Findings (" + std::to_string(report.at("findings").size()) + ")"),
             std::string::npos);
-  EXPECT_NE(html.find("access token"), std::string::npos) << "the credential kind is shown";
+  EXPECT_NE(html.find("<dd id=\"credential\">access token</dd>"), std::string::npos)
+      << "the credential kind is shown";
   EXPECT_EQ(run_step(1).exit_code, 0);
   const auto requests = bb_.fake().requests();
   for (const auto& r : requests) {

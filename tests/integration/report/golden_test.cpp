@@ -329,8 +329,11 @@ TEST_F(GoldenTest, TableIsColouredOnATerminalUnlessNoColor) {
   EXPECT_NE(plain.out.find("Critical"), std::string::npos) << plain.out;
   EXPECT_EQ(plain.out.find('\033'), std::string::npos) << plain.out;
 
-  // Not a terminal: never coloured (the golden table has no escapes either).
+  // Not a terminal: never coloured (the golden table has no escapes either). The table is
+  // there, so the absence of escapes is not the absence of output.
   const auto piped = scan("table");
+  EXPECT_EQ(piped.exit_code, 3) << piped.err;
+  EXPECT_NE(piped.out.find("Critical"), std::string::npos) << piped.out;
   EXPECT_EQ(piped.out.find('\033'), std::string::npos);
 }
 
