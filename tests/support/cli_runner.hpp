@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "child_process.hpp"  // read_file
 
 namespace bbp::test {
 
@@ -30,13 +30,6 @@ inline std::string shell_quote(const std::string& text) {
     }
   }
   return out + "'";
-}
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 // `env` entries are NAME=VALUE; the Bitbucket credential variables of the test process are

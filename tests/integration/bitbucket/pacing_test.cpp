@@ -12,8 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_scenario.hpp"
-#include "cli_runner.hpp"
-#include "fake_bitbucket/server.hpp"
+#include "fake_scan_fixture.hpp"
 
 namespace bbp::test {
 namespace {
@@ -26,15 +25,16 @@ using Clock = std::chrono::steady_clock;
 // faster than the limit and sends no bursts. Unpaced, these requests take well under a second.
 TEST(Pacing, NeverFasterThanTheLimitAndNoBursts) {
   const auto generated = generate_scenario({{"paced", 60, {"P1", "P2", "P3"}}});
-  fake::FakeBitbucket fake(generated.scenario);
   std::mutex mutex;
   std::vector<Clock::time_point> seen;
-  fake.set_request_observer([&](const fake::RequestRecord& /*record*/) {
-    const auto now = Clock::now();
-    const std::lock_guard lock(mutex);
-    seen.push_back(now);
+  FakeScanFixture bb(BBP_BINARY, client_credentials(kBenchClientId, kBenchClientSecret, kBenchNow));
+  bb.start(generated.scenario, [&](fake::FakeBitbucket& server) {
+    server.set_request_observer([&](const fake::RequestRecord& /*record*/) {
+      const auto now = Clock::now();
+      const std::lock_guard lock(mutex);
+      seen.push_back(now);
+    });
   });
-  fake.start();
 
   // Chosen so that the run takes about 4 s: (requests - 1) intervals of 3600 s / R.
   const auto expected = generated.expected_requests();
@@ -42,15 +42,10 @@ TEST(Pacing, NeverFasterThanTheLimitAndNoBursts) {
   const auto rate =
       static_cast<long>(std::lround(static_cast<double>(expected - 1) * 3600.0 / target_seconds));
   const auto started = Clock::now();
-  const auto r = run_cli(
-      BBP_BINARY,
-      {"scan", "--api-url", fake.api_url(), "--token-url", fake.token_url(), "-f", "json",
-       "--no-progress", "--concurrency", "4", "--max-requests-per-hour", std::to_string(rate)},
-      {std::string("BITBUCKET_CLIENT_ID=") + kBenchClientId,
-       std::string("BITBUCKET_CLIENT_SECRET=") + kBenchClientSecret,
-       std::string("BBP_NOW=") + kBenchNow});
+  const auto r = bb.scan({"-f", "json", "--no-progress", "--concurrency", "4",
+                          "--max-requests-per-hour", std::to_string(rate)});
   const double wall = std::chrono::duration<double>(Clock::now() - started).count();
-  fake.set_request_observer({});
+  bb.fake().set_request_observer({});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << "\n" << r.err;
   const auto report = json::parse(r.out, nullptr, false);
   ASSERT_FALSE(report.is_discarded()) << r.out << r.err;

@@ -3,7 +3,6 @@
 // hundred repositories, at low and high concurrency. A regression (a lost pagelen=100, a
 // duplicated read, a needless branching-model read) changes the count and fails here.
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,8 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_scenario.hpp"
-#include "cli_runner.hpp"
-#include "fake_bitbucket/server.hpp"
+#include "fake_scan_fixture.hpp"
 
 namespace bbp::test {
 namespace {
@@ -21,25 +19,15 @@ using nlohmann::json;
 
 class RequestCount : public ::testing::TestWithParam<int> {
  protected:
-  void SetUp() override {
-    generated_ = few_hundred_repositories();
-    fake_ = std::make_unique<fake::FakeBitbucket>(generated_.scenario);
-    fake_->start();
-  }
-
-  CliResult scan(const std::vector<std::string>& extra) {
-    std::vector<std::string> args{"scan",        "--api-url",        fake_->api_url(),
-                                  "--token-url", fake_->token_url(), "-f",
-                                  "json",        "--no-progress",    "-v"};
+  RunResult scan(const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"-f", "json", "--no-progress", "-v"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return run_cli(BBP_BINARY, args,
-                   {std::string("BITBUCKET_CLIENT_ID=") + kBenchClientId,
-                    std::string("BITBUCKET_CLIENT_SECRET=") + kBenchClientSecret,
-                    std::string("BBP_NOW=") + kBenchNow});
+    return bb_.scan(args);
   }
 
-  GeneratedScenario generated_;
-  std::unique_ptr<fake::FakeBitbucket> fake_;
+  GeneratedScenario generated_ = few_hundred_repositories();
+  FakeScanFixture bb_{BBP_BINARY, generated_.scenario,
+                      client_credentials(kBenchClientId, kBenchClientSecret, kBenchNow)};
 };
 
 TEST(GeneratedScenario, HasTheShapeTheCountsAssume) {
@@ -69,19 +57,19 @@ TEST_P(RequestCount, FullScanMakesExactlyTheExpectedRequests) {
 
   const auto expected = generated_.expected_requests();
   EXPECT_EQ(report["scan"]["api_requests"], expected);
-  EXPECT_EQ(fake_->request_count(), expected);  // the server saw the same number
+  EXPECT_EQ(bb_.fake().request_count(), expected);  // the server saw the same number
   EXPECT_NE(r.err.find(std::to_string(expected) + " requests, 0 retries"), std::string::npos)
       << r.err;
 
   // Where the requests went.
-  EXPECT_EQ(fake_->token_requests(), 1U);
-  EXPECT_EQ(fake_->request_count("/2.0/user"), 1U);
-  EXPECT_EQ(fake_->request_count("/2.0/user/workspaces"), 1U);
-  EXPECT_EQ(fake_->request_count("/2.0/repositories/alpha"), 2U);
-  EXPECT_EQ(fake_->request_count("/2.0/repositories/beta"), 2U);
-  EXPECT_EQ(fake_->request_count("/2.0/users/{bench-user}/ssh-keys"), 1U);
+  EXPECT_EQ(bb_.fake().token_requests(), 1U);
+  EXPECT_EQ(bb_.fake().request_count("/2.0/user"), 1U);
+  EXPECT_EQ(bb_.fake().request_count("/2.0/user/workspaces"), 1U);
+  EXPECT_EQ(bb_.fake().request_count("/2.0/repositories/alpha"), 2U);
+  EXPECT_EQ(bb_.fake().request_count("/2.0/repositories/beta"), 2U);
+  EXPECT_EQ(bb_.fake().request_count("/2.0/users/{bench-user}/ssh-keys"), 1U);
   std::map<std::string, std::size_t> by_kind;
-  for (const auto& record : fake_->requests()) {
+  for (const auto& record : bb_.fake().requests()) {
     EXPECT_EQ(record.status == 200, true) << record.path << " " << record.status;
     const auto slash = record.path.rfind('/');
     by_kind[record.path.substr(slash + 1)] += 1;

@@ -3,8 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cli_runner.hpp"
-#include "fake_bitbucket/server.hpp"
+#include "fake_scan_fixture.hpp"
 #include "scan_scenario.hpp"
 
 namespace bbp::test {
@@ -15,22 +14,25 @@ using ::testing::Not;
 
 class AuthCheck : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // The scan scenario without its faults, and an OAuth client without the admin scopes.
+  static nlohmann::json scenario() {
     auto scenario = scan_scenario();
     scenario["faults"] = nlohmann::json::array();
     scenario["oauth_clients"].push_back({{"client_id", "narrow"},
                                          {"client_secret", "narrow-secret"},
                                          {"scopes", {"account", "repository", "project"}}});
-    fake_ = std::make_unique<fake::FakeBitbucket>(scenario);
-    fake_->start();
+    return scenario;
   }
-  CliResult check(std::vector<std::string> env, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"auth",           "check",       "--api-url",
-                                  fake_->api_url(), "--token-url", fake_->token_url()};
+  // `bbposture auth check` against the fake with these credentials.
+  RunResult check(const std::vector<std::string>& env,
+                  const std::vector<std::string>& extra = {}) const {
+    std::vector<std::string> args{"auth", "check"};
+    const auto conn = bb_.connection();
+    args.insert(args.end(), conn.begin(), conn.end());
     args.insert(args.end(), extra.begin(), extra.end());
-    return run_cli(BBP_BINARY, args, env);
+    return bb_.run(args, env);
   }
-  std::unique_ptr<fake::FakeBitbucket> fake_;
+  FakeScanFixture bb_{BBP_BINARY, scenario()};
 };
 
 TEST_F(AuthCheck, FullCredentialCanEvaluateEveryRule) {
@@ -73,7 +75,7 @@ TEST_F(AuthCheck, AnAccessTokenWithoutWorkspaceIsToldToPassOne) {
   const auto r = check({"BITBUCKET_ACCESS_TOKEN=access-token-value"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("an access token cannot list workspaces: pass -w WORKSPACE"));
-  EXPECT_EQ(fake_->request_count("/2.0/user/workspaces"), 0U);
+  EXPECT_EQ(bb_.fake().request_count("/2.0/user/workspaces"), 0U);
 }
 
 TEST_F(AuthCheck, JsonForScripts) {
@@ -110,7 +112,7 @@ namespace {
 // When /user fails for a reason other than the credential, auth check says so, instead of
 // explaining that access tokens have no SSH keys.
 TEST_F(AuthCheck, AFailedUserReadIsNamedAsSuch) {
-  fake_->add_fault({{"kind", "status"}, {"path", "/2.0/user"}, {"times", -1}, {"status", 500}});
+  bb_.fake().add_fault({{"kind", "status"}, {"path", "/2.0/user"}, {"times", -1}, {"status", 500}});
   const auto r =
       check({"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"},
             {"--max-attempts", "1"});
@@ -130,15 +132,13 @@ TEST_F(AuthCheck, ProbesARepositoryWithADefaultBranch) {
        {"repositories", nlohmann::json::array(
                             {{{"slug", "aaa-empty"}, {"is_private", true}, {"mainbranch", nullptr}},
                              {{"slug", "zzz-full"}, {"is_private", true}}})}});
-  fake_->stop();
-  fake_ = std::make_unique<fake::FakeBitbucket>(scenario);
-  fake_->start();
+  bb_.start(scenario);
   const auto r =
       check({"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"},
             {"-w", "hollow"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("branch restrictions of hollow/zzz-full"));
-  EXPECT_EQ(fake_->request_count("/2.0/repositories/hollow/aaa-empty/branch-restrictions"), 0U);
+  EXPECT_EQ(bb_.fake().request_count("/2.0/repositories/hollow/aaa-empty/branch-restrictions"), 0U);
 }
 
 }  // namespace

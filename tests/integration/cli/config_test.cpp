@@ -1,8 +1,6 @@
 // The real bbposture binary with a config file: `config example` and `config check`, a scan whose
 // file settings a flag overrides, ./bbposture.yaml found on its own, and a bad file refused
 // before the first request.
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,8 +10,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cli_runner.hpp"
-#include "fake_bitbucket/server.hpp"
+#include "cli_runner.hpp"  // shell_quote
+#include "fake_scan_fixture.hpp"
 #include "scan_scenario.hpp"
 
 namespace bbp::test {
@@ -28,34 +26,22 @@ class ConfigCli : public ::testing::Test {
  protected:
   void SetUp() override {
     previous_ = std::filesystem::current_path();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("bbp_config_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
     // Every run below starts in a folder of its own, where ./bbposture.yaml may be.
-    std::filesystem::current_path(dir_);
+    std::filesystem::current_path(bb_.dir().path());
   }
-  void TearDown() override {
-    std::filesystem::current_path(previous_);
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { std::filesystem::current_path(previous_); }
 
-  void start_fake() {
-    fake_ = std::make_unique<fake::FakeBitbucket>(scan_scenario());
-    fake_->start();
-  }
+  void start_fake() { bb_.start(scan_scenario()); }
 
   static void write(const std::string& path, const std::string& text) {
     std::ofstream(path) << text;
   }
 
-  CliResult scan(std::vector<std::string> args) {
-    std::vector<std::string> all{"scan", "--api-url", fake_->api_url(), "--token-url",
-                                 fake_->token_url()};
-    all.insert(all.end(), args.begin(), args.end());
-    return run_cli(BBP_BINARY, all,
-                   {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value",
-                    std::string("BBP_NOW=") + kScenarioNow});
+  RunResult scan(const std::vector<std::string>& args) const { return bb_.scan(args); }
+  // The binary without credentials (`config`, an offline scan).
+  RunResult run(const std::vector<std::string>& args,
+                const std::vector<std::string>& env = {}) const {
+    return bb_.run(args, env);
   }
 
   static std::set<std::string> workspaces_in(const std::string& report) {
@@ -73,15 +59,14 @@ class ConfigCli : public ::testing::Test {
   }
 
   std::filesystem::path previous_;
-  std::filesystem::path dir_;
-  std::unique_ptr<fake::FakeBitbucket> fake_;
+  FakeScanFixture bb_{BBP_BINARY, scan_credentials()};  // the fake starts in start_fake()
 };
 
 TEST_F(ConfigCli, CheckAcceptsWhatExamplePrints) {
-  const auto example = run_cli(BBP_BINARY, {"config", "example"});
+  const auto example = run({"config", "example"});
   ASSERT_EQ(example.exit_code, 0) << example.err;
   write("example.yaml", example.out);
-  const auto check = run_cli(BBP_BINARY, {"config", "check", "example.yaml"});
+  const auto check = run({"config", "check", "example.yaml"});
   EXPECT_EQ(check.exit_code, 0) << check.err;
   EXPECT_THAT(check.out, StartsWith("# example.yaml is valid."));
   EXPECT_THAT(check.out, HasSubstr("\nfail_on: low  # example.yaml:"));
@@ -108,7 +93,7 @@ declared_restrictions:
       push: {users: [release-bot]}
     reason: project-level
 )");
-  const auto check = run_cli(BBP_BINARY, {"config", "check"});  // ./bbposture.yaml
+  const auto check = run({"config", "check"});  // ./bbposture.yaml
   ASSERT_EQ(check.exit_code, 0) << check.err;
   EXPECT_THAT(check.out, HasSubstr("\nfail_on: high  # bbposture.yaml:1\n"));
   EXPECT_THAT(check.out, HasSubstr("\nstale_days: 365  # default\n"));
@@ -124,11 +109,11 @@ declared_restrictions:
 
 TEST_F(ConfigCli, CheckRefusesABadOrMissingFileWithExit2) {
   write("bad.yaml", "fail_on: high\nfail_onn: low\n");
-  const auto bad = run_cli(BBP_BINARY, {"config", "check", "bad.yaml"});
+  const auto bad = run({"config", "check", "bad.yaml"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_EQ(bad.err, "bbposture: bad.yaml:2:1: unknown key 'fail_onn'; did you mean 'fail_on'?\n");
   EXPECT_TRUE(bad.out.empty());
-  const auto missing = run_cli(BBP_BINARY, {"config", "check"});
+  const auto missing = run({"config", "check"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.err, HasSubstr("bbposture.yaml: no such config file"));
 }
@@ -153,7 +138,9 @@ TEST_F(ConfigCli, BbpostureYamlInTheCurrentFolderIsUsedAndSaidUnlessNoConfig) {
   EXPECT_EQ(found.exit_code, 1) << found.err;
   EXPECT_THAT(found.err, HasSubstr("info: using config bbposture.yaml"));
   EXPECT_EQ(workspaces_in(found.out), std::set<std::string>{"globex"});
-  const auto ignored = scan({"--no-config", "-f", "json", "--allow-incomplete"});
+  // -v as above, so that the line's absence means the file was not used, not a quieter log.
+  const auto ignored = scan({"--no-config", "-f", "json", "--allow-incomplete", "-v"});
+  EXPECT_THAT(ignored.err, HasSubstr("info: "));
   EXPECT_THAT(ignored.err, Not(HasSubstr("using config")));
   EXPECT_EQ(workspaces_in(ignored.out), (std::set<std::string>{"acme", "globex"}));
 }
@@ -179,7 +166,7 @@ TEST_F(ConfigCli, ABadConfigFailsWithExit2BeforeAnyRequest) {
   const auto syntax = scan({"--config", "syntax.yaml"});
   EXPECT_EQ(syntax.exit_code, 2);
   EXPECT_THAT(syntax.err, StartsWith("bbposture: syntax.yaml:2:1: not valid YAML"));
-  EXPECT_EQ(fake_->request_count(), 0U);
+  EXPECT_EQ(bb_.fake().request_count(), 0U);
 }
 
 // Issue-level end to end: a config file's suppression and declarations change a real scan of the
@@ -255,9 +242,8 @@ TEST_F(ConfigCli, SuppressionsAndDeclarationsFromTheFileChangeTheScanAsDocumente
   std::ifstream snapshot_in("snapshot.json");
   const std::string snapshot((std::istreambuf_iterator<char>(snapshot_in)), {});
   EXPECT_THAT(snapshot, Not(HasSubstr("declared")));
-  const auto offline =
-      run_cli(BBP_BINARY, {"scan", "--from-snapshot", "snapshot.json", "-f", "json", "-q"},
-              {std::string("BBP_NOW=") + kScenarioNow});
+  const auto offline = run({"scan", "--from-snapshot", "snapshot.json", "-f", "json", "-q"},
+                           {std::string("BBP_NOW=") + kScenarioNow});
   ASSERT_EQ(offline.exit_code, 0) << offline.err;
   const auto again = json::parse(offline.out);
   EXPECT_EQ(again["declared_passes"], report["declared_passes"]);
@@ -267,15 +253,15 @@ TEST_F(ConfigCli, SuppressionsAndDeclarationsFromTheFileChangeTheScanAsDocumente
 
 TEST_F(ConfigCli, AuthCheckTakesTheConnectionKeys) {
   start_fake();
-  write("bbposture.yaml", "api_url: " + fake_->api_url() + "\ntoken_url: " + fake_->token_url() +
-                              "\nworkspaces: [globex]\n");
+  write("bbposture.yaml", "api_url: " + bb_.fake().api_url() + "\ntoken_url: " +
+                              bb_.fake().token_url() + "\nworkspaces: [globex]\n");
   const auto r =
-      run_cli(BBP_BINARY, {"auth", "check", "-f", "json"},
-              {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"});
+      run({"auth", "check", "-f", "json"},
+          {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_GT(fake_->token_requests(), 0U);
+  EXPECT_GT(bb_.fake().token_requests(), 0U);
   write("bbposture.yaml", "timeout: 0\n");
-  const auto bad = run_cli(BBP_BINARY, {"auth", "check"});
+  const auto bad = run({"auth", "check"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, StartsWith("bbposture: bbposture.yaml:1:10: 'timeout' must be between 1 "
                                   "and 3600, not 0; e.g. timeout: 30"));

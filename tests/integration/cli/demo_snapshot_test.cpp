@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "cli_runner.hpp"
-#include "fake_bitbucket/server.hpp"
+#include "fake_scan_fixture.hpp"
 
 namespace bbp::test {
 namespace {
@@ -17,15 +17,12 @@ using nlohmann::json;
 const std::string kDemoScenario = std::string(BBP_SOURCE_DIR) + "/examples/demo-workspace.json";
 const std::string kDemoSnapshot = std::string(BBP_SOURCE_DIR) + "/examples/demo-snapshot.json";
 
-CliResult live_demo_scan(const std::vector<std::string>& extra) {
-  auto fake = fake::FakeBitbucket::from_file(kDemoScenario);
-  fake.start();
-  std::vector<std::string> args{"scan",           "--api-url", fake.api_url(), "--token-url",
-                                fake.token_url(), "-f",        "json"};
+RunResult live_demo_scan(const std::vector<std::string>& extra) {
+  const FakeScanFixture demo(BBP_BINARY, scenario_file(kDemoScenario),
+                             client_credentials("demo-client", "demo-secret"));
+  std::vector<std::string> args{"-f", "json"};
   args.insert(args.end(), extra.begin(), extra.end());
-  return run_cli(BBP_BINARY, args,
-                 {"BITBUCKET_CLIENT_ID=demo-client", "BITBUCKET_CLIENT_SECRET=demo-secret",
-                  "BBP_NOW=2026-11-28T00:00:00Z"});
+  return demo.scan(args);
 }
 
 TEST(DemoSnapshot, CommittedSnapshotGivesTheSameFindingsAsTheLiveDemoScan) {

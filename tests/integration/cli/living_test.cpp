@@ -2,55 +2,36 @@
 // before the first request when it is not a report; the same file as -o), and `diff` with its
 // exit codes. Suppressions from a config file are tested end to end with the config reader;
 // the exit-code logic they feed is unit-tested (tests/unit/app/living_test.cpp).
-#include <unistd.h>
-
-#include <filesystem>
 #include <fstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cli_runner.hpp"
-#include "fake_bitbucket/server.hpp"
+#include "fake_scan_fixture.hpp"
 #include "scan_scenario.hpp"
 
 namespace bbp::test {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
 class Living : public ::testing::Test {
  protected:
-  void SetUp() override {
-    fake_ = std::make_unique<fake::FakeBitbucket>(scan_scenario());
-    fake_->start();
-    dir_ = fs::temp_directory_path() /
-           ("bbp_living_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CliResult scan(std::vector<std::string> args) {
-    std::vector<std::string> all{"scan",         "--api-url",        fake_->api_url(),
-                                 "--token-url",  fake_->token_url(), "--allow-incomplete",
-                                 "--no-progress"};
+  RunResult scan(const std::vector<std::string>& args) const {
+    std::vector<std::string> all{"--allow-incomplete", "--no-progress"};
     all.insert(all.end(), args.begin(), args.end());
-    return run_cli(BBP_BINARY, all,
-                   {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value",
-                    std::string("BBP_NOW=") + kScenarioNow});
+    return bb_.scan(all);
   }
 
-  static CliResult diff(std::vector<std::string> args) {
+  // `bbposture diff`, which needs no credentials.
+  RunResult diff(std::vector<std::string> args) const {
     args.insert(args.begin(), "diff");
-    return run_cli(BBP_BINARY, args);
+    return bb_.run(args, {});
   }
 
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return bb_.path(name); }
 
   static json read_json(const std::string& file) {
     std::ifstream in(file);
@@ -76,8 +57,7 @@ class Living : public ::testing::Test {
     return doc;
   }
 
-  std::unique_ptr<fake::FakeBitbucket> fake_;
-  fs::path dir_;
+  FakeScanFixture bb_{BBP_BINARY, scan_scenario(), scan_credentials()};
 };
 
 TEST_F(Living, BaselineMarksNewUnchangedAndFixedAndFailsOnlyOnNew) {
@@ -121,8 +101,8 @@ TEST_F(Living, ABaselineThatIsNotAReportIsRefusedBeforeTheFirstRequest) {
   auto future = edited_baseline();
   future["schema_version"] = 2;
   write_json(path("future.json"), future);
-  const auto requests = fake_->requests().size();
-  const auto tokens = fake_->token_requests();
+  const auto requests = bb_.fake().requests().size();
+  const auto tokens = bb_.fake().token_requests();
   for (const auto& [file, says] :
        std::vector<std::pair<std::string, std::string>>{{"report.csv", "is not JSON"},
                                                         {"sarif.json", "not a bbposture"},
@@ -133,8 +113,8 @@ TEST_F(Living, ABaselineThatIsNotAReportIsRefusedBeforeTheFirstRequest) {
     EXPECT_THAT(r.err, HasSubstr("--baseline " + path(file)));
     EXPECT_THAT(r.err, HasSubstr(says));
   }
-  EXPECT_EQ(fake_->requests().size(), requests) << "refused before the first request";
-  EXPECT_EQ(fake_->token_requests(), tokens);
+  EXPECT_EQ(bb_.fake().requests().size(), requests) << "refused before the first request";
+  EXPECT_EQ(bb_.fake().token_requests(), tokens);
 }
 
 TEST_F(Living, DiffExitCodes) {

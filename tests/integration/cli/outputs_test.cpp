@@ -15,8 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cli_runner.hpp"
-#include "fake_bitbucket/server.hpp"
+#include "fake_scan_fixture.hpp"
 #include "scan_scenario.hpp"
 
 namespace bbp::test {
@@ -27,30 +26,10 @@ using ::testing::HasSubstr;
 
 class Outputs : public ::testing::Test {
  protected:
-  void SetUp() override {
-    fake_ = std::make_unique<fake::FakeBitbucket>(scan_scenario());
-    fake_->start();
-    dir_ = fs::temp_directory_path() /
-           ("bbp_outputs_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CliResult scan(std::vector<std::string> args) {
-    std::vector<std::string> all{"scan",
-                                 "--api-url",
-                                 fake_->api_url(),
-                                 "--token-url",
-                                 fake_->token_url(),
-                                 "--allow-incomplete",
-                                 "--fail-on",
-                                 "none"};
+  RunResult scan(const std::vector<std::string>& args) const {
+    std::vector<std::string> all{"--allow-incomplete", "--fail-on", "none"};
     all.insert(all.end(), args.begin(), args.end());
-    return run_cli(BBP_BINARY, all,
-                   {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value",
-                    std::string("BBP_NOW=") + kScenarioNow});
+    return bb_.scan(all);
   }
 
   // Refused with exit 2 before any request, the message containing `expected`.
@@ -60,14 +39,13 @@ class Outputs : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_THAT(r.err, HasSubstr(expected));
     EXPECT_THAT(r.err, HasSubstr("bbposture: "));
-    EXPECT_TRUE(fake_->requests().empty());
-    EXPECT_EQ(fake_->token_requests(), 0U);
+    EXPECT_TRUE(bb_.fake().requests().empty());
+    EXPECT_EQ(bb_.fake().token_requests(), 0U);
   }
 
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return bb_.path(name); }
 
-  std::unique_ptr<fake::FakeBitbucket> fake_;
-  fs::path dir_;
+  FakeScanFixture bb_{BBP_BINARY, scan_scenario(), scan_credentials()};
 };
 
 TEST_F(Outputs, AMissingFolderIsRefusedBeforeTheFirstRequest) {
@@ -81,7 +59,7 @@ TEST_F(Outputs, AMissingFolderIsRefusedBeforeTheFirstRequest) {
 }
 
 TEST_F(Outputs, AFolderOrSocketIsNotAnOutput) {
-  expect_refused_before_any_request({"-o", dir_.string()}, "it is a folder");
+  expect_refused_before_any_request({"-o", bb_.dir().path()}, "it is a folder");
   const int s = ::socket(AF_UNIX, SOCK_STREAM, 0);
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -95,7 +73,7 @@ TEST_F(Outputs, AFolderOrSocketIsNotAnOutput) {
 
 TEST_F(Outputs, TwoOutputsNamingOneFileAreRefused) {
   expect_refused_before_any_request(
-      {"-o", path("same.json"), "--save-snapshot", dir_.string() + "/./same.json"},
+      {"-o", path("same.json"), "--save-snapshot", bb_.dir().path() + "/./same.json"},
       "--save-snapshot and -o name the same file");
   // Through a link, too.
   std::ofstream(path("real.json")) << "{}";

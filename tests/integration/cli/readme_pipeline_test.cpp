@@ -4,8 +4,6 @@
 // step's scan commands run in bash against the fake server, with the variables Pipelines would
 // set (BITBUCKET_WORKSPACE, and the secured BITBUCKET_ACCESS_TOKEN). Only the lines that build
 // and install bbposture are not run here (scripts/package-test builds and installs the package).
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -16,8 +14,8 @@
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
-#include "cli_runner.hpp"
-#include "fake_bitbucket/server.hpp"
+#include "cli_runner.hpp"  // run_cli for bash
+#include "fake_scan_fixture.hpp"
 #include "scan_scenario.hpp"
 
 namespace bbp::test {
@@ -44,23 +42,21 @@ bool builds_bbposture(const std::string& line) {
 
 class ReadmePipeline : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // The scan scenario without its faults: a workspace whose every read succeeds.
+  static json scenario() {
     auto scenario = scan_scenario();
-    scenario.erase("faults");  // a workspace whose every read succeeds
-    fake_ = std::make_unique<fake::FakeBitbucket>(scenario);
-    fake_->start();
-    dir_ = fs::temp_directory_path() /
-           ("bbp_readme_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    scenario.erase("faults");
+    return scenario;
+  }
+
+  void SetUp() override {
     fs::create_directories(dir_ / "baseline");
     // The one thing Pipelines would not need: where "Bitbucket" is.
-    std::ofstream(dir_ / "bbposture.yaml") << "api_url: " << fake_->api_url() << "\n";
+    std::ofstream(dir_ / "bbposture.yaml") << "api_url: " << bb_.fake().api_url() << "\n";
     const auto yaml = pipeline_yaml();
     ASSERT_FALSE(yaml.empty()) << "README.md has no bitbucket-pipelines.yml block";
     pipeline_ = YAML::Load(yaml);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   YAML::Node steps() const { return pipeline_["pipelines"]["custom"]["bbposture-nightly"]; }
 
@@ -84,8 +80,7 @@ class ReadmePipeline : public ::testing::Test {
   // A JSON report of the workspace as it is, the way README.md says to make the baseline.
   json current_report() const {
     const auto path = (dir_ / "current.json").string();
-    const auto scan = run_cli(
-        BBP_BINARY,
+    const auto scan = bb_.run(
         {"scan", "--config", (dir_ / "bbposture.yaml").string(), "-w", "acme", "--no-progress",
          "-f", "json", "-o", path, "--fail-on", "none"},
         {"BITBUCKET_ACCESS_TOKEN=access-token-value", std::string("BBP_NOW=") + kScenarioNow});
@@ -97,8 +92,8 @@ class ReadmePipeline : public ::testing::Test {
     std::ofstream(dir_ / "baseline" / "report.json") << report.dump(2) << "\n";
   }
 
-  std::unique_ptr<fake::FakeBitbucket> fake_;
-  fs::path dir_;
+  FakeScanFixture bb_{BBP_BINARY, scenario()};
+  fs::path dir_ = bb_.dir().path();  // the clone directory
   YAML::Node pipeline_;
 };
 
@@ -134,9 +129,10 @@ TEST_F(ReadmePipeline, AcceptedFindingsPass) {
   const auto html = read_file((dir_ / "report.html").string());
   EXPECT_NE(html.find("<h2>Findings (" + std::to_string(report.at("findings").size()) + ")"),
             std::string::npos);
-  EXPECT_NE(html.find("access token"), std::string::npos) << "the credential kind is shown";
+  EXPECT_NE(html.find("<dd id=\"credential\">access token</dd>"), std::string::npos)
+      << "the credential kind is shown";
   EXPECT_EQ(run_step(1).exit_code, 0);
-  const auto requests = fake_->requests();
+  const auto requests = bb_.fake().requests();
   for (const auto& r : requests) {
     EXPECT_EQ(r.auth_scheme, "Bearer") << r.path;
   }

@@ -2,13 +2,21 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "fake_scan_fixture.hpp"
 
 namespace bbp::test {
 
 inline constexpr const char* kScenarioNow = "2026-11-28T00:00:00Z";
 inline constexpr const char* kRecent = "2026-10-01T12:00:00.000000+00:00";
+
+// The scenario's OAuth client, with the clock at kScenarioNow.
+inline std::vector<std::string> scan_credentials() {
+  return client_credentials("scan-client", "scan-secret-value", kScenarioNow);
+}
 
 inline nlohmann::json restriction(int id, const std::string& kind, const std::string& pattern,
                                   nlohmann::json value = nullptr) {

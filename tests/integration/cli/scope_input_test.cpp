@@ -1,13 +1,10 @@
 // The real bbposture binary and what it is told to scan: a workspace Bitbucket does not know,
 // filters that match nothing, and the caller's own SSH keys in a repository-scoped scan.
-#include <filesystem>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cli_runner.hpp"
-#include "fake_bitbucket/server.hpp"
+#include "fake_scan_fixture.hpp"
 #include "scan_scenario.hpp"
 
 namespace bbp::test {
@@ -19,21 +16,13 @@ using ::testing::Not;
 
 class ScopeInput : public ::testing::Test {
  protected:
-  void SetUp() override {
-    fake_ = std::make_unique<fake::FakeBitbucket>(scan_scenario());
-    fake_->start();
-  }
-
-  CliResult scan(std::vector<std::string> args) {
-    std::vector<std::string> all{
-        "scan", "--api-url", fake_->api_url(), "--token-url", fake_->token_url(), "-f", "json"};
+  RunResult scan(const std::vector<std::string>& args) const {
+    std::vector<std::string> all{"-f", "json"};
     all.insert(all.end(), args.begin(), args.end());
-    return run_cli(BBP_BINARY, all,
-                   {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value",
-                    std::string("BBP_NOW=") + kScenarioNow});
+    return bb_.scan(all);
   }
 
-  static json parse(const CliResult& r) {
+  static json parse(const RunResult& r) {
     auto j = json::parse(r.out, nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
     return j;
@@ -41,13 +30,13 @@ class ScopeInput : public ::testing::Test {
 
   std::size_t ssh_key_reads() const {
     std::size_t n = 0;
-    for (const auto& rec : fake_->requests()) {
+    for (const auto& rec : bb_.fake().requests()) {
       n += rec.path.find("/ssh-keys") != std::string::npos ? 1U : 0U;
     }
     return n;
   }
 
-  std::unique_ptr<fake::FakeBitbucket> fake_;
+  FakeScanFixture bb_{BBP_BINARY, scan_scenario(), scan_credentials()};
 };
 
 TEST_F(ScopeInput, AnUnknownWorkspaceIsNamedWithTheVisibleOnesAndTheOthersAreScanned) {
@@ -65,10 +54,10 @@ TEST_F(ScopeInput, AnUnknownWorkspaceIsNamedWithTheVisibleOnesAndTheOthersAreSca
 
 TEST_F(ScopeInput, RepeatedWorkspacesAreScannedOnce) {
   const auto once = parse(scan({"-w", "acme", "--allow-incomplete"}));
-  const auto listings_once = fake_->request_count("/2.0/repositories/acme");
+  const auto listings_once = bb_.fake().request_count("/2.0/repositories/acme");
   const auto twice = parse(scan({"-w", "acme,acme", "-w", "acme", "--allow-incomplete"}));
   EXPECT_EQ(twice["findings"], once["findings"]);
-  EXPECT_EQ(fake_->request_count("/2.0/repositories/acme"), 2 * listings_once);
+  EXPECT_EQ(bb_.fake().request_count("/2.0/repositories/acme"), 2 * listings_once);
 }
 
 TEST_F(ScopeInput, FiltersThatMatchNothingAreWarnedAbout) {
@@ -84,7 +73,7 @@ TEST_F(ScopeInput, FiltersThatMatchNothingAreWarnedAbout) {
 TEST_F(ScopeInput, ARepositoryScopedScanLeavesTheCallersSshKeysOutUnlessAsked) {
   const auto narrowed = parse(scan({"--repo", "website", "--allow-incomplete"}));
   EXPECT_EQ(ssh_key_reads(), 0U);
-  EXPECT_EQ(fake_->request_count("/2.0/user"), 0U);
+  EXPECT_EQ(bb_.fake().request_count("/2.0/user"), 0U);
   for (const auto& u : narrowed["unknown"]) {
     EXPECT_NE(u["resource"]["type"], "user") << u;
   }
@@ -102,10 +91,7 @@ TEST_F(ScopeInput, ARepositoryScopedScanLeavesTheCallersSshKeysOutUnlessAsked) {
 }
 
 TEST_F(ScopeInput, OfflineRunsGiveTheSameAnswerForTheSameScope) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("bbp_scope_input_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string snapshot = (dir / "snap.json").string();
+  const std::string snapshot = bb_.path("snap.json");
   ASSERT_NE(scan({"--save-snapshot", snapshot, "--allow-incomplete"}).exit_code, 2);
   for (const auto& flags : {std::vector<std::string>{"--repo", "website"},
                             std::vector<std::string>{"--repo", "website", "--include-user-keys"},
@@ -115,16 +101,17 @@ TEST_F(ScopeInput, OfflineRunsGiveTheSameAnswerForTheSameScope) {
     auto offline_args = live_args;
     offline_args.insert(offline_args.end(), {"--from-snapshot", snapshot});
     auto live = parse(scan(live_args));
-    const auto offline_run = run_cli(BBP_BINARY, [&] {
-      std::vector<std::string> all{"scan", "-f", "json"};
-      all.insert(all.end(), offline_args.begin(), offline_args.end());
-      return all;
-    }());
+    const auto offline_run = bb_.run(
+        [&] {
+          std::vector<std::string> all{"scan", "-f", "json"};
+          all.insert(all.end(), offline_args.begin(), offline_args.end());
+          return all;
+        }(),
+        {});
     auto offline = parse(offline_run);
     EXPECT_EQ(live["findings"], offline["findings"]) << flags[0];
     EXPECT_EQ(live["unknown"], offline["unknown"]) << flags[0];
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -39,20 +39,16 @@ json comparable(json report) {
 
 class Checkpoint : public ::testing::Test {
  protected:
-  void SetUp() override {
-    fake_ = std::make_unique<fake::FakeBitbucket>(larger_scenario());
-    fake_->start();
-  }
-
+  // A JSON scan of the fake that does not fail on findings.
   std::vector<std::string> args(const std::vector<std::string>& extra) const {
-    std::vector<std::string> all{
-        "scan",          "-f",        "json",           "--fail-on",   "none",
-        "--no-progress", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()};
+    std::vector<std::string> all{"-f", "json", "--fail-on", "none", "--no-progress"};
     all.insert(all.end(), extra.begin(), extra.end());
-    return all;
+    return bb_.scan_args(all);
   }
 
-  std::size_t api_requests() const { return fake_->request_count() - fake_->token_requests(); }
+  std::size_t api_requests() const {
+    return bb_.fake().request_count() - bb_.fake().token_requests();
+  }
 
   // The requests the journal's complete records stood for (one per read, two for restrictions
   // that needed the branching model), and the number of records.
@@ -87,32 +83,30 @@ class Checkpoint : public ::testing::Test {
   // Stops a checkpointed scan with `sig` once the journal has `records` reads, resumes it, and
   // compares the result with an uninterrupted scan.
   void interrupt_and_resume(int sig, std::size_t records) {
-    const auto reference = run_bbposture(args({}), client_env());
+    const auto reference = bb_.run(args({}));
     ASSERT_EQ(reference.exit_code, 0) << reference.err;
     const std::size_t full = api_requests();
-    fake_->reset_counters();
+    bb_.fake().reset_counters();
 
-    const TempDir dir;
-    const std::string journal = dir.file("scan.checkpoint");
-    fake_->set_latency(Millis{40});
+    const std::string journal = bb_.path("scan.checkpoint");
+    bb_.fake().set_latency(Millis{40});
     {
-      CliProcess process(BBP_BINARY, args({"--concurrency", "2", "--checkpoint", journal}),
-                         client_env());
+      const auto process = bb_.spawn(args({"--concurrency", "2", "--checkpoint", journal}));
       const auto deadline = std::chrono::steady_clock::now() + Millis{30'000};
       while (lines(journal) < records + 1 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(Millis{2});
       }
-      process.signal(sig);
-      const auto stopped = process.wait(Millis{60'000});
+      process->signal(sig);
+      const auto stopped = process->wait(Millis{60'000});
       EXPECT_NE(stopped.exit_code, 0);
     }
-    fake_->set_latency(Millis{0});
+    bb_.fake().set_latency(Millis{0});
     const auto [cost, kept] = journaled(journal);
     ASSERT_GE(kept, records);
     ASSERT_LT(cost, full);
-    fake_->reset_counters();
+    bb_.fake().reset_counters();
 
-    const auto resumed = run_bbposture(args({"--checkpoint", journal}), client_env());
+    const auto resumed = bb_.run(args({"--checkpoint", journal}));
     EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
     EXPECT_THAT(resumed.err, HasSubstr("resuming from the checkpoint"));
     // The listing again, and every read the journal lacks: nothing more.
@@ -126,7 +120,7 @@ class Checkpoint : public ::testing::Test {
     EXPECT_FALSE(std::filesystem::exists(journal));
   }
 
-  std::unique_ptr<fake::FakeBitbucket> fake_;
+  FakeScanFixture bb_{BBP_BINARY, larger_scenario(), client_env()};
 };
 
 TEST_F(Checkpoint, SigkillEarlyThenResumeGivesTheUninterruptedReport) {
@@ -142,109 +136,102 @@ TEST_F(Checkpoint, SigintMidwayThenResumeGivesTheUninterruptedReport) {
 }
 
 TEST_F(Checkpoint, InterruptedScanSaysTheCheckpointIsKept) {
-  const TempDir dir;
-  const std::string journal = dir.file("scan.checkpoint");
-  fake_->set_latency(Millis{40});
-  CliProcess process(BBP_BINARY, args({"--concurrency", "2", "--checkpoint", journal}),
-                     client_env());
+  const std::string journal = bb_.path("scan.checkpoint");
+  bb_.fake().set_latency(Millis{40});
+  const auto process = bb_.spawn(args({"--concurrency", "2", "--checkpoint", journal}));
   while (lines(journal) < 4) {
     std::this_thread::sleep_for(Millis{2});
   }
-  process.signal(SIGINT);
-  const auto r = process.wait(Millis{60'000});
+  process->signal(SIGINT);
+  const auto r = process->wait(Millis{60'000});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("is kept: run the same command again"));
   EXPECT_TRUE(std::filesystem::exists(journal));
 }
 
 TEST_F(Checkpoint, AJournalOfAnotherScanIsRefusedBeforeAnyRequest) {
-  const TempDir dir;
-  const std::string journal = dir.file("scan.checkpoint");
+  const std::string journal = bb_.path("scan.checkpoint");
   {
     std::ofstream out(journal);
     out << R"({"bbposture_checkpoint":1,"api_url":"https://api.bitbucket.org/2.0",)"
         << R"("workspaces":[],"repos":[],"exclude_repos":[],"projects":[],"rules":[]})"
         << "\n";
   }
-  const auto r = run_bbposture(args({"--checkpoint", journal}), client_env());
+  const auto r = bb_.run(args({"--checkpoint", journal}));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("is the checkpoint of another scan (api_url, rules differ)"));
-  EXPECT_EQ(fake_->request_count(), 0U);
+  EXPECT_EQ(bb_.fake().request_count(), 0U);
 }
 
 TEST_F(Checkpoint, AJournalWithADifferentScopeIsRefused) {
-  const TempDir dir;
-  const std::string journal = dir.file("scan.checkpoint");
-  fake_->set_latency(Millis{40});
+  const std::string journal = bb_.path("scan.checkpoint");
+  bb_.fake().set_latency(Millis{40});
   {
-    CliProcess process(BBP_BINARY, args({"--checkpoint", journal, "-w", "acme"}), client_env());
+    const auto process = bb_.spawn(args({"--checkpoint", journal, "-w", "acme"}));
     while (lines(journal) < 3) {
       std::this_thread::sleep_for(Millis{2});
     }
-    process.signal(SIGKILL);
-    process.wait();
+    process->signal(SIGKILL);
+    process->wait();
   }
-  fake_->reset_counters();
-  const auto r = run_bbposture(args({"--checkpoint", journal}), client_env());
+  bb_.fake().reset_counters();
+  const auto r = bb_.run(args({"--checkpoint", journal}));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("(workspaces differ)"));
-  EXPECT_EQ(fake_->request_count(), 0U);
+  EXPECT_EQ(bb_.fake().request_count(), 0U);
 }
 
 TEST_F(Checkpoint, ACorruptJournalIsRefusedAndATornLastLineIsNot) {
-  const TempDir dir;
-  const std::string journal = dir.file("scan.checkpoint");
-  fake_->set_latency(Millis{40});
+  const std::string journal = bb_.path("scan.checkpoint");
+  bb_.fake().set_latency(Millis{40});
   {
-    CliProcess process(BBP_BINARY, args({"--checkpoint", journal}), client_env());
+    const auto process = bb_.spawn(args({"--checkpoint", journal}));
     while (lines(journal) < 4) {
       std::this_thread::sleep_for(Millis{2});
     }
-    process.signal(SIGKILL);
-    process.wait();
+    process->signal(SIGKILL);
+    process->wait();
   }
-  fake_->set_latency(Millis{0});
-  const std::string good = slurp(journal);
+  bb_.fake().set_latency(Millis{0});
+  const std::string good = read_file(journal);
   {
     std::ofstream out(journal, std::ios::app);
     out << R"({"read":"deploy_keys","repos)";  // died while writing this line
   }
-  EXPECT_EQ(run_bbposture(args({"--checkpoint", journal}), client_env()).exit_code, 0);
+  EXPECT_EQ(bb_.run(args({"--checkpoint", journal})).exit_code, 0);
 
   {
     std::ofstream out(journal);
     out << good.substr(0, good.find('\n') + 1) << "not json\n" << good.substr(good.find('\n') + 1);
   }
-  fake_->reset_counters();
-  const auto r = run_bbposture(args({"--checkpoint", journal}), client_env());
+  bb_.fake().reset_counters();
+  const auto r = bb_.run(args({"--checkpoint", journal}));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("line 2 is not a checkpoint record"));
-  EXPECT_EQ(fake_->request_count(), 0U);
+  EXPECT_EQ(bb_.fake().request_count(), 0U);
 }
 
 // The cron story: the hour's budget runs out, --max-wait says not to wait, the checkpoint is
 // kept; the next run, once the window has passed, reads the rest and the report is whole.
 TEST_F(Checkpoint, ARunThatOutlastsMaxWaitIsResumedByTheNextOne) {
-  const auto reference = run_bbposture(args({}), client_env());
+  const auto reference = bb_.run(args({}));
   ASSERT_EQ(reference.exit_code, 0) << reference.err;
   const std::size_t full = api_requests();
-  fake_->reset_counters();
+  bb_.fake().reset_counters();
   const std::size_t budget = full / 2 + 4;  // the listing twice and the reads once fit in two
-  fake_->add_fault({{"kind", "rate_limit"}, {"budget", budget}, {"window_ms", 1500}});
+  bb_.fake().add_fault({{"kind", "rate_limit"}, {"budget", budget}, {"window_ms", 1500}});
 
-  const TempDir dir;
-  const std::string journal = dir.file("scan.checkpoint");
-  const auto first = run_bbposture(
-      args({"--checkpoint", journal, "--max-wait", "0", "--concurrency", "1"}), client_env());
+  const std::string journal = bb_.path("scan.checkpoint");
+  const auto first =
+      bb_.run(args({"--checkpoint", journal, "--max-wait", "0", "--concurrency", "1"}));
   EXPECT_EQ(first.exit_code, 3) << first.err;
   EXPECT_THAT(first.err, HasSubstr("is kept"));
   const auto [cost, records] = journaled(journal);
   EXPECT_GT(records, 0U);
 
   std::this_thread::sleep_for(Millis{1600});  // the rolling window has passed
-  fake_->reset_counters();
-  const auto second =
-      run_bbposture(args({"--checkpoint", journal, "--max-wait", "0"}), client_env());
+  bb_.fake().reset_counters();
+  const auto second = bb_.run(args({"--checkpoint", journal, "--max-wait", "0"}));
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(api_requests(), full - cost);
   EXPECT_EQ(comparable(json::parse(second.out)), comparable(json::parse(reference.out)));
@@ -252,9 +239,9 @@ TEST_F(Checkpoint, ARunThatOutlastsMaxWaitIsResumedByTheNextOne) {
 }
 
 TEST_F(Checkpoint, PlanReadsOnlyTheListingAndCountsWhatTheScanMakes) {
-  const auto plan = run_bbposture(args({"--plan"}), client_env());
+  const auto plan = bb_.run(args({"--plan"}));
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
-  for (const auto& request : fake_->requests()) {
+  for (const auto& request : bb_.fake().requests()) {
     EXPECT_THAT(request.path, ::testing::Not(HasSubstr("branch-restrictions")));
     EXPECT_THAT(request.path, ::testing::Not(HasSubstr("deploy-keys")));
     EXPECT_THAT(request.path, ::testing::Not(HasSubstr("ssh-keys")));
@@ -262,23 +249,21 @@ TEST_F(Checkpoint, PlanReadsOnlyTheListingAndCountsWhatTheScanMakes) {
   const auto counted = json::parse(plan.out, nullptr, false);
   ASSERT_TRUE(counted.is_object()) << plan.out;
   EXPECT_EQ(counted["repositories"], 17);
-  fake_->reset_counters();
-  const auto scan = run_bbposture(args({}), client_env());
+  bb_.fake().reset_counters();
+  const auto scan = bb_.run(args({}));
   const auto report = json::parse(scan.out);
   EXPECT_EQ(counted["requests"]["total"], report["scan"]["api_requests"]);
-  EXPECT_EQ(counted["requests"]["total"], fake_->request_count());
+  EXPECT_EQ(counted["requests"]["total"], bb_.fake().request_count());
   EXPECT_EQ(counted["estimated_seconds"], 0);
 }
 
 TEST_F(Checkpoint, PlanEstimatesTheTimeForARate) {
-  const auto plan = run_bbposture(args({"--plan", "--max-requests-per-hour", "10"}), client_env());
+  const auto plan = bb_.run(args({"--plan", "--max-requests-per-hour", "10"}));
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   const auto counted = json::parse(plan.out);
   const auto total = counted["requests"]["total"].get<std::uint64_t>();
   EXPECT_EQ(counted["estimated_seconds"], total * 360);
-  const auto text = run_bbposture(
-      {"scan", "--plan", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()},
-      client_env());
+  const auto text = bb_.scan({"--plan"});
   EXPECT_THAT(text.out, HasSubstr("acme: 16 repositories"));
   EXPECT_THAT(text.out, HasSubstr("Requests: " + std::to_string(total)));
 }

@@ -42,26 +42,17 @@ std::set<std::string> without_repo(std::set<std::string> set, const std::string&
 
 class FaultMatrix : public ::testing::Test {
  protected:
-  void SetUp() override { restart(fault_scenario()); }
-
-  void restart(json scenario) {
-    if (fake_) {
-      fake_->stop();
-    }
-    fake_ = std::make_unique<fake::FakeBitbucket>(std::move(scenario));
-    fake_->start();
-  }
-
-  std::string api() const { return fake_->api_url(); }
+  std::string api() const { return bb_.fake().api_url(); }
   std::string path(const std::string& tail) const { return "/2.0" + tail; }
 
   // A JSON scan that does not fail on findings: exit 0 means complete, 3 incomplete.
   RunResult scan(const std::vector<std::string>& extra = {}, Millis limit = Millis{60'000}) {
-    std::vector<std::string> args{
-        "scan",          "-f",        "json",           "--fail-on",   "none",
-        "--no-progress", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()};
+    return bb_.scan(json_scan(extra), client_env(), limit);
+  }
+  static std::vector<std::string> json_scan(const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"-f", "json", "--fail-on", "none", "--no-progress"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return run_bbposture(args, client_env(), limit);
+    return args;
   }
 
   static json report_of(const RunResult& r) {
@@ -104,7 +95,7 @@ class FaultMatrix : public ::testing::Test {
     return e;
   }
 
-  std::unique_ptr<fake::FakeBitbucket> fake_;
+  FakeScanFixture bb_{BBP_BINARY, fault_scenario(), client_env()};
 };
 
 TEST_F(FaultMatrix, BaselineIsCompleteWithExactlyTheExpectedFindings) {
@@ -119,19 +110,19 @@ TEST_F(FaultMatrix, BaselineIsCompleteWithExactlyTheExpectedFindings) {
 
 TEST_F(FaultMatrix, RateLimitStormWithRetryAfterIsWaitedOutAndTheScanCompletes) {
   // Every repository's restrictions answer 429 at once, asking for two seconds.
-  fake_->add_fault({{"kind", "status"},
-                    {"path", "/2.0/repositories/acme/*/branch-restrictions"},
-                    {"times", 4},
-                    {"status", 429},
-                    {"headers", {{"Retry-After", "2"}}},
-                    {"body", "Rate limit for this resource has been exceeded"}});
+  bb_.fake().add_fault({{"kind", "status"},
+                        {"path", "/2.0/repositories/acme/*/branch-restrictions"},
+                        {"times", 4},
+                        {"status", 429},
+                        {"headers", {{"Retry-After", "2"}}},
+                        {"body", "Rate limit for this resource has been exceeded"}});
   const auto r = scan();
   expect_report(r, 0, baseline_findings(), {});
   // Each 429 was sent again until it got through: the four refused plus one success each.
   std::size_t restrictions = 0;
   for (const char* repo : {"api", "web", "keys", "docs"}) {
     restrictions +=
-        fake_->request_count(path("/repositories/acme/") + repo + "/branch-restrictions");
+        bb_.fake().request_count(path("/repositories/acme/") + repo + "/branch-restrictions");
   }
   EXPECT_EQ(restrictions, 8U);
   // Retry-After was honoured: without it the first probe waits at most two seconds.
@@ -153,26 +144,23 @@ std::size_t rejections(const fake::FakeBitbucket& fake) {
 
 TEST_F(FaultMatrix, AScanNeedingThreeWindowsRidesThemOutWithAFew429sPerWindow) {
   ASSERT_EQ(scan().exit_code, 0);
-  const std::size_t needed = api_requests(*fake_);
-  fake_->reset_counters();
+  const std::size_t needed = api_requests(bb_.fake());
+  bb_.fake().reset_counters();
   const std::size_t budget = (needed + 2) / 3;
-  fake_->add_fault({{"kind", "rate_limit"}, {"budget", budget}, {"window_ms", 1500}});
+  bb_.fake().add_fault({{"kind", "rate_limit"}, {"budget", budget}, {"window_ms", 1500}});
   auto env = client_env();
   env.emplace_back("BBP_RATE_PROBE_MS=100");
-  const auto r =
-      run_bbposture({"scan", "-f", "json", "--fail-on", "none", "--no-progress", "--concurrency",
-                     "4", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()},
-                    env, Millis{60'000});
+  const auto r = bb_.scan(json_scan({"--concurrency", "4"}), env, Millis{60'000});
   expect_report(r, 0, baseline_findings(), {});
-  EXPECT_EQ(api_requests(*fake_) - rejections(*fake_), needed);  // nothing read twice
+  EXPECT_EQ(api_requests(bb_.fake()) - rejections(bb_.fake()), needed);  // nothing read twice
   // Per window: the requests in flight when it closed and the probes that found it closed
   // (waits of 50-100 ms, doubling: at most five in 1.5 s). Not one per worker per retry.
-  EXPECT_GT(rejections(*fake_), 0U);
-  EXPECT_LE(rejections(*fake_), 3U * (4U + 5U));
+  EXPECT_GT(rejections(bb_.fake()), 0U);
+  EXPECT_LE(rejections(bb_.fake()), 3U * (4U + 5U));
 }
 
 TEST_F(FaultMatrix, MaxWaitZeroLeavesWhatTheWindowRefusedUnknownAsRateLimited) {
-  fake_->add_fault({{"kind", "rate_limit"}, {"budget", 8}, {"window_ms", 3'600'000}});
+  bb_.fake().add_fault({{"kind", "rate_limit"}, {"budget", 8}, {"window_ms", 3'600'000}});
   const auto r = scan({"--max-wait", "0", "--concurrency", "1"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   const auto report = report_of(r);
@@ -185,18 +173,16 @@ TEST_F(FaultMatrix, MaxWaitZeroLeavesWhatTheWindowRefusedUnknownAsRateLimited) {
   for (const auto& e : report["errors"]) {
     EXPECT_THAT(e["message"].get<std::string>(), HasSubstr("--max-wait")) << e.dump();
   }
-  EXPECT_EQ(rejections(*fake_), 1U);  // never waits, so never asks again
+  EXPECT_EQ(rejections(bb_.fake()), 1U);  // never waits, so never asks again
   EXPECT_THAT(r.err, HasSubstr("--max-wait"));
 }
 
 TEST_F(FaultMatrix, ShortMaxWaitWaitsThatLongThenReportsTheRestAsRateLimited) {
-  fake_->add_fault({{"kind", "rate_limit"}, {"budget", 8}, {"window_ms", 3'600'000}});
+  bb_.fake().add_fault({{"kind", "rate_limit"}, {"budget", 8}, {"window_ms", 3'600'000}});
   auto env = client_env();
   env.emplace_back("BBP_RATE_PROBE_MS=200");
-  const auto r = run_bbposture(
-      {"scan", "-f", "json", "--fail-on", "none", "--no-progress", "--max-wait", "2s",
-       "--concurrency", "1", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()},
-      env, Millis{60'000});
+  const auto r =
+      bb_.scan(json_scan({"--max-wait", "2s", "--concurrency", "1"}), env, Millis{60'000});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   const auto report = report_of(r);
   ASSERT_FALSE(report["unknown"].empty());
@@ -206,8 +192,8 @@ TEST_F(FaultMatrix, ShortMaxWaitWaitsThatLongThenReportsTheRestAsRateLimited) {
   // The first 429, then probes 100-200, 200-400, 400-800 ms apart (perhaps one more of
   // 800-1600) until the next wait would take the time held past two seconds: at least the
   // first three waits, 700 ms, whatever the jitter.
-  EXPECT_GE(rejections(*fake_), 2U);
-  EXPECT_LE(rejections(*fake_), 6U);
+  EXPECT_GE(rejections(bb_.fake()), 2U);
+  EXPECT_LE(rejections(bb_.fake()), 6U);
   EXPECT_GE(r.elapsed, Millis{700});
   EXPECT_LT(r.elapsed, Millis{20'000});
 }
@@ -220,16 +206,16 @@ TEST_F(FaultMatrix, XRateLimitLimitIsHonouredBeforeAnyWall) {
   scenario["access_tokens"] = json::array(
       {{{"token", "at-fault"},
         {"scopes", {"account", "repository", "repository:admin", "project", "project:admin"}}}});
-  restart(scenario);
-  fake_->add_fault(
+  bb_.start(scenario);
+  bb_.fake().add_fault(
       {{"kind", "rate_limit"}, {"budget", 6}, {"window_ms", 3'600'000}, {"headers", true}});
-  const auto r = run_bbposture(
-      {"scan", "-f", "json", "--fail-on", "none", "--no-progress", "-w", "acme", "--max-wait", "1s",
-       "--concurrency", "1", "--api-url", fake_->api_url()},
-      {"BITBUCKET_ACCESS_TOKEN=at-fault", std::string("BBP_NOW=") + kNow}, Millis{60'000});
+  const auto r =
+      bb_.run({"scan", "-f", "json", "--fail-on", "none", "--no-progress", "-w", "acme",
+               "--max-wait", "1s", "--concurrency", "1", "--api-url", api()},
+              {"BITBUCKET_ACCESS_TOKEN=at-fault", std::string("BBP_NOW=") + kNow}, Millis{60'000});
   EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_EQ(rejections(*fake_), 0U);
-  EXPECT_EQ(fake_->request_count(), 6U);
+  EXPECT_EQ(rejections(bb_.fake()), 0U);
+  EXPECT_EQ(bb_.fake().request_count(), 6U);
   const auto report = report_of(r);
   ASSERT_FALSE(report["unknown"].empty());
   for (const auto& u : report["unknown"]) {
@@ -238,15 +224,12 @@ TEST_F(FaultMatrix, XRateLimitLimitIsHonouredBeforeAnyWall) {
 }
 
 TEST_F(FaultMatrix, RollingRateLimitWindowSlowsTheScanButItCompletes) {
-  fake_->add_fault({{"kind", "rate_limit"}, {"budget", 6}, {"window_ms", 1000}});
+  bb_.fake().add_fault({{"kind", "rate_limit"}, {"budget", 6}, {"window_ms", 1000}});
   auto env = client_env();
   env.emplace_back("BBP_RATE_PROBE_MS=100");
-  const auto r =
-      run_bbposture({"scan", "-f", "json", "--fail-on", "none", "--no-progress", "--concurrency",
-                     "4", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()},
-                    env, Millis{60'000});
+  const auto r = bb_.scan(json_scan({"--concurrency", "4"}), env, Millis{60'000});
   expect_report(r, 0, baseline_findings(), {});
-  EXPECT_GT(rejections(*fake_), 0U);  // the storm did happen
+  EXPECT_GT(rejections(bb_.fake()), 0U);  // the storm did happen
 }
 
 // ---- 5xx ------------------------------------------------------------------------------------
@@ -255,34 +238,35 @@ TEST_F(FaultMatrix, EachRetryableServerErrorThenSuccessIsInvisible) {
   const std::vector<std::pair<std::string, int>> cases = {
       {"api", 500}, {"web", 502}, {"keys", 503}, {"docs", 504}};
   for (const auto& [repo, status] : cases) {
-    fake_->add_fault({{"kind", "status"},
-                      {"path", "/2.0/repositories/acme/" + repo + "/branch-restrictions"},
-                      {"status", status},
-                      {"content_type", "text/html"},
-                      {"body", "<html><body>" + std::to_string(status) + "</body></html>"}});
+    bb_.fake().add_fault({{"kind", "status"},
+                          {"path", "/2.0/repositories/acme/" + repo + "/branch-restrictions"},
+                          {"status", status},
+                          {"content_type", "text/html"},
+                          {"body", "<html><body>" + std::to_string(status) + "</body></html>"}});
   }
   const auto r = scan();
   expect_report(r, 0, baseline_findings(), {});
   for (const auto& [repo, status] : cases) {
-    EXPECT_EQ(fake_->request_count(path("/repositories/acme/" + repo + "/branch-restrictions")), 2U)
+    EXPECT_EQ(bb_.fake().request_count(path("/repositories/acme/" + repo + "/branch-restrictions")),
+              2U)
         << status;
   }
 }
 
 TEST_F(FaultMatrix, ServerErrorUntilGiveUpMakesThatRepositoryUnknown) {
-  fake_->add_fault({{"kind", "status"},
-                    {"path", "/2.0/repositories/acme/web/branch-restrictions"},
-                    {"times", -1},
-                    {"status", 503},
-                    {"content_type", "text/html"},
-                    {"body", "<html><body><h1>503 Service Unavailable</h1></body></html>"}});
+  bb_.fake().add_fault({{"kind", "status"},
+                        {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+                        {"times", -1},
+                        {"status", 503},
+                        {"content_type", "text/html"},
+                        {"body", "<html><body><h1>503 Service Unavailable</h1></body></html>"}});
   const auto r = scan({"--max-attempts", "3"});
   const auto report = expect_report(r, 3, without_repo(baseline_findings(), "acme/web"),
                                     branch_unknowns("acme/web", "api_error"));
   const auto e = single_error(report, path("/repositories/acme/web/branch-restrictions"), 503);
   EXPECT_EQ(e["message"], "HTTP 503");  // an HTML body is not quoted
   EXPECT_EQ(e["repository"], "acme/web");
-  EXPECT_EQ(fake_->request_count(path("/repositories/acme/web/branch-restrictions")), 3U);
+  EXPECT_EQ(bb_.fake().request_count(path("/repositories/acme/web/branch-restrictions")), 3U);
   for (const auto& u : report["unknown"]) {
     EXPECT_EQ(u["detail"], "HTTP 503");
   }
@@ -291,28 +275,28 @@ TEST_F(FaultMatrix, ServerErrorUntilGiveUpMakesThatRepositoryUnknown) {
 // ---- Transport ------------------------------------------------------------------------------
 
 TEST_F(FaultMatrix, ConnectionResetMidBodyOnceIsRetried) {
-  fake_->add_fault({{"kind", "drop"}, {"path", "/2.0/repositories/acme/keys/deploy-keys"}});
+  bb_.fake().add_fault({{"kind", "drop"}, {"path", "/2.0/repositories/acme/keys/deploy-keys"}});
   const auto r = scan();
   expect_report(r, 0, baseline_findings(), {});
-  EXPECT_EQ(fake_->request_count(path("/repositories/acme/keys/deploy-keys")), 2U);
+  EXPECT_EQ(bb_.fake().request_count(path("/repositories/acme/keys/deploy-keys")), 2U);
 }
 
 TEST_F(FaultMatrix, ConnectionResetMidBodyEveryTimeMakesTheKeysUnknown) {
-  fake_->add_fault(
+  bb_.fake().add_fault(
       {{"kind", "drop"}, {"path", "/2.0/repositories/acme/keys/deploy-keys"}, {"times", -1}});
   const auto r = scan({"--max-attempts", "2"});
   const auto report = expect_report(r, 3, without(baseline_findings(), {"old-key old-deploy"}),
                                     {{"old-key acme/keys", "api_error"}});
   const auto e = single_error(report, path("/repositories/acme/keys/deploy-keys"), std::nullopt);
   EXPECT_THAT(e["message"].get<std::string>(), HasSubstr("connect error"));
-  EXPECT_EQ(fake_->request_count(path("/repositories/acme/keys/deploy-keys")), 2U);
+  EXPECT_EQ(bb_.fake().request_count(path("/repositories/acme/keys/deploy-keys")), 2U);
 }
 
 TEST_F(FaultMatrix, SlowServerPastTimeoutIsATimeoutUnknownWithinTheBound) {
-  fake_->add_fault({{"kind", "latency"},
-                    {"path", "/2.0/repositories/acme/web/branch-restrictions"},
-                    {"times", -1},
-                    {"ms", 10'000}});
+  bb_.fake().add_fault({{"kind", "latency"},
+                        {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+                        {"times", -1},
+                        {"ms", 10'000}});
   const auto r = scan({"--timeout", "1", "--max-attempts", "2"});
   const auto report = expect_report(r, 3, without_repo(baseline_findings(), "acme/web"),
                                     branch_unknowns("acme/web", "timeout"));
@@ -324,9 +308,9 @@ TEST_F(FaultMatrix, SlowServerPastTimeoutIsATimeoutUnknownWithinTheBound) {
 }
 
 TEST_F(FaultMatrix, SlowServerOnceWithinRetriesIsInvisible) {
-  fake_->add_fault({{"kind", "latency"},
-                    {"path", "/2.0/repositories/acme/web/branch-restrictions"},
-                    {"ms", 10'000}});
+  bb_.fake().add_fault({{"kind", "latency"},
+                        {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+                        {"ms", 10'000}});
   const auto r = scan({"--timeout", "1"});
   expect_report(r, 0, baseline_findings(), {});
 }
@@ -334,19 +318,20 @@ TEST_F(FaultMatrix, SlowServerOnceWithinRetriesIsInvisible) {
 // ---- Malformed bodies -----------------------------------------------------------------------
 
 TEST_F(FaultMatrix, TruncatedJsonIsAnInvalidResponseAndNotRetried) {
-  fake_->add_fault({{"kind", "malformed"},
-                    {"path", "/2.0/repositories/acme/web/branch-restrictions"},
-                    {"times", -1}});
+  bb_.fake().add_fault({{"kind", "malformed"},
+                        {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+                        {"times", -1}});
   const auto r = scan();
   const auto report = expect_report(r, 3, without_repo(baseline_findings(), "acme/web"),
                                     branch_unknowns("acme/web", "invalid_response"));
   const auto e = single_error(report, path("/repositories/acme/web/branch-restrictions"), 200);
   EXPECT_EQ(e["message"], "the response is not valid JSON");
-  EXPECT_EQ(fake_->request_count(path("/repositories/acme/web/branch-restrictions")), 1U);
+  EXPECT_EQ(bb_.fake().request_count(path("/repositories/acme/web/branch-restrictions")), 1U);
 }
 
 TEST_F(FaultMatrix, TruncatedRepositoryListingLeavesThatWorkspaceAsAnError) {
-  fake_->add_fault({{"kind", "malformed"}, {"path", "/2.0/repositories/globex"}, {"times", -1}});
+  bb_.fake().add_fault(
+      {{"kind", "malformed"}, {"path", "/2.0/repositories/globex"}, {"times", -1}});
   const auto r = scan();
   // No repository of globex could be listed, so there is nothing to mark unknown: the error
   // entry and `complete: false` (exit 3) are what tell the user.
@@ -359,7 +344,7 @@ TEST_F(FaultMatrix, TruncatedRepositoryListingLeavesThatWorkspaceAsAnError) {
 TEST_F(FaultMatrix, StringForIsPrivateMakesPublicRepositoryUnknown) {
   auto scenario = fault_scenario();
   scenario["workspaces"][0]["repositories"][1]["is_private"] = "yes";  // web
-  restart(scenario);
+  bb_.start(scenario);
   const auto r = scan();
   const auto report = expect_report(r, 3, baseline_findings(),
                                     {{"public-repository acme/web", "invalid_response"}});
@@ -368,11 +353,11 @@ TEST_F(FaultMatrix, StringForIsPrivateMakesPublicRepositoryUnknown) {
 }
 
 TEST_F(FaultMatrix, ObjectForValuesIsAnInvalidResponse) {
-  fake_->add_fault({{"kind", "status"},
-                    {"path", "/2.0/repositories/acme/api/branch-restrictions"},
-                    {"times", -1},
-                    {"status", 200},
-                    {"body", {{"pagelen", 100}, {"page", 1}, {"values", {{"id", 1}}}}}});
+  bb_.fake().add_fault({{"kind", "status"},
+                        {"path", "/2.0/repositories/acme/api/branch-restrictions"},
+                        {"times", -1},
+                        {"status", 200},
+                        {"body", {{"pagelen", 100}, {"page", 1}, {"values", {{"id", 1}}}}}});
   const auto r = scan();
   const auto report =
       expect_report(r, 3, baseline_findings(), branch_unknowns("acme/api", "invalid_response"));
@@ -382,11 +367,11 @@ TEST_F(FaultMatrix, ObjectForValuesIsAnInvalidResponse) {
 }
 
 TEST_F(FaultMatrix, MissingValuesIsAnInvalidResponse) {
-  fake_->add_fault({{"kind", "status"},
-                    {"path", "/2.0/repositories/acme/keys/deploy-keys"},
-                    {"times", -1},
-                    {"status", 200},
-                    {"body", {{"pagelen", 100}, {"page", 1}, {"size", 0}}}});
+  bb_.fake().add_fault({{"kind", "status"},
+                        {"path", "/2.0/repositories/acme/keys/deploy-keys"},
+                        {"times", -1},
+                        {"status", 200},
+                        {"body", {{"pagelen", 100}, {"page", 1}, {"size", 0}}}});
   const auto r = scan();
   const auto report = expect_report(r, 3, without(baseline_findings(), {"old-key old-deploy"}),
                                     {{"old-key acme/keys", "invalid_response"}});
@@ -395,38 +380,38 @@ TEST_F(FaultMatrix, MissingValuesIsAnInvalidResponse) {
 }
 
 TEST_F(FaultMatrix, HugeResponseWithContentLengthIsRefusedAtTheSizeCap) {
-  fake_->add_fault({{"kind", "huge"},
-                    {"path", "/2.0/repositories/acme/keys/deploy-keys"},
-                    {"times", -1},
-                    {"bytes", std::int64_t{64} * 1024 * 1024 + 1}});
+  bb_.fake().add_fault({{"kind", "huge"},
+                        {"path", "/2.0/repositories/acme/keys/deploy-keys"},
+                        {"times", -1},
+                        {"bytes", std::int64_t{64} * 1024 * 1024 + 1}});
   const auto r = scan();
   const auto report = expect_report(r, 3, without(baseline_findings(), {"old-key old-deploy"}),
                                     {{"old-key acme/keys", "invalid_response"}});
   const auto e = single_error(report, path("/repositories/acme/keys/deploy-keys"), std::nullopt);
   EXPECT_THAT(e["message"].get<std::string>(),
               AllOf(HasSubstr("too_large"), HasSubstr("larger than 67108864 bytes")));
-  EXPECT_EQ(fake_->request_count(path("/repositories/acme/keys/deploy-keys")), 1U);  // no retry
+  EXPECT_EQ(bb_.fake().request_count(path("/repositories/acme/keys/deploy-keys")), 1U);  // no retry
 }
 
 TEST_F(FaultMatrix, HugeChunkedResponseIsCutOffAtTheSizeCap) {
-  fake_->add_fault({{"kind", "huge"},
-                    {"path", "/2.0/repositories/acme/keys/deploy-keys"},
-                    {"times", -1},
-                    {"chunked", true},
-                    {"bytes", std::int64_t{80} * 1024 * 1024}});
+  bb_.fake().add_fault({{"kind", "huge"},
+                        {"path", "/2.0/repositories/acme/keys/deploy-keys"},
+                        {"times", -1},
+                        {"chunked", true},
+                        {"bytes", std::int64_t{80} * 1024 * 1024}});
   const auto r = scan();
   const auto report = expect_report(r, 3, without(baseline_findings(), {"old-key old-deploy"}),
                                     {{"old-key acme/keys", "invalid_response"}});
   const auto e = single_error(report, path("/repositories/acme/keys/deploy-keys"), std::nullopt);
   EXPECT_THAT(e["message"].get<std::string>(), HasSubstr("larger than 67108864 bytes"));
-  EXPECT_EQ(fake_->request_count(path("/repositories/acme/keys/deploy-keys")), 1U);
+  EXPECT_EQ(bb_.fake().request_count(path("/repositories/acme/keys/deploy-keys")), 1U);
 }
 
 // ---- Pagination -----------------------------------------------------------------------------
 
 TEST_F(FaultMatrix, NextThatLoopsIsStoppedAsAnInvalidResponse) {
   // Every page of web's restrictions points at page 2 again.
-  fake_->add_fault(
+  bb_.fake().add_fault(
       {{"kind", "status"},
        {"path", "/2.0/repositories/acme/web/branch-restrictions"},
        {"times", -1},
@@ -441,13 +426,13 @@ TEST_F(FaultMatrix, NextThatLoopsIsStoppedAsAnInvalidResponse) {
   const auto e =
       single_error(report, path("/repositories/acme/web/branch-restrictions"), std::nullopt);
   EXPECT_THAT(e["message"].get<std::string>(), HasSubstr("pagination loop"));
-  EXPECT_EQ(fake_->request_count(path("/repositories/acme/web/branch-restrictions")), 2U);
+  EXPECT_EQ(bb_.fake().request_count(path("/repositories/acme/web/branch-restrictions")), 2U);
 }
 
 TEST_F(FaultMatrix, NextToAForeignHostIsRefusedAndNeverRequested) {
   fake::FakeBitbucket foreign(fault_scenario());
   foreign.start();
-  fake_->add_fault(
+  bb_.fake().add_fault(
       {{"kind", "status"},
        {"path", "/2.0/repositories/acme/web/branch-restrictions"},
        {"times", -1},
@@ -469,16 +454,18 @@ TEST_F(FaultMatrix, NextToAForeignHostIsRefusedAndNeverRequested) {
 // ---- Authentication -------------------------------------------------------------------------
 
 TEST_F(FaultMatrix, Unauthorized401MidScanWithSuccessfulReMintIsInvisible) {
-  fake_->add_fault({{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});
+  bb_.fake().add_fault(
+      {{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});
   const auto r = scan();
   expect_report(r, 0, baseline_findings(), {});
-  EXPECT_EQ(fake_->token_requests(), 2U);
-  EXPECT_EQ(fake_->request_count(path("/repositories/acme/web/deploy-keys")), 2U);
+  EXPECT_EQ(bb_.fake().token_requests(), 2U);
+  EXPECT_EQ(bb_.fake().request_count(path("/repositories/acme/web/deploy-keys")), 2U);
 }
 
 TEST_F(FaultMatrix, Unauthorized401MidScanWithRefusedReMintIsAnAuthenticationFailure) {
-  fake_->add_fault({{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});
-  fake_->add_fault(
+  bb_.fake().add_fault(
+      {{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});
+  bb_.fake().add_fault(
       {{"kind", "status"},
        {"path", "/site/oauth2/access_token"},
        {"skip", 1},
@@ -492,23 +479,24 @@ TEST_F(FaultMatrix, Unauthorized401MidScanWithRefusedReMintIsAnAuthenticationFai
                                "refused the client credentials (HTTP 400, invalid_client: The "
                                "OAuth consumer was disabled)"));
   EXPECT_THAT(r.out, IsEmpty());  // nothing read with a rejected credential is reported
-  EXPECT_EQ(fake_->token_requests(), 2U);
+  EXPECT_EQ(bb_.fake().token_requests(), 2U);
 }
 
 TEST_F(FaultMatrix, Unauthorized401MidScanWithTokenEndpointOutageIsSaidAsAnOutage) {
-  fake_->add_fault({{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});
-  fake_->add_fault({{"kind", "status"},
-                    {"path", "/site/oauth2/access_token"},
-                    {"skip", 1},
-                    {"times", -1},
-                    {"status", 503},
-                    {"body", "upstream unavailable"}});
+  bb_.fake().add_fault(
+      {{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});
+  bb_.fake().add_fault({{"kind", "status"},
+                        {"path", "/site/oauth2/access_token"},
+                        {"skip", 1},
+                        {"times", -1},
+                        {"status", 503},
+                        {"body", "upstream unavailable"}});
   const auto r = scan({"--concurrency", "1", "--max-attempts", "2"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_THAT(r.err, HasSubstr("failed (HTTP 503)"));
   EXPECT_THAT(r.err, Not(HasSubstr("authentication failed")));
   EXPECT_THAT(r.out, IsEmpty());
-  EXPECT_EQ(fake_->token_requests(), 3U);  // the first mint, then two attempts of the re-mint
+  EXPECT_EQ(bb_.fake().token_requests(), 3U);  // the first mint, then two attempts of the re-mint
 }
 
 TEST_F(FaultMatrix, TokenEndpointUnreachableIsSaidAsSuchWithEachRetry) {
@@ -521,9 +509,8 @@ TEST_F(FaultMatrix, TokenEndpointUnreachableIsSaidAsSuchWithEachRetry) {
   }
   const std::string token_url =
       "http://127.0.0.1:" + std::to_string(closed_port) + "/site/oauth2/access_token";
-  const auto r = run_bbposture({"scan", "-f", "json", "--no-progress", "--max-attempts", "2",
-                                "--api-url", api(), "--token-url", token_url},
-                               client_env());
+  const auto r = bb_.run({"scan", "-f", "json", "--no-progress", "--max-attempts", "2", "--api-url",
+                          api(), "--token-url", token_url});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_THAT(r.err, HasSubstr("bbposture: cannot reach the OAuth token endpoint " + token_url));
   EXPECT_THAT(r.err, Not(HasSubstr("authentication failed")));
@@ -532,35 +519,36 @@ TEST_F(FaultMatrix, TokenEndpointUnreachableIsSaidAsSuchWithEachRetry) {
                                " (connect error"));
   EXPECT_THAT(r.err, HasSubstr("attempt 2 of 2"));
   EXPECT_THAT(r.out, IsEmpty());
-  EXPECT_EQ(fake_->request_count(), 0U);  // no API request without a token
+  EXPECT_EQ(bb_.fake().request_count(), 0U);  // no API request without a token
 }
 
 // An outage of the token endpoint is not a verdict on the credential: exit 3, not 4.
 TEST_F(FaultMatrix, TokenEndpointAnsweringServerErrorsIsRetriedThenSaidAsAnOutage) {
-  fake_->add_fault({{"kind", "status"},
-                    {"path", "/site/oauth2/access_token"},
-                    {"times", -1},
-                    {"status", 502},
-                    {"content_type", "text/html"},
-                    {"body", "<html>Bad gateway</html>"}});
+  bb_.fake().add_fault({{"kind", "status"},
+                        {"path", "/site/oauth2/access_token"},
+                        {"times", -1},
+                        {"status", 502},
+                        {"content_type", "text/html"},
+                        {"body", "<html>Bad gateway</html>"}});
   const auto r = scan({"--max-attempts", "2"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_THAT(r.err,
-              HasSubstr("the OAuth token endpoint " + fake_->token_url() + " failed (HTTP 502)"));
+  EXPECT_THAT(r.err, HasSubstr("the OAuth token endpoint " + bb_.fake().token_url() +
+                               " failed (HTTP 502)"));
   EXPECT_THAT(r.err, HasSubstr("this is not a verdict on the credential"));
   EXPECT_THAT(r.err, Not(HasSubstr("authentication failed")));
-  EXPECT_EQ(fake_->token_requests(), 2U);
-  EXPECT_EQ(fake_->request_count(), 2U);
+  EXPECT_EQ(bb_.fake().token_requests(), 2U);
+  EXPECT_EQ(bb_.fake().request_count(), 2U);
 }
 
 // ---- Gone, unknown kinds, timestamps --------------------------------------------------------
 
 TEST_F(FaultMatrix, GoneWorkspaceListingIsReportedAndTheOtherWorkspaceIsComplete) {
-  fake_->add_fault({{"kind", "status"},
-                    {"path", "/2.0/repositories/globex"},
-                    {"times", -1},
-                    {"status", 410},
-                    {"body", json::parse(slurp(BBP_TEST_DATA_DIR "/api/error_change_2770.json"))}});
+  bb_.fake().add_fault(
+      {{"kind", "status"},
+       {"path", "/2.0/repositories/globex"},
+       {"times", -1},
+       {"status", 410},
+       {"body", json::parse(read_file(BBP_TEST_DATA_DIR "/api/error_change_2770.json"))}});
   const auto r = scan();
   const auto report = expect_report(r, 3, baseline_findings(), {}, 4);
   const auto e = single_error(report, path("/repositories/globex"), 410);
@@ -570,15 +558,16 @@ TEST_F(FaultMatrix, GoneWorkspaceListingIsReportedAndTheOtherWorkspaceIsComplete
 }
 
 TEST_F(FaultMatrix, GoneRepositoryEndpointMakesItsRulesUnknownAsGone) {
-  fake_->add_fault({{"kind", "status"},
-                    {"path", "/2.0/repositories/acme/api/branch-restrictions"},
-                    {"times", -1},
-                    {"status", 410},
-                    {"body", json::parse(slurp(BBP_TEST_DATA_DIR "/api/error_change_2770.json"))}});
+  bb_.fake().add_fault(
+      {{"kind", "status"},
+       {"path", "/2.0/repositories/acme/api/branch-restrictions"},
+       {"times", -1},
+       {"status", 410},
+       {"body", json::parse(read_file(BBP_TEST_DATA_DIR "/api/error_change_2770.json"))}});
   const auto r = scan();
   const auto report = expect_report(r, 3, baseline_findings(), branch_unknowns("acme/api", "gone"));
   single_error(report, path("/repositories/acme/api/branch-restrictions"), 410);
-  EXPECT_EQ(fake_->request_count(path("/repositories/acme/api/branch-restrictions")), 1U);
+  EXPECT_EQ(bb_.fake().request_count(path("/repositories/acme/api/branch-restrictions")), 1U);
 }
 
 TEST_F(FaultMatrix, UnknownRestrictionKindsAreKeptButSatisfyNoRule) {
@@ -593,7 +582,7 @@ TEST_F(FaultMatrix, UnknownRestrictionKindsAreKeptButSatisfyNoRule) {
   // web: only an unknown kind on main. It protects the branch in the sense of rule 7 (a
   // restriction applies) but satisfies none of the specific rules.
   repos[1]["branch_restrictions"] = json::array({restriction(83, "lock_branch_future")});
-  restart(scenario);
+  bb_.start(scenario);
   const auto r = scan();
   expect_report(r, 0, without(baseline_findings(), {"no-default-branch-protection acme/web"}), {});
 }
@@ -612,7 +601,7 @@ TEST_F(FaultMatrix, TimestampsWithoutFractionsWithOffsetsAndInvalidOnes) {
        deploy_key(72, "offset-old", "ssh-ed25519 AAAA72", "2026-06-01T01:00:00+02:00"),
        deploy_key(73, "short-fraction", "ssh-ed25519 AAAA73", "2026-10-01T12:00:00.5Z"),
        deploy_key(74, "bad-date", "ssh-ed25519 AAAA74", "yesterday")});
-  restart(scenario);
+  bb_.start(scenario);
   const auto r = scan();
   auto findings = baseline_findings();
   findings.insert("stale-repository acme/docs");

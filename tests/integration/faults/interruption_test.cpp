@@ -36,17 +36,14 @@ json many_repositories(int count) {
 
 class Interruption : public ::testing::Test {
  protected:
-  void start(json scenario) {
-    fake_ = std::make_unique<fake::FakeBitbucket>(std::move(scenario));
-    fake_->start();
-  }
+  void start(json scenario) { bb_.start(std::move(scenario)); }
 
-  std::vector<std::string> args(const std::vector<std::string>& extra) const {
-    std::vector<std::string> all{
-        "scan",          "-f",        "json",           "--fail-on",   "none",
-        "--no-progress", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()};
-    all.insert(all.end(), extra.begin(), extra.end());
-    return all;
+  // A scan in `format` that does not fail on findings, started and left running.
+  std::unique_ptr<CliProcess> spawn(const std::vector<std::string>& extra,
+                                    const std::string& format = "json") const {
+    std::vector<std::string> args{"-f", format, "--fail-on", "none", "--no-progress"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return bb_.spawn(bb_.scan_args(args));
   }
 
   // Polls until `done` or the time limit; false on time-out.
@@ -63,7 +60,7 @@ class Interruption : public ::testing::Test {
 
   std::size_t answered(const std::string& needle) const {
     std::size_t n = 0;
-    for (const auto& r : fake_->requests()) {
+    for (const auto& r : bb_.fake().requests()) {
       n += r.path.find(needle) != std::string::npos ? 1U : 0U;
     }
     return n;
@@ -93,28 +90,28 @@ class Interruption : public ::testing::Test {
     return j.is_object() ? j : json::object();
   }
 
-  std::unique_ptr<fake::FakeBitbucket> fake_;
+  FakeScanFixture bb_{BBP_BINARY, client_env()};
 };
 
 TEST_F(Interruption, SigintMidScanReportsWhatWasReadAndMarksTheRestInterrupted) {
   constexpr int kRepos = 16;
   start(many_repositories(kRepos));
-  fake_->add_fault({{"kind", "latency"},
-                    {"path", "/2.0/repositories/acme/*/branch-restrictions"},
-                    {"times", -1},
-                    {"ms", 150}});
-  CliProcess process(BBP_BINARY, args({"--concurrency", "2", "-w", "acme"}), client_env());
+  bb_.fake().add_fault({{"kind", "latency"},
+                        {"path", "/2.0/repositories/acme/*/branch-restrictions"},
+                        {"times", -1},
+                        {"ms", 150}});
+  const auto process = spawn({"--concurrency", "2", "-w", "acme"});
   std::size_t requests_at_signal = 0;
   const auto r = interrupt(
-      process,
+      *process,
       [&] {
-        requests_at_signal = fake_->request_count();
+        requests_at_signal = bb_.fake().request_count();
         return answered("/deploy-keys") >= 3;
       },
       SIGINT);
   // No new request after the signal: at most those in flight or starting while the signal was
   // on its way (one or two per worker), against 20-odd reads still queued.
-  EXPECT_LE(fake_->request_count(), requests_at_signal + 4);
+  EXPECT_LE(bb_.fake().request_count(), requests_at_signal + 4);
   // One line says so; the reads left out are in the report, not one warning each.
   EXPECT_THAT(r.err, HasSubstr("bbposture: interrupted: no further requests"));
   EXPECT_THAT(r.err, ::testing::Not(HasSubstr(kInterrupted)));
@@ -151,43 +148,42 @@ TEST_F(Interruption, SigintMidScanReportsWhatWasReadAndMarksTheRestInterrupted) 
 
 TEST_F(Interruption, SigtermWithOutputFileWritesTheWholeReportAndNothingElse) {
   start(many_repositories(12));
-  fake_->add_fault({{"kind", "latency"},
-                    {"path", "/2.0/repositories/acme/*/branch-restrictions"},
-                    {"times", -1},
-                    {"ms", 150}});
-  const TempDir dir;
-  const std::string output = dir.file("report.json");
+  bb_.fake().add_fault({{"kind", "latency"},
+                        {"path", "/2.0/repositories/acme/*/branch-restrictions"},
+                        {"times", -1},
+                        {"ms", 150}});
+  const std::string output = bb_.path("report.json");
   {
     std::ofstream previous(output);
     previous << "the report of an earlier run\n";
   }
-  CliProcess process(BBP_BINARY,
-                     args({"--concurrency", "2", "-w", "acme", "-o", output, "--save-snapshot",
-                           dir.file("snapshot.json")}),
-                     client_env());
+  const auto process = spawn({"--concurrency", "2", "-w", "acme", "-o", output, "--save-snapshot",
+                              bb_.path("snapshot.json")});
   const auto r = interrupt(
-      process, [&] { return answered("/branch-restrictions") >= 2; }, SIGTERM);
+      *process, [&] { return answered("/branch-restrictions") >= 2; }, SIGTERM);
   EXPECT_THAT(r.out, IsEmpty());
   // Exactly the two files, both whole: no temporary file is left behind.
-  EXPECT_THAT(dir.entries(), ElementsAre("report.json", "snapshot.json"));
-  const auto report = report_of(slurp(output));
+  EXPECT_THAT(bb_.dir().entries(), ElementsAre("report.json", "snapshot.json"));
+  const auto report = report_of(read_file(output));
   EXPECT_EQ(report["scan"]["complete"], false);
   EXPECT_EQ(report["scan"]["repositories"], 12);
-  const auto snapshot = json::parse(slurp(dir.file("snapshot.json")), nullptr, false);
+  const auto snapshot = json::parse(read_file(bb_.path("snapshot.json")), nullptr, false);
   EXPECT_TRUE(snapshot.is_object());
 }
 
 TEST_F(Interruption, InFlightRequestToAHangingServerIsAbandoned) {
   start(fault_scenario());
-  fake_->add_fault({{"kind", "latency"},
-                    {"path", "/2.0/repositories/acme/web/branch-restrictions"},
-                    {"times", -1},
-                    {"ms", 60'000}});
-  CliProcess process(BBP_BINARY, args({"--timeout", "120"}), client_env());
+  bb_.fake().add_fault({{"kind", "latency"},
+                        {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+                        {"times", -1},
+                        {"ms", 60'000}});
+  const auto process = spawn({"--timeout", "120"});
   Millis took{0};
   const auto r = interrupt(
-      process,
-      [&] { return fake_->request_count("/2.0/repositories/acme/web/branch-restrictions") > 0; },
+      *process,
+      [&] {
+        return bb_.fake().request_count("/2.0/repositories/acme/web/branch-restrictions") > 0;
+      },
       SIGINT, &took);
   const auto report = report_of(r.out);
   EXPECT_EQ(report["scan"]["complete"], false);
@@ -204,30 +200,31 @@ TEST_F(Interruption, InFlightRequestToAHangingServerIsAbandoned) {
 
 TEST_F(Interruption, SignalDuringARetryWaitEndsTheWait) {
   start(fault_scenario());
-  fake_->add_fault({{"kind", "status"},
-                    {"path", "/2.0/repositories/acme/web/branch-restrictions"},
-                    {"times", -1},
-                    {"status", 503},
-                    {"headers", {{"Retry-After", "50"}}}});
-  CliProcess process(BBP_BINARY, args({}), client_env());
+  bb_.fake().add_fault({{"kind", "status"},
+                        {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+                        {"times", -1},
+                        {"status", 503},
+                        {"headers", {{"Retry-After", "50"}}}});
+  const auto process = spawn({});
   const auto r = interrupt(
-      process, [&] { return answered("/repositories/acme/web/branch-restrictions") >= 1; },
+      *process, [&] { return answered("/repositories/acme/web/branch-restrictions") >= 1; },
       SIGTERM);
-  EXPECT_EQ(fake_->request_count("/2.0/repositories/acme/web/branch-restrictions"), 1U);
+  EXPECT_EQ(bb_.fake().request_count("/2.0/repositories/acme/web/branch-restrictions"), 1U);
   const auto report = report_of(r.out);
   EXPECT_EQ(report["scan"]["complete"], false);
 }
 
 TEST_F(Interruption, SignalWhileTheTokenIsMintedIsAnInterruptionNotAnAuthFailure) {
   start(fault_scenario());
-  fake_->add_fault({{"kind", "latency"}, {"path", "/site/oauth2/access_token"}, {"ms", 60'000}});
-  CliProcess process(BBP_BINARY, args({}), client_env());
+  bb_.fake().add_fault(
+      {{"kind", "latency"}, {"path", "/site/oauth2/access_token"}, {"ms", 60'000}});
+  const auto process = spawn({});
   const auto r = interrupt(
-      process, [&] { return fake_->token_requests() > 0; }, SIGINT);
+      *process, [&] { return bb_.fake().token_requests() > 0; }, SIGINT);
   EXPECT_THAT(r.err, ::testing::Not(HasSubstr("authentication failed")));
   const auto report = report_of(r.out);
   EXPECT_EQ(report["scan"]["complete"], false);
-  EXPECT_EQ(fake_->request_count(), 1U);  // the token request only
+  EXPECT_EQ(bb_.fake().request_count(), 1U);  // the token request only
   for (const auto& e : report["errors"]) {
     EXPECT_EQ(e["message"], kInterrupted);
   }
@@ -235,15 +232,13 @@ TEST_F(Interruption, SignalWhileTheTokenIsMintedIsAnInterruptionNotAnAuthFailure
 
 TEST_F(Interruption, TableReportSaysTheScanWasInterrupted) {
   start(many_repositories(8));
-  fake_->add_fault({{"kind", "latency"},
-                    {"path", "/2.0/repositories/acme/*/branch-restrictions"},
-                    {"times", -1},
-                    {"ms", 150}});
-  std::vector<std::string> table_args = args({"--concurrency", "1", "-w", "acme"});
-  table_args[2] = "table";
-  CliProcess process(BBP_BINARY, table_args, client_env());
+  bb_.fake().add_fault({{"kind", "latency"},
+                        {"path", "/2.0/repositories/acme/*/branch-restrictions"},
+                        {"times", -1},
+                        {"ms", 150}});
+  const auto process = spawn({"--concurrency", "1", "-w", "acme"}, "table");
   const auto r = interrupt(
-      process, [&] { return answered("/branch-restrictions") >= 1; }, SIGINT);
+      *process, [&] { return answered("/branch-restrictions") >= 1; }, SIGINT);
   EXPECT_THAT(r.out, HasSubstr("interrupted"));
 }
 

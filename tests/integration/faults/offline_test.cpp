@@ -15,32 +15,28 @@ using ::testing::HasSubstr;
 class Offline : public ::testing::Test {
  protected:
   void SetUp() override {
-    fake_ = std::make_unique<fake::FakeBitbucket>(fault_scenario());
     // One failed read that only the branch rules need.
-    fake_->add_fault({{"kind", "status"},
-                      {"path", "/2.0/repositories/acme/web/branch-restrictions"},
-                      {"times", -1},
-                      {"status", 403},
-                      {"body", "Forbidden"}});
-    fake_->start();
+    bb_.fake().add_fault({{"kind", "status"},
+                          {"path", "/2.0/repositories/acme/web/branch-restrictions"},
+                          {"times", -1},
+                          {"status", 403},
+                          {"body", "Forbidden"}});
   }
 
   RunResult live(const std::vector<std::string>& extra, const std::string& save = "") const {
-    std::vector<std::string> args{
-        "scan",          "-f",        "json",           "--fail-on",   "low",
-        "--no-progress", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()};
+    std::vector<std::string> args{"-f", "json", "--fail-on", "low", "--no-progress"};
     if (!save.empty()) {
       args.insert(args.end(), {"--save-snapshot", save});
     }
     args.insert(args.end(), extra.begin(), extra.end());
-    return run_bbposture(args, client_env());
+    return bb_.scan(args);
   }
 
-  static RunResult offline(const std::string& snapshot, const std::vector<std::string>& extra) {
+  RunResult offline(const std::string& snapshot, const std::vector<std::string>& extra) const {
     std::vector<std::string> args{
         "scan", "-f", "json", "--fail-on", "low", "--no-progress", "--from-snapshot", snapshot};
     args.insert(args.end(), extra.begin(), extra.end());
-    return run_bbposture(args, {std::string("BBP_NOW=") + kNow});
+    return bb_.run(args, {std::string("BBP_NOW=") + kNow});
   }
 
   // The report without what differs between a live and an offline run by design (timing,
@@ -58,12 +54,11 @@ class Offline : public ::testing::Test {
     return report;
   }
 
-  std::unique_ptr<fake::FakeBitbucket> fake_;
+  FakeScanFixture bb_{BBP_BINARY, fault_scenario(), client_env()};
 };
 
 TEST_F(Offline, EveryFilterGivesTheSameReportLiveAndFromASnapshot) {
-  const TempDir dir;
-  const std::string snapshot = dir.file("all.json");
+  const std::string snapshot = bb_.path("all.json");
   ASSERT_EQ(live({}, snapshot).exit_code, 3);
   const std::vector<std::vector<std::string>> filters = {
       {},
@@ -92,8 +87,7 @@ TEST_F(Offline, EveryFilterGivesTheSameReportLiveAndFromASnapshot) {
 
 // The failed restrictions read is no business of a scan that never needs restrictions.
 TEST_F(Offline, ARuleThatNeedsNoBranchDataIgnoresABranchGap) {
-  const TempDir dir;
-  const std::string snapshot = dir.file("all.json");
+  const std::string snapshot = bb_.path("all.json");
   live({}, snapshot);
   const auto r = offline(snapshot, {"--rule", "public-repository"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
@@ -101,8 +95,7 @@ TEST_F(Offline, ARuleThatNeedsNoBranchDataIgnoresABranchGap) {
 }
 
 TEST_F(Offline, AWorkspaceNotInTheSnapshotIsAnError) {
-  const TempDir dir;
-  const std::string snapshot = dir.file("all.json");
+  const std::string snapshot = bb_.path("all.json");
   live({}, snapshot);
   const auto r = offline(snapshot, {"-w", "initech"});
   EXPECT_EQ(r.exit_code, 2);
@@ -111,8 +104,7 @@ TEST_F(Offline, AWorkspaceNotInTheSnapshotIsAnError) {
 
 // Keys a snapshot never read are unknown offline, not silently passed.
 TEST_F(Offline, KeysASnapshotNeverReadAreUnknown) {
-  const TempDir dir;
-  const std::string snapshot = dir.file("no-keys.json");
+  const std::string snapshot = bb_.path("no-keys.json");
   live({"--skip-rule", "old-key"}, snapshot);
   const auto r = offline(snapshot, {});
   EXPECT_EQ(r.exit_code, 3) << r.err;

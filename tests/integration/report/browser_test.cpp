@@ -22,6 +22,7 @@
 
 #include "bbp/core/catalogue.hpp"
 #include "bbp/report/html_reporter.hpp"
+#include "html_grid.hpp"
 #include "process.hpp"
 
 namespace bbp::report::testing {
@@ -122,11 +123,16 @@ TEST_F(BrowserTest, GoldenReportShowsCountsAndGridWithoutNetwork) {
               std::string::npos)
         << severity;
   }
-  // The golden scenario's public repository fails rule 1 in the grid.
-  EXPECT_NE(dom.find("data-rule=\"public-repository\" title=\"public-repository: fail\">"
-                     "\xE2\x9C\x97</td>"),
-            std::string::npos);
-  EXPECT_NE(dom.find("<td class=\"cell unknown\""), std::string::npos);
+  // The golden scenario's public repository fails rule 1 in its row of the grid; a private one
+  // passes it in its own, so the first check could not be met by another row.
+  const auto website = test::grid_row(dom, "acme/website");
+  EXPECT_EQ(test::grid_cell(website, "public-repository"),
+            "<td class=\"cell fail\" data-rule=\"public-repository\" "
+            "title=\"public-repository: fail\">\xE2\x9C\x97</td>");
+  EXPECT_EQ(test::grid_state(test::grid_row(dom, "acme/api"), "public-repository"), "pass");
+  // acme/legacy's branch restrictions could not be read: unknown there, a failure on website.
+  EXPECT_EQ(test::grid_state(test::grid_row(dom, "acme/legacy"), "force-push-allowed"), "unknown");
+  EXPECT_EQ(test::grid_state(website, "force-push-allowed"), "fail");
   const auto total = summary.at("total").get<std::size_t>();
   EXPECT_NE(dom.find("data-shown-findings=\"" + std::to_string(total) + "\""), std::string::npos);
   EXPECT_NE(dom.find("Showing " + std::to_string(total) + " of " + std::to_string(total)),

@@ -6,23 +6,18 @@
 // the exact request counts, missing scopes, the offline answer and `auth check --rule-set`.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "fake_bitbucket/server.hpp"
+#include "fake_scan_fixture.hpp"
 #include "golden.hpp"
 #include "process.hpp"
 
 namespace bbp::report::testing {
 namespace {
-
-namespace fs = std::filesystem;
 
 const std::string kData = BBP_TEST_DATA_DIR;
 const std::string kBinary = BBPOSTURE_BINARY;
@@ -30,59 +25,60 @@ const std::string kBinary = BBPOSTURE_BINARY;
 const std::string kPlanted = "PLANTED-";
 const std::vector<std::string> kFormats{"json", "jsonl", "sarif", "csv", "table", "html"};
 
+using test::FakeScanFixture;
+
 class ExtendedRulesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    fake_ =
-        new fake::FakeBitbucket(fake::FakeBitbucket::from_file(kData + "/scenarios/extended.json"));
-    fake_->start();
-    dir_ = fs::temp_directory_path() / ("bbp_extended_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    bb_ = new FakeScanFixture(kBinary, test::scenario_file(kData + "/scenarios/extended.json"),
+                              credentials());
   }
   static void TearDownTestSuite() {
-    delete fake_;
-    fake_ = nullptr;
-    fs::remove_all(dir_);
+    delete bb_;
+    bb_ = nullptr;
   }
 
-  static EnvChanges env(const std::string& client = "extended-client",
-                        const std::string& secret = "extended-secret") {
-    return golden_env(client, secret);
+  // The scenario's OAuth client with every scope, or another one.
+  static std::vector<std::string> credentials(const std::string& client = "extended-client",
+                                              const std::string& secret = "extended-secret") {
+    return test::client_credentials(client, secret);
   }
 
   // One request at a time, so the request count and the order are the same on every run.
-  static std::vector<std::string> scan_args(const std::vector<std::string>& extra) {
-    std::vector<std::string> args{kBinary,          "scan",        "--api-url",
-                                  fake_->api_url(), "--token-url", fake_->token_url(),
-                                  "--concurrency",  "1",           "--no-progress"};
+  static test::RunResult scan(const std::vector<std::string>& extra,
+                              const std::vector<std::string>& env = credentials()) {
+    std::vector<std::string> args{"--concurrency", "1", "--no-progress"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return args;
+    return bb_->scan(args, env);
+  }
+  // The binary with `args`, not a scan of the fake.
+  static test::RunResult run(const std::vector<std::string>& args,
+                             const std::vector<std::string>& env = credentials()) {
+    return bb_->run(args, env);
   }
 
   static std::string normalise(const std::string& text) {
-    return testing::normalise(text, fake_->base_url());
+    return testing::normalise(text, bb_->fake().base_url());
   }
+  static std::string path(const std::string& name) { return bb_->path(name); }
 
   // The API requests a JSON report says the scan made.
   static std::uint64_t requests_of(const std::vector<std::string>& extra) {
     std::vector<std::string> args{"-f", "json"};
     args.insert(args.end(), extra.begin(), extra.end());
-    const auto r = run(scan_args(args), env());
+    const auto r = scan(args);
     const auto doc = nlohmann::json::parse(r.out);
     return doc.at("scan").at("api_requests").get<std::uint64_t>();
   }
 
-  static fake::FakeBitbucket* fake_;
-  static fs::path dir_;
+  static FakeScanFixture* bb_;
 };
 
-fake::FakeBitbucket* ExtendedRulesTest::fake_ = nullptr;
-fs::path ExtendedRulesTest::dir_;
+FakeScanFixture* ExtendedRulesTest::bb_ = nullptr;
 
 TEST_F(ExtendedRulesTest, EveryFormatMatchesItsGolden) {
   for (const auto& format : kFormats) {
-    const auto r = run(scan_args({"--rule-set", "extended", "-f", format}), env());
+    const auto r = scan({"--rule-set", "extended", "-f", format});
     EXPECT_EQ(r.exit_code, 1) << format << ": findings, and every read succeeded\n" << r.err;
     expect_golden("extended." + format, normalise(r.out));
   }
@@ -109,12 +105,14 @@ TEST_F(ExtendedRulesTest, EveryExtendedRuleFailsAtLeastOnceAndNothingIsUnknown) 
 // The API returns the values of unsecured variables; none may reach a report, the snapshot or
 // the log, at the most verbose level.
 TEST_F(ExtendedRulesTest, NoVariableValueReachesAnyOutputTheSnapshotOrTheLog) {
-  const auto snapshot = (dir_ / "planted.snapshot.json").string();
+  const auto snapshot = path("planted.snapshot.json");
   for (const auto& format : kFormats) {
-    const auto r = run(scan_args({"--rule-set", "all", "-f", format, "--log-level", "debug",
-                                  "--save-snapshot", snapshot}),
-                       env());
+    const auto r = scan(
+        {"--rule-set", "all", "-f", format, "--log-level", "trace", "--save-snapshot", snapshot});
     ASSERT_NE(r.exit_code, 2) << r.err;
+    // There is a report and a trace log to look in, so nothing found is not nothing written.
+    EXPECT_NE(r.out.find("core-api"), std::string::npos) << format;
+    EXPECT_NE(r.err.find(" trace: "), std::string::npos) << format;
     EXPECT_EQ(r.out.find(kPlanted), std::string::npos) << format;
     EXPECT_EQ(r.err.find(kPlanted), std::string::npos) << format << " log";
     EXPECT_EQ(read_file(snapshot).find(kPlanted), std::string::npos) << format << " snapshot";
@@ -144,10 +142,10 @@ TEST_F(ExtendedRulesTest, RequestCountsAreExact) {
 // --plan counts the extended reads it can foresee: 3 per repository, 5 per workspace (the
 // variables of each deployment environment are not known before the scan).
 TEST_F(ExtendedRulesTest, PlanCountsTheExtendedReads) {
-  const auto all = run(scan_args({"--plan", "--rule-set", "all", "-f", "json"}), env());
+  const auto all = scan({"--plan", "--rule-set", "all", "-f", "json"});
   ASSERT_EQ(all.exit_code, 0) << all.err;
   EXPECT_EQ(nlohmann::json::parse(all.out).at("requests").at("extended_rules"), 5 * 3 + 2 * 5);
-  const auto casb = run(scan_args({"--plan", "-f", "json"}), env());
+  const auto casb = scan({"--plan", "-f", "json"});
   ASSERT_EQ(casb.exit_code, 0) << casb.err;
   EXPECT_FALSE(nlohmann::json::parse(casb.out).at("requests").contains("extended_rules"));
 }
@@ -155,8 +153,8 @@ TEST_F(ExtendedRulesTest, PlanCountsTheExtendedReads) {
 // A credential without the webhook and pipeline scopes: those rules are unknown with the
 // missing scope named, never a pass; the others still run.
 TEST_F(ExtendedRulesTest, MissingScopesMakeTheirRulesUnknown) {
-  const auto r = run(scan_args({"--rule-set", "extended", "-f", "json"}),
-                     env("narrow-client", "narrow-secret"));
+  const auto r =
+      scan({"--rule-set", "extended", "-f", "json"}, credentials("narrow-client", "narrow-secret"));
   EXPECT_EQ(r.exit_code, 3) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   std::set<std::string> unknown_rules;
@@ -177,22 +175,19 @@ TEST_F(ExtendedRulesTest, MissingScopesMakeTheirRulesUnknown) {
 // The snapshot of an extended scan re-evaluates to the same findings offline; a snapshot of a
 // default scan lacks the extended data, so the extended rules are unknown from it, never passed.
 TEST_F(ExtendedRulesTest, OfflineGivesTheSameAnswerAndNeverPassesUnreadData) {
-  const auto extended_snapshot = (dir_ / "extended.snapshot.json").string();
+  const auto extended_snapshot = path("extended.snapshot.json");
   const auto live =
-      run(scan_args({"--rule-set", "extended", "-f", "json", "--save-snapshot", extended_snapshot}),
-          env());
-  const auto offline = run({kBinary, "scan", "--from-snapshot", extended_snapshot, "--rule-set",
-                            "extended", "-f", "json"},
-                           env());
+      scan({"--rule-set", "extended", "-f", "json", "--save-snapshot", extended_snapshot});
+  const auto offline =
+      run({"scan", "--from-snapshot", extended_snapshot, "--rule-set", "extended", "-f", "json"});
   EXPECT_EQ(offline.exit_code, live.exit_code) << offline.err;
   EXPECT_EQ(nlohmann::json::parse(offline.out).at("findings"),
             nlohmann::json::parse(live.out).at("findings"));
 
-  const auto default_snapshot = (dir_ / "default.snapshot.json").string();
-  run(scan_args({"-f", "json", "--save-snapshot", default_snapshot}), env());
-  const auto unread = run({kBinary, "scan", "--from-snapshot", default_snapshot, "--rule-set",
-                           "extended", "-f", "json"},
-                          env());
+  const auto default_snapshot = path("default.snapshot.json");
+  scan({"-f", "json", "--save-snapshot", default_snapshot});
+  const auto unread =
+      run({"scan", "--from-snapshot", default_snapshot, "--rule-set", "extended", "-f", "json"});
   EXPECT_EQ(unread.exit_code, 3) << unread.err;
   const auto doc = nlohmann::json::parse(unread.out);
   EXPECT_TRUE(doc.at("findings").empty()) << doc.at("findings").dump(1);
@@ -205,11 +200,11 @@ TEST_F(ExtendedRulesTest, OfflineGivesTheSameAnswerAndNeverPassesUnreadData) {
 
 TEST_F(ExtendedRulesTest, AuthCheckNamesTheExtendedRulesACredentialCannotEvaluate) {
   const auto base = std::vector<std::string>{
-      kBinary, "auth", "check", "--api-url", fake_->api_url(), "--token-url", fake_->token_url(),
-      "-f",    "json"};
+      "auth", "check", "--api-url", bb_->fake().api_url(), "--token-url", bb_->fake().token_url(),
+      "-f",   "json"};
   auto narrow_all = base;
   narrow_all.insert(narrow_all.end(), {"--rule-set", "all"});
-  const auto narrow = run(narrow_all, env("narrow-client", "narrow-secret"));
+  const auto narrow = run(narrow_all, credentials("narrow-client", "narrow-secret"));
   EXPECT_EQ(narrow.exit_code, 3) << narrow.out << narrow.err;
   const auto doc = nlohmann::json::parse(narrow.out);
   EXPECT_EQ(doc.at("scopes").at("missing"), (nlohmann::json{"pipeline", "webhook"}));
@@ -217,25 +212,25 @@ TEST_F(ExtendedRulesTest, AuthCheckNamesTheExtendedRulesACredentialCannotEvaluat
   EXPECT_EQ(blocked, (std::set<std::string>{"unsecured-secret-variable", "webhook-over-http",
                                             "webhook-without-secret"}));
 
-  const auto casb_only = run(base, env("narrow-client", "narrow-secret"));
+  const auto casb_only = run(base, credentials("narrow-client", "narrow-secret"));
   EXPECT_EQ(casb_only.exit_code, 0) << "the default set needs none of the extended scopes\n"
                                     << casb_only.out;
   auto full_all = base;
   full_all.insert(full_all.end(), {"--rule-set", "all"});
-  EXPECT_EQ(run(full_all, env()).exit_code, 0);
+  EXPECT_EQ(run(full_all).exit_code, 0);
   auto bad = base;
   bad.insert(bad.end(), {"--rule-set", "everything"});
-  EXPECT_EQ(run(bad, env()).exit_code, 2);
+  EXPECT_EQ(run(bad).exit_code, 2);
 }
 
 TEST_F(ExtendedRulesTest, ABadRuleSetIsAUsageErrorBeforeAnyRequest) {
-  const auto before = fake_->request_count();
-  const auto r = run(scan_args({"--rule-set", "everything"}), env());
+  const auto before = bb_->fake().request_count();
+  const auto r = scan({"--rule-set", "everything"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--rule-set must be one of casb, extended, all, not 'everything'"),
             std::string::npos)
       << r.err;
-  EXPECT_EQ(fake_->request_count(), before);
+  EXPECT_EQ(bb_->fake().request_count(), before);
 }
 
 }  // namespace

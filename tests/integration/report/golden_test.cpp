@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fake_bitbucket/server.hpp"
+#include "fake_scan_fixture.hpp"
 #include "golden.hpp"
 #include "process.hpp"
 
@@ -30,81 +30,46 @@ const std::string kPython = "/usr/bin/python3";
 const std::string kValidator = kSource + "/tests/integration/report/validate_json.py";
 const std::string kSarifSchema = kData + "/schemas/sarif-schema-2.1.0.json";
 const std::string kReportSchema = kSource + "/docs/report.schema.json";
-// A scratch folder per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("bbp_report_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  TempDir(TempDir&&) = delete;
-  TempDir& operator=(TempDir&&) = delete;
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  const fs::path& path() const { return path_; }
 
- private:
-  fs::path path_;
-};
-
-std::vector<std::string> entries(const fs::path& dir) {
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    names.push_back(entry.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+using test::FakeScanFixture;
+using test::TempDir;
 
 class GoldenTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    fake_ =
-        new fake::FakeBitbucket(fake::FakeBitbucket::from_file(kData + "/scenarios/golden.json"));
-    fake_->start();
+    bb_ = new FakeScanFixture(kBinary, test::scenario_file(kData + "/scenarios/golden.json"),
+                              test::client_credentials("golden-client", "golden-secret"));
   }
   static void TearDownTestSuite() {
-    delete fake_;
-    fake_ = nullptr;
+    delete bb_;
+    bb_ = nullptr;
   }
-
-  static EnvChanges env() { return golden_env("golden-client", "golden-secret"); }
 
   // `bbposture scan` against the fake; one request at a time so the request count and the
   // order of everything are the same on every run.
   static std::vector<std::string> scan_args(const std::string& format,
                                             const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args{kBinary,         "scan",
-                                  "--api-url",     fake_->api_url(),
-                                  "--token-url",   fake_->token_url(),
-                                  "--concurrency", "1",
-                                  "--no-progress", "-f",
-                                  format};
+    std::vector<std::string> args{"--concurrency", "1", "--no-progress", "-f", format};
     args.insert(args.end(), extra.begin(), extra.end());
-    return args;
+    return bb_->scan_args(args);
+  }
+  static test::RunResult scan(const std::string& format,
+                              const std::vector<std::string>& extra = {}) {
+    return bb_->run(scan_args(format, extra));
   }
 
   static std::string normalise(const std::string& text) {
-    return testing::normalise(text, fake_->base_url());
+    return testing::normalise(text, bb_->fake().base_url());
   }
 
   // Runs one format with -o into a scratch folder and returns the (normalised) report.
   static std::string scan_to_file(const std::string& format) {
-    TempDir dir;
-    const auto out = dir / ("report." + format);
-    const auto result = run(scan_args(format, {"-o", out}), env());
+    const TempDir dir;
+    const auto out = dir.file("report." + format);
+    const auto result = scan(format, {"-o", out});
     EXPECT_EQ(result.exit_code, 3) << "incomplete scan (one unknown) exits 3\n" << result.err;
     EXPECT_EQ(result.out, "") << "with -o nothing goes to stdout";
-    EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"report." + format})
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"report." + format})
         << "no temporary file is left next to the report";
     return fs::exists(out) ? normalise(read_file(out)) : std::string();
   }
@@ -115,10 +80,10 @@ class GoldenTest : public ::testing::Test {
     return run(argv);
   }
 
-  static fake::FakeBitbucket* fake_;
+  static FakeScanFixture* bb_;
 };
 
-fake::FakeBitbucket* GoldenTest::fake_ = nullptr;
+FakeScanFixture* GoldenTest::bb_ = nullptr;
 
 TEST_F(GoldenTest, JsonMatchesGolden) {
   expect_golden("report.json", scan_to_file("json"));
@@ -146,7 +111,7 @@ TEST_F(GoldenTest, HtmlMatchesGolden) {
 
 TEST_F(GoldenTest, StdoutMatchesTheOutputFile) {
   for (const std::string format : {"json", "jsonl", "sarif", "csv", "table", "html"}) {
-    const auto result = run(scan_args(format), env());
+    const auto result = scan(format);
     EXPECT_EQ(result.exit_code, 3) << format;
     EXPECT_EQ(normalise(result.out), read_file(kData + "/golden/report." + format)) << format;
   }
@@ -178,7 +143,7 @@ TEST_F(GoldenTest, GoldenScenarioCoversEveryRuleAndTheCases) {
 TEST_F(GoldenTest, MessagesStateTheThresholdsGivenOnTheCommandLine) {
   const std::vector<std::string> thresholds{"--stale-days",    "30", "--key-max-age-days", "90",
                                             "--min-approvals", "2"};
-  const auto json_run = run(scan_args("json", thresholds), env());
+  const auto json_run = scan("json", thresholds);
   ASSERT_EQ(json_run.exit_code, 3) << json_run.err;
   std::set<std::string> messages;
   const auto document = nlohmann::json::parse(json_run.out);
@@ -191,7 +156,7 @@ TEST_F(GoldenTest, MessagesStateTheThresholdsGivenOnTheCommandLine) {
     EXPECT_TRUE(messages.count(want)) << want << "\n" << nlohmann::json(messages).dump(1);
   }
   for (const std::string format : {"jsonl", "sarif", "csv", "table", "html"}) {
-    const auto r = run(scan_args(format, thresholds), env());
+    const auto r = scan(format, thresholds);
     EXPECT_EQ(r.exit_code, 3) << format << r.err;
     EXPECT_NE(r.out.find("threshold 30 days"), std::string::npos) << format << "\n" << r.out;
     EXPECT_NE(r.out.find("maximum 90 days"), std::string::npos) << format << "\n" << r.out;
@@ -202,19 +167,19 @@ TEST_F(GoldenTest, SarifValidatesAgainstTheOfficialSchema) {
   const auto golden = validate({kSarifSchema, kData + "/golden/report.sarif"});
   EXPECT_EQ(golden.exit_code, 0) << golden.out << golden.err;
 
-  TempDir dir;
-  const auto live = run(scan_args("sarif", {"-o", dir / "live.sarif"}), env());
+  const TempDir dir;
+  const auto live = scan("sarif", {"-o", dir.file("live.sarif")});
   ASSERT_EQ(live.exit_code, 3) << live.err;
-  const auto checked = validate({kSarifSchema, dir / "live.sarif"});
+  const auto checked = validate({kSarifSchema, dir.file("live.sarif")});
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
 }
 
 TEST_F(GoldenTest, SchemaValidationCanFail) {
-  TempDir dir;
+  const TempDir dir;
   auto sarif = nlohmann::json::parse(read_file(kData + "/golden/report.sarif"));
   sarif["runs"][0]["results"][0]["level"] = "fatal";  // not a SARIF level
-  write_file(dir / "bad.sarif", sarif.dump());
-  const auto bad_sarif = validate({kSarifSchema, dir / "bad.sarif"});
+  write_file(dir.file("bad.sarif"), sarif.dump());
+  const auto bad_sarif = validate({kSarifSchema, dir.file("bad.sarif")});
   EXPECT_EQ(bad_sarif.exit_code, 1) << bad_sarif.out << bad_sarif.err;
   EXPECT_NE(bad_sarif.out.find("fatal"), std::string::npos) << bad_sarif.out;
 
@@ -222,8 +187,8 @@ TEST_F(GoldenTest, SchemaValidationCanFail) {
   report["findings"][0]["severity"] = "Severe";
   report["unknown"][0]["reason"] = "because";
   report["scan"]["surprise"] = true;
-  write_file(dir / "bad.json", report.dump());
-  const auto bad_json = validate({kReportSchema, dir / "bad.json"});
+  write_file(dir.file("bad.json"), report.dump());
+  const auto bad_json = validate({kReportSchema, dir.file("bad.json")});
   EXPECT_EQ(bad_json.exit_code, 1) << bad_json.out << bad_json.err;
   for (const std::string word : {"Severe", "because", "surprise"}) {
     EXPECT_NE(bad_json.out.find(word), std::string::npos) << bad_json.out;
@@ -296,71 +261,79 @@ TEST_F(GoldenTest, DiffSarifValidatesAgainstTheOfficialSchema) {
 }
 
 TEST_F(GoldenTest, ScanWithABaselineMarksNewUnchangedAndFixed) {
-  TempDir dir;
-  const auto r = run(scan_args("json", {"--baseline", kOld, "-o", dir / "report.json"}), env());
+  const TempDir dir;
+  const auto r = scan("json", {"--baseline", kOld, "-o", dir.file("report.json")});
   EXPECT_EQ(r.exit_code, 3) << r.err;
-  const auto report = nlohmann::json::parse(read_file(dir / "report.json"));
+  const auto report = nlohmann::json::parse(read_file(dir.file("report.json")));
   EXPECT_EQ(report.at("summary").at("new"), 1);
   EXPECT_EQ(report.at("summary").at("unchanged"), 14);
   EXPECT_EQ(report.at("summary").at("fixed"), 1);
-  const auto checked = validate({kReportSchema, dir / "report.json"});
+  const auto checked = validate({kReportSchema, dir.file("report.json")});
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
 }
 
 TEST_F(GoldenTest, FailedWriteToADirectoryLeavesNoTemporaryFile) {
-  TempDir dir;
-  fs::create_directories(dir / "report.json");  // the output path is a folder
-  const auto result = run(scan_args("json", {"-o", dir / "report.json"}), env());
+  const TempDir dir;
+  fs::create_directories(dir.file("report.json"));  // the output path is a folder
+  const auto result = scan("json", {"-o", dir.file("report.json")});
   EXPECT_EQ(result.exit_code, 2) << result.err;
   EXPECT_NE(result.err.find("report.json"), std::string::npos) << result.err;
-  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"report.json"});
-  EXPECT_TRUE(fs::is_empty(dir / "report.json"));
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"report.json"});
+  EXPECT_TRUE(fs::is_empty(dir.file("report.json")));
 }
 
 TEST_F(GoldenTest, FailedWriteToAMissingFolderReportsAnError) {
-  TempDir dir;
-  const auto result = run(scan_args("csv", {"-o", dir / "missing/report.csv"}), env());
+  const TempDir dir;
+  const auto result = scan("csv", {"-o", dir.file("missing/report.csv")});
   EXPECT_EQ(result.exit_code, 2) << result.err;
   EXPECT_NE(result.err.find("missing"), std::string::npos) << result.err;
-  EXPECT_TRUE(entries(dir.path()).empty());
+  EXPECT_TRUE(dir.entries().empty());
 }
 
 TEST_F(GoldenTest, FailedWriteToAReadOnlyFolderLeavesNoTemporaryFile) {
   if (::geteuid() == 0) {
     GTEST_SKIP() << "root ignores folder permissions";
   }
-  TempDir dir;
-  fs::create_directories(dir / "ro");
-  fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
-  const auto result = run(scan_args("sarif", {"-o", dir / "ro/report.sarif"}), env());
-  fs::permissions(dir / "ro", fs::perms::owner_all);
+  const TempDir dir;
+  fs::create_directories(dir.file("ro"));
+  fs::permissions(dir.file("ro"), fs::perms::owner_read | fs::perms::owner_exec);
+  const auto result = scan("sarif", {"-o", dir.file("ro/report.sarif")});
+  fs::permissions(dir.file("ro"), fs::perms::owner_all);
   EXPECT_EQ(result.exit_code, 2) << result.err;
-  EXPECT_TRUE(fs::is_empty(dir / "ro"));
+  EXPECT_TRUE(fs::is_empty(dir.file("ro")));
 }
 
 TEST_F(GoldenTest, ExistingReportIsReplacedWhole) {
-  TempDir dir;
-  write_file(dir / "report.csv", std::string(100000, 'x'));
-  const auto result = run(scan_args("csv", {"-o", dir / "report.csv"}), env());
+  const TempDir dir;
+  write_file(dir.file("report.csv"), std::string(100000, 'x'));
+  const auto result = scan("csv", {"-o", dir.file("report.csv")});
   EXPECT_EQ(result.exit_code, 3) << result.err;
-  EXPECT_EQ(normalise(read_file(dir / "report.csv")), read_file(kData + "/golden/report.csv"));
-  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"report.csv"});
+  EXPECT_EQ(normalise(read_file(dir.file("report.csv"))), read_file(kData + "/golden/report.csv"));
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"report.csv"});
 }
 
 TEST_F(GoldenTest, TableIsColouredOnATerminalUnlessNoColor) {
-  const auto coloured = run_on_tty(scan_args("table"), env());
+  // On a pseudo-terminal, with the environment of the other runs.
+  std::vector<std::string> argv{kBinary};
+  const auto args = scan_args("table");
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto env = golden_env("golden-client", "golden-secret");
+  const auto coloured = run_on_tty(argv, env);
   EXPECT_EQ(coloured.exit_code, 3) << coloured.out;
   EXPECT_NE(coloured.out.find("\033[1;31mCritical"), std::string::npos) << coloured.out;
 
-  auto no_color = env();
+  auto no_color = env;
   no_color["NO_COLOR"] = "1";
-  const auto plain = run_on_tty(scan_args("table"), no_color);
+  const auto plain = run_on_tty(argv, no_color);
   EXPECT_EQ(plain.exit_code, 3) << plain.out;
   EXPECT_NE(plain.out.find("Critical"), std::string::npos) << plain.out;
   EXPECT_EQ(plain.out.find('\033'), std::string::npos) << plain.out;
 
-  // Not a terminal: never coloured (the golden table has no escapes either).
-  const auto piped = run(scan_args("table"), env());
+  // Not a terminal: never coloured (the golden table has no escapes either). The table is
+  // there, so the absence of escapes is not the absence of output.
+  const auto piped = scan("table");
+  EXPECT_EQ(piped.exit_code, 3) << piped.err;
+  EXPECT_NE(piped.out.find("Critical"), std::string::npos) << piped.out;
   EXPECT_EQ(piped.out.find('\033'), std::string::npos);
 }
 

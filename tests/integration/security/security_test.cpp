@@ -74,26 +74,10 @@ json security_scenario() {
 
 class Security : public ::testing::Test {
  protected:
-  void SetUp() override {
-    fake_ = std::make_unique<fake::FakeBitbucket>(security_scenario());
-    fake_->start();
-  }
-
-  std::vector<std::string> connection() const {
-    return {"--api-url",
-            fake_->api_url(),
-            "--token-url",
-            fake_->token_url(),
-            "--no-progress",
-            "--max-attempts",
-            "2"};
-  }
-
-  RunResult scan(std::vector<std::string> args, const std::vector<std::string>& env) const {
-    args.insert(args.begin(), "scan");
-    const auto conn = connection();
-    args.insert(args.end(), conn.begin(), conn.end());
-    return run_bbposture(args, env);
+  RunResult scan(std::vector<std::string> args,
+                 const std::vector<std::string>& env = client_env()) const {
+    args.insert(args.end(), {"--no-progress", "--max-attempts", "2"});
+    return bb_.scan(args, env);
   }
 
   // Fails when any of `secrets` appears in any of `texts`.
@@ -107,27 +91,25 @@ class Security : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<fake::FakeBitbucket> fake_;
+  FakeScanFixture bb_{BBP_BINARY, security_scenario(), client_env()};
 };
 
 TEST_F(Security, ClientSecretAndMintedTokensNeverAppearInLogsReportsOrSnapshots) {
-  const TempDir dir;
   std::vector<std::pair<std::string, std::string>> texts;
   for (const char* format : {"json", "table", "sarif", "csv", "jsonl"}) {
     // A token that expires mid-scan forces a second mint: two token values per scan.
-    fake_->add_fault(
+    bb_.fake().add_fault(
         {{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});
-    const std::string snapshot = dir.file(std::string("snapshot-") + format + ".json");
+    const std::string snapshot = bb_.path(std::string("snapshot-") + format + ".json");
     const auto r = scan(
-        {"-f", format, "--log-level", "trace", "--concurrency", "2", "--save-snapshot", snapshot},
-        client_env());
+        {"-f", format, "--log-level", "trace", "--concurrency", "2", "--save-snapshot", snapshot});
     EXPECT_EQ(r.exit_code, 3) << format << ": " << r.err;      // the 403 and 500 leave unknowns
     EXPECT_THAT(r.err, HasSubstr("trace:   < Content-Type"));  // the trace log did run
     texts.emplace_back(std::string(format) + " stdout", r.out);
     texts.emplace_back(std::string(format) + " stderr", r.err);
-    texts.emplace_back(std::string(format) + " snapshot", slurp(snapshot));
+    texts.emplace_back(std::string(format) + " snapshot", read_file(snapshot));
   }
-  const auto tokens = fake_->issued_tokens();
+  const auto tokens = bb_.fake().issued_tokens();
   ASSERT_GE(tokens.size(), 10U);  // two per scan
   std::vector<std::string> secrets{kClientSecret,
                                    base64(std::string(kClientId) + ":" + kClientSecret)};
@@ -136,23 +118,22 @@ TEST_F(Security, ClientSecretAndMintedTokensNeverAppearInLogsReportsOrSnapshots)
 }
 
 TEST_F(Security, ApiTokenAndAccessTokenNeverAppearAnywhere) {
-  const TempDir dir;
   const auto basic =
-      scan({"-f", "json", "--log-level", "trace", "--save-snapshot", dir.file("basic.json")},
+      scan({"-f", "json", "--log-level", "trace", "--save-snapshot", bb_.path("basic.json")},
            {std::string("BITBUCKET_EMAIL=") + kEmail,
             std::string("BITBUCKET_API_TOKEN=") + kApiToken, std::string("BBP_NOW=") + kNow});
   EXPECT_EQ(basic.exit_code, 3) << basic.err;
   const auto bearer =
       scan({"-f", "sarif", "--log-level", "trace", "-w", "acme", "--save-snapshot",
-            dir.file("bearer.json")},
+            bb_.path("bearer.json")},
            {std::string("BITBUCKET_ACCESS_TOKEN=") + kAccessToken, std::string("BBP_NOW=") + kNow});
   EXPECT_EQ(bearer.exit_code, 3) << bearer.err;
   expect_no_secret({{"basic stdout", basic.out},
                     {"basic stderr", basic.err},
-                    {"basic snapshot", slurp(dir.file("basic.json"))},
+                    {"basic snapshot", read_file(bb_.path("basic.json"))},
                     {"bearer stdout", bearer.out},
                     {"bearer stderr", bearer.err},
-                    {"bearer snapshot", slurp(dir.file("bearer.json"))}},
+                    {"bearer snapshot", read_file(bb_.path("bearer.json"))}},
                    {kApiToken, base64(std::string(kEmail) + ":" + kApiToken), kAccessToken});
 }
 
@@ -183,20 +164,19 @@ TEST_F(Security, RejectedCredentialsAreNotEchoedInErrorMessages) {
 
 TEST_F(Security, CredentialsInTheUrlAreRefused) {
   const std::string with_userinfo =
-      "http://user:url-password-55@127.0.0.1:" + std::to_string(fake_->port()) + "/2.0";
-  const auto r = run_bbposture(
-      {"scan", "-f", "json", "--api-url", with_userinfo, "--token-url", fake_->token_url()},
-      client_env());
+      "http://user:url-password-55@127.0.0.1:" + std::to_string(bb_.fake().port()) + "/2.0";
+  const auto r = bb_.run(
+      {"scan", "-f", "json", "--api-url", with_userinfo, "--token-url", bb_.fake().token_url()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--api-url must not contain credentials"));
   EXPECT_THAT(r.err + r.out, Not(HasSubstr("url-password-55")));
-  EXPECT_EQ(fake_->request_count(), 0U);
+  EXPECT_EQ(bb_.fake().request_count(), 0U);
 }
 
 TEST_F(Security, ClientSecretGoesOnlyToTheTokenEndpointAndTokensOnlyToTheApi) {
-  const auto r = scan({"-f", "json"}, client_env());
+  const auto r = scan({"-f", "json"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
-  const auto log = fake_->requests();
+  const auto log = bb_.fake().requests();
   ASSERT_FALSE(log.empty());
   for (const auto& rec : log) {
     if (rec.path == "/site/oauth2/access_token") {
@@ -210,22 +190,23 @@ TEST_F(Security, ClientSecretGoesOnlyToTheTokenEndpointAndTokensOnlyToTheApi) {
 TEST_F(Security, RedirectsAreNotFollowedSoCredentialsNeverReachTheirTarget) {
   fake::FakeBitbucket foreign(security_scenario());
   foreign.start();
-  fake_->add_fault(
+  bb_.fake().add_fault(
       {{"kind", "status"},
        {"path", "/2.0/repositories/acme/web/branch-restrictions"},
        {"times", -1},
        {"status", 302},
        {"headers",
         {{"Location", foreign.api_url() + "/repositories/acme/web/branch-restrictions"}}}});
-  fake_->add_fault({{"kind", "status"},
-                    {"path", "/site/oauth2/access_token"},
-                    {"skip", 1},
-                    {"times", -1},
-                    {"status", 307},
-                    {"headers", {{"Location", foreign.token_url()}}}});
+  bb_.fake().add_fault({{"kind", "status"},
+                        {"path", "/site/oauth2/access_token"},
+                        {"skip", 1},
+                        {"times", -1},
+                        {"status", 307},
+                        {"headers", {{"Location", foreign.token_url()}}}});
   // The 401 forces a second token request, which is redirected too.
-  fake_->add_fault({{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/api/deploy-keys"}});
-  const auto r = scan({"-f", "json", "--concurrency", "1"}, client_env());
+  bb_.fake().add_fault(
+      {{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/api/deploy-keys"}});
+  const auto r = scan({"-f", "json", "--concurrency", "1"});
   EXPECT_EQ(foreign.request_count(), 0U);
   EXPECT_EQ(r.exit_code, 4) << r.err;  // the redirected re-mint is not a token
   EXPECT_THAT(r.err, HasSubstr("HTTP 307"));
@@ -253,18 +234,18 @@ TEST_F(Security, RedirectsAreNotFollowedSoCredentialsNeverReachTheirTarget) {
 TEST_F(Security, NextLinksToAnyOtherOriginAreNeverRequested) {
   fake::FakeBitbucket foreign(security_scenario());
   foreign.start();
-  const std::string port = std::to_string(fake_->port());
+  const std::string port = std::to_string(bb_.fake().port());
   // Another port, another host name for the same server, another scheme: all refused.
   const std::vector<std::pair<std::string, std::string>> links = {
       {"api", foreign.api_url() + "/repositories/acme/api/deploy-keys?page=2"},
       {"web", "http://localhost:" + port + "/2.0/repositories/acme/web/deploy-keys?page=2"},
       {"keys", "https://127.0.0.1:" + port + "/2.0/repositories/acme/keys/deploy-keys?page=2"}};
   for (const auto& [repo, next] : links) {
-    fake_->add_fault({{"kind", "status"},
-                      {"path", "/2.0/repositories/acme/" + repo + "/deploy-keys"},
-                      {"times", -1},
-                      {"status", 200},
-                      {"body", {{"values", json::array()}, {"next", next}}}});
+    bb_.fake().add_fault({{"kind", "status"},
+                          {"path", "/2.0/repositories/acme/" + repo + "/deploy-keys"},
+                          {"times", -1},
+                          {"status", 200},
+                          {"body", {{"values", json::array()}, {"next", next}}}});
   }
   const auto r =
       scan({"-f", "json", "-w", "acme"},
@@ -273,7 +254,7 @@ TEST_F(Security, NextLinksToAnyOtherOriginAreNeverRequested) {
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_EQ(foreign.request_count(), 0U);
   for (const auto& [repo, next] : links) {
-    EXPECT_EQ(fake_->request_count("/2.0/repositories/acme/" + repo + "/deploy-keys"), 1U);
+    EXPECT_EQ(bb_.fake().request_count("/2.0/repositories/acme/" + repo + "/deploy-keys"), 1U);
   }
   const auto report = json::parse(r.out, nullptr, false);
   ASSERT_TRUE(report.is_object()) << r.out;
@@ -292,7 +273,7 @@ TEST_F(Security, PlainHttpIsRefusedForAnyNonLoopbackHostBeforeAnyRequest) {
       std::vector<std::string> args{"scan", "-f", "json", "--max-attempts", "1", "--timeout", "1"};
       args.emplace_back(option);
       args.push_back(url);
-      const auto r = run_bbposture(args, client_env());
+      const auto r = bb_.run(args);
       EXPECT_EQ(r.exit_code, 2) << option << " " << url << ": " << r.err;
       EXPECT_THAT(r.err, HasSubstr(std::string(option) + " uses plain http://"));
       EXPECT_THAT(r.out, IsEmpty());
@@ -301,35 +282,33 @@ TEST_F(Security, PlainHttpIsRefusedForAnyNonLoopbackHostBeforeAnyRequest) {
   // Other schemes are refused too.
   for (const std::string url :
        {"ftp://bitbucket.org/2.0", "file:///etc/passwd", "api.bitbucket.org"}) {
-    const auto r = run_bbposture({"scan", "--api-url", url}, client_env());
+    const auto r = bb_.run({"scan", "--api-url", url});
     EXPECT_EQ(r.exit_code, 2) << url;
     EXPECT_THAT(r.err, HasSubstr("--api-url must be an absolute https:// URL"));
   }
 }
 
 TEST_F(Security, PlainHttpIsAcceptedForLoopbackNames) {
-  const std::string port = std::to_string(fake_->port());
-  const auto r =
-      run_bbposture({"scan", "-f", "json", "--fail-on", "none", "--no-progress", "--max-attempts",
-                     "2", "--api-url", "http://localhost:" + port + "/2.0", "--token-url",
-                     "http://localhost:" + port + "/site/oauth2/access_token"},
-                    client_env());
+  const std::string port = std::to_string(bb_.fake().port());
+  const auto r = bb_.run({"scan", "-f", "json", "--fail-on", "none", "--no-progress",
+                          "--max-attempts", "2", "--api-url", "http://localhost:" + port + "/2.0",
+                          "--token-url", "http://localhost:" + port + "/site/oauth2/access_token"});
   EXPECT_EQ(r.exit_code, 3) << r.err;  // the scenario's faults
-  EXPECT_GT(fake_->request_count(), 5U);
+  EXPECT_GT(bb_.fake().request_count(), 5U);
 }
 
 TEST_F(Security, TlsVerificationCannotBeTurnedOff) {
   for (const std::string option :
        {"--insecure", "-k", "--no-verify", "--no-verify-ssl", "--tls-no-verify", "--ssl-no-verify",
         "--no-check-certificate", "--skip-tls-verify"}) {
-    const auto r = run_bbposture({"scan", option, "-f", "json"}, client_env());
+    const auto r = bb_.run({"scan", option, "-f", "json"});
     EXPECT_EQ(r.exit_code, 2) << option;
     EXPECT_THAT(r.err, HasSubstr(option)) << option;
-    EXPECT_EQ(fake_->request_count(), 0U);
+    EXPECT_EQ(bb_.fake().request_count(), 0U);
   }
   for (const auto& help :
        {std::vector<std::string>{"scan", "--help"}, {"auth", "check", "--help"}}) {
-    const auto r = run_bbposture(help, {});
+    const auto r = bb_.run(help, {});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_THAT(r.out, HasSubstr("--ca-bundle"));
     EXPECT_THAT(r.out, HasSubstr("TLS verification is always on"));

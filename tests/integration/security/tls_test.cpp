@@ -40,18 +40,16 @@ class Tls : public ::testing::Test {
   }
 
   void start(const std::string& certificate) {
-    fake_ = std::make_unique<fake::FakeBitbucket>(fault_scenario());
-    fake_->use_tls(dir_->file(certificate + ".pem"), dir_->file(certificate + ".key"));
-    fake_->start();
-    ASSERT_TRUE(fake_->api_url().starts_with("https://127.0.0.1:")) << fake_->api_url();
+    bb_.start(fault_scenario(), [&](fake::FakeBitbucket& server) {
+      server.use_tls(dir_->file(certificate + ".pem"), dir_->file(certificate + ".key"));
+    });
+    ASSERT_TRUE(bb_.fake().api_url().starts_with("https://127.0.0.1:")) << bb_.fake().api_url();
   }
 
   RunResult scan(const std::vector<std::string>& extra, const std::vector<std::string>& env) {
-    std::vector<std::string> args{
-        "scan",          "-f",        "json",           "--fail-on",   "none",
-        "--no-progress", "--api-url", fake_->api_url(), "--token-url", fake_->token_url()};
+    std::vector<std::string> args{"-f", "json", "--fail-on", "none", "--no-progress"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return run_bbposture(args, env);
+    return bb_.scan(args, env);
   }
 
   static std::vector<std::string> access_token_env() {
@@ -59,7 +57,7 @@ class Tls : public ::testing::Test {
   }
 
   static TempDir* dir_;
-  std::unique_ptr<fake::FakeBitbucket> fake_;
+  FakeScanFixture bb_{BBP_BINARY, client_env()};
 };
 
 TempDir* Tls::dir_ = nullptr;
@@ -75,8 +73,8 @@ TEST_F(Tls, SelfSignedCertificateIsRejectedWithoutCaBundle) {
   ASSERT_EQ(report["errors"].size(), 1U);
   EXPECT_THAT(report["errors"][0]["message"].get<std::string>(),
               AllOf(HasSubstr("tls error"), HasSubstr("certificate")));
-  EXPECT_EQ(fake_->request_count(), 0U);  // no HTTP request got through the handshake
-  EXPECT_LT(r.elapsed, Millis{10'000});   // TLS failures are not retried with back-off
+  EXPECT_EQ(bb_.fake().request_count(), 0U);  // no HTTP request got through the handshake
+  EXPECT_LT(r.elapsed, Millis{10'000});       // TLS failures are not retried with back-off
 }
 
 // A TLS failure is said as what it is, never as a rejected credential: exit 3, not 4.
@@ -84,12 +82,12 @@ TEST_F(Tls, SelfSignedTokenEndpointIsATlsFailureWithoutCaBundle) {
   start("loopback");
   const auto r = scan({}, client_env());
   EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("cannot reach the OAuth token endpoint " + fake_->token_url() +
+  EXPECT_THAT(r.err, HasSubstr("cannot reach the OAuth token endpoint " + bb_.fake().token_url() +
                                ": tls error"));
   EXPECT_THAT(r.err, Not(HasSubstr("authentication failed")));
   EXPECT_THAT(r.err, HasSubstr("certificate"));
   EXPECT_THAT(r.out, IsEmpty());
-  EXPECT_EQ(fake_->request_count(), 0U);
+  EXPECT_EQ(bb_.fake().request_count(), 0U);
 }
 
 TEST_F(Tls, SelfSignedCertificateIsAcceptedWithCaBundle) {
@@ -101,10 +99,10 @@ TEST_F(Tls, SelfSignedCertificateIsAcceptedWithCaBundle) {
   EXPECT_EQ(report["scan"]["complete"], true);
   EXPECT_EQ(report["scan"]["repositories"], 5);
   EXPECT_TRUE(findings_of(report).contains("public-repository acme/docs"));
-  EXPECT_GT(fake_->request_count(), 10U);
-  EXPECT_EQ(fake_->token_requests(), 1U);
+  EXPECT_GT(bb_.fake().request_count(), 10U);
+  EXPECT_EQ(bb_.fake().token_requests(), 1U);
   // `next` links of an HTTPS server are https too, and are followed.
-  EXPECT_EQ(report["scan"]["api_url"], fake_->api_url());
+  EXPECT_EQ(report["scan"]["api_url"], bb_.fake().api_url());
 }
 
 TEST_F(Tls, CaBundleOfAnotherAuthorityIsRejected) {
@@ -112,7 +110,7 @@ TEST_F(Tls, CaBundleOfAnotherAuthorityIsRejected) {
   const auto r = scan({"--ca-bundle", dir_->file("other.pem"), "-w", "acme"}, access_token_env());
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_THAT(r.out, HasSubstr("tls error"));
-  EXPECT_EQ(fake_->request_count(), 0U);
+  EXPECT_EQ(bb_.fake().request_count(), 0U);
 }
 
 TEST_F(Tls, HostNameIsVerifiedEvenWhenTheCertificateIsTrusted) {
@@ -125,7 +123,7 @@ TEST_F(Tls, HostNameIsVerifiedEvenWhenTheCertificateIsTrusted) {
   ASSERT_EQ(report["errors"].size(), 1U);
   EXPECT_THAT(report["errors"][0]["message"].get<std::string>(),
               AnyOf(HasSubstr("does not match"), HasSubstr("no alternative certificate subject")));
-  EXPECT_EQ(fake_->request_count(), 0U);
+  EXPECT_EQ(bb_.fake().request_count(), 0U);
 }
 
 TEST_F(Tls, CaBundleThatDoesNotExistIsAUsageError) {
@@ -133,7 +131,7 @@ TEST_F(Tls, CaBundleThatDoesNotExistIsAUsageError) {
   const auto r = scan({"--ca-bundle", dir_->file("missing.pem")}, client_env());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--ca-bundle " + dir_->file("missing.pem") + ": no such file"));
-  EXPECT_EQ(fake_->request_count(), 0U);
+  EXPECT_EQ(bb_.fake().request_count(), 0U);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "html_grid.hpp"
 #include "report_fixture.hpp"
 
 namespace bbp::report::testing {
@@ -99,19 +100,29 @@ TEST(HtmlReporterTest, ShowsCountsGridFindingsUnknownsAndErrors) {
   const auto counts = count_by_severity(report);
   EXPECT_NE(html.find("data-severity=\"critical\"><span class=\"n\">" + std::to_string(counts[0])),
             std::string::npos);
-  // acme/web fails rule 1 and is the worst repository: the grid's first row.
+  // acme/web is the worst repository: the grid's first row.
   const auto grid = html.find("<table class=\"grid\"");
   const auto first_row = html.find("<tr data-repository=", grid);
   const auto name = html.find("<th scope=\"row\">", first_row) + 16;
   EXPECT_EQ(html.substr(name, 9), "acme/web<");
-  EXPECT_NE(html.find("data-rule=\"public-repository\" title=\"public-repository: fail\">"),
-            std::string::npos);
-  // acme/legacy's branch rules are unknown; its repository rules pass.
-  const auto legacy = html.find("<tr data-repository=\"acme/legacy\"");
-  ASSERT_NE(legacy, std::string::npos);
-  const auto legacy_end = html.find("</tr>", legacy);
-  EXPECT_NE(html.find("class=\"cell unknown\"", legacy), std::string::npos);
-  EXPECT_LT(html.find("class=\"cell pass\"", legacy), legacy_end);
+  // Each cell is read in its own repository's row. acme/web is public: rule 1 fails there...
+  const auto web = test::grid_row(html, "acme/web");
+  ASSERT_FALSE(web.empty());
+  EXPECT_EQ(test::grid_cell(web, "public-repository"),
+            "<td class=\"cell fail\" data-rule=\"public-repository\" "
+            "title=\"public-repository: fail\">\xE2\x9C\x97</td>");
+  // ...and passes in the row of acme/api, which is private (so the check above can tell).
+  const auto api = test::grid_row(html, "acme/api");
+  ASSERT_FALSE(api.empty());
+  EXPECT_EQ(test::grid_state(api, "public-repository"), "pass");
+  // acme/legacy's branch rules are unknown and its repository rules pass; the same branch rule
+  // fails on acme/web and passes on acme/api.
+  const auto legacy = test::grid_row(html, "acme/legacy");
+  ASSERT_FALSE(legacy.empty());
+  EXPECT_EQ(test::grid_state(legacy, "direct-push-allowed"), "unknown");
+  EXPECT_EQ(test::grid_state(legacy, "public-repository"), "pass");
+  EXPECT_EQ(test::grid_state(web, "direct-push-allowed"), "fail");
+  EXPECT_EQ(test::grid_state(api, "direct-push-allowed"), "pass");
   EXPECT_EQ(occurrences(html, "<tr data-severity="), report.findings.size());
   EXPECT_NE(html.find("missing scope: repository:admin"), std::string::npos);
   EXPECT_NE(html.find("/2.0/repositories/acme/legacy/branch-restrictions"), std::string::npos);
