@@ -3,7 +3,10 @@ add_library(bbp_settings INTERFACE)
 target_compile_options(bbp_settings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
   -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wnull-dereference
-  -Wimplicit-fallthrough)
+  -Wimplicit-fallthrough
+  # A switch over one of the project's enums lists every case, so that a new enumerator is a
+  # compile error where it is not handled (no `default:` hiding it).
+  -Wswitch-enum)
 if(BBP_WARNINGS_AS_ERRORS)
   target_compile_options(bbp_settings INTERFACE -Werror)
 endif()

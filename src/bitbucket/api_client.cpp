@@ -151,8 +151,14 @@ ApiError classify_transport_error(const http::TransportError& error, std::string
     case http::TransportErrorKind::too_large:
       e.reason = UnknownReason::invalid_response;
       break;
-    default:
+    case http::TransportErrorKind::connect:
+    case http::TransportErrorKind::tls:
+    case http::TransportErrorKind::dns:
+    case http::TransportErrorKind::interrupted:
+    case http::TransportErrorKind::local:
+    case http::TransportErrorKind::other:
       e.reason = UnknownReason::api_error;
+      break;
   }
   e.message = std::string(http::to_string(error.kind)) + " error: " + error.message;
   return e;
