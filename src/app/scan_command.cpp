@@ -138,6 +138,14 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
   add_options(app, Command::scan, o);
 }
 
+// The table's options: colours, width and whether suppressed findings are listed.
+report::ReporterOptions reporter_options(const ScanConfig& config) {
+  const bool terminal = !config.output && stdout_is_tty();
+  const int width = config.width > 0 ? config.width : (terminal ? terminal_columns(1) : 80);
+  return {config.color.value_or(terminal && !no_color_requested()), std::clamp(width, 60, 500),
+          config.show_suppressed};
+}
+
 namespace {
 
 void warn_unmatched(const std::vector<std::string>& filters) {
@@ -197,8 +205,6 @@ tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config
   warn_unmatched(unmatched);
   return snapshot;
 }
-
-}  // namespace
 
 // What the live part of a scan hands on to the evaluation.
 struct LiveScan {
@@ -309,14 +315,6 @@ void suppress(const ScanConfig& config, const core::Snapshot& snapshot,
   }
 }
 
-// The table's options: colours, width and whether suppressed findings are listed.
-report::ReporterOptions reporter_options(const ScanConfig& config) {
-  const bool terminal = !config.output && stdout_is_tty();
-  const int width = config.width > 0 ? config.width : (terminal ? terminal_columns(1) : 80);
-  return {config.color.value_or(terminal && !no_color_requested()), std::clamp(width, 60, 500),
-          config.show_suppressed};
-}
-
 // Evaluate and report.
 int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult& collected,
                         std::uint64_t requests, core::TimePoint started,
@@ -354,6 +352,8 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
   }
   return exit_code_for(report, config);
 }
+
+}  // namespace
 
 int run_scan(const ScanOptions& given, const std::atomic<bool>& cancel) {
   // Load config: the config file's settings under the command line's, validated once.
