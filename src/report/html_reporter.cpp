@@ -50,16 +50,8 @@ std::size_t utf8_length(std::string_view text, std::size_t at) {
   return length;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  });
-  return out;
-}
-
 std::string severity_class(core::Severity severity) {
-  return lower(core::to_string(severity));
+  return text::ascii_lower(core::to_string(severity));
 }
 
 bool is_web_link(std::string_view url) {

@@ -1,11 +1,11 @@
 #include "bbp/report/sarif_reporter.hpp"
 
-#include <cctype>
 #include <map>
 #include <optional>
 #include <string>
 
 #include "bbp/report/json_reporter.hpp"
+#include "bbp/text/text.hpp"
 #include "streamed_json.hpp"
 
 namespace bbp::report {
@@ -22,7 +22,7 @@ std::string camel_case(std::string_view slug) {
       upper = true;
       continue;
     }
-    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    out += upper ? text::ascii_upper(c) : c;
     upper = false;
   }
   return out;
