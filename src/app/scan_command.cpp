@@ -19,7 +19,6 @@
 #include "bbp/core/suppression.hpp"
 #include "bbp/report/report.hpp"
 #include "bbp/report/report_reader.hpp"
-#include "bbp/report/snapshot_writer.hpp"
 #include "bbp/text/text.hpp"
 #include "commands.hpp"
 #include "config_file.hpp"
@@ -298,7 +297,7 @@ bool save_snapshot(const ScanConfig& config, const core::Snapshot& snapshot) {
     return true;
   }
   auto saved = write_output(config.save_snapshot,
-                            [&](std::ostream& out) { report::write_snapshot(out, snapshot); });
+                            [&](std::ostream& out) { core::write_snapshot(out, snapshot); });
   if (!saved) {
     usage_error("the snapshot was not saved: " + saved.error());
   }
