@@ -1,4 +1,4 @@
-#include "bbp/core/extended_checks.hpp"
+#include "extended_checks.hpp"
 
 #include <algorithm>
 #include <array>
