@@ -19,7 +19,6 @@
 #include "bbp/core/suppression.hpp"
 #include "bbp/report/report.hpp"
 #include "bbp/report/report_reader.hpp"
-#include "bbp/report/snapshot_writer.hpp"
 #include "bbp/text/text.hpp"
 #include "commands.hpp"
 #include "config_file.hpp"
@@ -138,6 +137,14 @@ void setup_scan(CLI::App& app, ScanOptions& o) {
   add_options(app, Command::scan, o);
 }
 
+// The table's options: colours, width and whether suppressed findings are listed.
+report::ReporterOptions reporter_options(const ScanConfig& config) {
+  const bool terminal = !config.output && stdout_is_tty();
+  const int width = config.width > 0 ? config.width : (terminal ? terminal_columns(1) : 80);
+  return {config.color.value_or(terminal && !no_color_requested()), std::clamp(width, 60, 500),
+          config.show_suppressed};
+}
+
 namespace {
 
 void warn_unmatched(const std::vector<std::string>& filters) {
@@ -197,8 +204,6 @@ tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config
   warn_unmatched(unmatched);
   return snapshot;
 }
-
-}  // namespace
 
 // What the live part of a scan hands on to the evaluation.
 struct LiveScan {
@@ -292,7 +297,7 @@ bool save_snapshot(const ScanConfig& config, const core::Snapshot& snapshot) {
     return true;
   }
   auto saved = write_output(config.save_snapshot,
-                            [&](std::ostream& out) { report::write_snapshot(out, snapshot); });
+                            [&](std::ostream& out) { core::write_snapshot(out, snapshot); });
   if (!saved) {
     usage_error("the snapshot was not saved: " + saved.error());
   }
@@ -307,14 +312,6 @@ void suppress(const ScanConfig& config, const core::Snapshot& snapshot,
        core::apply_suppressions(evaluations, config.suppressions, snapshot, now)) {
     spdlog::warn("{}", warning);
   }
-}
-
-// The table's options: colours, width and whether suppressed findings are listed.
-report::ReporterOptions reporter_options(const ScanConfig& config) {
-  const bool terminal = !config.output && stdout_is_tty();
-  const int width = config.width > 0 ? config.width : (terminal ? terminal_columns(1) : 80);
-  return {config.color.value_or(terminal && !no_color_requested()), std::clamp(width, 60, 500),
-          config.show_suppressed};
 }
 
 // Evaluate and report.
@@ -354,6 +351,8 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
   }
   return exit_code_for(report, config);
 }
+
+}  // namespace
 
 int run_scan(const ScanOptions& given, const std::atomic<bool>& cancel) {
   // Load config: the config file's settings under the command line's, validated once.

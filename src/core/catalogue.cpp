@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "bbp/core/default_checks.hpp"
-#include "bbp/core/extended_checks.hpp"
 #include "bbp/text/names.hpp"
+#include "default_checks.hpp"
+#include "extended_checks.hpp"
 
 namespace bbp::core {
 namespace {

@@ -1,4 +1,4 @@
-#include "bbp/core/default_checks.hpp"
+#include "default_checks.hpp"
 
 #include <array>
 #include <chrono>

@@ -7,7 +7,7 @@
 
 #include "bbp/core/declared.hpp"
 #include "bbp/core/default_branch.hpp"
-#include "bbp/core/fingerprint.hpp"
+#include "fingerprint.hpp"
 
 namespace bbp::core {
 namespace {

@@ -1,9 +1,10 @@
-#include "bbp/core/extended_checks.hpp"
+#include "extended_checks.hpp"
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <string>
+
+#include "bbp/text/text.hpp"
 
 namespace bbp::core::extended {
 namespace {
@@ -60,13 +61,6 @@ Verdict unknown(UnknownReason reason, std::string detail,
 // Unknown because a read did not happen: the engine names the gap, or "not collected".
 Verdict not_read(GapSubject subject) {
   return unknown(UnknownReason::api_error, "not collected in this snapshot", subject);
-}
-
-std::string upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
 }
 
 bool has_word(const std::string& key, std::string_view word) {
@@ -128,7 +122,7 @@ std::string text_at(const nlohmann::json& ev, const char* field, std::string_vie
 }  // namespace
 
 std::optional<std::string_view> secret_pattern(std::string_view key) {
-  const std::string k = upper(key);
+  const std::string k = text::ascii_upper(key);
   for (const auto& p : kSecretPatterns) {
     if (p.whole ? has_word(k, p.text) : k.find(p.text) != std::string::npos) {
       return p.text;

@@ -1,4 +1,4 @@
-#include "bbp/core/fingerprint.hpp"
+#include "fingerprint.hpp"
 
 #include <cstdint>
 #include <cstdio>

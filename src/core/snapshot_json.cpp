@@ -1,9 +1,14 @@
 #include "bbp/core/snapshot_json.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <istream>
+#include <ostream>
 #include <string>
 #include <vector>
+
+#include "bbp/text/streamed_json.hpp"
 
 namespace bbp::core {
 namespace {
@@ -413,35 +418,10 @@ Repository repository_from(const json& j) {
   return r;
 }
 
-}  // namespace
-
-json snapshot_to_json(const Snapshot& s) {
-  return snapshot_to_json(s, [&s](std::size_t w) {
-    json repos = json::array();
-    for (const auto& r : s.workspaces[w].repositories) {
-      repos.push_back(repository_json(r));
-    }
-    return repos;
-  });
-}
-
-json repository_to_json(const Repository& repository) {
-  return repository_json(repository);
-}
-
-Repository repository_from_json(const json& json) {
-  return repository_from(json);
-}
-
-json key_to_json(const Key& key) {
-  return key_json(key);
-}
-
-Key key_from_json(const json& json) {
-  return key_from(json);
-}
-
-json snapshot_to_json(const Snapshot& s, const std::function<json(std::size_t)>& repositories) {
+// The document, with the value of each workspace's "repositories" given by
+// `repositories(workspace index)`: the whole list, or a marker that write_snapshot replaces with
+// the list written one repository at a time.
+json snapshot_json_with(const Snapshot& s, const std::function<json(std::size_t)>& repositories) {
   json workspaces = json::array();
   for (std::size_t w = 0; w < s.workspaces.size(); ++w) {
     const auto& ws = s.workspaces[w];
@@ -490,6 +470,34 @@ json snapshot_to_json(const Snapshot& s, const std::function<json(std::size_t)>&
     document["credential"] = *s.credential;  // optional: older snapshots do not have it
   }
   return document;
+}
+
+}  // namespace
+
+json snapshot_to_json(const Snapshot& s) {
+  return snapshot_json_with(s, [&s](std::size_t w) {
+    json repos = json::array();
+    for (const auto& r : s.workspaces[w].repositories) {
+      repos.push_back(repository_json(r));
+    }
+    return repos;
+  });
+}
+
+json repository_to_json(const Repository& repository) {
+  return repository_json(repository);
+}
+
+Repository repository_from_json(const json& json) {
+  return repository_from(json);
+}
+
+json key_to_json(const Key& key) {
+  return key_json(key);
+}
+
+Key key_from_json(const json& json) {
+  return key_from(json);
 }
 
 namespace {
@@ -624,6 +632,29 @@ Snapshot read_snapshot(std::istream& in) {
     throw SnapshotSyntaxError("not valid JSON");
   }
   return snapshot_from_json_with(document, std::move(prepared));
+}
+
+namespace {
+
+std::string repositories_marker(std::size_t workspace) {
+  return "@bbposture:repositories:" + std::to_string(workspace) + "@";
+}
+
+}  // namespace
+
+void write_snapshot(std::ostream& out, const Snapshot& snapshot) {
+  const auto skeleton =
+      snapshot_json_with(snapshot, [](std::size_t w) { return json(repositories_marker(w)); });
+  std::vector<text::StreamedArray> arrays;
+  for (std::size_t w = 0; w < snapshot.workspaces.size(); ++w) {
+    arrays.push_back(
+        {"repositories", repositories_marker(w), [&snapshot, w](text::ArrayWriter& writer) {
+           for (const auto& repository : snapshot.workspaces[w].repositories) {
+             writer.add(repository_json(repository));
+           }
+         }});
+  }
+  text::write_streamed(out, skeleton, arrays);
 }
 
 }  // namespace bbp::core

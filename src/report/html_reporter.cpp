@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bbp/text/text.hpp"
+#include "bbp/text/utf8.hpp"
 #include "html_page.hpp"
 
 namespace bbp::report {
@@ -19,47 +20,8 @@ namespace {
 constexpr std::array<core::Severity, 4> kSeverities{core::Severity::critical, core::Severity::high,
                                                     core::Severity::medium, core::Severity::low};
 
-// Length of the valid UTF-8 sequence starting at `at`, 0 when it is not one.
-std::size_t utf8_length(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) {
-    return i < text.size() ? static_cast<unsigned char>(text[i]) : 0U;
-  };
-  const unsigned lead = byte(at);
-  std::size_t length = 0;
-  unsigned low = 0x80;
-  unsigned high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    low = lead == 0xE0 ? 0xA0 : 0x80;   // no overlong forms
-    high = lead == 0xED ? 0x9F : 0xBF;  // no surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    low = lead == 0xF0 ? 0x90 : 0x80;
-    high = lead == 0xF4 ? 0x8F : 0xBF;
-  } else {
-    return 0;
-  }
-  for (std::size_t i = 1; i < length; ++i) {
-    const unsigned next = byte(at + i);
-    if (next < (i == 1 ? low : 0x80U) || next > (i == 1 ? high : 0xBFU)) {
-      return 0;
-    }
-  }
-  return length;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  });
-  return out;
-}
-
 std::string severity_class(core::Severity severity) {
-  return lower(core::to_string(severity));
+  return text::ascii_lower(core::to_string(severity));
 }
 
 bool is_web_link(std::string_view url) {
@@ -617,9 +579,9 @@ std::string escape(std::string_view text, Context context) {
   for (std::size_t i = 0; i < text.size();) {
     const char c = text[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
-      const auto length = utf8_length(text, i);
-      out += length == 0 ? std::string_view("\xEF\xBF\xBD") : text.substr(i, length);
-      i += length == 0 ? 1 : length;
+      const auto character = text::decode_utf8(text, i);
+      out += character.valid ? text.substr(i, character.length) : "\xEF\xBF\xBD";
+      i += character.length;
       continue;
     }
     switch (c) {

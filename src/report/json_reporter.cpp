@@ -1,6 +1,6 @@
 #include "bbp/report/json_reporter.hpp"
 
-#include "streamed_json.hpp"
+#include "bbp/text/streamed_json.hpp"
 
 namespace bbp::report {
 namespace {
@@ -190,32 +190,32 @@ nlohmann::json to_json(const ScanReport& report) {
 
 void JsonReporter::write(const ScanReport& report, std::ostream& out) const {
   // Text read from Bitbucket is not guaranteed to be valid UTF-8: replaced, never fatal.
-  std::vector<StreamedArray> arrays{{"findings", kFindingsSlot,
-                                     [&](ArrayWriter& w) {
-                                       for (const auto& f : report.findings) {
-                                         w.add(finding_json(f));
-                                       }
-                                     }},
-                                    {"unknown", kUnknownSlot, [&](ArrayWriter& w) {
-                                       for (const auto& u : report.unknown) {
-                                         w.add(unknown_json(u));
-                                       }
-                                     }}};
+  std::vector<text::StreamedArray> arrays{{"findings", kFindingsSlot,
+                                           [&](text::ArrayWriter& w) {
+                                             for (const auto& f : report.findings) {
+                                               w.add(finding_json(f));
+                                             }
+                                           }},
+                                          {"unknown", kUnknownSlot, [&](text::ArrayWriter& w) {
+                                             for (const auto& u : report.unknown) {
+                                               w.add(unknown_json(u));
+                                             }
+                                           }}};
   if (report.baseline) {
-    arrays.push_back({"fixed", kFixedSlot, [&](ArrayWriter& w) {
+    arrays.push_back({"fixed", kFixedSlot, [&](text::ArrayWriter& w) {
                         for (const auto& f : report.fixed) {
                           w.add(fixed_json(f));
                         }
                       }});
   }
   if (report.declarations_applied) {
-    arrays.push_back({"declared_passes", kDeclaredSlot, [&](ArrayWriter& w) {
+    arrays.push_back({"declared_passes", kDeclaredSlot, [&](text::ArrayWriter& w) {
                         for (const auto& p : report.declared_passes) {
                           w.add(declared_pass_json(p));
                         }
                       }});
   }
-  write_streamed(out, document_skeleton(report), arrays);
+  text::write_streamed(out, document_skeleton(report), arrays);
 }
 
 }  // namespace bbp::report

@@ -1,4 +1,4 @@
-#include "bbp/report/jsonl_reporter.hpp"
+#include "jsonl_reporter.hpp"
 
 #include "bbp/report/json_reporter.hpp"
 

@@ -3,13 +3,13 @@
 #include <array>
 #include <utility>
 
-#include "bbp/report/csv_reporter.hpp"
 #include "bbp/report/html_reporter.hpp"
 #include "bbp/report/json_reporter.hpp"
-#include "bbp/report/jsonl_reporter.hpp"
 #include "bbp/report/sarif_reporter.hpp"
-#include "bbp/report/table_reporter.hpp"
 #include "bbp/text/names.hpp"
+#include "csv_reporter.hpp"
+#include "jsonl_reporter.hpp"
+#include "table_reporter.hpp"
 
 namespace bbp::report {
 namespace {

@@ -1,12 +1,12 @@
 #include "bbp/report/sarif_reporter.hpp"
 
-#include <cctype>
 #include <map>
 #include <optional>
 #include <string>
 
 #include "bbp/report/json_reporter.hpp"
-#include "streamed_json.hpp"
+#include "bbp/text/streamed_json.hpp"
+#include "bbp/text/text.hpp"
 
 namespace bbp::report {
 namespace {
@@ -22,7 +22,7 @@ std::string camel_case(std::string_view slug) {
       upper = true;
       continue;
     }
-    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    out += upper ? text::ascii_upper(c) : c;
     upper = false;
   }
   return out;
@@ -340,30 +340,31 @@ json to_sarif(const ScanReport& report) {
 }
 
 void SarifReporter::write(const ScanReport& report, std::ostream& out) const {
-  // The results and notifications are written one at a time (see streamed_json.hpp).
+  // The results and notifications are written one at a time (see bbp/text/streamed_json.hpp).
   auto locations = locations_of(report);
-  write_streamed(out, sarif_document(report, locations, kResultsSlot, kNotificationsSlot),
-                 {{"results", kResultsSlot,
-                   [&](ArrayWriter& w) {
-                     for (const auto& f : report.findings) {
-                       w.add(result_json(f, locations, state_of(f)));
-                     }
-                     // A baseline's findings that are gone: results marked absent.
-                     for (const auto& f : report.fixed) {
-                       w.add(result_json(f, locations, "absent"));
-                     }
-                     for (const auto& p : report.declared_passes) {
-                       w.add(declared_pass_result(p, locations));
-                     }
-                   }},
-                  {"toolExecutionNotifications", kNotificationsSlot, [&](ArrayWriter& w) {
-                     for (const auto& u : report.unknown) {
-                       w.add(unknown_notification(u, locations));
-                     }
-                     for (const auto& e : report.errors) {
-                       w.add(error_notification(e));
-                     }
-                   }}});
+  text::write_streamed(
+      out, sarif_document(report, locations, kResultsSlot, kNotificationsSlot),
+      {{"results", kResultsSlot,
+        [&](text::ArrayWriter& w) {
+          for (const auto& f : report.findings) {
+            w.add(result_json(f, locations, state_of(f)));
+          }
+          // A baseline's findings that are gone: results marked absent.
+          for (const auto& f : report.fixed) {
+            w.add(result_json(f, locations, "absent"));
+          }
+          for (const auto& p : report.declared_passes) {
+            w.add(declared_pass_result(p, locations));
+          }
+        }},
+       {"toolExecutionNotifications", kNotificationsSlot, [&](text::ArrayWriter& w) {
+          for (const auto& u : report.unknown) {
+            w.add(unknown_notification(u, locations));
+          }
+          for (const auto& e : report.errors) {
+            w.add(error_notification(e));
+          }
+        }}});
 }
 
 }  // namespace bbp::report

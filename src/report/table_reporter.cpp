@@ -1,4 +1,4 @@
-#include "bbp/report/table_reporter.hpp"
+#include "table_reporter.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bbp/text/text.hpp"
+#include "bbp/text/utf8.hpp"
 
 namespace bbp::report {
 namespace {
@@ -25,37 +26,6 @@ constexpr std::size_t kRuleWidth = 28;
 constexpr std::size_t kGap = 2;
 constexpr std::size_t kLabelWidth = 24;     // a key label in a finding's detail
 constexpr std::size_t kMaxDetailLines = 3;  // a longer detail is cut with "…"
-
-// One UTF-8 sequence starting at text[i]: its code point and length (a stray byte is U+FFFD,
-// one byte long, so every byte is consumed exactly once).
-std::pair<char32_t, std::size_t> decode(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  std::size_t length = 1;
-  char32_t cp = lead;
-  if (lead >= 0xF0U && lead <= 0xF4U) {
-    length = 4;
-    cp = lead & 0x07U;
-  } else if (lead >= 0xE0U) {
-    length = 3;
-    cp = lead & 0x0FU;
-  } else if (lead >= 0xC2U) {
-    length = 2;
-    cp = lead & 0x1FU;
-  } else if (lead >= 0x80U) {
-    return {U'\uFFFD', 1};
-  }
-  if (i + length > text.size()) {
-    return {U'\uFFFD', 1};
-  }
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0U) != 0x80U) {
-      return {U'\uFFFD', 1};
-    }
-    cp = (cp << 6U) | (byte(i + k) & 0x3FU);
-  }
-  return {cp, length};
-}
 
 }  // namespace
 
@@ -99,9 +69,9 @@ std::size_t display_width(char32_t cp) {
 std::size_t display_width(std::string_view text) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < text.size();) {
-    const auto [cp, length] = decode(text, i);
-    n += display_width(cp);
-    i += length;
+    const auto character = text::decode_utf8(text, i);
+    n += display_width(character.code_point);
+    i += character.length;
   }
   return n;
 }
@@ -194,14 +164,13 @@ std::string printable(const std::string& text) {
     } else if (c < 0x20U || c == 0x7FU) {
       std::snprintf(buffer.data(), buffer.size(), "\\x%02x", static_cast<unsigned>(c));
       out += buffer.data();
-    } else if (c == 0xC2U && i + 1 < text.size() &&
-               static_cast<unsigned char>(text[i + 1]) >= 0x80U &&
-               static_cast<unsigned char>(text[i + 1]) <= 0x9FU) {
+    } else if (const auto character = text::decode_utf8(text, i);
+               character.code_point >= 0x80U && character.code_point <= 0x9FU) {
       // C1 controls (U+0080..U+009F): some terminals act on them (U+009B is CSI).
       std::snprintf(buffer.data(), buffer.size(), "\\u%04x",
-                    static_cast<unsigned>(static_cast<unsigned char>(text[i + 1])));
+                    static_cast<unsigned>(character.code_point));
       out += buffer.data();
-      ++i;
+      i += character.length - 1;
     } else {
       out += text[i];
     }
@@ -220,14 +189,14 @@ std::string ellipsize(const std::string& text, std::size_t width) {
   std::string out;
   std::size_t used = 0;
   for (std::size_t i = 0; i < text.size();) {
-    const auto [cp, length] = decode(text, i);
-    const auto w = display_width(cp);
+    const auto character = text::decode_utf8(text, i);
+    const auto w = display_width(character.code_point);
     if (used + w > width - 1) {
       break;
     }
     used += w;
-    out.append(text, i, length);
-    i += length;
+    out.append(text, i, character.length);
+    i += character.length;
   }
   return out + "…";
 }

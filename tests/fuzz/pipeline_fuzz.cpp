@@ -24,7 +24,6 @@
 #include "bbp/report/report.hpp"
 #include "bbp/report/reporter.hpp"
 #include "bbp/report/sarif_reporter.hpp"
-#include "bbp/report/snapshot_writer.hpp"
 #include "fuzz_support.hpp"
 #include "http_fakes.hpp"
 
@@ -166,7 +165,7 @@ void evaluate_and_report(const core::Snapshot& snapshot) {
     }
   }
   std::ostringstream saved_text;
-  report::write_snapshot(saved_text, snapshot);
+  core::write_snapshot(saved_text, snapshot);
   BBP_FUZZ_REQUIRE(saved_text.str() ==
                    saved.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }

@@ -1,9 +1,14 @@
 // Snapshots as versioned JSON: what a scan read, kept for audits and re-evaluated offline.
+// The one home of the format, read and written side by side: --save-snapshot writes it
+// (write_snapshot), --from-snapshot reads it (read_snapshot) and the checkpoint journal keeps
+// its repository and key entries. It lives in core, beside the models it describes, because
+// both the bitbucket layer (the checkpoint) and the app (the scan) need it and core is below
+// both. Core does no I/O, and this stays true here: it reads and writes streams the caller
+// opened, never a file (the app opens, replaces and reports on the files).
 #pragma once
 
-#include <cstddef>
-#include <functional>
 #include <istream>
+#include <ostream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -19,11 +24,6 @@ namespace bbp::core {
 inline constexpr int kSnapshotVersion = 2;
 
 nlohmann::json snapshot_to_json(const Snapshot& snapshot);
-
-// The same document with the value of each workspace's "repositories" given by
-// `repositories(workspace index)` (used to write large snapshots one repository at a time).
-nlohmann::json snapshot_to_json(const Snapshot& snapshot,
-                                const std::function<nlohmann::json(std::size_t)>& repositories);
 
 // One entry of a workspace's "repositories", as snapshot_to_json writes it, and back (throws
 // std::invalid_argument as snapshot_from_json does).
@@ -47,5 +47,10 @@ struct SnapshotSyntaxError : std::invalid_argument {
 // (they are converted as they are parsed). Throws SnapshotSyntaxError when the text is not
 // JSON, and std::invalid_argument as snapshot_from_json does.
 Snapshot read_snapshot(std::istream& in);
+
+// Writes exactly what `snapshot_to_json(snapshot).dump(2)` and a newline would, without holding
+// the snapshot as one JSON document: one repository at a time (invalid UTF-8 replaced, never
+// fatal).
+void write_snapshot(std::ostream& out, const Snapshot& snapshot);
 
 }  // namespace bbp::core

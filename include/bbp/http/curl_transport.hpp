@@ -65,8 +65,6 @@ class CurlTransport final : public Transport {
 
   Result send(const Request& request) override;
 
-  const CurlTransportOptions& options() const { return options_; }
-
  private:
   struct Impl;
   CurlTransportOptions options_;

@@ -60,8 +60,6 @@ class RetryingTransport final : public Transport {
     return std::chrono::milliseconds(total_waited_ms_.load(std::memory_order_relaxed));
   }
 
-  const RetryPolicy& policy() const { return options_.policy; }
-
  private:
   double next_jitter();
   bool cancelled() const;

@@ -17,11 +17,6 @@ class MonotonicClock {
   virtual std::chrono::steady_clock::time_point now() const = 0;
 };
 
-class RealSleeper final : public Sleeper {
- public:
-  void sleep_for(std::chrono::milliseconds duration) override;
-};
-
 class RealMonotonicClock final : public MonotonicClock {
  public:
   std::chrono::steady_clock::time_point now() const override {

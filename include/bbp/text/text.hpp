@@ -1,7 +1,7 @@
 #pragma once
-// Small ASCII text helpers shared by every layer: the one trim, the one case-insensitive
-// compare, the one join. ASCII only on purpose: HTTP header names, scheme and host names, enum
-// names and slugs are ASCII, and a locale must never change how they compare.
+// Small ASCII text helpers shared by every layer: the one trim, the one lower and upper case,
+// the one case-insensitive compare, the one join. ASCII only on purpose: HTTP header names, scheme
+// and host names, enum names and slugs are ASCII, and a locale must never change how they compare.
 
 #include <algorithm>
 #include <string>
@@ -16,6 +16,16 @@ constexpr char ascii_lower(char c) {
 inline std::string ascii_lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(), [](char c) { return ascii_lower(c); });
+  return out;
+}
+
+constexpr char ascii_upper(char c) {
+  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+inline std::string ascii_upper(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return ascii_upper(c); });
   return out;
 }
 

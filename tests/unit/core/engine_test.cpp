@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "bbp/core/fingerprint.hpp"
 #include "builders.hpp"
+#include "fingerprint.hpp"
 
 namespace bbp::core {
 namespace {

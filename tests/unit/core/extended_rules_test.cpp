@@ -11,8 +11,8 @@
 #include <gtest/gtest.h>
 
 #include "bbp/core/engine.hpp"
-#include "bbp/core/extended_checks.hpp"
 #include "builders.hpp"
+#include "extended_checks.hpp"
 
 namespace bbp::core {
 namespace {

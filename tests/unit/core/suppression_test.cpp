@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "bbp/core/catalogue.hpp"
-#include "bbp/core/fingerprint.hpp"
 #include "builders.hpp"
+#include "fingerprint.hpp"
 
 namespace bbp::core {
 namespace {

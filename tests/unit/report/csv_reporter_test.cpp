@@ -1,4 +1,4 @@
-#include "bbp/report/csv_reporter.hpp"
+#include "csv_reporter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include "bbp/core/snapshot_json.hpp"
-#include "bbp/report/snapshot_writer.hpp"
 #include "builders.hpp"
 
 namespace bbp::report {

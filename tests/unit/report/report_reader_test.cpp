@@ -8,8 +8,8 @@
 
 #include "bbp/core/catalogue.hpp"
 #include "bbp/report/json_reporter.hpp"
-#include "bbp/report/table_reporter.hpp"
 #include "report_fixture.hpp"
+#include "table_reporter.hpp"
 
 namespace bbp::report::testing {
 namespace {

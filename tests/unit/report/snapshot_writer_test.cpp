@@ -1,5 +1,3 @@
-#include "bbp/report/snapshot_writer.hpp"
-
 #include <sstream>
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "bbp/report/table_reporter.hpp"
+#include "table_reporter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -26,6 +26,8 @@ TEST(TextTest, IequalsIgnoresAsciiCaseOnly) {
   EXPECT_FALSE(iequals("Retry-After", "Retry-Afte"));
   EXPECT_FALSE(iequals("\xC3\x89", "\xC3\xA9"));  // É and é: bytes compared as they are
   EXPECT_EQ(ascii_lower("HeLLo-1"), "hello-1");
+  EXPECT_EQ(ascii_upper("HeLLo-1"), "HELLO-1");
+  EXPECT_EQ(ascii_upper("\xC3\xA9"), "\xC3\xA9");  // é stays é: ASCII only, whatever the locale
 }
 
 // RFC 4648 section 10's test vectors, padded and unpadded, and back.

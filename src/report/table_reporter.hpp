@@ -1,3 +1,4 @@
+// Internal to the report layer: other layers get a reporter from make_reporter (reporter.hpp).
 #pragma once
 
 #include <cstddef>

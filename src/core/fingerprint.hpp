@@ -1,3 +1,4 @@
+// Internal to core: the engine gives every evaluation its fingerprint.
 #pragma once
 
 #include <string>

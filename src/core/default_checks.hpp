@@ -1,5 +1,6 @@
 // The checks and messages of the eleven default (`casb`) rules: the repository, its default
 // branch's restrictions and the keys. Their rows are in catalogue.cpp with the extended ones.
+// Internal to core.
 #pragma once
 
 #include <string>

@@ -1,5 +1,6 @@
 // The checks and messages of the extended rule set (forks, webhooks, Pipelines variables,
 // workspace members and owners). Their rows are in catalogue.cpp with the eleven.
+// Internal to core.
 #pragma once
 
 #include <optional>
