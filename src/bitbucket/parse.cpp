@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "bbp/core/time.hpp"
+#include "bbp/text/text.hpp"
 
 namespace bbp::bitbucket {
 namespace {
@@ -224,9 +225,7 @@ std::pair<std::string, std::string> url_scheme_and_host(std::string_view url) {
   std::string scheme;
   const auto colon = url.find("://");
   if (colon != std::string_view::npos) {
-    for (const char c : url.substr(0, colon)) {
-      scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    scheme = text::ascii_lower(url.substr(0, colon));
     url.remove_prefix(colon + 3);
   }
   auto authority = url.substr(0, url.find_first_of("/?#"));
