@@ -19,6 +19,75 @@ extern "C" void on_signal(int /*signal*/) {
   g_cancel.store(true);
 }
 
+// Every subcommand's options, filled by the parse; the subcommands, to ask which one was given.
+struct Commands {
+  bbp::app::ScanOptions scan_options;
+  bbp::app::AuthCheckOptions auth_options;
+  bbp::app::RulesOptions rules_options;
+  bbp::app::DiffOptions diff_options;
+  bbp::app::ConfigOptions config_options;
+  bbp::app::CompletionOptions completion_options;
+  CLI::App* scan = nullptr;
+  CLI::App* rules = nullptr;
+  CLI::App* diff = nullptr;
+  CLI::App* config = nullptr;
+  CLI::App* completion = nullptr;
+};
+
+void describe_app(CLI::App& app) {
+  app.failure_message(bbp::app::failure_message);
+  app.set_version_flag("--version", std::string("bbposture ") + BBP_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error, "
+      "3 incomplete scan, 4 authentication failed.");
+}
+
+void add_subcommands(CLI::App& app, Commands& c) {
+  using namespace bbp::app;
+  c.scan = app.add_subcommand("scan", "Scan workspaces and report findings");
+  setup_scan(*c.scan, c.scan_options);
+  auto* auth = app.add_subcommand("auth", "Authentication commands");
+  auth->require_subcommand(1);
+  setup_auth_check(
+      *auth->add_subcommand(
+          "check",
+          "Authenticate, show identity and scopes, and probe the endpoints the rules read"),
+      c.auth_options);
+  c.rules = app.add_subcommand("rules", "Print the rule catalogue");
+  setup_rules(*c.rules, c.rules_options);
+  c.diff = app.add_subcommand("diff", "Compare two saved JSON reports: new, unchanged, fixed");
+  setup_diff(*c.diff, c.diff_options);
+  c.config = app.add_subcommand("config", "Print an example config file, or check one");
+  setup_config(*c.config, c.config_options);
+  c.completion = app.add_subcommand("completion", "Print the shell completion script");
+  setup_completion(*c.completion, c.completion_options);
+}
+
+// The subcommand that was given, run; its exit code.
+int run(const CLI::App& app, const Commands& c) {
+  using namespace bbp::app;
+  if (c.rules->parsed()) {
+    return run_rules(c.rules_options);
+  }
+  if (c.diff->parsed()) {
+    return run_diff(c.diff_options);
+  }
+  if (c.config->parsed()) {
+    return run_config(c.config_options);
+  }
+  if (c.completion->parsed()) {
+    return run_completion(app, c.completion_options);
+  }
+  const bbp::http::CurlGlobal curl;
+  if (c.scan->parsed()) {
+    setup_logging(c.scan_options.log);
+    return run_scan(c.scan_options, g_cancel);
+  }
+  setup_logging(c.auth_options.log);
+  return run_auth_check(c.auth_options, g_cancel);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -33,67 +102,17 @@ int main(int argc, char** argv) {
       "BITBUCKET_CLIENT_SECRET,\nBITBUCKET_ACCESS_TOKEN, or BITBUCKET_EMAIL + "
       "BITBUCKET_API_TOKEN.",
       "bbposture"};
-  app.failure_message(failure_message);
-  app.set_version_flag("--version", std::string("bbposture ") + BBP_VERSION);
-  app.require_subcommand(1);
-  app.footer(
-      "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error, "
-      "3 incomplete scan, 4 authentication failed.");
-
-  ScanOptions scan_options;
-  auto* scan = app.add_subcommand("scan", "Scan workspaces and report findings");
-  setup_scan(*scan, scan_options);
-
-  AuthCheckOptions auth_options;
-  auto* auth = app.add_subcommand("auth", "Authentication commands");
-  auth->require_subcommand(1);
-  auto* check = auth->add_subcommand(
-      "check", "Authenticate, show identity and scopes, and probe the endpoints the rules read");
-  setup_auth_check(*check, auth_options);
-
-  RulesOptions rules_options;
-  auto* rules = app.add_subcommand("rules", "Print the rule catalogue");
-  setup_rules(*rules, rules_options);
-
-  DiffOptions diff_options;
-  auto* diff = app.add_subcommand("diff", "Compare two saved JSON reports: new, unchanged, fixed");
-  setup_diff(*diff, diff_options);
-
-  ConfigOptions config_options;
-  auto* config = app.add_subcommand("config", "Print an example config file, or check one");
-  setup_config(*config, config_options);
-
-  CompletionOptions completion_options;
-  auto* completion = app.add_subcommand("completion", "Print the shell completion script");
-  setup_completion(*completion, completion_options);
-
+  describe_app(app);
+  Commands commands;
+  add_subcommands(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? kExitClean : kExitUsage;
   }
-
   try {
-    if (rules->parsed()) {
-      return run_rules(rules_options);
-    }
-    if (diff->parsed()) {
-      return run_diff(diff_options);
-    }
-    if (config->parsed()) {
-      return run_config(config_options);
-    }
-    if (completion->parsed()) {
-      return run_completion(app, completion_options);
-    }
-    const bbp::http::CurlGlobal curl;
-    if (scan->parsed()) {
-      setup_logging(scan_options.log);
-      return run_scan(scan_options, g_cancel);
-    }
-    setup_logging(auth_options.log);
-    return run_auth_check(auth_options, g_cancel);
+    return run(app, commands);
   } catch (const std::exception& e) {
     std::cerr << "bbposture: " << e.what() << '\n';
     return kExitUsage;

@@ -352,78 +352,106 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
   return exit_code_for(report, config);
 }
 
-}  // namespace
-
-int run_scan(const ScanOptions& given, const std::atomic<bool>& cancel) {
-  // Load config: the config file's settings under the command line's, validated once.
-  auto config = configured(given, Command::scan);
-  if (!config) {
-    usage_error(config.error());
-    return kExitUsage;
-  }
-  for (const auto& warning : config->warnings) {
-    spdlog::warn("{}", warning);
-  }
-  // Every file it will write can be written, before the first request.
-  if (auto writable = check_outputs(config->outputs(), config->inputs(), {"-o", "--save-snapshot"});
-      !writable) {
-    usage_error(writable.error());
-    return kExitUsage;
-  }
-  auto started = run_clock_now();
-  if (!started) {
-    usage_error(started.error());
-    return kExitUsage;
-  }
-  if (config->plan) {
-    return run_plan(*config, cancel);
-  }
-  // The baseline is read in full before the first request (and before -o may replace it).
-  const auto baseline = load_baseline(config->baseline);
-  if (!baseline) {
-    usage_error(baseline.error());
-    return kExitUsage;
-  }
-
+// What the scan read, from a snapshot or from Bitbucket, and what finishing the run needs.
+struct Gathered {
   bitbucket::CollectResult collected;
   std::uint64_t requests = 0;
   std::unique_ptr<bitbucket::Checkpoint> checkpoint;
   bool stopped_early = false;
   bool missing_workspace = false;
-  if (config->from_snapshot) {
-    // Offline: evaluate what an earlier scan saw, as of the time it saw it.
-    auto snapshot = load_snapshot(*config);
+  core::TimePoint started;
+};
+
+// Offline: what an earlier scan saw, as of the time it saw it. Live: a collection, timed from
+// `started`. The exit code when it cannot be had.
+tl::expected<Gathered, int> gather(const ScanConfig& config, core::TimePoint started,
+                                   const std::atomic<bool>& cancel) {
+  Gathered g;
+  g.started = started;
+  if (config.from_snapshot) {
+    auto snapshot = load_snapshot(config);
     if (!snapshot) {
       usage_error(snapshot.error());
-      return kExitUsage;
+      return tl::unexpected(kExitUsage);
     }
-    started = snapshot->collected_at;
-    collected.snapshot = std::move(*snapshot);
-  } else {
-    auto live = collect_live(*config, config->log, cancel);
-    if (!live) {
-      return live.error();
-    }
-    stopped_early = live->collected.interrupted || live->rate_limit_exhausted;
-    missing_workspace = report_missing_workspaces(live->collected);
-    collected = std::move(live->collected);
-    requests = live->requests;
-    collected.snapshot.collected_at = *started;
-    checkpoint = std::move(live->checkpoint);
+    g.started = snapshot->collected_at;
+    g.collected.snapshot = std::move(*snapshot);
+    return g;
   }
+  auto live = collect_live(config, config.log, cancel);
+  if (!live) {
+    return tl::unexpected(live.error());
+  }
+  g.stopped_early = live->collected.interrupted || live->rate_limit_exhausted;
+  g.missing_workspace = report_missing_workspaces(live->collected);
+  g.collected = std::move(live->collected);
+  g.requests = live->requests;
+  g.collected.snapshot.collected_at = started;
+  g.checkpoint = std::move(live->checkpoint);
+  return g;
+}
+
+// Everything checked before the first request: the config (the file under the command line,
+// validated once), its warnings said, every output writable, and the run's clock.
+tl::expected<std::pair<ScanConfig, core::TimePoint>, int> prepare(const ScanOptions& given) {
+  auto config = configured(given, Command::scan);
+  if (!config) {
+    usage_error(config.error());
+    return tl::unexpected(kExitUsage);
+  }
+  for (const auto& warning : config->warnings) {
+    spdlog::warn("{}", warning);
+  }
+  if (auto writable = check_outputs(config->outputs(), config->inputs(), {"-o", "--save-snapshot"});
+      !writable) {
+    usage_error(writable.error());
+    return tl::unexpected(kExitUsage);
+  }
+  auto started = run_clock_now();
+  if (!started) {
+    usage_error(started.error());
+    return tl::unexpected(kExitUsage);
+  }
+  return std::make_pair(std::move(*config), *started);
+}
+
+}  // namespace
+
+int run_scan(const ScanOptions& given, const std::atomic<bool>& cancel) {
+  auto prepared = prepare(given);
+  if (!prepared) {
+    return prepared.error();
+  }
+  const ScanConfig& config = prepared->first;
+  if (config.plan) {
+    return run_plan(config, cancel);
+  }
+  // The baseline is read in full before the first request (and before -o may replace it).
+  const auto baseline = load_baseline(config.baseline);
+  if (!baseline) {
+    usage_error(baseline.error());
+    return kExitUsage;
+  }
+  auto gathered = gather(config, prepared->second, cancel);
+  if (!gathered) {
+    return gathered.error();
+  }
+  auto& collected = gathered->collected;
   for (const auto& line : gap_summary(collected.snapshot.gaps)) {
     spdlog::warn("{}", line);
   }
   // When one output fails, the others are still written; the run then exits 2.
-  const bool snapshot_saved = save_snapshot(*config, collected.snapshot);
+  const bool snapshot_saved = save_snapshot(config, collected.snapshot);
   // Declared restrictions join what was read only now: the snapshot keeps what was read.
-  core::apply_declarations(collected.snapshot, config->declarations);
-  int code = evaluate_and_report(*config, collected, requests, *started, cancel, *baseline);
+  core::apply_declarations(collected.snapshot, config.declarations);
+  int code = evaluate_and_report(config, collected, gathered->requests, gathered->started, cancel,
+                                 *baseline);
   const bool outputs_failed = !snapshot_saved || code == kExitUsage;
-  if (outputs_failed || missing_workspace) {
+  if (outputs_failed || gathered->missing_workspace) {
     code = kExitUsage;  // 2 comes before 3 and 1; an authentication failure returned earlier
   }
-  finish_checkpoint(checkpoint.get(), stopped_early || cancel.load() || outputs_failed);
+  finish_checkpoint(gathered->checkpoint.get(),
+                    gathered->stopped_early || cancel.load() || outputs_failed);
   return code;
 }
 

@@ -504,7 +504,8 @@ namespace {
 
 // snapshot_from_json, with the repositories of workspace w already converted in prepared[w]
 // (placed before any left in the document).
-Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Repository>> prepared) {
+// snapshot_version, which must be one this version reads.
+int snapshot_version_of(const json& j) {
   if (!j.is_object()) {
     bad("not a JSON object");
   }
@@ -516,6 +517,51 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
     bad("version " + std::to_string(*version) + " is not supported (this bbposture reads 1 and " +
         std::to_string(kSnapshotVersion) + ")");
   }
+  return *version;
+}
+
+WorkspaceSnapshot workspace_from(const json& w, int version, std::vector<Repository> prepared) {
+  WorkspaceSnapshot ws;
+  ws.slug = text(w, "slug");
+  ws.listed = field(w, "listed").is_boolean() ? field(w, "listed").get<bool>() : true;
+  if (version >= 2) {
+    ws.deploy_keys_collected = flag(w, "deploy_keys_collected");
+    ws.project_keys_collected = flag(w, "project_keys_collected");
+  }
+  ws.repositories = std::move(prepared);
+  for (const auto& r : array_at(w, "repositories")) {
+    ws.repositories.push_back(repository_from(r));
+  }
+  for (const auto& p : array_at(w, "projects")) {
+    ws.projects.push_back({text(p, "key"), text(p, "uuid"), text(p, "name"), text(p, "html_url")});
+  }
+  for (const auto& k : array_at(w, "keys")) {
+    ws.keys.push_back(key_from(k));
+  }
+  get_extended(w, ws);
+  return ws;
+}
+
+Gap gap_from(const json& g) {
+  Gap gap;
+  const auto subject = gap_subject_from_string(text(g, "subject"));
+  const auto reason = unknown_reason_from_string(text(g, "reason"));
+  if (!subject || !reason) {
+    bad("a gap has an unknown subject or reason");
+  }
+  gap.subject = *subject;
+  gap.reason = *reason;
+  gap.workspace = text(g, "workspace");
+  gap.repository = opt_text(g, "repository");
+  gap.project = opt_text(g, "project");
+  gap.endpoint = text(g, "endpoint");
+  gap.http_status = opt_num<int>(g, "http_status");
+  gap.detail = text(g, "detail");
+  return gap;
+}
+
+Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Repository>> prepared) {
+  const int version = snapshot_version_of(j);
   Snapshot s;
   s.api_url = text(j, "api_url");
   const auto collected = opt_time(j, "collected_at");
@@ -525,31 +571,12 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
   s.collected_at = *collected;
   s.credential = opt_text(j, "credential");
   for (const auto& w : array_at(j, "workspaces")) {
-    WorkspaceSnapshot ws;
-    ws.slug = text(w, "slug");
-    ws.listed = field(w, "listed").is_boolean() ? field(w, "listed").get<bool>() : true;
-    if (*version >= 2) {
-      ws.deploy_keys_collected = flag(w, "deploy_keys_collected");
-      ws.project_keys_collected = flag(w, "project_keys_collected");
-    }
-    if (s.workspaces.size() < prepared.size()) {
-      ws.repositories = std::move(prepared[s.workspaces.size()]);
-    }
-    for (const auto& r : array_at(w, "repositories")) {
-      ws.repositories.push_back(repository_from(r));
-    }
-    for (const auto& p : array_at(w, "projects")) {
-      ws.projects.push_back(
-          {text(p, "key"), text(p, "uuid"), text(p, "name"), text(p, "html_url")});
-    }
-    for (const auto& k : array_at(w, "keys")) {
-      ws.keys.push_back(key_from(k));
-    }
-    get_extended(w, ws);
-    s.workspaces.push_back(std::move(ws));
+    const std::size_t i = s.workspaces.size();
+    s.workspaces.push_back(workspace_from(
+        w, version, i < prepared.size() ? std::move(prepared[i]) : std::vector<Repository>{}));
   }
   s.ssh_keys_status = ssh_status_from(text(j, "ssh_keys_status"));
-  if (*version == 1) {
+  if (version == 1) {
     // What version 1 can prove: the caller's SSH keys are looked at only when rule 11 is part
     // of the scan, and then every listed repository's and project's keys were read too.
     const bool keys_read = s.ssh_keys_status != SshKeysStatus::not_collected;
@@ -561,21 +588,7 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
     s.ssh_keys.push_back(key_from(k));
   }
   for (const auto& g : array_at(j, "gaps")) {
-    Gap gap;
-    const auto subject = gap_subject_from_string(text(g, "subject"));
-    const auto reason = unknown_reason_from_string(text(g, "reason"));
-    if (!subject || !reason) {
-      bad("a gap has an unknown subject or reason");
-    }
-    gap.subject = *subject;
-    gap.reason = *reason;
-    gap.workspace = text(g, "workspace");
-    gap.repository = opt_text(g, "repository");
-    gap.project = opt_text(g, "project");
-    gap.endpoint = text(g, "endpoint");
-    gap.http_status = opt_num<int>(g, "http_status");
-    gap.detail = text(g, "detail");
-    s.gaps.push_back(std::move(gap));
+    s.gaps.push_back(gap_from(g));
   }
   return s;
 }

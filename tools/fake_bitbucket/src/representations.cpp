@@ -184,6 +184,30 @@ json Representations::project_deploy_key(const Workspace& ws, const Project& pro
                       id_of(raw, index));
 }
 
+namespace {
+
+// A repository's links, as Bitbucket serves them.
+json repository_links(const std::string& self, const std::string& web,
+                      const std::string& full_name) {
+  return {{"self", href(self)},
+          {"html", href(web)},
+          {"avatar", href(std::string(kWeb) + "/" + full_name + "/avatar/32")},
+          {"pullrequests", href(self + "/pullrequests")},
+          {"commits", href(self + "/commits")},
+          {"forks", href(self + "/forks")},
+          {"watchers", href(self + "/watchers")},
+          {"branches", href(self + "/refs/branches")},
+          {"tags", href(self + "/refs/tags")},
+          {"downloads", href(self + "/downloads")},
+          {"source", href(self + "/src")},
+          {"hooks", href(self + "/hooks")},
+          {"clone",
+           json::array({{{"name", "https"}, {"href", web + ".git"}},
+                        {{"name", "ssh"}, {"href", "git@bitbucket.org:" + full_name + ".git"}}})}};
+}
+
+}  // namespace
+
 json Representations::repository(const Workspace& ws, const Repository& repo) const {
   const std::string full_name = ws.slug + "/" + repo.slug;
   const std::string self = api_ + "/repositories/" + full_name;
@@ -195,22 +219,7 @@ json Representations::repository(const Workspace& ws, const Repository& repo) co
   json object = {
       {"type", "repository"},
       {"full_name", full_name},
-      {"links",
-       {{"self", href(self)},
-        {"html", href(web)},
-        {"avatar", href(std::string(kWeb) + "/" + full_name + "/avatar/32")},
-        {"pullrequests", href(self + "/pullrequests")},
-        {"commits", href(self + "/commits")},
-        {"forks", href(self + "/forks")},
-        {"watchers", href(self + "/watchers")},
-        {"branches", href(self + "/refs/branches")},
-        {"tags", href(self + "/refs/tags")},
-        {"downloads", href(self + "/downloads")},
-        {"source", href(self + "/src")},
-        {"hooks", href(self + "/hooks")},
-        {"clone",
-         json::array({{{"name", "https"}, {"href", web + ".git"}},
-                      {{"name", "ssh"}, {"href", "git@bitbucket.org:" + full_name + ".git"}}})}}},
+      {"links", repository_links(self, web, full_name)},
       {"name", repo.name},
       {"slug", repo.slug},
       {"description", ""},

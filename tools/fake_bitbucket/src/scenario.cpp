@@ -319,100 +319,118 @@ std::string Scenario::user_uuid() const {
   return it != user.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
-Scenario Scenario::parse(const json& document) {
-  require_object(document, "document");
-  Scenario scenario;
+namespace {
 
-  const auto clients = array_at(document, "oauth_clients", "document");
-  for (std::size_t i = 0; i < clients.size(); ++i) {
-    const auto at = "oauth_clients[" + std::to_string(i) + "]";
-    const auto& spec = require_object(clients[i], at);
-    OAuthClient client;
-    client.client_id = string_at(spec, "client_id", at);
-    client.client_secret = string_at(spec, "client_secret", at);
-    client.scopes = scopes_at(spec, at);
-    if (const auto it = spec.find("expires_in"); it != spec.end()) {
-      if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) {
-        fail(at + ".expires_in", "must be a positive integer");
-      }
-      client.expires_in = it->get<std::int64_t>();
+OAuthClient parse_oauth_client(const json& item, const std::string& at) {
+  const auto& spec = require_object(item, at);
+  OAuthClient client;
+  client.client_id = string_at(spec, "client_id", at);
+  client.client_secret = string_at(spec, "client_secret", at);
+  client.scopes = scopes_at(spec, at);
+  if (const auto it = spec.find("expires_in"); it != spec.end()) {
+    if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) {
+      fail(at + ".expires_in", "must be a positive integer");
     }
-    if (const auto it = spec.find("public"); it != spec.end()) {
-      if (!it->is_boolean()) {
-        fail(at + ".public", "must be a boolean");
-      }
-      client.is_public = it->get<bool>();
-    }
-    scenario.oauth_clients.push_back(std::move(client));
+    client.expires_in = it->get<std::int64_t>();
   }
+  if (const auto it = spec.find("public"); it != spec.end()) {
+    if (!it->is_boolean()) {
+      fail(at + ".public", "must be a boolean");
+    }
+    client.is_public = it->get<bool>();
+  }
+  return client;
+}
 
-  const auto tokens = array_at(document, "access_tokens", "document");
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    const auto at = "access_tokens[" + std::to_string(i) + "]";
-    const auto& spec = require_object(tokens[i], at);
+// Every entry of the array `key`, as `parse(entry, "key[i]")` makes it.
+template <typename Parse>
+void each_entry(const json& document, const char* key, Parse parse) {
+  const auto entries = array_at(document, key, "document");
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    parse(entries[i], std::string(key) + "[" + std::to_string(i) + "]");
+  }
+}
+
+void parse_credentials(const json& document, Scenario& scenario) {
+  each_entry(document, "oauth_clients", [&](const json& item, const std::string& at) {
+    scenario.oauth_clients.push_back(parse_oauth_client(item, at));
+  });
+  each_entry(document, "access_tokens", [&](const json& item, const std::string& at) {
+    const auto& spec = require_object(item, at);
     scenario.access_tokens.push_back({string_at(spec, "token", at), scopes_at(spec, at)});
-  }
-
-  const auto api_tokens = array_at(document, "api_tokens", "document");
-  for (std::size_t i = 0; i < api_tokens.size(); ++i) {
-    const auto at = "api_tokens[" + std::to_string(i) + "]";
-    const auto& spec = require_object(api_tokens[i], at);
+  });
+  each_entry(document, "api_tokens", [&](const json& item, const std::string& at) {
+    const auto& spec = require_object(item, at);
     scenario.api_tokens.push_back(
         {string_at(spec, "email", at), string_at(spec, "token", at), scopes_at(spec, at)});
-  }
-
-  const auto passwords = array_at(document, "app_passwords", "document");
-  for (std::size_t i = 0; i < passwords.size(); ++i) {
-    const auto at = "app_passwords[" + std::to_string(i) + "]";
-    const auto& spec = require_object(passwords[i], at);
+  });
+  each_entry(document, "app_passwords", [&](const json& item, const std::string& at) {
+    const auto& spec = require_object(item, at);
     scenario.app_passwords.push_back(
         {string_at(spec, "username", at), string_at(spec, "password", at), scopes_at(spec, at)});
-  }
+  });
+}
 
+json parse_user(const json& document) {
   if (const auto it = document.find("user"); it != document.end() && !it->is_null()) {
-    scenario.user = require_object(*it, "user");
-  } else {
-    scenario.user = {{"type", "user"},
-                     {"uuid", stable_uuid("user:fake")},
-                     {"display_name", "Fake User"},
-                     {"nickname", "fake-user"},
-                     {"account_id", "557058:00000000-0000-4000-8000-000000000000"},
-                     {"created_on", "2020-01-01T00:00:00.000000+00:00"}};
+    return require_object(*it, "user");
   }
-  scenario.ssh_keys = objects_at(document, "ssh_keys", "document");
+  return {{"type", "user"},
+          {"uuid", stable_uuid("user:fake")},
+          {"display_name", "Fake User"},
+          {"nickname", "fake-user"},
+          {"account_id", "557058:00000000-0000-4000-8000-000000000000"},
+          {"created_on", "2020-01-01T00:00:00.000000+00:00"}};
+}
 
+void parse_workspaces(const json& document, Scenario& scenario) {
   std::set<std::string> slugs;
-  const auto workspaces = array_at(document, "workspaces", "document");
-  for (std::size_t i = 0; i < workspaces.size(); ++i) {
-    const auto at = "workspaces[" + std::to_string(i) + "]";
-    auto workspace = parse_workspace(workspaces[i], at);
+  each_entry(document, "workspaces", [&](const json& item, const std::string& at) {
+    auto workspace = parse_workspace(item, at);
     if (!slugs.insert(workspace.slug).second) {
       fail(at, "duplicate workspace slug \"" + workspace.slug + "\"");
     }
     scenario.workspaces.push_back(std::move(workspace));
-  }
+  });
+}
 
-  scenario.faults = array_at(document, "faults", "document");
+// latency_ms and server: how the fake itself behaves.
+void parse_server(const json& document, Scenario& scenario) {
   if (const auto it = document.find("latency_ms"); it != document.end()) {
     if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
       fail("latency_ms", "must be a non-negative integer");
     }
     scenario.latency_ms = it->get<std::int64_t>();
   }
-  if (const auto it = document.find("server"); it != document.end()) {
-    const auto& spec = require_object(*it, "server");
-    auto positive = [&](const char* key, std::int64_t& target) {
-      if (const auto value = spec.find(key); value != spec.end()) {
-        if (!value->is_number_integer() || value->get<std::int64_t>() <= 0) {
-          fail(std::string("server.") + key, "must be a positive integer");
-        }
-        target = value->get<std::int64_t>();
-      }
-    };
-    positive("threads", scenario.server.threads);
-    positive("keep_alive_timeout_s", scenario.server.keep_alive_timeout_s);
-    positive("keep_alive_max_count", scenario.server.keep_alive_max_count);
+  const auto it = document.find("server");
+  if (it == document.end()) {
+    return;
   }
+  const auto& spec = require_object(*it, "server");
+  auto positive = [&](const char* key, std::int64_t& target) {
+    if (const auto value = spec.find(key); value != spec.end()) {
+      if (!value->is_number_integer() || value->get<std::int64_t>() <= 0) {
+        fail(std::string("server.") + key, "must be a positive integer");
+      }
+      target = value->get<std::int64_t>();
+    }
+  };
+  positive("threads", scenario.server.threads);
+  positive("keep_alive_timeout_s", scenario.server.keep_alive_timeout_s);
+  positive("keep_alive_max_count", scenario.server.keep_alive_max_count);
+}
+
+}  // namespace
+
+Scenario Scenario::parse(const json& document) {
+  require_object(document, "document");
+  Scenario scenario;
+  parse_credentials(document, scenario);
+  scenario.user = parse_user(document);
+  scenario.ssh_keys = objects_at(document, "ssh_keys", "document");
+  parse_workspaces(document, scenario);
+  scenario.faults = array_at(document, "faults", "document");
+  parse_server(document, scenario);
   return scenario;
 }
 
