@@ -20,6 +20,9 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel);
 // What the collector reads for this scan's rules and scope.
 bitbucket::CollectOptions collect_options(const ScanConfig& config,
                                           bitbucket::CredentialKind credential);
+// Workspaces named with -w that Bitbucket does not know (or does not show this credential), said
+// on stderr with what it can see. True when there were any (the run then exits 2).
+bool report_missing_workspaces(const bitbucket::CollectResult& collected);
 // bbposture scan --plan: identify, list, and print what the scan would read and cost.
 int run_plan(const ScanConfig& config, const std::atomic<bool>& cancel);
 

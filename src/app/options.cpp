@@ -323,6 +323,12 @@ tl::expected<void, std::string> validate_sources(const ScanOptions& options, Sca
     return tl::unexpected(std::string(
         "--from-snapshot reads no API: it cannot be combined with --checkpoint or --plan"));
   }
+  if (c.plan && c.format != report::Format::table && c.format != report::Format::json) {
+    return tl::unexpected("--plan writes a table or JSON, not " +
+                          std::string(report::to_string(c.format)) +
+                          (options.format.empty() ? " (the -o file's extension)" : "") +
+                          ": use -f table or -f json, or an -o file ending in .txt or .json");
+  }
   if (c.plan && (c.checkpoint || c.save_snapshot)) {
     return tl::unexpected(std::string(
         "--plan only lists: it cannot be combined with --checkpoint or --save-snapshot"));

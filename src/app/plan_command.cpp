@@ -223,6 +223,9 @@ int run_plan(const ScanConfig& config, const std::atomic<bool>& cancel) {
     std::cerr << "bbposture: " << written.error() << '\n';
     return kExitUsage;
   }
+  if (report_missing_workspaces(collected)) {
+    return kExitUsage;  // as the scan: a usage problem, not an incomplete listing
+  }
   const bool complete = collected.snapshot.gaps.empty() && !collected.interrupted;
   return complete ? kExitClean : kExitIncomplete;
 }

@@ -133,6 +133,22 @@ bitbucket::CollectOptions collect_options(const ScanConfig& config,
   return o;
 }
 
+// Workspaces named with -w that Bitbucket does not know (or does not show this credential):
+// said with what it can see. True when there were any (the run then exits 2).
+bool report_missing_workspaces(const bitbucket::CollectResult& collected) {
+  for (const auto& slug : collected.missing_workspaces) {
+    std::string line =
+        "bbposture: workspace '" + slug + "' was not found, or this credential cannot see it (404)";
+    if (collected.visible_workspaces) {
+      line += collected.visible_workspaces->empty()
+                  ? "; it can see no workspace"
+                  : "; it can see: " + text::join(*collected.visible_workspaces);
+    }
+    std::cerr << line << '\n';
+  }
+  return !collected.missing_workspaces.empty();
+}
+
 void setup_scan(CLI::App& app, ScanOptions& o) {
   add_options(app, Command::scan, o);
 }
@@ -151,22 +167,6 @@ void warn_unmatched(const std::vector<std::string>& filters) {
   for (const auto& filter : filters) {
     spdlog::warn("{} matched no repository", filter);
   }
-}
-
-// Workspaces named with -w that Bitbucket does not know (or does not show this credential):
-// said with what it can see. True when there were any (the run then exits 2).
-bool report_missing_workspaces(const bitbucket::CollectResult& collected) {
-  for (const auto& slug : collected.missing_workspaces) {
-    std::string line =
-        "bbposture: workspace '" + slug + "' was not found, or this credential cannot see it (404)";
-    if (collected.visible_workspaces) {
-      line += collected.visible_workspaces->empty()
-                  ? "; it can see no workspace"
-                  : "; it can see: " + text::join(*collected.visible_workspaces);
-    }
-    std::cerr << line << '\n';
-  }
-  return !collected.missing_workspaces.empty();
 }
 
 // Reads a saved snapshot and keeps the workspaces and repositories selected on the command line.

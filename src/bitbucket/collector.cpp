@@ -235,7 +235,7 @@ class Collector::Run {
   // When a workspace named with -w was not found: the workspaces the credential can see, for
   // the message (one more request; nothing when they cannot be listed).
   void list_visible_workspaces() {
-    if (missing_workspaces_.empty() || stopped() || options_.plan_only) {
+    if (missing_workspaces_.empty() || stopped()) {
       return;
     }
     std::optional<core::Gap> gap;

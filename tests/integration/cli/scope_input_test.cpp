@@ -1,5 +1,7 @@
 // The real bbposture binary and what it is told to scan: a workspace Bitbucket does not know,
 // filters that match nothing, and the caller's own SSH keys in a repository-scoped scan.
+#include <filesystem>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -50,6 +52,28 @@ TEST_F(ScopeInput, AnUnknownWorkspaceIsNamedWithTheVisibleOnesAndTheOthersAreSca
     acme_finding = acme_finding || f["workspace"] == "acme";
   }
   EXPECT_TRUE(acme_finding);
+}
+
+TEST_F(ScopeInput, APlanNamesAnUnknownWorkspaceAsTheScanDoes) {
+  const auto r = bb_.run(bb_.scan_args({"--plan", "-w", "acme", "-w", "acmee"}));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("bbposture: workspace 'acmee' was not found, or this credential "
+                               "cannot see it (404); it can see: acme, globex"));
+}
+
+TEST_F(ScopeInput, APlanIsATableOrJsonAndAnythingElseIsRefusedBeforeAnyRequest) {
+  for (const auto& extra : std::vector<std::vector<std::string>>{
+           {"-f", "html"}, {"-f", "sarif"}, {"-o", bb_.path("plan.html")}}) {
+    std::vector<std::string> plan{"--plan"};
+    plan.insert(plan.end(), extra.begin(), extra.end());
+    const auto before = bb_.fake().request_count();
+    const auto r = bb_.run(bb_.scan_args(plan));
+    EXPECT_EQ(r.exit_code, 2) << extra.back();
+    EXPECT_THAT(r.err, HasSubstr("--plan writes a table or JSON"));
+    EXPECT_EQ(bb_.fake().request_count(), before);
+    EXPECT_FALSE(std::filesystem::exists(bb_.path("plan.html")));
+  }
+  EXPECT_EQ(bb_.run(bb_.scan_args({"--plan", "-o", bb_.path("plan.json")})).exit_code, 0);
 }
 
 TEST_F(ScopeInput, RepeatedWorkspacesAreScannedOnce) {
