@@ -352,6 +352,16 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
   return exit_code_for(report, config);
 }
 
+// Whether a live scan read nothing at all: no workspace could be listed and a read failed (a
+// credential that sees no workspace reads nothing and fails nothing: that is a clean answer).
+bool nothing_read(const bitbucket::CollectResult& collected) {
+  const auto& s = collected.snapshot;
+  const bool none_listed =
+      std::none_of(s.workspaces.begin(), s.workspaces.end(),
+                   [](const core::WorkspaceSnapshot& ws) { return ws.listed; });
+  return none_listed && !s.gaps.empty() && !collected.interrupted;
+}
+
 // What the scan read, from a snapshot or from Bitbucket, and what finishing the run needs.
 struct Gathered {
   bitbucket::CollectResult collected;
@@ -439,6 +449,14 @@ int run_scan(const ScanOptions& given, const std::atomic<bool>& cancel) {
   auto& collected = gathered->collected;
   for (const auto& line : gap_summary(collected.snapshot.gaps)) {
     spdlog::warn("{}", line);
+  }
+  if (nothing_read(collected)) {
+    // Every listing failed: a report would show no findings, which is not what was found.
+    std::cerr << "bbposture: nothing was read (every listing failed, see above); no report is "
+                 "written, as this is not a verdict: check the network, --api-url, --ca-bundle "
+                 "and the credential's access, and run again\n";
+    finish_checkpoint(gathered->checkpoint.get(), true);
+    return kExitIncomplete;
   }
   // When one output fails, the others are still written; the run then exits 2.
   const bool snapshot_saved = save_snapshot(config, collected.snapshot);

@@ -239,18 +239,40 @@ TEST_F(ScanEndToEnd, AccessTokenSkipsTheUserAndSshKeys) {
   bb_.start(scenario);
   const auto r =
       scan({"-f", "json", "--concurrency", "1"}, {"BITBUCKET_ACCESS_TOKEN=access-token-value"});
-  const auto report = parse(r);
   EXPECT_EQ(bb_.fake().request_count("/2.0/user"), 0U);
   EXPECT_EQ(bb_.fake().token_requests(), 0U);
-  // The access token cannot list workspaces (no account scope): an error entry, exit 3.
+  // The access token cannot list workspaces (no account scope): nothing was read, so no report
+  // (one would say "no findings"), the cause on stderr, exit 3.
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_FALSE(report["errors"].empty());
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("missing scope: account"));
+  EXPECT_THAT(r.err, HasSubstr("nothing was read"));
   const auto with_ws = scan({"-f", "json", "-w", "acme", "-w", "globex", "--allow-incomplete"},
                             {"BITBUCKET_ACCESS_TOKEN=access-token-value"});
   const auto full = parse(with_ws);
   auto expected = kExpectedFindings;
   expected.erase("old-key laptop");  // SSH keys are not applicable to access tokens
   EXPECT_EQ(findings_of(full), expected);
+}
+
+// An API nobody answers: whatever the credential, nothing is read, so no report is written (one
+// would say "no findings") and the exit code is 3, with the cause on stderr.
+TEST_F(ScanEndToEnd, NothingReadIsNeverACleanReportForAnyCredentialKind) {
+  const std::vector<std::vector<std::string>> credentials{
+      {"BITBUCKET_ACCESS_TOKEN=access-token-value"},
+      {"BITBUCKET_EMAIL=dev@example.com", "BITBUCKET_API_TOKEN=api-token-value"},
+      {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"}};
+  for (const auto& env : credentials) {
+    for (const auto* format : {"json", "table", "sarif"}) {
+      const auto r = bb_.run({"scan", "--api-url", "http://127.0.0.1:1/2.0", "--token-url",
+                              "http://127.0.0.1:1/token", "--max-attempts", "1", "-w", "acme",
+                              "-f", format, "--no-progress"},
+                             env);
+      EXPECT_EQ(r.exit_code, 3) << env.front() << " " << format << ": " << r.err;
+      EXPECT_EQ(r.out, "") << env.front() << " " << format;
+      EXPECT_THAT(r.err, HasSubstr("nothing was read")) << env.front();
+    }
+  }
 }
 
 TEST_F(ScanEndToEnd, WrongSecretIsAnAuthenticationFailure) {
