@@ -264,10 +264,10 @@ TEST_F(ScanEndToEnd, NothingReadIsNeverACleanReportForAnyCredentialKind) {
       {"BITBUCKET_CLIENT_ID=scan-client", "BITBUCKET_CLIENT_SECRET=scan-secret-value"}};
   for (const auto& env : credentials) {
     for (const auto* format : {"json", "table", "sarif"}) {
-      const auto r = bb_.run({"scan", "--api-url", "http://127.0.0.1:1/2.0", "--token-url",
-                              "http://127.0.0.1:1/token", "--max-attempts", "1", "-w", "acme",
-                              "-f", format, "--no-progress"},
-                             env);
+      const auto r = bb_.run(
+          {"scan", "--api-url", "http://127.0.0.1:1/2.0", "--token-url", "http://127.0.0.1:1/token",
+           "--max-attempts", "1", "-w", "acme", "-f", format, "--no-progress"},
+          env);
       EXPECT_EQ(r.exit_code, 3) << env.front() << " " << format << ": " << r.err;
       EXPECT_EQ(r.out, "") << env.front() << " " << format;
       EXPECT_THAT(r.err, HasSubstr("nothing was read")) << env.front();
