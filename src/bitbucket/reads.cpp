@@ -82,7 +82,6 @@ Parsing parse_workspace(const json& answer, const Target& /*target*/) {
 
 using core::KeyKind;
 using core::VariableLevel;
-constexpr auto kRepository = "/repositories/{workspace}/{repository}";
 
 std::vector<Read> user_and_listing_rows() {
   return {
@@ -448,7 +447,7 @@ std::string path_for(const Read& read, const Target& target) {
 }
 
 std::string url_for(const Read& read, const Target& target, std::string_view more_fields) {
-  const auto path = path_for(read, target);
+  auto path = path_for(read, target);
   if (read.query_name.empty()) {
     return path;
   }
