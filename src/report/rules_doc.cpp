@@ -69,6 +69,28 @@ std::string render_table() {
   return out.str();
 }
 
+// "- Thresholds: `stale_days` (`--stale-days`, default 365, 1 to 100000)", from the rule's row and
+// the threshold table; nothing for a rule that uses none.
+std::string thresholds_line(const core::Rule& r) {
+  std::string line;
+  for (const auto id : r.thresholds) {
+    const auto& t = core::threshold(id);
+    line.append(line.empty() ? "- Thresholds: " : "; ")
+        .append("`")
+        .append(t.key)
+        .append("` (`")
+        .append(t.flag)
+        .append("`, default ")
+        .append(std::to_string(core::default_value(t)))
+        .append(", ")
+        .append(std::to_string(t.min))
+        .append(" to ")
+        .append(std::to_string(t.max))
+        .append(")");
+  }
+  return line.empty() ? line : line + "\n";
+}
+
 std::string render_markdown() {
   std::ostringstream out;
   out << "# Rules\n\n"
@@ -100,7 +122,8 @@ std::string render_markdown() {
         << (core::in_default_set(r) ? " (default)" : " (run only when selected)") << "\n"
         << "- Evaluated on: " << core::to_string(r.subject) << "\n"
         << "- OAuth scopes: `" << text::join(r.oauth_scopes, "`, `") << "`\n"
-        << "- API token scopes: `" << text::join(r.api_token_scopes, "`, `") << "`\n\n"
+        << "- API token scopes: `" << text::join(r.api_token_scopes, "`, `") << "`\n"
+        << thresholds_line(r) << "\n"
         << r.description << "\n\n"
         << "**Remediation.** " << r.remediation << "\n";
   }
