@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "bbp/core/catalogue.hpp"
+#include "bbp/text/sha256.hpp"
 #include "bbp/text/text.hpp"
 #include "commands.hpp"
 #include "config_reader.hpp"
@@ -132,6 +133,7 @@ tl::expected<ConfigFile, std::string> parse_config(std::string_view text, const 
   }
   ConfigFile file;
   file.path = path;
+  file.sha256 = bbp::text::sha256_hex(text);
   if (root.IsNull()) {
     return file;  // empty, or only comments: every setting keeps its default
   }
@@ -232,6 +234,9 @@ tl::expected<ScanConfig, std::string> configured(const ScanOptions& options, Com
   if (!config) {
     return Failure(file ? located_error(*file, config.error(), options.given, command)
                         : config.error());
+  }
+  if (file) {
+    config->config_file = ConfigFileRead{file->path, file->sha256};
   }
   return config;
 }

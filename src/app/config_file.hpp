@@ -22,7 +22,8 @@ inline constexpr const char* kDefaultConfigFile = "bbposture.yaml";
 
 // What one config file says.
 struct ConfigFile {
-  std::string path;  // as given ("bbposture.yaml"; "-" for standard input)
+  std::string path;    // as given ("bbposture.yaml"; "-" for standard input)
+  std::string sha256;  // of the file's bytes, for the report's provenance
   // Every setting at its default, with the values of the keys the file names.
   ScanOptions values;
   // The setting keys the file names ("fail_on"), with the line each is on.

@@ -49,9 +49,12 @@ int run_diff(const DiffOptions& options) {
   }
   const auto& old_report = reports->first;
   auto& current = reports->second;  // a reference, not a binding: the lambda below captures it
-  // Neither report says which rules or repositories it was narrowed to: a finding of OLD is
-  // fixed when NEW listed its workspace and has no unknown for it.
-  report::compare_with_baseline(current, old_report, options.old_report, {});
+  // A finding of OLD missing from NEW is fixed only when NEW's selection looked for it again;
+  // otherwise it is listed as not re-checked.
+  for (const auto& warning :
+       report::compare_with_baseline(current, old_report, options.old_report)) {
+    std::cerr << "bbposture: diff: warning: " << warning << '\n';
+  }
   const auto reporter = report::make_reporter(config->format, reporter_options(*config));
   if (auto written =
           write_output(config->output, [&](std::ostream& out) { reporter->write(current, out); });

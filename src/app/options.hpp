@@ -95,6 +95,12 @@ struct ConnectionConfig {
   std::vector<std::string> warnings;  // said on stderr before the first request
 };
 
+// The config file a run read: its path as found and the SHA-256 of its bytes.
+struct ConfigFileRead {
+  std::string path;
+  std::string sha256;
+};
+
 struct ScanConfig {
   ConnectionConfig connection;
   LogOptions log;
@@ -112,11 +118,11 @@ struct ScanConfig {
   std::vector<const core::Rule*> rules;  // the selected rules, in catalogue order
   core::Settings settings;
   bool allow_incomplete = false;
-  std::optional<std::string> save_snapshot;  // write what the collector read to this file
-  std::optional<std::string> from_snapshot;  // evaluate this file instead of calling the API
-  std::optional<std::string> checkpoint;     // journal of completed reads, to resume from
-  bool plan = false;                         // list what would be scanned and what it costs
-  std::optional<std::string> config_file;    // the config file read, if any
+  std::optional<std::string> save_snapshot;   // write what the collector read to this file
+  std::optional<std::string> from_snapshot;   // evaluate this file instead of calling the API
+  std::optional<std::string> checkpoint;      // journal of completed reads, to resume from
+  bool plan = false;                          // list what would be scanned and what it costs
+  std::optional<ConfigFileRead> config_file;  // the config file read, if any
   std::vector<core::Suppression> suppressions;
   std::vector<core::DeclaredRestrictions> declarations;
   std::optional<std::string> baseline;  // a previous JSON report: mark new/unchanged/fixed

@@ -314,33 +314,62 @@ void suppress(const ScanConfig& config, const core::Snapshot& snapshot,
   }
 }
 
+// How this run was made, for the report (report::Selection).
+report::Selection selection_of(const ScanConfig& config, const core::Snapshot& snapshot) {
+  report::Selection s;
+  s.identity = snapshot.identity;
+  s.rule_set = report::rule_set_name(config.rules);
+  s.workspaces = config.workspaces;
+  s.repos = config.repos;
+  s.exclude_repos = config.exclude_repos;
+  s.projects = config.projects;
+  s.include_user_keys = config.include_user_keys;
+  s.user_keys = config.scope().reads_user_keys();
+  s.fail_on = config.fail_on;
+  if (config.config_file) {
+    s.config = report::ConfigSource{config.config_file->path, config.config_file->sha256};
+  }
+  if (config.from_snapshot) {
+    s.snapshot =
+        report::SnapshotSource{*config.from_snapshot, snapshot.collected_at, snapshot.api_requests};
+  }
+  return s;
+}
+
+// When the run's data was read and when the run itself started: the same for a live scan;
+// offline, the rules are evaluated as of the snapshot's time, so that a live and an offline run
+// with the same flags give the same answer, while the report says when it was made.
+struct RunTimes {
+  core::TimePoint data_read_at;
+  core::TimePoint started;
+};
+
 // Evaluate and report.
 int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult& collected,
-                        std::uint64_t requests, core::TimePoint started,
-                        const std::atomic<bool>& cancel,
+                        std::uint64_t requests, RunTimes times, const std::atomic<bool>& cancel,
                         const std::optional<report::ScanReport>& baseline) {
-  const auto now = run_clock_now().value_or(started);
-  const core::TimePoint finished = config.from_snapshot ? started : now;
+  const auto now = run_clock_now().value_or(times.started);
   auto evaluations =
-      core::evaluate(collected.snapshot, config.settings, started,
+      core::evaluate(collected.snapshot, config.settings, times.data_read_at,
                      {config.rules, /*findings_only=*/true, config.scope().reads_user_keys()});
   suppress(config, collected.snapshot, evaluations, now);
   report::ReportInputs inputs{BBP_VERSION,
-                              started,
-                              finished,
+                              times.started,
+                              now,
                               requests,
                               config.settings,
                               collected.interrupted || cancel.load(),
                               config.min_severity,
                               config.rules,
-                              collected.snapshot.credential};
+                              collected.snapshot.credential,
+                              selection_of(config, collected.snapshot)};
   auto report = report::build_report(collected.snapshot, std::move(evaluations), inputs);
   report.suppressions_applied = !config.suppressions.empty();
   report.declarations_applied = !config.declarations.empty();
   if (baseline) {
-    report::compare_with_baseline(
-        report, *baseline, *config.baseline,
-        {config.scope(), config.scope().reads_user_keys(), config.min_severity});
+    for (const auto& warning : report::compare_with_baseline(report, *baseline, *config.baseline)) {
+      spdlog::warn("--baseline: {}", warning);
+    }
   }
   const auto reporter = report::make_reporter(config.format, reporter_options(config));
   if (auto written =
@@ -369,7 +398,7 @@ struct Gathered {
   std::unique_ptr<bitbucket::Checkpoint> checkpoint;
   bool stopped_early = false;
   bool missing_workspace = false;
-  core::TimePoint started;
+  RunTimes times;
 };
 
 // Offline: what an earlier scan saw, as of the time it saw it. Live: a collection, timed from
@@ -377,14 +406,14 @@ struct Gathered {
 tl::expected<Gathered, int> gather(const ScanConfig& config, core::TimePoint started,
                                    const std::atomic<bool>& cancel) {
   Gathered g;
-  g.started = started;
+  g.times = {started, started};
   if (config.from_snapshot) {
     auto snapshot = load_snapshot(config);
     if (!snapshot) {
       usage_error(snapshot.error());
       return tl::unexpected(kExitUsage);
     }
-    g.started = snapshot->collected_at;
+    g.times.data_read_at = snapshot->collected_at;
     g.collected.snapshot = std::move(*snapshot);
     return g;
   }
@@ -397,6 +426,7 @@ tl::expected<Gathered, int> gather(const ScanConfig& config, core::TimePoint sta
   g.collected = std::move(live->collected);
   g.requests = live->requests;
   g.collected.snapshot.collected_at = started;
+  g.collected.snapshot.api_requests = live->requests;
   g.checkpoint = std::move(live->checkpoint);
   return g;
 }
@@ -462,7 +492,7 @@ int run_scan(const ScanOptions& given, const std::atomic<bool>& cancel) {
   const bool snapshot_saved = save_snapshot(config, collected.snapshot);
   // Declared restrictions join what was read only now: the snapshot keeps what was read.
   core::apply_declarations(collected.snapshot, config.declarations);
-  int code = evaluate_and_report(config, collected, gathered->requests, gathered->started, cancel,
+  int code = evaluate_and_report(config, collected, gathered->requests, gathered->times, cancel,
                                  *baseline);
   const bool outputs_failed = !snapshot_saved || code == kExitUsage;
   if (outputs_failed || gathered->missing_workspace) {

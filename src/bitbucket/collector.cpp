@@ -31,6 +31,17 @@ void log_gap(const core::Gap& gap) {
   }
 }
 
+// Who GET /user says the caller is, for the report's provenance: "nickname {uuid}".
+std::optional<std::string> identity_of(const Caller& caller) {
+  if (!caller.name && !caller.uuid) {
+    return std::nullopt;
+  }
+  if (!caller.name || !caller.uuid) {
+    return caller.name ? *caller.name : *caller.uuid;
+  }
+  return *caller.name + " " + *caller.uuid;
+}
+
 // The data reads of `owner` that a scan with `scope` makes for every owner in scope (a
 // selected rule needs them), in table order. A read made only when another answer refers to
 // it is made by that read's task.
@@ -317,6 +328,7 @@ class Collector::Run {
       snapshot_.ssh_keys_status = core::SshKeysStatus::unreadable;
       return std::move(caller.gaps.front());
     }
+    snapshot_.identity = identity_of(*caller.value);
     if (!caller.value->is_user) {
       snapshot_.ssh_keys_status = core::SshKeysStatus::not_applicable;  // app users have none
       return std::nullopt;

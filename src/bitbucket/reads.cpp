@@ -30,11 +30,15 @@ Parsing each(const json& answer, const Target& /*target*/) {
 }
 
 Parsing parse_caller(const json& answer, const Target& /*target*/) {
+  auto name = string_at(answer, "nickname");
+  if (!name) {
+    name = string_at(answer, "display_name");
+  }
   if (string_at(answer, "type").value_or("user") != "user") {
-    return Parsed{Caller{false, std::nullopt}};  // an app user
+    return Parsed{Caller{false, string_at(answer, "uuid"), std::move(name)}};  // an app user
   }
   if (auto uuid = string_at(answer, "uuid")) {
-    return Parsed{Caller{true, std::move(uuid)}};
+    return Parsed{Caller{true, std::move(uuid), std::move(name)}};
   }
   return tl::unexpected(std::string("the /user answer has no uuid"));
 }

@@ -469,6 +469,12 @@ json snapshot_json_with(const Snapshot& s, const std::function<json(std::size_t)
   if (s.credential) {
     document["credential"] = *s.credential;  // optional: older snapshots do not have it
   }
+  if (s.identity) {
+    document["identity"] = *s.identity;  // optional, as the two below
+  }
+  if (s.api_requests) {
+    document["api_requests"] = *s.api_requests;
+  }
   return document;
 }
 
@@ -570,6 +576,13 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
   }
   s.collected_at = *collected;
   s.credential = opt_text(j, "credential");
+  s.identity = opt_text(j, "identity");
+  if (const auto requests = opt_num<std::int64_t>(j, "api_requests")) {
+    if (*requests < 0) {
+      bad("'api_requests' must not be negative");
+    }
+    s.api_requests = static_cast<std::uint64_t>(*requests);
+  }
   for (const auto& w : array_at(j, "workspaces")) {
     const std::size_t i = s.workspaces.size();
     s.workspaces.push_back(workspace_from(

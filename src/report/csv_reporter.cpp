@@ -85,6 +85,9 @@ void CsvReporter::write(const ScanReport& report, std::ostream& out) const {
   for (const auto& f : report.fixed) {
     write_finding(out, f, "absent");
   }
+  for (const auto& f : report.not_rechecked) {
+    write_finding(out, f, "not_rechecked");
+  }
   for (const auto& p : report.declared_passes) {
     write_finding(out, p, "");
   }

@@ -181,27 +181,47 @@ std::string_view completeness(const ScanReport& report) {
   return report.complete ? "complete" : "incomplete";
 }
 
+// "2026-01-01T00:00:00Z to …Z (3 s)", or offline, when the report was made and from what.
+void write_timing(std::ostream& out, const ScanReport& report) {
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(report.finished_at - report.started_at);
+  if (const auto offline = offline_label(report)) {
+    out << "<dt>Evaluated</dt><dd id=\"offline\">" << core::format_timestamp(report.started_at)
+        << ", " << html_escape(*offline) << "</dd>\n";
+    return;
+  }
+  out << "<dt>Scanned</dt><dd>" << core::format_timestamp(report.started_at) << " to "
+      << core::format_timestamp(report.finished_at) << " (" << seconds.count() << " s)</dd>\n"
+      << "<dt>API requests</dt><dd>" << report.api_requests << "</dd>\n";
+}
+
+// How the report was made (report.hpp's Selection), one term per line.
+void write_selection(std::ostream& out, const ScanReport& report) {
+  for (const auto& [label, value] : selection_lines(report)) {
+    if (label != "Data") {  // said by write_timing
+      out << "<dt>" << html_escape(label) << "</dt><dd>" << html_escape(value) << "</dd>\n";
+    }
+  }
+}
+
 void write_scope(std::ostream& out, const ScanReport& report) {
   std::string workspaces;
   for (const auto& ws : report.workspaces) {
     workspaces += (workspaces.empty() ? "" : ", ") + html_escape(ws);
   }
-  const auto seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(report.finished_at - report.started_at);
   const auto state = completeness(report);
   out << "<header>\n<h1>Bitbucket security posture</h1>\n<dl class=\"scope\" id=\"scope\">\n"
-      << "<dt>Workspaces</dt><dd>" << (workspaces.empty() ? "none" : workspaces) << "</dd>\n"
-      << "<dt>Scanned</dt><dd>" << core::format_timestamp(report.started_at) << " to "
-      << core::format_timestamp(report.finished_at) << " (" << seconds.count() << " s)</dd>\n"
-      << R"(<dt>Completeness</dt><dd id="completeness" class="state-)" << state << "\">" << state
+      << "<dt>Workspaces</dt><dd>" << (workspaces.empty() ? "none" : workspaces) << "</dd>\n";
+  write_timing(out, report);
+  out << R"(<dt>Completeness</dt><dd id="completeness" class="state-)" << state << "\">" << state
       << (state == "complete" ? "" : ": some checks could not be evaluated (see Unknown)")
       << "</dd>\n<dt>Scanned objects</dt><dd>" << report.repositories << " repositories, "
-      << report.keys << " keys</dd>\n<dt>API requests</dt><dd>" << report.api_requests
-      << "</dd>\n<dt>Credential</dt><dd id=\"credential\">"
+      << report.keys << " keys</dd>\n<dt>Credential</dt><dd id=\"credential\">"
       << html_escape(credential_label(report.credential)) << "</dd>\n"
       << "<dt>API URL</dt><dd>" << html_escape(report.api_url) << "</dd>\n"
-      << "<dt>Thresholds</dt><dd>" << html_escape(thresholds_text(report)) << "</dd>\n"
-      << "<dt>Tool</dt><dd>bbposture " << html_escape(report.tool_version) << "</dd>\n</dl>\n"
+      << "<dt>Thresholds</dt><dd>" << html_escape(thresholds_text(report)) << "</dd>\n";
+  write_selection(out, report);
+  out << "<dt>Tool</dt><dd>bbposture " << html_escape(report.tool_version) << "</dd>\n</dl>\n"
       << "</header>\n";
 }
 
@@ -476,7 +496,25 @@ void write_errors(std::ostream& out, const ScanReport& report) {
   out << "</section>\n";
 }
 
-// With a baseline: its findings that are gone, with the evidence the baseline recorded.
+// One table of baseline findings that are gone: fixed, or not looked at again.
+void write_gone(std::ostream& out, const std::vector<core::Evaluation>& gone, const char* id,
+                const char* badge) {
+  LongTable table(out, id, "", "",
+                  "<thead><tr><th>Severity</th><th>Rule</th><th>Resource</th>"
+                  "<th>Message then</th></tr></thead>\n");
+  for (const auto& f : gone) {
+    table.row() << "<tr><td class=\"sev " << severity_class(f.rule->severity) << "\">"
+                << core::to_string(f.rule->severity) << "</td><td>" << f.rule->number << " "
+                << f.rule->slug << "</td><td>";
+    write_resource(out, f);
+    out << "</td><td>" << html_escape(core::message_of(*f.rule, f.evidence.value()))
+        << " <span class=\"badge fixed\">" << badge << "</span></td></tr>\n";
+  }
+  table.end();
+}
+
+// With a baseline: its findings that are gone, with the evidence the baseline recorded; those
+// this report did not look at again apart, as they are neither fixed nor open.
 void write_fixed(std::ostream& out, const ScanReport& report) {
   if (!report.baseline) {
     return;
@@ -485,18 +523,16 @@ void write_fixed(std::ostream& out, const ScanReport& report) {
       << ")</h2>\n<p>Findings of " << html_escape(report.baseline->file) << " ("
       << core::format_timestamp(report.baseline->started_at)
       << ") that this scan checked again and no longer sees.</p>\n";
-  LongTable table(out, "fixed-table", "", "",
-                  "<thead><tr><th>Severity</th><th>Rule</th><th>Resource</th>"
-                  "<th>Message then</th></tr></thead>\n");
-  for (const auto& f : report.fixed) {
-    table.row() << "<tr><td class=\"sev " << severity_class(f.rule->severity) << "\">"
-                << core::to_string(f.rule->severity) << "</td><td>" << f.rule->number << " "
-                << f.rule->slug << "</td><td>";
-    write_resource(out, f);
-    out << "</td><td>" << html_escape(core::message_of(*f.rule, f.evidence.value()))
-        << " <span class=\"badge fixed\">fixed</span></td></tr>\n";
+  write_gone(out, report.fixed, "fixed-table", "fixed");
+  out << "</section>\n";
+  if (report.not_rechecked.empty()) {
+    return;
   }
-  table.end();
+  out << "<section id=\"not-rechecked\">\n<h2>Not re-checked (" << report.not_rechecked.size()
+      << ")</h2>\n<p>Findings of " << html_escape(report.baseline->file)
+      << " that this report does not show because it did not look at them again (another rule "
+         "selection, filter or minimum severity, or unknown now): not fixed, not open.</p>\n";
+  write_gone(out, report.not_rechecked, "not-rechecked-table", "not re-checked");
   out << "</section>\n";
 }
 

@@ -18,6 +18,64 @@ nlohmann::json resource_json(const core::Resource& resource) {
           {"url", resource.url}};
 }
 
+namespace {
+
+nlohmann::json strings(const std::vector<std::string>& values) {
+  return values.empty() ? nlohmann::json::array() : nlohmann::json(values);
+}
+
+nlohmann::json optional_severity(const std::optional<core::Severity>& severity) {
+  return severity ? nlohmann::json(core::to_string(*severity)) : nlohmann::json();
+}
+
+nlohmann::json thresholds_json(const ScanReport& report) {
+  auto out = nlohmann::json::object();
+  for (const auto* threshold : used_thresholds(report)) {
+    out[std::string(threshold->key)] = report.settings.*threshold->field;
+  }
+  return out;
+}
+
+nlohmann::json snapshot_source_json(const std::optional<SnapshotSource>& snapshot) {
+  if (!snapshot) {
+    return nullptr;
+  }
+  return {{"file", snapshot->file},
+          {"collected_at", core::format_timestamp(snapshot->collected_at)},
+          {"api_requests",
+           snapshot->api_requests ? nlohmann::json(*snapshot->api_requests) : nlohmann::json()}};
+}
+
+}  // namespace
+
+nlohmann::json selection_json(const ScanReport& report) {
+  const auto& s = *report.selection;
+  nlohmann::json rules = nlohmann::json::array();
+  for (const auto* rule : report.rules) {
+    rules.push_back(rule->id);
+  }
+  return {
+      {"platform", s.platform},
+      {"api_url", report.api_url},
+      {"credential", optional_string(report.credential)},
+      {"identity", optional_string(s.identity)},
+      {"rule_set", s.rule_set},
+      {"rules", std::move(rules)},
+      {"workspaces", strings(s.workspaces)},
+      {"repositories", strings(s.repos)},
+      {"exclude_repositories", strings(s.exclude_repos)},
+      {"projects", strings(s.projects)},
+      {"include_user_keys", s.include_user_keys},
+      {"user_keys", s.user_keys},
+      {"min_severity", optional_severity(report.min_severity)},
+      {"fail_on", optional_severity(s.fail_on)},
+      {"thresholds", thresholds_json(report)},
+      {"config", s.config ? nlohmann::json{{"file", s.config->file}, {"sha256", s.config->sha256}}
+                          : nlohmann::json()},
+      {"tool_version", report.tool_version},
+      {"snapshot", snapshot_source_json(s.snapshot)}};
+}
+
 nlohmann::json scan_json(const ScanReport& report) {
   nlohmann::json scan{{"started_at", core::format_timestamp(report.started_at)},
                       {"finished_at", core::format_timestamp(report.finished_at)},
@@ -27,12 +85,12 @@ nlohmann::json scan_json(const ScanReport& report) {
                       {"repositories", report.repositories},
                       {"keys", report.keys},
                       {"api_requests", report.api_requests},
-                      {"settings", nlohmann::json::object()}};
-  for (const auto* threshold : used_thresholds(report)) {
-    scan["settings"][std::string(threshold->key)] = report.settings.*threshold->field;
-  }
+                      {"settings", thresholds_json(report)}};
   if (report.credential) {
     scan["credential"] = *report.credential;
+  }
+  if (report.selection) {
+    scan["selection"] = selection_json(report);
   }
   return scan;
 }
@@ -55,6 +113,7 @@ nlohmann::json summary_json(const ScanReport& report) {
     summary["new"] = c.new_findings;
     summary["unchanged"] = c.unchanged;
     summary["fixed"] = c.fixed;
+    summary["not_rechecked"] = c.not_rechecked;
   }
   return summary;
 }
@@ -95,6 +154,12 @@ nlohmann::json fixed_json(const core::Evaluation& f) {
   return json;
 }
 
+nlohmann::json not_rechecked_json(const core::Evaluation& f) {
+  auto json = finding_json(f);
+  json["baseline_state"] = "not_rechecked";
+  return json;
+}
+
 nlohmann::json declared_pass_json(const core::Evaluation& p) {
   return {{"finding_type_id", p.rule->id},
           {"rule", p.rule->slug},
@@ -128,6 +193,7 @@ namespace {
 constexpr const char* kFindingsSlot = "@bbposture:findings@";
 constexpr const char* kUnknownSlot = "@bbposture:unknown@";
 constexpr const char* kFixedSlot = "@bbposture:fixed@";
+constexpr const char* kNotRecheckedSlot = "@bbposture:not_rechecked@";
 constexpr const char* kDeclaredSlot = "@bbposture:declared_passes@";
 
 // Everything but the two long lists, which hold slot markers to be streamed in their place.
@@ -154,6 +220,7 @@ nlohmann::json document_skeleton(const ScanReport& report) {
     doc["baseline"] = {{"file", report.baseline->file},
                        {"started_at", core::format_timestamp(report.baseline->started_at)}};
     doc["fixed"] = kFixedSlot;
+    doc["not_rechecked"] = kNotRecheckedSlot;
   }
   if (report.declarations_applied) {
     doc["declared_passes"] = kDeclaredSlot;
@@ -177,6 +244,10 @@ nlohmann::json to_json(const ScanReport& report) {
     doc["fixed"] = nlohmann::json::array();
     for (const auto& f : report.fixed) {
       doc["fixed"].push_back(fixed_json(f));
+    }
+    doc["not_rechecked"] = nlohmann::json::array();
+    for (const auto& f : report.not_rechecked) {
+      doc["not_rechecked"].push_back(not_rechecked_json(f));
     }
   }
   if (report.declarations_applied) {
@@ -205,6 +276,11 @@ void JsonReporter::write(const ScanReport& report, std::ostream& out) const {
     arrays.push_back({"fixed", kFixedSlot, [&](text::ArrayWriter& w) {
                         for (const auto& f : report.fixed) {
                           w.add(fixed_json(f));
+                        }
+                      }});
+    arrays.push_back({"not_rechecked", kNotRecheckedSlot, [&](text::ArrayWriter& w) {
+                        for (const auto& f : report.not_rechecked) {
+                          w.add(not_rechecked_json(f));
                         }
                       }});
   }

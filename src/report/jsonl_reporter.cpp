@@ -19,6 +19,10 @@ void JsonlReporter::write(const ScanReport& report, std::ostream& out) const {
   for (const auto& f : report.fixed) {
     write_line(fixed_json(f));
   }
+  // And those it did not look at again, as "baseline_state": "not_rechecked".
+  for (const auto& f : report.not_rechecked) {
+    write_line(not_rechecked_json(f));
+  }
   // Checks that pass only because of declared restrictions: "outcome": "pass", not findings.
   for (const auto& p : report.declared_passes) {
     write_line(declared_pass_json(p));

@@ -22,6 +22,7 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
   r.settings = inputs.settings;
   r.interrupted = inputs.interrupted;
   r.min_severity = inputs.min_severity;
+  r.selection = inputs.selection;
   for (const auto& rule : core::catalogue()) {
     if (inputs.rules.empty()
             ? core::in_default_set(rule)
@@ -119,6 +120,7 @@ Counts count(const ScanReport& report) {
     }
   }
   c.fixed = report.fixed.size();
+  c.not_rechecked = report.not_rechecked.size();
   return c;
 }
 

@@ -86,7 +86,8 @@ core::Evaluation finding_of(const json& item) {
     e.suppressed =
         core::SuppressionMark{text(s, "reason"), nullable_text(s, "expires"), text(s, "source")};
   }
-  if (const auto state = nullable_text(item, "baseline_state"); state && *state != "absent") {
+  if (const auto state = nullable_text(item, "baseline_state");
+      state && *state != "absent" && *state != "not_rechecked") {
     if (*state != "new" && *state != "unchanged") {
       throw BadField("unknown baseline_state " + *state);
     }
@@ -138,6 +139,77 @@ void read_scan(const json& scan, ScanReport& r) {
       r.thresholds.push_back(threshold.id);
     }
   }
+  if (scan.contains("selection")) {
+    read_selection(scan.at("selection"), r);
+  }
+}
+
+std::vector<std::string> texts(const json& object, const char* key) {
+  const auto& value = field(object, key);
+  if (!value.is_array()) {
+    throw BadField(std::string("\"") + key + "\" is not a list");
+  }
+  std::vector<std::string> out;
+  for (const auto& item : value) {
+    if (!item.is_string()) {
+      throw BadField(std::string("\"") + key + "\" holds a value that is not a string");
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<core::Severity> nullable_severity(const json& object, const char* key) {
+  const auto name = nullable_text(object, key);
+  if (!name) {
+    return std::nullopt;
+  }
+  const auto severity = core::severity_from_string(*name);
+  if (!severity) {
+    throw BadField(std::string("\"") + key + "\" is not a severity: " + *name);
+  }
+  return severity;
+}
+
+std::optional<SnapshotSource> snapshot_source_of(const json& selection) {
+  if (!selection.contains("snapshot") || selection.at("snapshot").is_null()) {
+    return std::nullopt;
+  }
+  const auto& s = selection.at("snapshot");
+  SnapshotSource source{text(s, "file"), timestamp(s, "collected_at"), std::nullopt};
+  if (s.contains("api_requests") && !s.at("api_requests").is_null()) {
+    source.api_requests = field(s, "api_requests").get<std::uint64_t>();
+  }
+  return source;
+}
+
+// scan.selection (absent in reports of older versions): the report's rules and minimum
+// severity come from it too.
+void read_selection(const json& s, ScanReport& r) {
+  Selection out;
+  out.platform = text(s, "platform");
+  out.identity = nullable_text(s, "identity");
+  out.rule_set = text(s, "rule_set");
+  for (const auto& id : texts(s, "rules")) {
+    const auto* rule = core::find_rule(id);
+    if (rule == nullptr) {
+      throw BadField("unknown rule " + id + " in scan.selection.rules");
+    }
+    r.rules.push_back(rule);
+  }
+  out.workspaces = texts(s, "workspaces");
+  out.repos = texts(s, "repositories");
+  out.exclude_repos = texts(s, "exclude_repositories");
+  out.projects = texts(s, "projects");
+  out.include_user_keys = field(s, "include_user_keys").get<bool>();
+  out.user_keys = field(s, "user_keys").get<bool>();
+  r.min_severity = nullable_severity(s, "min_severity");
+  out.fail_on = nullable_severity(s, "fail_on");
+  if (s.contains("config") && !s.at("config").is_null()) {
+    out.config = ConfigSource{text(s.at("config"), "file"), text(s.at("config"), "sha256")};
+  }
+  out.snapshot = snapshot_source_of(s);
+  r.selection = std::move(out);
 }
 
 template <typename Read>
@@ -161,6 +233,9 @@ ScanReport report_of(const json& doc) {
     const auto& b = doc.at("baseline");
     r.baseline = BaselineInfo{text(b, "file"), timestamp(b, "started_at")};
     read_list(doc, "fixed", r.fixed, finding_of);
+    if (doc.contains("not_rechecked")) {  // absent in reports of older versions
+      read_list(doc, "not_rechecked", r.not_rechecked, finding_of);
+    }
   }
   // An incomplete scan that stopped early says so only through "complete".
   r.interrupted = false;
@@ -246,6 +321,13 @@ std::set<std::string> unlisted_workspaces(const ScanReport& current) {
   return out;
 }
 
+// What the current report looked at again, from its selection.
+struct Recheck {
+  core::Scope scope;
+  bool user_keys = true;
+  std::optional<core::Severity> min_severity;
+};
+
 // Whether the current run looked for `f` again (see compare_with_baseline).
 bool rechecked(const core::Evaluation& f, const ScanReport& current, const Recheck& recheck,
                const std::set<std::string>& unknown, const std::set<std::string>& unlisted) {
@@ -277,10 +359,49 @@ bool rechecked(const core::Evaluation& f, const ScanReport& current, const Reche
               recheck.scope.projects.end());
 }
 
+// Every unknown of the current report, by rule and resource and, for a whole place, by rule
+// and place.
+std::set<std::string> unknown_keys(const ScanReport& current) {
+  std::set<std::string> unknown;
+  for (const auto& u : current.unknown) {
+    unknown.insert(identity(u));
+    if (is_place(u.resource.type)) {
+      unknown.insert(place(u));
+    }
+  }
+  return unknown;
+}
+
+// What is worth saying about the two reports before trusting the comparison.
+std::vector<std::string> comparison_warnings(const ScanReport& current, const ScanReport& baseline,
+                                             const std::string& baseline_file) {
+  std::vector<std::string> out;
+  if (!baseline.selection) {
+    out.push_back(baseline_file +
+                  " does not record how it was made (an older bbposture wrote it): a finding "
+                  "it did not look for may be called new");
+  }
+  if (!current.selection) {
+    out.push_back(
+        "the newer report does not record how it was made (an older bbposture wrote "
+        "it): none of " +
+        baseline_file +
+        "'s findings missing from it is called fixed; they are listed as not "
+        "re-checked");
+  }
+  if (data_read_at(baseline) > data_read_at(current)) {
+    out.push_back(baseline_file + " holds data read at " +
+                  core::format_timestamp(data_read_at(baseline)) +
+                  ", after the report compared with it (" +
+                  core::format_timestamp(data_read_at(current)) + "): are the two swapped?");
+  }
+  return out;
+}
+
 }  // namespace
 
-void compare_with_baseline(ScanReport& current, const ScanReport& baseline,
-                           const std::string& baseline_file, const Recheck& recheck) {
+std::vector<std::string> compare_with_baseline(ScanReport& current, const ScanReport& baseline,
+                                               const std::string& baseline_file) {
   std::set<std::string> before;
   for (const auto& f : baseline.findings) {
     before.insert(f.fingerprint);
@@ -291,25 +412,28 @@ void compare_with_baseline(ScanReport& current, const ScanReport& baseline,
     f.baseline_state = before.count(f.fingerprint) > 0 ? core::BaselineState::unchanged
                                                        : core::BaselineState::new_finding;
   }
-  std::set<std::string> unknown;
-  for (const auto& u : current.unknown) {
-    unknown.insert(identity(u));
-    if (is_place(u.resource.type)) {
-      unknown.insert(place(u));
-    }
-  }
+  const auto scope = scope_of(current);
+  const auto recheck = scope ? std::optional<Recheck>(Recheck{*scope, current.selection->user_keys,
+                                                              current.min_severity})
+                             : std::nullopt;
+  const auto unknown = unknown_keys(current);
   const auto unlisted = unlisted_workspaces(current);
   current.fixed.clear();
+  current.not_rechecked.clear();
   for (const auto& f : baseline.findings) {
-    if (now.count(f.fingerprint) == 0 && rechecked(f, current, recheck, unknown, unlisted)) {
-      auto gone = f;
-      gone.suppressed.reset();  // marks of the earlier run
-      gone.baseline_state.reset();
-      current.fixed.push_back(std::move(gone));
+    if (now.count(f.fingerprint) > 0) {
+      continue;
     }
+    auto gone = f;
+    gone.suppressed.reset();  // marks of the earlier run
+    gone.baseline_state.reset();
+    const bool fixed = recheck && rechecked(f, current, *recheck, unknown, unlisted);
+    (fixed ? current.fixed : current.not_rechecked).push_back(std::move(gone));
   }
   core::sort_for_report(current.fixed);
+  core::sort_for_report(current.not_rechecked);
   current.baseline = BaselineInfo{baseline_file, baseline.started_at};
+  return comparison_warnings(current, baseline, baseline_file);
 }
 
 }  // namespace bbp::report

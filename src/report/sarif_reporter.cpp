@@ -279,6 +279,9 @@ json sarif_document(const ScanReport& report, const LogicalLocations& locations,
                   {"startTimeUtc", core::format_timestamp(report.started_at)},
                   {"endTimeUtc", core::format_timestamp(report.finished_at)},
                   {"toolExecutionNotifications", std::move(notifications)}};
+  if (report.selection) {
+    invocation["properties"] = {{"selection", selection_json(report)}};
+  }
   json driver{{"name", "bbposture"}, {"version", report.tool_version}, {"rules", std::move(rules)}};
   if (!information_uri().empty()) {
     driver["informationUri"] = information_uri();  // only when the build names a real home page
@@ -294,6 +297,14 @@ json sarif_document(const ScanReport& report, const LogicalLocations& locations,
         {"summary", summary_json(report)},
         {"interrupted", report.interrupted}}},
   };
+  if (report.baseline) {
+    // A baseline's findings this report did not look at again: not results (SARIF's "absent"
+    // would call them fixed), listed apart.
+    auto& gone = run["properties"]["not_rechecked"] = json::array();
+    for (const auto& f : report.not_rechecked) {
+      gone.push_back(not_rechecked_json(f));
+    }
+  }
   return {{"$schema", kSarifSchemaUri}, {"version", "2.1.0"}, {"runs", json::array({run})}};
 }
 

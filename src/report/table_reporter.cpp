@@ -226,9 +226,19 @@ struct Page {
       out << "    " << part << '\n';
     }
   }
+
+  // A heading paragraph, wrapped to the width with the lines after the first indented.
+  void paragraph(const std::string& text) const {
+    bool first = true;
+    for (const auto& part : wrap(printable(text), width - 2)) {
+      out << (first ? "" : "  ") << part << '\n';
+      first = false;
+    }
+  }
 };
 
-// What was scanned, and with which settings.
+// What was scanned, and with which settings; offline, from which snapshot; and how the report
+// was made (its selection), wrapped rather than cut.
 void write_heading(const Page& page, const ScanReport& report) {
   std::string scope;
   for (const auto& ws : report.workspaces) {
@@ -245,9 +255,19 @@ void write_heading(const Page& page, const ScanReport& report) {
         .append("=")
         .append(std::to_string(report.settings.*threshold->field));
   }
-  page.line(settings.append(settings.empty() ? "" : ", ")
-                .append("API requests: ")
-                .append(std::to_string(report.api_requests)));
+  const auto offline = offline_label(report);
+  page.line(
+      settings.append(settings.empty() ? "" : ", ")
+          .append(offline ? *offline : "API requests: " + std::to_string(report.api_requests)));
+  std::string made_with;
+  for (const auto& [label, value] : selection_lines(report)) {
+    if (label != "Data") {  // said above
+      made_with += (made_with.empty() ? "" : "; ") + text::ascii_lower(label) + ": " + value;
+    }
+  }
+  if (!made_with.empty()) {
+    page.paragraph("made with " + credential_label(report.credential) + "; " + made_with);
+  }
   page.out << '\n';
 }
 
@@ -384,6 +404,14 @@ void write_findings(const Page& page, const ScanReport& report, bool show_suppre
     }
     write_section(page, "Fixed since the baseline:", fixed);
   }
+  if (report.baseline && !report.not_rechecked.empty()) {
+    std::vector<const core::Evaluation*> unchecked;
+    for (const auto& f : report.not_rechecked) {
+      unchecked.push_back(&f);
+    }
+    write_section(page,
+                  "Not re-checked (gone from this report, but not looked at again):", unchecked);
+  }
 }
 
 // "N findings: a Critical, b High, c Medium, d Low".
@@ -406,9 +434,11 @@ void write_living_lines(const Page& page, const ScanReport& report, bool show_su
   }
   if (report.baseline) {
     page.line("new " + std::to_string(c.new_findings) + " / unchanged " +
-              std::to_string(c.unchanged) + " / fixed " + std::to_string(c.fixed) + " since " +
-              report.baseline->file + " (" + core::format_timestamp(report.baseline->started_at) +
-              ")");
+              std::to_string(c.unchanged) + " / fixed " + std::to_string(c.fixed) +
+              (c.not_rechecked > 0 ? " / not re-checked " + std::to_string(c.not_rechecked)
+                                   : std::string()) +
+              " since " + report.baseline->file + " (" +
+              core::format_timestamp(report.baseline->started_at) + ")");
   }
 }
 

@@ -71,6 +71,7 @@ struct Target {
 struct Caller {
   bool is_user = true;  // false: an app user (no SSH keys)
   std::optional<std::string> uuid;
+  std::optional<std::string> name;  // nickname, else display name, when the answer has one
 };
 struct WorkspaceSettings {
   std::string forking_mode;

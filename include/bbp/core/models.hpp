@@ -217,6 +217,11 @@ struct Snapshot {
   // "access_token", "api_token"); never anything secret. Absent in snapshots saved before it
   // was recorded.
   std::optional<std::string> credential;
+  // Who the credential resolved to, as GET /user answered ("nickname {uuid}"), when the scan
+  // read it; never anything secret.
+  std::optional<std::string> identity;
+  // The requests the collection took, when the snapshot was saved by a live scan.
+  std::optional<std::uint64_t> api_requests;
 };
 
 }  // namespace bbp::core

@@ -19,6 +19,11 @@ nlohmann::json summary_json(const ScanReport& report);  // the document's "summa
 nlohmann::json finding_json(const core::Evaluation& finding);
 // A baseline finding that is gone: finding_json with "baseline_state": "absent".
 nlohmann::json fixed_json(const core::Evaluation& finding);
+// A baseline finding that is gone but was not looked at again: "baseline_state":
+// "not_rechecked".
+nlohmann::json not_rechecked_json(const core::Evaluation& finding);
+// The document's "scan.selection" object: how the report was made (report.selection is set).
+nlohmann::json selection_json(const ScanReport& report);
 // A check that passes only because of declared restrictions: "outcome": "pass", its evidence
 // (each declared restriction marked "declared in FILE:LINE") and "declared_by".
 nlohmann::json declared_pass_json(const core::Evaluation& pass);

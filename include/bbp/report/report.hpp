@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bbp/core/engine.hpp"
 #include "bbp/core/models.hpp"
+#include "bbp/core/scope.hpp"
 #include "bbp/core/settings.hpp"
 
 namespace bbp::report {
@@ -26,6 +28,39 @@ struct ErrorEntry {
 struct BaselineInfo {
   std::string file;              // as given on the command line
   core::TimePoint started_at{};  // when the baseline's scan started
+};
+
+// Where an offline report's data came from: the snapshot file, when its data was read and the
+// requests that took (absent for a snapshot that did not record them).
+struct SnapshotSource {
+  std::string file;
+  core::TimePoint collected_at{};
+  std::optional<std::uint64_t> api_requests;
+};
+
+// The config file a run read: its path as found and the SHA-256 of its bytes.
+struct ConfigSource {
+  std::string file;
+  std::string sha256;
+};
+
+// How a report was made, beside what ScanReport already says (API, credential kind, rules,
+// minimum severity, thresholds, tool version): who the credential was, the rule set, the
+// filters, --fail-on, the config file and, offline, the snapshot. A reader needs it to tell
+// "fixed" from "not looked at" (docs/output.md, "Provenance").
+struct Selection {
+  std::string platform = "bitbucket-cloud";
+  std::optional<std::string> identity;  // who GET /user said the caller is, when it was read
+  std::string rule_set;                 // "casb", "extended", "all" or "custom"
+  std::vector<std::string> workspaces;  // -w; empty: every workspace the credential sees
+  std::vector<std::string> repos;       // --repo globs
+  std::vector<std::string> exclude_repos;
+  std::vector<std::string> projects;
+  bool include_user_keys = false;         // --include-user-keys
+  bool user_keys = false;                 // the caller's SSH keys were part of the scan
+  std::optional<core::Severity> fail_on;  // nullopt: none
+  std::optional<ConfigSource> config;
+  std::optional<SnapshotSource> snapshot;  // set when evaluated offline
 };
 
 struct ScanReport {
@@ -51,6 +86,11 @@ struct ScanReport {
   bool suppressions_applied = false;     // the run had suppression entries (even if none matched)
   std::optional<BaselineInfo> baseline;  // set when compared with a previous report
   std::vector<core::Evaluation> fixed;   // with a baseline: its findings gone and re-checked
+  // With a baseline: its findings gone from this report that this run did not look at again
+  // (rule or resource outside the selection, or unknown now). Neither fixed nor open.
+  std::vector<core::Evaluation> not_rechecked;
+  // How the report was made; absent in a report read back from an older version.
+  std::optional<Selection> selection;
   // Declared restrictions (docs/config.md): whether the run had any, and the checks that pass
   // only because of them (outcome pass, declared_by set), in report order.
   bool declarations_applied = false;
@@ -75,6 +115,7 @@ struct ReportInputs {
   // The kind of credential that read the data: "client_credentials", "access_token" or
   // "api_token" (bitbucket::to_string(CredentialKind)); from a snapshot, what it recorded.
   std::optional<std::string> credential;
+  std::optional<Selection> selection;
 };
 
 // Builds the report from what was collected and evaluated. `evaluations` are already limited
@@ -86,6 +127,29 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
 std::vector<core::Threshold> thresholds_of(const std::vector<const core::Rule*>& rules);
 // The rows of report.thresholds: reports print these and no other.
 std::vector<const core::ThresholdRow*> used_thresholds(const ScanReport& report);
+
+// The rule set a list of rules is: "casb", "extended", "all" or, for any other, "custom".
+std::string rule_set_name(const std::vector<const core::Rule*>& rules);
+
+// The scope a report's selection covered; nullopt for a report without a selection.
+std::optional<core::Scope> scope_of(const ScanReport& report);
+
+// Whether `wider` looked at everything `narrower` did: every rule of `narrower`, every
+// workspace, repository and project it selected, at a minimum severity as low or lower, and
+// the caller's SSH keys if `narrower` read them. False when either has no selection.
+bool covers(const ScanReport& wider, const ScanReport& narrower);
+
+// When the data of a report was read: the snapshot's time offline, else when the scan started.
+core::TimePoint data_read_at(const ScanReport& report);
+
+// "evaluated offline from snapshot.json, read at 2026-01-01T00:00:00Z (412 requests)", or
+// nullopt for a live scan.
+std::optional<std::string> offline_label(const ScanReport& report);
+
+// The selection for people, one "Label: value" pair per line, in a fixed order: identity, rule
+// set, filters, minimum severity, fail-on, config file; offline, the snapshot. Empty for a
+// report without a selection.
+std::vector<std::pair<std::string, std::string>> selection_lines(const ScanReport& report);
 
 // Findings per severity, in report order Critical..Low; suppressed findings are not counted.
 std::array<std::size_t, 4> count_by_severity(const ScanReport& report);
@@ -99,6 +163,7 @@ struct Counts {
   std::size_t new_findings = 0;
   std::size_t unchanged = 0;
   std::size_t fixed = 0;
+  std::size_t not_rechecked = 0;
 };
 Counts count(const ScanReport& report);
 

@@ -24,20 +24,15 @@ tl::expected<ScanReport, std::string> read_report(std::istream& in, const std::s
 // The same for a file (refused when it cannot be read).
 tl::expected<ScanReport, std::string> read_report_file(const std::string& path);
 
-// What the current report re-checked, so that a baseline finding missing from it counts as
-// fixed only when it was looked for again.
-struct Recheck {
-  core::Scope scope;      // the rules, workspaces and repositories the current run selected
-  bool user_keys = true;  // whether the caller's SSH keys were part of it
-  std::optional<core::Severity> min_severity;  // findings below it were left out of it
-};
-
 // Compares `current` with `baseline` by fingerprint: every current finding becomes new or
-// unchanged; a baseline finding whose fingerprint is gone goes to `current.fixed` only when
-// the current run re-checked it (its rule selected, its workspace listed, its repository in
-// scope, at or above min_severity, and not unknown now for the same rule and resource). Other
-// baseline findings are neither fixed nor new: they are left out. Sets `current.baseline`.
-void compare_with_baseline(ScanReport& current, const ScanReport& baseline,
-                           const std::string& baseline_file, const Recheck& recheck);
+// unchanged. A baseline finding whose fingerprint is gone is *fixed* only when the current
+// report's selection covered it (its rule selected, its workspace listed, its repository in
+// scope, at or above the minimum severity) and it is not unknown now for the same rule and
+// resource or place; otherwise it is *not re-checked*. A current report without a selection
+// (written by an older version) fixes nothing. Sets `current.baseline`, `fixed` and
+// `not_rechecked`; returns the warnings worth saying (a report without a selection, a
+// baseline newer than the current report).
+std::vector<std::string> compare_with_baseline(ScanReport& current, const ScanReport& baseline,
+                                               const std::string& baseline_file);
 
 }  // namespace bbp::report

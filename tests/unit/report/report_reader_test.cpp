@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -46,7 +47,7 @@ const core::Evaluation* find(const std::vector<core::Evaluation>& list, std::str
 TEST(ReportReaderTest, RoundTripsEveryField) {
   auto report = marked_report();
   const auto baseline = sample_report();
-  compare_with_baseline(report, baseline, "yesterday.json", {});
+  compare_with_baseline(report, baseline, "yesterday.json");
   const auto written = json_of(report);
   const auto read = read_text(written);
   ASSERT_TRUE(read) << read.error();
@@ -89,7 +90,7 @@ TEST(BaselineTest, MarksNewAndUnchangedAndListsFixed) {
   std::erase_if(baseline.findings, [](const core::Evaluation& e) {
     return e.rule->slug == "old-key" && e.resource.type == core::ResourceType::project_deploy_key;
   });
-  compare_with_baseline(current, baseline, "old.json", {});
+  compare_with_baseline(current, baseline, "old.json");
   const auto c = count(current);
   EXPECT_EQ(c.new_findings, 1U);
   EXPECT_EQ(c.unchanged, current.findings.size() - 1);
@@ -111,16 +112,19 @@ TEST(BaselineTest, WhatWasNotRecheckedIsNotFixed) {
   // The rule was not selected this time.
   auto current = sample_report();
   current.findings.clear();
-  Recheck other_rule;
-  other_rule.scope.rules = {core::find_rule("public-repository")};
-  compare_with_baseline(current, baseline, "old.json", other_rule);
+  current.rules = {core::find_rule("public-repository")};
+  compare_with_baseline(current, baseline, "old.json");
   EXPECT_EQ(find(current.fixed, "stale-repository"), nullptr);
+  EXPECT_NE(find(current.not_rechecked, "stale-repository"), nullptr);
   EXPECT_NE(find(current.fixed, "public-repository"), nullptr);
+  EXPECT_EQ(current.fixed.size() + current.not_rechecked.size(), baseline.findings.size());
+  current.rules = sample_report().rules;
 
   // The workspace was not scanned.
   current.workspaces = {"other"};
-  compare_with_baseline(current, baseline, "old.json", {});
+  compare_with_baseline(current, baseline, "old.json");
   EXPECT_EQ(find(current.fixed, "stale-repository"), nullptr);
+  EXPECT_NE(find(current.not_rechecked, "stale-repository"), nullptr);
   EXPECT_NE(find(current.fixed, "old-key"), nullptr) << "the caller's SSH key was re-checked";
 
   // Unknown now for the same rule and resource.
@@ -130,15 +134,15 @@ TEST(BaselineTest, WhatWasNotRecheckedIsNotFixed) {
   unknown.outcome = core::Outcome::unknown;
   unknown.reason = core::UnknownReason::missing_scope;
   current.unknown.push_back(unknown);
-  compare_with_baseline(current, baseline, "old.json", {});
+  compare_with_baseline(current, baseline, "old.json");
   EXPECT_EQ(find(current.fixed, "stale-repository"), nullptr);
   EXPECT_NE(find(current.fixed, "public-repository"), nullptr);
 
   // Below --min-severity now: left out, not fixed.
-  Recheck severe;
-  severe.min_severity = core::Severity::critical;
-  compare_with_baseline(current, baseline, "old.json", severe);
+  current.min_severity = core::Severity::critical;
+  compare_with_baseline(current, baseline, "old.json");
   EXPECT_EQ(find(current.fixed, "old-key"), nullptr);
+  EXPECT_NE(find(current.not_rechecked, "old-key"), nullptr);
 }
 
 // An unknown about a whole repository (its webhooks could not be read) leaves every finding of
@@ -152,24 +156,113 @@ TEST(BaselineTest, AnUnknownAboutTheRepositoryLeavesItsItemsUnchecked) {
   hook.resource = {core::ResourceType::webhook, "{hook-1}", "CI (ci.example.com)", ""};
   hook.fingerprint = "00000000000000aa";
   baseline.findings.push_back(hook);
-  Recheck all;
-  all.scope.rules = core::rule_set("all");
-
   auto current = sample_report();
+  current.rules = core::rule_set("all");
   current.findings.clear();
-  compare_with_baseline(current, baseline, "old.json", all);
+  compare_with_baseline(current, baseline, "old.json");
   EXPECT_NE(find(current.fixed, "webhook-over-http"), nullptr) << "read again and gone: fixed";
 
   current = sample_report();
+  current.rules = core::rule_set("all");
   current.findings.clear();
   auto unread = *stale;  // the repository itself
   unread.rule = core::find_rule("webhook-over-http");
   unread.outcome = core::Outcome::unknown;
   unread.reason = core::UnknownReason::missing_scope;
   current.unknown.push_back(unread);
-  compare_with_baseline(current, baseline, "old.json", all);
+  compare_with_baseline(current, baseline, "old.json");
   EXPECT_EQ(find(current.fixed, "webhook-over-http"), nullptr);
   EXPECT_NE(find(current.fixed, "stale-repository"), nullptr);
+}
+
+// A narrower NEW (one rule, a higher minimum severity, a repository filter) never turns a
+// finding it did not look for into a fix: each such finding is listed as not re-checked.
+TEST(BaselineTest, ANarrowerReportNeverInventsAFix) {
+  const auto baseline = sample_report();
+  ASSERT_GT(baseline.findings.size(), 3U);
+  const std::vector<std::function<void(ScanReport&)>> narrowings = {
+      [](ScanReport& r) { r.rules = {core::find_rule("public-repository")}; },
+      [](ScanReport& r) { r.min_severity = core::Severity::critical; },
+      [](ScanReport& r) { r.selection->repos = {"marketing-*"}; },
+      [](ScanReport& r) { r.selection->projects = {"NONE"}; },
+  };
+  for (const auto& narrow : narrowings) {
+    auto current = sample_report();
+    narrow(current);
+    current.findings.clear();  // nothing found by the narrower scan
+    compare_with_baseline(current, baseline, "full.json");
+    EXPECT_LT(current.fixed.size(), baseline.findings.size());
+    EXPECT_FALSE(current.not_rechecked.empty());
+    EXPECT_EQ(current.fixed.size() + current.not_rechecked.size(), baseline.findings.size());
+    EXPECT_EQ(count(current).not_rechecked, current.not_rechecked.size());
+    for (const auto& f : current.fixed) {
+      EXPECT_TRUE(scope_of(current)->selects(*f.rule)) << f.rule->slug;
+    }
+  }
+}
+
+TEST(BaselineTest, AReportWithoutASelectionFixesNothingAndSaysSo) {
+  const auto baseline = sample_report();
+  auto current = sample_report();
+  current.findings.clear();
+  current.selection.reset();  // as read from an older version's report
+  const auto warnings = compare_with_baseline(current, baseline, "old.json");
+  EXPECT_TRUE(current.fixed.empty());
+  EXPECT_EQ(current.not_rechecked.size(), baseline.findings.size());
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_NE(warnings[0].find("does not record how it was made"), std::string::npos) << warnings[0];
+
+  auto old_style = sample_report();
+  old_style.selection.reset();
+  current = sample_report();
+  const auto about_old = compare_with_baseline(current, old_style, "old.json");
+  ASSERT_EQ(about_old.size(), 1U);
+  EXPECT_NE(about_old[0].find("old.json does not record"), std::string::npos) << about_old[0];
+}
+
+TEST(BaselineTest, ABaselineNewerThanTheReportIsSaid) {
+  auto baseline = sample_report();
+  baseline.started_at += std::chrono::hours(24);
+  auto current = sample_report();
+  const auto warnings = compare_with_baseline(current, baseline, "old.json");
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_NE(warnings[0].find("are the two swapped?"), std::string::npos) << warnings[0];
+  EXPECT_TRUE(compare_with_baseline(current, sample_report(), "old.json").empty());
+}
+
+TEST(ReportReaderTest, TheSelectionRoundTrips) {
+  auto report = sample_report();
+  report.rules = {core::find_rule("public-repository"), core::find_rule("stale-repository")};
+  report.min_severity = core::Severity::high;
+  auto& s = *report.selection;
+  s.rule_set = "custom";
+  s.identity = "ci-bot {1234}";
+  s.workspaces = {"acme"};
+  s.repos = {"api-*"};
+  s.exclude_repos = {"api-legacy"};
+  s.projects = {"PLAT"};
+  s.fail_on.reset();
+  s.config = ConfigSource{"bbposture.yaml", std::string(64, 'a')};
+  s.snapshot = SnapshotSource{"snap.json", test::test_now(), 412};
+  const auto written = json_of(report);
+  const auto read = read_text(written);
+  ASSERT_TRUE(read) << read.error();
+  EXPECT_EQ(json_of(*read), written);
+  ASSERT_TRUE(read->selection);
+  EXPECT_EQ(read->rules, report.rules);
+  EXPECT_EQ(read->min_severity, core::Severity::high);
+  EXPECT_EQ(read->selection->snapshot->api_requests, 412U);
+  EXPECT_EQ(data_read_at(*read), test::test_now());
+  EXPECT_TRUE(covers(sample_report(), *read)) << "all rules, no filter: covers the narrower";
+  EXPECT_FALSE(covers(*read, sample_report()));
+}
+
+TEST(ReportReaderTest, AReportWithoutASelectionStillReads) {
+  auto doc = json::parse(json_of(sample_report()));
+  doc["scan"].erase("selection");
+  const auto read = read_text(doc.dump());
+  ASSERT_TRUE(read) << read.error();
+  EXPECT_FALSE(read->selection);
 }
 
 TEST(CountsTest, SuppressedFindingsAreCountedApartAndNeverFail) {
@@ -187,7 +280,7 @@ TEST(CountsTest, SuppressedFindingsAreCountedApartAndNeverFail) {
 
 TEST(CountsTest, WithABaselineOnlyNewFindingsFailUnlessAskedFor) {
   auto report = sample_report();
-  compare_with_baseline(report, sample_report(), "old.json", {});
+  compare_with_baseline(report, sample_report(), "old.json");
   EXPECT_FALSE(fails_on(report, core::Severity::low, false)) << "all unchanged";
   EXPECT_TRUE(fails_on(report, core::Severity::low, true)) << "--fail-on-unchanged";
   report.findings.back().baseline_state = core::BaselineState::new_finding;
@@ -214,7 +307,7 @@ TEST(TableTest, BaselineShowsNewFirstAndTheCounts) {
                 [](const core::Evaluation& e) { return e.rule->slug == "stale-repository"; });
   std::erase_if(current.findings,
                 [](const core::Evaluation& e) { return e.rule->slug == "public-repository"; });
-  compare_with_baseline(current, baseline, "old.json", {});
+  compare_with_baseline(current, baseline, "old.json");
   const auto table = render(TableReporter({false, 80, false}), current);
   const auto new_at = table.find("New since the baseline:");
   const auto unchanged_at = table.find("Unchanged since the baseline:");

@@ -98,11 +98,19 @@ TEST(ReportSchemaTest, RequiredKeysAreExactlyWhatTheReporterWrites) {
   EXPECT_EQ(strings_of(schema.at("required")), keys_of(document));
   // Every optional key appears in a report compared with a baseline.
   auto compared = sample_report();
-  compare_with_baseline(compared, sample_report(), "old.json", {});
+  compare_with_baseline(compared, sample_report(), "old.json");
   compared.declarations_applied = true;
   EXPECT_EQ(keys_of(schema.at("properties")), keys_of(to_json(compared)));
   const auto& scan = schema.at("properties").at("scan");
-  EXPECT_EQ(strings_of(scan.at("required")), keys_of(document.at("scan")));
+  auto unrecorded = sample_report();  // as read from an older report: no selection, no kind
+  unrecorded.selection.reset();
+  EXPECT_EQ(strings_of(scan.at("required")), keys_of(to_json(unrecorded).at("scan")));
+  auto recorded = sample_report();
+  recorded.credential = "api_token";
+  EXPECT_EQ(keys_of(scan.at("properties")), keys_of(to_json(recorded).at("scan")));
+  const auto& selection = scan.at("properties").at("selection");
+  EXPECT_EQ(strings_of(selection.at("required")), keys_of(document.at("scan").at("selection")));
+  EXPECT_EQ(keys_of(selection.at("properties")), keys_of(document.at("scan").at("selection")));
   // settings holds the thresholds of the rules evaluated, each one optional; every threshold is
   // described, and the default rule set writes the three it uses.
   const auto& settings = scan.at("properties").at("settings");
