@@ -120,30 +120,6 @@ ErrorEntry error_of(const json& item) {
   return e;
 }
 
-void read_scan(const json& scan, ScanReport& r) {
-  r.started_at = timestamp(scan, "started_at");
-  r.finished_at = timestamp(scan, "finished_at");
-  r.api_url = text(scan, "api_url");
-  r.credential = nullable_text(scan, "credential");  // absent in older reports
-  r.workspaces = field(scan, "workspaces").get<std::vector<std::string>>();
-  r.complete = field(scan, "complete").get<bool>();
-  r.repositories = field(scan, "repositories").get<std::size_t>();
-  r.keys = field(scan, "keys").get<std::size_t>();
-  r.api_requests = field(scan, "api_requests").get<std::uint64_t>();
-  const auto& settings = field(scan, "settings");
-  // Only the thresholds of the rules it ran (older reports: always the first three).
-  for (const auto& threshold : core::thresholds()) {
-    const std::string key(threshold.key);
-    if (settings.contains(key)) {
-      r.settings.*threshold.field = field(settings, key.c_str()).get<int>();
-      r.thresholds.push_back(threshold.id);
-    }
-  }
-  if (scan.contains("selection")) {
-    read_selection(scan.at("selection"), r);
-  }
-}
-
 std::vector<std::string> texts(const json& object, const char* key) {
   const auto& value = field(object, key);
   if (!value.is_array()) {
@@ -210,6 +186,30 @@ void read_selection(const json& s, ScanReport& r) {
   }
   out.snapshot = snapshot_source_of(s);
   r.selection = std::move(out);
+}
+
+void read_scan(const json& scan, ScanReport& r) {
+  r.started_at = timestamp(scan, "started_at");
+  r.finished_at = timestamp(scan, "finished_at");
+  r.api_url = text(scan, "api_url");
+  r.credential = nullable_text(scan, "credential");  // absent in older reports
+  r.workspaces = field(scan, "workspaces").get<std::vector<std::string>>();
+  r.complete = field(scan, "complete").get<bool>();
+  r.repositories = field(scan, "repositories").get<std::size_t>();
+  r.keys = field(scan, "keys").get<std::size_t>();
+  r.api_requests = field(scan, "api_requests").get<std::uint64_t>();
+  const auto& settings = field(scan, "settings");
+  // Only the thresholds of the rules it ran (older reports: always the first three).
+  for (const auto& threshold : core::thresholds()) {
+    const std::string key(threshold.key);
+    if (settings.contains(key)) {
+      r.settings.*threshold.field = field(settings, key.c_str()).get<int>();
+      r.thresholds.push_back(threshold.id);
+    }
+  }
+  if (scan.contains("selection")) {
+    read_selection(scan.at("selection"), r);
+  }
 }
 
 template <typename Read>

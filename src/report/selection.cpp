@@ -61,7 +61,7 @@ std::string filters_text(const Selection& s) {
   if (s.include_user_keys) {
     out += (out.empty() ? "" : ", ") + std::string("--include-user-keys");
   }
-  return out.empty() ? "none (every workspace the credential can see)" : out;
+  return out.empty() ? "none" : out;
 }
 
 std::string rules_text(const ScanReport& report) {
@@ -147,7 +147,7 @@ std::vector<std::pair<std::string, std::string>> selection_lines(const ScanRepor
   lines.emplace_back("Filters", filters_text(s));
   lines.emplace_back("Minimum severity", report.min_severity
                                              ? std::string(core::to_string(*report.min_severity))
-                                             : std::string("none (every finding)"));
+                                             : std::string("none"));
   lines.emplace_back("Fail on", s.fail_on ? std::string(core::to_string(*s.fail_on)) : "none");
   lines.emplace_back("Config", s.config ? s.config->file + " (sha256 " + s.config->sha256 + ")"
                                         : std::string("none"));

@@ -266,7 +266,9 @@ void write_heading(const Page& page, const ScanReport& report) {
     }
   }
   if (!made_with.empty()) {
-    page.paragraph("made with " + credential_label(report.credential) + "; " + made_with);
+    const auto credential = report.credential ? credential_label(report.credential)
+                                              : std::string("a credential of unrecorded kind");
+    page.paragraph("made with " + credential + "; " + made_with);
   }
   page.out << '\n';
 }

@@ -16,6 +16,7 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class Living : public ::testing::Test {
  protected:
@@ -137,6 +138,103 @@ TEST_F(Living, DiffRefusesWhatIsNotAReport) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr(path("notes.txt") + " is not JSON"));
   EXPECT_EQ(r.out, "");
+}
+
+// Each narrower NEW: the rule, severity and repository selections of the issue that made
+// `diff` call unchecked findings fixed.
+std::vector<std::vector<std::string>> narrowings() {
+  return {{"--rule", "public-repository"}, {"--min-severity", "high"}, {"--repo", "web*"}};
+}
+
+TEST_F(Living, ANarrowerReportNeverCallsAnUncheckedFindingFixed) {
+  const auto full = scan({"-f", "json", "-o", path("full.json"), "--fail-on", "none"});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  const auto all = read_json(path("full.json")).at("findings").size();
+  ASSERT_GE(all, 3U);
+  for (const auto& narrow : narrowings()) {
+    std::vector<std::string> args{"-f", "json", "-o", path("narrow.json"), "--fail-on", "none"};
+    args.insert(args.end(), narrow.begin(), narrow.end());
+    ASSERT_EQ(scan(args).exit_code, 0) << narrow[0];
+    const auto kept = read_json(path("narrow.json")).at("findings").size();
+    ASSERT_LT(kept, all) << narrow[0] << " narrows the findings";
+    const auto compared = diff({path("full.json"), path("narrow.json"), "-f", "json"});
+    const auto doc = json::parse(compared.out);
+    EXPECT_EQ(doc.at("summary").at("fixed"), 0) << narrow[0];
+    EXPECT_EQ(doc.at("summary").at("not_rechecked"), all - kept) << narrow[0];
+    EXPECT_EQ(doc.at("not_rechecked").size(), all - kept);
+    EXPECT_EQ(doc.at("not_rechecked").at(0).at("baseline_state"), "not_rechecked");
+    // --baseline makes the same comparison.
+    std::vector<std::string> with_baseline{"-f", "json", "--baseline", path("full.json")};
+    with_baseline.insert(with_baseline.end(), narrow.begin(), narrow.end());
+    const auto scanned = json::parse(scan(with_baseline).out);
+    EXPECT_EQ(scanned.at("summary"), doc.at("summary")) << narrow[0];
+    const auto table = diff({path("full.json"), path("narrow.json")});
+    EXPECT_THAT(table.out, HasSubstr("/ fixed 0 / not re-checked " + std::to_string(all - kept)));
+    EXPECT_THAT(table.out, HasSubstr("Not re-checked"));
+  }
+}
+
+TEST_F(Living, DiffWarnsAboutReportsWithoutASelectionAndSwappedFiles) {
+  ASSERT_EQ(scan({"-f", "json", "-o", path("new.json"), "--fail-on", "none"}).exit_code, 0);
+  auto old_style = read_json(path("new.json"));
+  old_style["scan"].erase("selection");  // as an older version wrote it
+  write_json(path("old-style.json"), old_style);
+  const auto as_new = diff({path("new.json"), path("old-style.json"), "-f", "json"});
+  EXPECT_THAT(as_new.err, HasSubstr("does not record how it was made"));
+  EXPECT_EQ(json::parse(as_new.out).at("summary").at("fixed"), 0);
+
+  auto later = read_json(path("new.json"));
+  later["scan"]["started_at"] = "2099-01-01T00:00:00Z";
+  write_json(path("later.json"), later);
+  const auto swapped = diff({path("later.json"), path("new.json")});
+  EXPECT_THAT(swapped.err, HasSubstr("are the two swapped?"));
+  EXPECT_EQ(diff({path("new.json"), path("new.json")}).err, "");
+}
+
+// Every format says how it was made; offline, from which snapshot, read when and with how many
+// requests.
+TEST_F(Living, ReportsSayHowTheyWereMadeAndOfflineOnesSaySo) {
+  std::ofstream(path("bbposture.yaml")) << "min_severity: low\n";
+  const auto live = scan({"-f", "json", "-o", path("live.json"), "--save-snapshot",
+                          path("snap.json"), "--config", path("bbposture.yaml"), "-w", "acme"});
+  ASSERT_EQ(live.exit_code, 1) << live.err;
+  const auto doc = read_json(path("live.json"));
+  const auto& selection = doc.at("scan").at("selection");
+  EXPECT_EQ(selection.at("rule_set"), "casb");
+  EXPECT_EQ(selection.at("workspaces"), json::array({"acme"}));
+  EXPECT_EQ(selection.at("config").at("file"), path("bbposture.yaml"));
+  EXPECT_EQ(selection.at("config").at("sha256").get<std::string>().size(), 64U);
+  EXPECT_TRUE(selection.at("snapshot").is_null());
+  const auto requests = doc.at("scan").at("api_requests").get<int>();
+  ASSERT_GT(requests, 0);
+
+  const std::vector<std::string> offline{
+      "--from-snapshot", path("snap.json"), "--config", path("bbposture.yaml"), "-w", "acme"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), offline.begin(), offline.end());
+    return scan(args);
+  };
+  const auto json_offline = json::parse(with({"-f", "json"}).out);
+  const auto& source = json_offline.at("scan").at("selection").at("snapshot");
+  EXPECT_EQ(source.at("file"), path("snap.json"));
+  EXPECT_EQ(source.at("api_requests"), requests);
+  EXPECT_EQ(source.at("collected_at"), doc.at("scan").at("started_at"));
+  EXPECT_EQ(json_offline.at("scan").at("api_requests"), 0);
+  EXPECT_EQ(json_offline.at("findings"), doc.at("findings")) << "the same answer offline";
+
+  const std::string label = "evaluated offline from " + path("snap.json");
+  const std::string read_at = "(" + std::to_string(requests) + " requests)";
+  const auto table = with({"--width", "200"}).out;
+  EXPECT_THAT(table, HasSubstr(label));
+  EXPECT_THAT(table, HasSubstr(read_at));
+  EXPECT_THAT(table, HasSubstr("made with"));
+  EXPECT_THAT(table, Not(HasSubstr("API requests: 0")));
+  const auto html = with({"-f", "html"}).out;
+  EXPECT_THAT(html, HasSubstr(label));
+  EXPECT_THAT(html, HasSubstr("<dt>Rules</dt><dd>casb (11 rules)</dd>"));
+  const auto sarif = json::parse(with({"-f", "sarif"}).out);
+  EXPECT_EQ(sarif.at("runs").at(0).at("invocations").at(0).at("properties").at("selection"),
+            json_offline.at("scan").at("selection"));
 }
 
 }  // namespace
