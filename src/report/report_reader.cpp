@@ -120,6 +120,8 @@ ErrorEntry error_of(const json& item) {
   return e;
 }
 
+void read_selection(const json& s, ScanReport& r);
+
 void read_scan(const json& scan, ScanReport& r) {
   r.started_at = timestamp(scan, "started_at");
   r.finished_at = timestamp(scan, "finished_at");
