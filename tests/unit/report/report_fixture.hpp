@@ -56,8 +56,11 @@ inline ScanReport sample_report() {
   inputs.started_at = test::test_now();
   inputs.finished_at = test::test_now() + std::chrono::seconds{3};
   inputs.api_requests = 42;
-  inputs.selection =
-      Selection{.rule_set = "casb", .user_keys = true, .fail_on = core::Severity::low};
+  Selection selection;
+  selection.rule_set = "casb";
+  selection.user_keys = true;
+  selection.fail_on = core::Severity::low;
+  inputs.selection = selection;
   return build_report(snapshot, core::evaluate(snapshot, inputs.settings, test::test_now()),
                       inputs);
 }
