@@ -193,7 +193,7 @@ tl::expected<HistoryView, std::string> History::view(std::size_t last_scans) con
   for (auto it = rows->begin() + static_cast<std::ptrdiff_t>(skip); it != rows->end(); ++it) {
     view.scans.push_back({it->data_read_at, it->by_severity});
   }
-  auto stmt = db_->prepare("SELECT fingerprint, first_seen FROM findings WHERE open = 1");
+  auto stmt = db_->prepare("SELECT fingerprint, first_seen FROM findings");
   if (!stmt) {
     return tl::unexpected(path_ + ": " + stmt.error());
   }

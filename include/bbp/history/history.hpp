@@ -125,17 +125,8 @@ struct PruneResult {
   std::size_t findings = 0;
 };
 
-// What a report could show from the history (the HTML report's trend and each finding's first
-// sighting): per-scan severity counts for the last scans, oldest first, and when each open
-// finding was first seen.
-struct HistoryView {
-  struct Point {
-    core::TimePoint at{};
-    std::array<std::size_t, 4> by_severity{};
-  };
-  std::vector<Point> scans;
-  std::map<std::string, core::TimePoint> first_seen;  // by fingerprint
-};
+// What a report could show from the history: report::HistoryView (report.hpp).
+using HistoryView = report::HistoryView;
 
 struct AppendOptions {
   // Called inside the append's transaction, after every row is written and before COMMIT
@@ -180,6 +171,7 @@ class History {
   // events, and the fixed findings no event refers to any more.
   tl::expected<PruneResult, std::string> prune(core::TimePoint cutoff);
 
+  // The last `last_scans` scans' severity counts, and every finding's first sighting.
   tl::expected<HistoryView, std::string> view(std::size_t last_scans) const;
 
   const std::string& path() const { return path_; }
