@@ -138,6 +138,11 @@ void trend_json(const std::vector<history::ScanRow>& scans, std::ostream& out) {
                     {"total", s.total},
                     {"suppressed", s.suppressed},
                     {"unknown", s.unknown},
+                    {"unknown_by_reason", s.unknown_by_reason},
+                    {"opened", s.opened},
+                    {"fixed", s.fixed},
+                    {"reopened", s.reopened},
+                    {"not_rechecked", s.not_rechecked},
                     {"by_rule", s.by_rule}});
   }
   out << nlohmann::json{{"scans", rows}}.dump(2) << '\n';

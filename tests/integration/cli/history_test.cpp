@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -143,6 +144,18 @@ TEST_F(History, AHistoryOfANewerVersionIsRefusedBeforeTheFirstRequest) {
   const auto list = history({"list", db_});
   EXPECT_EQ(list.exit_code, 2);
   EXPECT_THAT(list.err, HasSubstr("schema version 9"));
+}
+
+TEST_F(History, AHistoryThatCannotBeWrittenIsRefusedBeforeTheFirstRequest) {
+  const auto missing = scan({"-o", bb_.path("r.txt"), "--history", bb_.path("no/such/h.db")});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("--history"));
+  EXPECT_THAT(missing.err, HasSubstr("does not exist"));
+  std::ofstream(bb_.path("report.json")) << "{}\n";
+  const auto other = scan({"-o", bb_.path("r.txt"), "--history", bb_.path("report.json")});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_THAT(other.err, HasSubstr("is not a bbposture history"));
+  EXPECT_EQ(bb_.fake().request_count(), 0U);
 }
 
 TEST_F(History, TwoScansAppendingAtOnceBothLandAndTheFileIsIntact) {
