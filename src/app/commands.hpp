@@ -64,6 +64,22 @@ struct ConfigOptions {
 void setup_config(CLI::App& app, ConfigOptions& options);
 int run_config(const ConfigOptions& options);
 
+// bbposture history list|trend|show|stats|prune FILE.db (history_command.cpp, docs/history.md).
+struct HistoryOptions {
+  std::string file;
+  std::string format = "table";  // trend: table, json or csv
+  std::string since;             // trend: only the scans of this last period
+  std::string fingerprint;       // show
+  std::string keep;              // prune
+  CLI::App* list = nullptr;
+  CLI::App* trend = nullptr;
+  CLI::App* show = nullptr;
+  CLI::App* stats = nullptr;
+  CLI::App* prune = nullptr;
+};
+void setup_history(CLI::App& app, HistoryOptions& options);
+int run_history(const HistoryOptions& options);
+
 // How a command-line error is said: "bbposture:" first, an unknown option or subcommand named
 // with the nearest known one, and where the help is. `nearest` is the suggestion alone.
 std::string failure_message(const CLI::App* app, const CLI::Error& error);

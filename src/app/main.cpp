@@ -27,11 +27,13 @@ struct Commands {
   bbp::app::DiffOptions diff_options;
   bbp::app::ConfigOptions config_options;
   bbp::app::CompletionOptions completion_options;
+  bbp::app::HistoryOptions history_options;
   CLI::App* scan = nullptr;
   CLI::App* rules = nullptr;
   CLI::App* diff = nullptr;
   CLI::App* config = nullptr;
   CLI::App* completion = nullptr;
+  CLI::App* history = nullptr;
 };
 
 void describe_app(CLI::App& app) {
@@ -58,6 +60,8 @@ void add_subcommands(CLI::App& app, Commands& c) {
   setup_rules(*c.rules, c.rules_options);
   c.diff = app.add_subcommand("diff", "Compare two saved JSON reports: new, unchanged, fixed");
   setup_diff(*c.diff, c.diff_options);
+  c.history = app.add_subcommand("history", "Read or prune a scan history (scan --history)");
+  setup_history(*c.history, c.history_options);
   c.config = app.add_subcommand("config", "Print an example config file, or check one");
   setup_config(*c.config, c.config_options);
   c.completion = app.add_subcommand("completion", "Print the shell completion script");
@@ -75,6 +79,9 @@ int run(const CLI::App& app, const Commands& c) {
   }
   if (c.config->parsed()) {
     return run_config(c.config_options);
+  }
+  if (c.history->parsed()) {
+    return run_history(c.history_options);
   }
   if (c.completion->parsed()) {
     return run_completion(app, c.completion_options);

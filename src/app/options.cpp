@@ -329,9 +329,10 @@ tl::expected<void, std::string> validate_sources(const ScanOptions& options, Sca
                           (options.format.empty() ? " (the -o file's extension)" : "") +
                           ": use -f table or -f json, or an -o file ending in .txt or .json");
   }
-  if (c.plan && (c.checkpoint || c.save_snapshot)) {
+  if (c.plan && (c.checkpoint || c.save_snapshot || c.history)) {
     return tl::unexpected(std::string(
-        "--plan only lists: it cannot be combined with --checkpoint or --save-snapshot"));
+        "--plan only lists: it cannot be combined with --checkpoint, --save-snapshot or "
+        "--history"));
   }
   return {};
 }
@@ -362,6 +363,9 @@ std::vector<NamedPath> ScanConfig::outputs() const {
   if (checkpoint) {
     paths.push_back({"--checkpoint", *checkpoint});
   }
+  if (history) {
+    paths.push_back({"--history", *history});
+  }
   return paths;
 }
 
@@ -371,7 +375,8 @@ std::vector<NamedPath> ScanConfig::inputs() const {
     in.push_back({"--from-snapshot", *from_snapshot});
   }
   // --baseline is left out on purpose: it is read in full before the scan and the report is
-  // replaced atomically, so "--baseline report.json -o report.json" updates a report in place.
+  // replaced atomically, so "--baseline report.json -o report.json" updates a report in place,
+  // and "--baseline h.db --history h.db" compares with the history the scan is then added to.
   return in;
 }
 
@@ -434,6 +439,9 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options, Comma
   c.fail_on_unchanged = options.fail_on_unchanged;
   if (!options.baseline.empty()) {
     c.baseline = options.baseline;
+  }
+  if (!options.history.empty()) {
+    c.history = options.history;
   }
   c.settings = options.settings;
   // In this order: when several options are wrong, the first step's error is the one reported.

@@ -71,6 +71,7 @@ struct ScanOptions {
   bool no_config = false;          // --no-config: not even ./bbposture.yaml
   std::vector<std::string> given;  // the long options the command line gave ("--fail-on")
   std::string baseline;
+  std::string history;  // --history: the scan history database appended to
   bool show_suppressed = false;
   bool fail_on_unchanged = false;
   // Filled from the config file, not from flags.
@@ -126,6 +127,7 @@ struct ScanConfig {
   std::vector<core::Suppression> suppressions;
   std::vector<core::DeclaredRestrictions> declarations;
   std::optional<std::string> baseline;  // a previous JSON report: mark new/unchanged/fixed
+  std::optional<std::string> history;   // the scan history database to append this scan to
   bool show_suppressed = false;         // the table lists suppressed findings too
   bool fail_on_unchanged = false;       // with a baseline, --fail-on counts unchanged findings
   std::vector<std::string> warnings;    // said on stderr before the scan starts

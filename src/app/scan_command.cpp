@@ -9,6 +9,8 @@
 #include <iostream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "bbp/bitbucket/collector.hpp"
@@ -17,6 +19,7 @@
 #include "bbp/core/engine.hpp"
 #include "bbp/core/snapshot_json.hpp"
 #include "bbp/core/suppression.hpp"
+#include "bbp/history/history.hpp"
 #include "bbp/report/report.hpp"
 #include "bbp/report/report_reader.hpp"
 #include "bbp/text/text.hpp"
@@ -336,6 +339,99 @@ report::Selection selection_of(const ScanConfig& config, const core::Snapshot& s
   return s;
 }
 
+// --baseline naming a history database (told by its SQLite header, not its extension): the last
+// scan in it whose selection covers this run's, with the findings open as of that scan.
+tl::expected<std::optional<report::ScanReport>, std::string> load_history_baseline(
+    const ScanConfig& config) {
+  const auto& path = *config.baseline;
+  auto store = history::History::open(path, history::History::Mode::read);
+  if (!store) {
+    return tl::unexpected("--baseline " + store.error());
+  }
+  report::ScanReport probe;  // what this run will select, known before the first request
+  probe.selection = selection_of(config, core::Snapshot{});
+  probe.rules = config.rules;
+  probe.min_severity = config.min_severity;
+  auto baseline = store->baseline_for(probe);
+  if (!baseline) {
+    return tl::unexpected("--baseline " + baseline.error());
+  }
+  if (!*baseline) {
+    return tl::unexpected(
+        "--baseline " + path +
+        ": no scan in this history covers this one (the same rules or more, the same "
+        "workspaces, repositories and projects or more, a minimum severity as low or lower): "
+        "run without --baseline, or with the selection of a scan it holds (history list)");
+  }
+  spdlog::info("--baseline: the scan of {} in {}",
+               core::format_timestamp(report::data_read_at(**baseline)), path);
+  return baseline;
+}
+
+// BBP_TEST_HISTORY_PAUSE=FILE (tests only): the append writes FILE and waits inside its
+// transaction, to be killed there.
+std::function<void()> test_pause_hook() {
+  const char* marker = std::getenv("BBP_TEST_HISTORY_PAUSE");  // NOLINT(concurrency-mt-unsafe)
+  if (marker == nullptr || *marker == '\0') {
+    return {};
+  }
+  return [file = std::string(marker)] {
+    std::ofstream(file) << "paused\n";
+    for (;;) {
+      ::pause();
+    }
+  };
+}
+
+// --history: the scan appended once its report is written; false (and said) when it could not
+// be. An interrupted scan is not appended: what it did not read would look unchanged.
+bool record_history(const ScanConfig& config, const report::ScanReport& report) {
+  if (!config.history) {
+    return true;
+  }
+  if (report.interrupted) {
+    spdlog::warn("the scan was interrupted: it is not added to the history {}", *config.history);
+    return true;
+  }
+  auto store = history::History::open(*config.history, history::History::Mode::write);
+  if (!store) {
+    usage_error("--history " + store.error());
+    return false;
+  }
+  auto added = store->append(report, {test_pause_hook()});
+  if (!added) {
+    usage_error("--history " + added.error());
+    return false;
+  }
+  spdlog::info(
+      "added to the history {} as scan {}: {} opened, {} fixed, {} reopened, {} not "
+      "re-checked",
+      *config.history, added->scan_id, added->opened, added->fixed, added->reopened,
+      added->not_rechecked);
+  return true;
+}
+
+// With --history, what the report can show from it (report.history): the last 29 scans and this
+// one, and each finding's first sighting (this scan's time for a new one). Nothing when the
+// history is new or cannot be read; the append says why later.
+std::optional<report::HistoryView> history_view(const ScanConfig& config,
+                                                const report::ScanReport& report) {
+  if (!config.history || !history::is_sqlite_file(*config.history)) {
+    return std::nullopt;
+  }
+  auto store = history::History::open(*config.history, history::History::Mode::read);
+  auto view = store ? store->view(29) : tl::unexpected(std::string());
+  if (!view) {
+    return std::nullopt;
+  }
+  const auto at = report::data_read_at(report);
+  view->scans.push_back({at, report::count(report).by_severity});
+  for (const auto& f : report.findings) {
+    view->first_seen.emplace(f.fingerprint, at);  // kept when the history knows it
+  }
+  return std::move(*view);
+}
+
 // When the run's data was read and when the run itself started: the same for a live scan;
 // offline, the rules are evaluated as of the snapshot's time, so that a live and an offline run
 // with the same flags give the same answer, while the report says when it was made.
@@ -371,11 +467,15 @@ int evaluate_and_report(const ScanConfig& config, const bitbucket::CollectResult
       spdlog::warn("--baseline: {}", warning);
     }
   }
+  report.history = history_view(config, report);
   const auto reporter = report::make_reporter(config.format, reporter_options(config));
   if (auto written =
           write_output(config.output, [&](std::ostream& out) { reporter->write(report, out); });
       !written) {
     usage_error("the report was not written: " + written.error());
+    return kExitUsage;
+  }
+  if (!record_history(config, report)) {
     return kExitUsage;
   }
   return exit_code_for(report, config);
@@ -447,6 +547,12 @@ tl::expected<std::pair<ScanConfig, core::TimePoint>, int> prepare(const ScanOpti
     usage_error(writable.error());
     return tl::unexpected(kExitUsage);
   }
+  if (config->history) {
+    if (auto appendable = history::check_appendable(*config->history); !appendable) {
+      usage_error("--history " + appendable.error());
+      return tl::unexpected(kExitUsage);
+    }
+  }
   auto started = run_clock_now();
   if (!started) {
     usage_error(started.error());
@@ -467,7 +573,9 @@ int run_scan(const ScanOptions& given, const std::atomic<bool>& cancel) {
     return run_plan(config, cancel);
   }
   // The baseline is read in full before the first request (and before -o may replace it).
-  const auto baseline = load_baseline(config.baseline);
+  const auto baseline = config.baseline && history::is_sqlite_file(*config.baseline)
+                            ? load_history_baseline(config)
+                            : load_baseline(config.baseline);
   if (!baseline) {
     usage_error(baseline.error());
     return kExitUsage;

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -63,6 +64,17 @@ struct Selection {
   std::optional<SnapshotSource> snapshot;  // set when evaluated offline
 };
 
+// What a scan history (--history, docs/history.md) adds to a report: per-scan severity counts
+// of the last scans, oldest first, and when each open finding was first seen (by fingerprint).
+struct HistoryView {
+  struct Point {
+    core::TimePoint at{};
+    std::array<std::size_t, 4> by_severity{};  // Critical..Low, not suppressed
+  };
+  std::vector<Point> scans;
+  std::map<std::string, core::TimePoint> first_seen;
+};
+
 struct ScanReport {
   std::string tool_version;
   core::TimePoint started_at{};
@@ -101,6 +113,8 @@ struct ScanReport {
   std::vector<const core::Rule*> rules;         // the rules evaluated, catalogue order
   std::optional<core::Severity> min_severity;   // findings below it were left out
   std::vector<std::string> empty_repositories;  // "workspace/slug" without a default branch, sorted
+  // Set when a scan history was given (history::History::view); no reporter reads it yet.
+  std::optional<HistoryView> history;
 };
 
 struct ReportInputs {
