@@ -466,6 +466,18 @@ TEST(ConfigIgnore, EveryMistakeIsLocated) {
             "bbposture.yaml:1:9: 'ignore' is a list of entries; write each one as '- rule: ...'");
 }
 
+TEST(ConfigIgnore, AFingerprintIsItsFirstEightOrMoreHexDigitsReadInLowerCase) {
+  const auto file = parsed("ignore:\n  - fingerprint: 0123ABCD9\n    reason: accepted\n");
+  ASSERT_EQ(file.suppressions.size(), 1U);
+  EXPECT_EQ(file.suppressions[0].value, "0123abcd9");
+  const std::string head = "ignore:\n";
+  EXPECT_EQ(error_of(head + "  - fingerprint: 0123abc\n    reason: x\n"),
+            "bbposture.yaml:2:18: 'fingerprint' must be a finding fingerprint or at least its "
+            "first 8 hex digits, as the table and the JSON report print it (got '0123abc')");
+  EXPECT_THAT(error_of(head + "  - fingerprint: 0123abcg\n    reason: x\n"),
+              HasSubstr("(got '0123abcg')"));
+}
+
 // ---- declared_restrictions: -------------------------------------------------------------------
 
 TEST(ConfigDeclared, EntriesBecomeRestrictionsWithTheirSource) {
