@@ -418,6 +418,22 @@ tl::expected<void, std::string> validate_scope(const ScanOptions& options, ScanC
   return {};
 }
 
+// --only-new: the table without its unchanged findings, which only a baseline tells apart.
+tl::expected<void, std::string> validate_only_new(const ScanOptions& options, ScanConfig& c) {
+  c.only_new = options.only_new;
+  if (c.only_new && !c.baseline) {
+    return tl::unexpected(std::string(
+        "--only-new needs --baseline REPORT.json: without a baseline no finding is new or "
+        "unchanged"));
+  }
+  if (c.only_new && c.format != report::Format::table) {
+    c.warnings.push_back("--only-new changes the table only: the " +
+                         std::string(report::to_string(c.format)) +
+                         " report carries every finding, marked new or unchanged");
+  }
+  return {};
+}
+
 }  // namespace
 
 tl::expected<ScanConfig, std::string> validate(const ScanOptions& options, Command command) {
@@ -437,8 +453,9 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options, Comma
   }
   c.settings = options.settings;
   // In this order: when several options are wrong, the first step's error is the one reported.
-  for (const Step step : {validate_connection, validate_scope, validate_output, validate_table,
-                          validate_thresholds, validate_rule_selection, validate_sources}) {
+  for (const Step step :
+       {validate_connection, validate_scope, validate_output, validate_table, validate_thresholds,
+        validate_rule_selection, validate_sources, validate_only_new}) {
     if (auto done = step(options, c); !done) {
       return tl::unexpected(done.error());
     }

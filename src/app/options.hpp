@@ -73,6 +73,7 @@ struct ScanOptions {
   std::string baseline;
   bool show_suppressed = false;
   bool fail_on_unchanged = false;
+  bool only_new = false;  // the table lists only new findings (needs a baseline)
   // Filled from the config file, not from flags.
   std::vector<core::Suppression> suppressions;
   std::vector<core::DeclaredRestrictions> declarations;
@@ -122,6 +123,7 @@ struct ScanConfig {
   std::optional<std::string> baseline;  // a previous JSON report: mark new/unchanged/fixed
   bool show_suppressed = false;         // the table lists suppressed findings too
   bool fail_on_unchanged = false;       // with a baseline, --fail-on counts unchanged findings
+  bool only_new = false;                // with a baseline, the table counts unchanged findings
   std::vector<std::string> warnings;    // said on stderr before the scan starts
 
   // The files this run writes and reads, with the options that name them.

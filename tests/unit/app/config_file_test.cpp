@@ -53,6 +53,7 @@ allow_incomplete: true
 show_suppressed: true
 fail_on_unchanged: true
 baseline: yesterday.json
+only_new: true
 rules: [public-repository, old-key]
 skip_rules: stale-repository
 rule_set: extended
@@ -92,6 +93,7 @@ no_progress: true
   EXPECT_TRUE(o.show_suppressed);
   EXPECT_TRUE(o.fail_on_unchanged);
   EXPECT_EQ(o.baseline, "yesterday.json");
+  EXPECT_TRUE(o.only_new);
   EXPECT_THAT(o.rules, ElementsAre("public-repository", "old-key"));
   EXPECT_THAT(o.skip_rules, ElementsAre("stale-repository"));
   EXPECT_EQ(o.settings.stale_days, 30);
