@@ -229,8 +229,8 @@ tl::expected<void, std::string> validate_output(const ScanOptions& options, Scan
     c.format = by_extension.value_or(report::Format::table);
     if (c.output && !by_extension) {
       c.warnings.push_back("writing a table to " + *c.output +
-                           " (its extension names no format; -f json, jsonl, sarif, csv or html "
-                           "chooses another)");
+                           " (its extension names no format; -f json, jsonl, sarif, csv, html or "
+                           "junit chooses another)");
     }
     return {};
   }
@@ -350,6 +350,9 @@ std::optional<report::Format> format_for_extension(std::string_view path) {
   }
   if (extension == "htm") {
     return report::Format::html;
+  }
+  if (extension == "xml") {
+    return report::Format::junit;  // the one XML format
   }
   return report::format_from_string(extension);
 }

@@ -155,8 +155,8 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options,
 tl::expected<std::vector<std::string>, std::string> list_values(
     std::string_view option, const std::vector<std::string>& values);
 
-// The report format a file name's extension stands for (.json, .jsonl, .sarif, .csv, .txt for a
-// table), or nullopt.
+// The report format a file name's extension stands for (.json, .jsonl, .sarif, .csv, .html or
+// .htm, .xml for JUnit, .txt for a table), or nullopt.
 std::optional<report::Format> format_for_extension(std::string_view path);
 
 }  // namespace bbp::app

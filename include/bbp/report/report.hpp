@@ -61,6 +61,9 @@ struct ScanReport {
   std::vector<const core::Rule*> rules;         // the rules evaluated, catalogue order
   std::optional<core::Severity> min_severity;   // findings below it were left out
   std::vector<std::string> empty_repositories;  // "workspace/slug" without a default branch, sorted
+  // Every repository checked ("workspace/slug", sorted), so a view of passes (JUnit) can name the
+  // clean ones; empty in a report read back from JSON, which does not list them.
+  std::vector<std::string> checked_repositories;
 };
 
 struct ReportInputs {

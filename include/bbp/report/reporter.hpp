@@ -11,7 +11,7 @@
 
 namespace bbp::report {
 
-enum class Format { table, json, jsonl, sarif, csv, html };
+enum class Format { table, json, jsonl, sarif, csv, html, junit };
 
 std::optional<Format> format_from_string(std::string_view text);
 std::string_view to_string(Format format);

@@ -348,7 +348,7 @@ TEST(ConfigErrors, InvalidEnumValuesNameTheChoicesAndTheNearest) {
             "not 'hihg' (did you mean 'high'?); e.g. fail_on: low");
   EXPECT_THAT(error_of("format: xml\n"),
               StartsWith("bbposture.yaml:1:9: 'format' must be one of table, json, jsonl, sarif, "
-                         "csv, html, not 'xml'"));
+                         "csv, html, junit, not 'xml'"));
   EXPECT_THAT(error_of("min_severity: none\n"), HasSubstr("not 'none'"));
   EXPECT_THAT(error_of("log_level: loud\n"), StartsWith("bbposture.yaml:1:12: 'log_level'"));
   EXPECT_THAT(error_of("max_wait: 2d\n"),
