@@ -224,7 +224,8 @@ tl::expected<void, std::string> validate_output(const ScanOptions& options, Scan
   if (!options.output.empty() && options.output != "-") {
     c.output = options.output;
   }
-  const auto by_extension = c.output ? format_for_extension(*c.output) : std::nullopt;
+  // Standard output has no extension: format_for_extension("") is nullopt.
+  const auto by_extension = format_for_extension(c.output.value_or(""));
   if (options.format.empty()) {
     c.format = by_extension.value_or(report::Format::table);
     if (c.output && !by_extension) {
@@ -236,10 +237,10 @@ tl::expected<void, std::string> validate_output(const ScanOptions& options, Scan
   }
   const auto format = report::format_from_string(text::ascii_lower(options.format));
   c.format = format.value_or(report::Format::table);
-  if (by_extension && *by_extension != c.format) {
+  if (const auto suggested = by_extension.value_or(c.format); suggested != c.format) {
     c.warnings.push_back("writing " + std::string(report::to_string(c.format)) + " to " +
-                         *c.output + ", as -f says, although its extension suggests " +
-                         std::string(report::to_string(*by_extension)));
+                         c.output.value_or("-") + ", as -f says, although its extension suggests " +
+                         std::string(report::to_string(suggested)));
   }
   return {};
 }
