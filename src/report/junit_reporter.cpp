@@ -252,7 +252,7 @@ void write_suite(std::ostream& out, const ScanReport& report, const Suite& suite
   for (const auto& [name, value] : std::array<std::pair<std::string_view, std::string>, 3>{{
            {"rule", std::string(rule.slug)},
            {"severity", std::string(core::to_string(rule.severity))},
-           {"evaluated", evaluated(report, &rule) ? "true" : "false"},
+           {"passes_listed", evaluated(report, &rule) ? "true" : "false"},
        }}) {
     out << "      <property name=\"" << name << "\" value=\"" << xml_escape(value, true)
         << "\"/>\n";
