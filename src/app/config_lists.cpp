@@ -2,9 +2,11 @@
 // `declared_restrictions:` entries core::DeclaredRestrictions, every field checked in place.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <optional>
 
 #include "bbp/core/catalogue.hpp"
+#include "bbp/core/suppression.hpp"
 #include "bbp/text/text.hpp"
 #include "commands.hpp"
 #include "config_reader.hpp"
@@ -92,6 +94,24 @@ std::optional<core::Suppression::Selector> selector_named(std::string_view name)
   return std::nullopt;
 }
 
+// A finding fingerprint, or its first digits as the table prints them: at least
+// core::kShortFingerprint hex digits, kept in lower case.
+tl::expected<void, std::string> read_finding_fingerprint(const YamlReader& reader,
+                                                         const YAML::Node& value,
+                                                         core::Suppression& s) {
+  const bool hex = std::all_of(s.value.begin(), s.value.end(), [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+  });
+  if (!hex || s.value.size() < core::kShortFingerprint) {
+    return reader.fail(value, "'fingerprint' must be a finding fingerprint or at least its first " +
+                                  std::to_string(core::kShortFingerprint) +
+                                  " hex digits, as the table and the JSON report print it (got '" +
+                                  s.value + "')");
+  }
+  s.value = text::ascii_lower(s.value);
+  return {};
+}
+
 // One key of an `ignore:` entry into `s`; `selector_key` remembers which selector was given.
 tl::expected<void, std::string> read_suppression_field(const YamlReader& reader,
                                                        const YAML::Node& key,
@@ -121,6 +141,9 @@ tl::expected<void, std::string> read_suppression_field(const YamlReader& reader,
     selector_key = name;
     s.selector = *selector;
     s.value = *text;
+    if (*selector == core::Suppression::Selector::fingerprint) {
+      return read_finding_fingerprint(reader, value, s);
+    }
   } else if (name == "reason") {
     s.reason = std::string(text::trim(*text));
   } else if (!real_date(*text)) {

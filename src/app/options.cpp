@@ -224,22 +224,23 @@ tl::expected<void, std::string> validate_output(const ScanOptions& options, Scan
   if (!options.output.empty() && options.output != "-") {
     c.output = options.output;
   }
-  const auto by_extension = c.output ? format_for_extension(*c.output) : std::nullopt;
+  // Standard output has no extension: format_for_extension("") is nullopt.
+  const auto by_extension = format_for_extension(c.output.value_or(""));
   if (options.format.empty()) {
     c.format = by_extension.value_or(report::Format::table);
     if (c.output && !by_extension) {
       c.warnings.push_back("writing a table to " + *c.output +
-                           " (its extension names no format; -f json, jsonl, sarif, csv or html "
-                           "chooses another)");
+                           " (its extension names no format; -f json, jsonl, sarif, csv, html or "
+                           "junit chooses another)");
     }
     return {};
   }
   const auto format = report::format_from_string(text::ascii_lower(options.format));
   c.format = format.value_or(report::Format::table);
-  if (by_extension && *by_extension != c.format) {
+  if (const auto suggested = by_extension.value_or(c.format); suggested != c.format) {
     c.warnings.push_back("writing " + std::string(report::to_string(c.format)) + " to " +
-                         *c.output + ", as -f says, although its extension suggests " +
-                         std::string(report::to_string(*by_extension)));
+                         c.output.value_or("-") + ", as -f says, although its extension suggests " +
+                         std::string(report::to_string(suggested)));
   }
   return {};
 }
@@ -352,6 +353,9 @@ std::optional<report::Format> format_for_extension(std::string_view path) {
   if (extension == "htm") {
     return report::Format::html;
   }
+  if (extension == "xml") {
+    return report::Format::junit;  // the one XML format
+  }
   return report::format_from_string(extension);
 }
 
@@ -423,6 +427,22 @@ tl::expected<void, std::string> validate_scope(const ScanOptions& options, ScanC
   return {};
 }
 
+// --only-new: the table without its unchanged findings, which only a baseline tells apart.
+tl::expected<void, std::string> validate_only_new(const ScanOptions& options, ScanConfig& c) {
+  c.only_new = options.only_new;
+  if (c.only_new && !c.baseline) {
+    return tl::unexpected(std::string(
+        "--only-new needs --baseline REPORT.json: without a baseline no finding is new or "
+        "unchanged"));
+  }
+  if (c.only_new && c.format != report::Format::table) {
+    c.warnings.push_back("--only-new changes the table only: the " +
+                         std::string(report::to_string(c.format)) +
+                         " report carries every finding, marked new or unchanged");
+  }
+  return {};
+}
+
 }  // namespace
 
 tl::expected<ScanConfig, std::string> validate(const ScanOptions& options, Command command) {
@@ -445,8 +465,9 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options, Comma
   }
   c.settings = options.settings;
   // In this order: when several options are wrong, the first step's error is the one reported.
-  for (const Step step : {validate_connection, validate_scope, validate_output, validate_table,
-                          validate_thresholds, validate_rule_selection, validate_sources}) {
+  for (const Step step :
+       {validate_connection, validate_scope, validate_output, validate_table, validate_thresholds,
+        validate_rule_selection, validate_sources, validate_only_new}) {
     if (auto done = step(options, c); !done) {
       return tl::unexpected(done.error());
     }

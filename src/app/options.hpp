@@ -74,6 +74,7 @@ struct ScanOptions {
   std::string history;  // --history: the scan history database appended to
   bool show_suppressed = false;
   bool fail_on_unchanged = false;
+  bool only_new = false;  // the table lists only new findings (needs a baseline)
   // Filled from the config file, not from flags.
   std::vector<core::Suppression> suppressions;
   std::vector<core::DeclaredRestrictions> declarations;
@@ -130,6 +131,7 @@ struct ScanConfig {
   std::optional<std::string> history;   // the scan history database to append this scan to
   bool show_suppressed = false;         // the table lists suppressed findings too
   bool fail_on_unchanged = false;       // with a baseline, --fail-on counts unchanged findings
+  bool only_new = false;                // with a baseline, the table counts unchanged findings
   std::vector<std::string> warnings;    // said on stderr before the scan starts
 
   // The files this run writes and reads, with the options that name them.
@@ -161,8 +163,8 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options,
 tl::expected<std::vector<std::string>, std::string> list_values(
     std::string_view option, const std::vector<std::string>& values);
 
-// The report format a file name's extension stands for (.json, .jsonl, .sarif, .csv, .txt for a
-// table), or nullopt.
+// The report format a file name's extension stands for (.json, .jsonl, .sarif, .csv, .html or
+// .htm, .xml for JUnit, .txt for a table), or nullopt.
 std::optional<report::Format> format_for_extension(std::string_view path);
 
 }  // namespace bbp::app

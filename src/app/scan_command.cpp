@@ -161,7 +161,7 @@ report::ReporterOptions reporter_options(const ScanConfig& config) {
   const bool terminal = !config.output && stdout_is_tty();
   const int width = config.width > 0 ? config.width : (terminal ? terminal_columns(1) : 80);
   return {config.color.value_or(terminal && !no_color_requested()), std::clamp(width, 60, 500),
-          config.show_suppressed};
+          config.show_suppressed, config.only_new};
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include "bbp/core/suppression.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -155,7 +156,8 @@ bool suppression_selects(const Suppression& entry, const Evaluation& finding,
              (entry.value == finding.resource.id ||
               (!key_fingerprint.empty() && entry.value == key_fingerprint));
     case Suppression::Selector::fingerprint:
-      return entry.value == finding.fingerprint;
+      return entry.value.size() >= kShortFingerprint &&
+             finding.fingerprint.starts_with(entry.value);
   }
   return false;
 }
@@ -199,6 +201,38 @@ std::string entry_name(const Suppression& entry) {
   return "the suppression at " + entry.source + " ('" + entry.reason + "')";
 }
 
+// The distinct fingerprints of the findings a fingerprint entry selects, when there are more
+// than one: a prefix they share names none of them. Empty for other entries.
+std::vector<std::string> ambiguous_fingerprints(const Suppression& entry,
+                                                const std::vector<Evaluation>& evaluations) {
+  std::vector<std::string> prints;
+  if (entry.selector != Suppression::Selector::fingerprint) {
+    return prints;
+  }
+  for (const auto& e : evaluations) {
+    if (e.outcome == Outcome::fail && suppression_selects(entry, e, "") &&
+        std::find(prints.begin(), prints.end(), e.fingerprint) == prints.end()) {
+      prints.push_back(e.fingerprint);
+    }
+  }
+  if (prints.size() < 2) {
+    prints.clear();
+  }
+  std::sort(prints.begin(), prints.end());
+  return prints;
+}
+
+// "… names the fingerprint prefix 3f1c9a2b, which 2 findings start with (3f1c9a2b…, …): …".
+std::string ambiguity_warning(const Suppression& entry, const std::vector<std::string>& prints) {
+  std::string list;
+  for (const auto& print : prints) {
+    list += (list.empty() ? "" : ", ") + print;
+  }
+  return entry_name(entry) + " gives the fingerprint prefix " + entry.value + ", which " +
+         std::to_string(prints.size()) + " findings start with (" + list +
+         "): it suppresses none of them; write enough digits to name one";
+}
+
 }  // namespace
 
 std::vector<std::string> apply_suppressions(std::vector<Evaluation>& evaluations,
@@ -207,6 +241,11 @@ std::vector<std::string> apply_suppressions(std::vector<Evaluation>& evaluations
   const auto prints = needs_key_fingerprints(entries) ? key_fingerprints(snapshot)
                                                       : std::map<std::string, std::string>{};
   std::vector<bool> used(entries.size(), false);
+  std::vector<std::vector<std::string>> ambiguous;
+  ambiguous.reserve(entries.size());
+  for (const auto& entry : entries) {
+    ambiguous.push_back(ambiguous_fingerprints(entry, evaluations));
+  }
   for (auto& e : evaluations) {
     if (e.outcome != Outcome::fail) {
       continue;
@@ -218,7 +257,8 @@ std::vector<std::string> apply_suppressions(std::vector<Evaluation>& evaluations
       print = it->second;
     }
     for (std::size_t i = 0; i < entries.size(); ++i) {
-      if (suppression_active(entries[i], now) && suppression_selects(entries[i], e, print)) {
+      if (ambiguous[i].empty() && suppression_active(entries[i], now) &&
+          suppression_selects(entries[i], e, print)) {
         e.suppressed = SuppressionMark{entries[i].reason, entries[i].expires, entries[i].source};
         used[i] = true;
         break;
@@ -230,6 +270,8 @@ std::vector<std::string> apply_suppressions(std::vector<Evaluation>& evaluations
     if (!suppression_active(entries[i], now)) {
       warnings.push_back(entry_name(entries[i]) + " expired on " + entries[i].expires.value_or("") +
                          ": it no longer applies");
+    } else if (!ambiguous[i].empty()) {
+      warnings.push_back(ambiguity_warning(entries[i], ambiguous[i]));
     } else if (!used[i]) {
       warnings.push_back(entry_name(entries[i]) +
                          " matched no finding: remove it, or check its selector");

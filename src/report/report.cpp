@@ -36,12 +36,14 @@ ScanReport build_report(const core::Snapshot& snapshot, std::vector<core::Evalua
     r.repositories += ws.repositories.size();
     r.keys += ws.keys.size();
     for (const auto& repo : ws.repositories) {
+      r.checked_repositories.push_back(repo.full_name);
       if (!repo.mainbranch) {
         r.empty_repositories.push_back(repo.full_name);
       }
     }
   }
   std::sort(r.empty_repositories.begin(), r.empty_repositories.end());
+  std::sort(r.checked_repositories.begin(), r.checked_repositories.end());
   r.keys += snapshot.ssh_keys.size();
   // The findings stay in `evaluations` (filtered in place, so a large scan never holds two
   // copies); the unknowns move out first.

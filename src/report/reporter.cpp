@@ -9,18 +9,20 @@
 #include "bbp/text/names.hpp"
 #include "csv_reporter.hpp"
 #include "jsonl_reporter.hpp"
+#include "junit_reporter.hpp"
 #include "table_reporter.hpp"
 
 namespace bbp::report {
 namespace {
 
-constexpr std::array<text::Named<Format>, 6> kFormats{{
+constexpr std::array<text::Named<Format>, 7> kFormats{{
     {Format::table, "table"},
     {Format::json, "json"},
     {Format::jsonl, "jsonl"},
     {Format::sarif, "sarif"},
     {Format::csv, "csv"},
     {Format::html, "html"},
+    {Format::junit, "junit"},
 }};
 
 }  // namespace
@@ -56,6 +58,8 @@ std::unique_ptr<Reporter> make_reporter(Format format, const ReporterOptions& op
       return std::make_unique<CsvReporter>();
     case Format::html:
       return std::make_unique<HtmlReporter>();
+    case Format::junit:
+      return std::make_unique<JunitReporter>();
   }
   return nullptr;
 }

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "bbp/core/suppression.hpp"
 #include "bbp/text/text.hpp"
 #include "bbp/text/utf8.hpp"
 
@@ -22,10 +23,12 @@ namespace {
 
 constexpr std::size_t kIndent = 2;
 constexpr std::size_t kSeverityWidth = 8;
+constexpr std::size_t kFindingWidth = 8;  // the fingerprint's first digits (kShortFingerprint)
 constexpr std::size_t kRuleWidth = 28;
 constexpr std::size_t kGap = 2;
 constexpr std::size_t kLabelWidth = 24;     // a key label in a finding's detail
-constexpr std::size_t kMaxDetailLines = 3;  // a longer detail is cut with "…"
+constexpr std::size_t kMaxDetailLines = 4;  // a longer detail is cut with "…" (4: at 80
+                                            // columns the detail column is 28 wide)
 
 }  // namespace
 
@@ -313,10 +316,12 @@ std::vector<std::string> detail_lines(const core::Evaluation& f, std::size_t wid
   return lines;
 }
 
-// "  high      rule-slug                     detail", the severity coloured when allowed; a
-// detail too long for its column goes on under itself.
+// "  High      3f1c9a2b  rule-slug                     detail", the severity coloured when
+// allowed, then the fingerprint's first digits (what an `ignore:` entry may name); a detail too
+// long for its column goes on under itself.
 void write_finding_row(const Page& page, const core::Evaluation& f) {
-  const auto detail_column = kIndent + kSeverityWidth + kGap + kRuleWidth + kGap;
+  const auto detail_column =
+      kIndent + kSeverityWidth + kGap + kFindingWidth + kGap + kRuleWidth + kGap;
   const auto lines = detail_lines(f, page.width - detail_column);
   const std::string severity = pad(std::string(core::to_string(f.rule->severity)), kSeverityWidth);
   page.out << std::string(kIndent, ' ');
@@ -325,7 +330,9 @@ void write_finding_row(const Page& page, const core::Evaluation& f) {
   } else {
     page.out << severity;
   }
-  page.out << std::string(kGap, ' ');
+  page.out << std::string(kGap, ' ')
+           << pad(printable(f.fingerprint.substr(0, core::kShortFingerprint)),
+                  kFindingWidth + kGap);
   const auto rule = ellipsize(std::string(f.rule->slug), kRuleWidth);
   page.out << (lines.empty() ? rule : pad(rule, kRuleWidth + kGap) + lines.front()) << '\n';
   for (std::size_t i = 1; i < lines.size(); ++i) {
@@ -346,7 +353,7 @@ void write_suppression_note(const Page& page, const core::SuppressionMark& mark)
 void write_finding_table(const Page& page, const std::vector<const core::Evaluation*>& findings) {
   auto groups = group_by_place(findings);
   page.out << std::string(kIndent, ' ') << pad("SEVERITY", kSeverityWidth + kGap)
-           << pad("RULE", kRuleWidth + kGap) << "DETAIL\n";
+           << pad("FINDING", kFindingWidth + kGap) << pad("RULE", kRuleWidth + kGap) << "DETAIL\n";
   for (const auto& place : groups.order) {
     page.line(place);
     for (const auto* f : groups.findings[place]) {
@@ -382,7 +389,8 @@ void write_section(const Page& page, const std::string& title,
   page.out << '\n';
 }
 
-void write_findings(const Page& page, const ScanReport& report, bool show_suppressed) {
+void write_findings(const Page& page, const ScanReport& report, bool show_suppressed,
+                    bool only_new) {
   const auto active = shown_findings(report, false, std::nullopt);
   if (active.empty()) {
     page.out << "No findings.\n\n";
@@ -390,11 +398,20 @@ void write_findings(const Page& page, const ScanReport& report, bool show_suppre
     write_finding_table(page, active);
     page.out << '\n';
   } else {
-    // New findings first, then the unchanged ones.
-    write_section(page, "New since the baseline:",
-                  shown_findings(report, false, core::BaselineState::new_finding));
-    write_section(page, "Unchanged since the baseline:",
-                  shown_findings(report, false, core::BaselineState::unchanged));
+    // New findings first, then the unchanged ones (with --only-new, only their number).
+    const auto fresh = shown_findings(report, false, core::BaselineState::new_finding);
+    const auto unchanged = shown_findings(report, false, core::BaselineState::unchanged);
+    write_section(page, "New since the baseline:", fresh);
+    if (!only_new) {
+      write_section(page, "Unchanged since the baseline:", unchanged);
+    } else {
+      if (fresh.empty()) {
+        page.line("No new findings since the baseline.");
+      }
+      page.line(plural(unchanged.size(), "unchanged finding", "unchanged findings") +
+                " not shown (--only-new)");
+      page.out << '\n';
+    }
   }
   if (show_suppressed) {
     write_section(page, "Suppressed:", shown_findings(report, true, std::nullopt));
@@ -512,7 +529,7 @@ void write_failed_listings(const Page& page, const ScanReport& report) {
 void TableReporter::write(const ScanReport& report, std::ostream& out) const {
   const Page page{out, static_cast<std::size_t>(std::max(60, options_.width)), options_.color};
   write_heading(page, report);
-  write_findings(page, report, options_.show_suppressed);
+  write_findings(page, report, options_.show_suppressed, options_.only_new);
   write_totals(page, report);
   write_living_lines(page, report, options_.show_suppressed);
   write_declared_passes(page, report);

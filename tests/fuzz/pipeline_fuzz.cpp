@@ -120,6 +120,7 @@ void check_report_output(report::Format format, const std::string& text) {
     case report::Format::table:
     case report::Format::csv:
     case report::Format::html:
+    case report::Format::junit:
       BBP_FUZZ_REQUIRE(!text.empty());
       break;
   }
@@ -151,8 +152,9 @@ void evaluate_and_report(const core::Snapshot& snapshot) {
   inputs.finished_at = fixed_now();
   inputs.settings = settings;
   const auto scan = report::build_report(snapshot, std::move(evaluations), inputs);
-  for (const auto format : {report::Format::table, report::Format::json, report::Format::jsonl,
-                            report::Format::sarif, report::Format::csv, report::Format::html}) {
+  for (const auto format :
+       {report::Format::table, report::Format::json, report::Format::jsonl, report::Format::sarif,
+        report::Format::csv, report::Format::html, report::Format::junit}) {
     std::ostringstream out;
     report::make_reporter(format, {false, 80})->write(scan, out);
     check_report_output(format, out.str());

@@ -3,6 +3,7 @@
 // re-evaluation of an old snapshot honours today's expiry dates).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
@@ -16,11 +17,17 @@
 
 namespace bbp::core {
 
+// The fewest hex digits of a finding fingerprint an `ignore:` entry may give: the table prints
+// this many, and a longer prefix (up to the whole fingerprint) is accepted too.
+inline constexpr std::size_t kShortFingerprint = 8;
+
 // Whether `entry` still applies at `now`: through its `expires` day (UTC), not from the next
 // day on. An entry without `expires` always applies; an unparsable date never does.
 bool suppression_active(const Suppression& entry, TimePoint now);
 
-// Whether `entry` selects `finding` (its rule and its selector; the expiry is not looked at).
+// Whether `entry` selects `finding` (its rule and its selector; the expiry is not looked at). A
+// fingerprint selector matches a fingerprint that starts with it (at least kShortFingerprint
+// digits); apply_suppressions refuses one that more than one finding starts with.
 // `key_fingerprint` is the SSH fingerprint of the finding's key, when it is a key finding and
 // the key's material is known ("" otherwise).
 bool suppression_selects(const Suppression& entry, const Evaluation& finding,
@@ -36,8 +43,10 @@ std::string sha256_hex(std::string_view data);
 
 // Sets `suppressed` on every failed evaluation that an active entry selects (the first such
 // entry, in the order given). Returns the warnings to show before the report: each expired
-// entry ("no longer applies") and each active entry that selected nothing (a stale suppression
-// is a risk of its own). `snapshot` gives key material for fingerprint selectors.
+// entry ("no longer applies"), each active entry that selected nothing (a stale suppression
+// is a risk of its own) and each fingerprint prefix that several findings share (ambiguous: it
+// suppresses none of them, and the warning lists their fingerprints). `snapshot` gives key material
+// for fingerprint selectors.
 std::vector<std::string> apply_suppressions(std::vector<Evaluation>& evaluations,
                                             std::span<const Suppression> entries,
                                             const Snapshot& snapshot, TimePoint now);

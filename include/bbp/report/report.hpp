@@ -115,6 +115,9 @@ struct ScanReport {
   std::vector<std::string> empty_repositories;  // "workspace/slug" without a default branch, sorted
   // Set when a scan history was given (history::History::view); no reporter reads it yet.
   std::optional<HistoryView> history;
+  // Every repository checked ("workspace/slug", sorted), so a view of passes (JUnit) can name the
+  // clean ones; empty in a report read back from JSON, which does not list them.
+  std::vector<std::string> checked_repositories;
 };
 
 struct ReportInputs {

@@ -11,7 +11,7 @@
 
 namespace bbp::report {
 
-enum class Format { table, json, jsonl, sarif, csv, html };
+enum class Format { table, json, jsonl, sarif, csv, html, junit };
 
 std::optional<Format> format_from_string(std::string_view text);
 std::string_view to_string(Format format);
@@ -22,6 +22,7 @@ struct ReporterOptions {
   bool color = false;            // ANSI colours (table only): on a TTY and without NO_COLOR
   int width = 80;                // table width
   bool show_suppressed = false;  // the table lists suppressed findings (marked) too
+  bool only_new = false;         // with a baseline, the table lists new findings, counts the rest
 };
 
 class Reporter {

@@ -68,7 +68,9 @@ TEST(Completion, OptionsOfTheSubcommandAtHand) {
 }
 
 TEST(Completion, ValuesOfAnOption) {
-  EXPECT_THAT(complete({"bbposture", "scan", "--format", "j"}), ElementsAre("json", "jsonl"));
+  EXPECT_THAT(complete({"bbposture", "scan", "--format", "j"}),
+              ElementsAre("json", "jsonl", "junit"));
+  EXPECT_THAT(complete({"bbposture", "diff", "-f", "ju"}), ElementsAre("junit"));
   EXPECT_THAT(complete({"bbposture", "scan", "-f", "s"}), ElementsAre("sarif"));
   EXPECT_THAT(complete({"bbposture", "scan", "--format", "=", "cs"}), ElementsAre("csv"));
   EXPECT_THAT(complete({"bbposture", "rules", "--format", "m"}), ElementsAre("markdown"));

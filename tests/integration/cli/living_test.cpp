@@ -3,6 +3,8 @@
 // exit codes. Suppressions from a config file are tested end to end with the config reader;
 // the exit-code logic they feed is unit-tested (tests/unit/app/living_test.cpp).
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -116,6 +118,75 @@ TEST_F(Living, ABaselineThatIsNotAReportIsRefusedBeforeTheFirstRequest) {
   }
   EXPECT_EQ(bb_.fake().requests().size(), requests) << "refused before the first request";
   EXPECT_EQ(bb_.fake().token_requests(), tokens);
+}
+
+// --only-new: the new findings in full, the unchanged ones as a count (for a nightly mail).
+TEST_F(Living, OnlyNewListsTheNewFindingsAndCountsTheUnchanged) {
+  write_json(path("old.json"), edited_baseline());
+  const auto report =
+      json::parse(scan({"-f", "json", "--baseline", path("old.json"), "--fail-on", "none"}).out);
+  const auto unchanged = report.at("summary").at("unchanged").get<std::size_t>();
+  ASSERT_GE(unchanged, 2U);
+  std::string fresh;
+  std::vector<std::string> kept;
+  for (const auto& f : report.at("findings")) {
+    const auto print = f.at("fingerprint").get<std::string>().substr(0, 8);
+    if (f.at("baseline_state") == "new") {
+      fresh = print;
+    } else {
+      kept.push_back(print);
+    }
+  }
+  ASSERT_FALSE(fresh.empty());
+
+  const auto r = scan({"--baseline", path("old.json"), "--only-new", "--width", "200"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("New since the baseline:"));
+  EXPECT_THAT(r.out, HasSubstr("  " + fresh + "  "));
+  EXPECT_THAT(r.out,
+              HasSubstr(std::to_string(unchanged) + " unchanged findings not shown (--only-new)"));
+  EXPECT_THAT(r.out, HasSubstr("Fixed since the baseline:"));
+  EXPECT_EQ(r.out.find("Unchanged since the baseline:"), std::string::npos) << r.out;
+  for (const auto& print : kept) {
+    EXPECT_EQ(r.out.find(print), std::string::npos) << print << " is unchanged\n" << r.out;
+  }
+  // Without --only-new the same table lists them.
+  const auto full = scan({"--baseline", path("old.json"), "--width", "200"});
+  EXPECT_THAT(full.out, HasSubstr("  " + kept.at(0) + "  "));
+}
+
+TEST_F(Living, OnlyNewWithoutABaselineIsRefusedBeforeTheFirstRequest) {
+  std::ofstream(path("only-new.yaml")) << "only_new: true\n";
+  const auto requests = bb_.fake().requests().size();
+  const auto tokens = bb_.fake().token_requests();
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"--only-new"}, {"--config", path("only-new.yaml")}}) {
+    const auto r = scan(args);
+    EXPECT_EQ(r.exit_code, 2) << args.back() << r.err;
+    // From the config file, the message also says where: FILE:LINE:COLUMN and the key.
+    EXPECT_THAT(r.err, HasSubstr("--only-new needs --baseline REPORT.json: without a baseline no "
+                                 "finding is new or unchanged"));
+    EXPECT_TRUE(r.err.starts_with("bbposture: ")) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  EXPECT_EQ(bb_.fake().requests().size(), requests) << "refused before the first request";
+  EXPECT_EQ(bb_.fake().token_requests(), tokens);
+}
+
+// The table's FINDING column is what an ignore entry may name: its 8 digits suppress the finding.
+TEST_F(Living, TheTablesShortFingerprintSuppressesItsFinding) {
+  const auto report = json::parse(scan({"-f", "json", "--fail-on", "none"}).out);
+  const auto fingerprint = report.at("findings").at(0).at("fingerprint").get<std::string>();
+  const auto table = scan({"--width", "200", "--fail-on", "none"});
+  ASSERT_THAT(table.out, HasSubstr("  " + fingerprint.substr(0, 8) + "  "));
+  std::ofstream(path("ignore.yaml"))
+      << "ignore:\n  - fingerprint: " << fingerprint.substr(0, 8) << "\n    reason: accepted\n";
+  const auto r = scan({"-f", "json", "--config", path("ignore.yaml"), "--fail-on", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto suppressed = json::parse(r.out).at("findings").at(0);
+  EXPECT_EQ(suppressed.at("fingerprint"), fingerprint);
+  EXPECT_EQ(suppressed.at("suppressed").at("source"), path("ignore.yaml") + ":2");
+  EXPECT_EQ(r.err.find("matched no finding"), std::string::npos) << r.err;
 }
 
 TEST_F(Living, DiffExitCodes) {

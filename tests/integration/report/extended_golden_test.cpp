@@ -23,7 +23,12 @@ const std::string kData = BBP_TEST_DATA_DIR;
 const std::string kBinary = BBPOSTURE_BINARY;
 // Every unsecured variable's value (and the one webhook secret) in the scenario starts so.
 const std::string kPlanted = "PLANTED-";
-const std::vector<std::string> kFormats{"json", "jsonl", "sarif", "csv", "table", "html"};
+const std::vector<std::string> kFormats{"json", "jsonl", "sarif", "csv", "table", "html", "junit"};
+
+// The golden file of a format: extended.json, …, extended.junit.xml.
+std::string golden_name(const std::string& format) {
+  return "extended." + format + (format == "junit" ? ".xml" : "");
+}
 
 using test::FakeScanFixture;
 
@@ -80,7 +85,7 @@ TEST_F(ExtendedRulesTest, EveryFormatMatchesItsGolden) {
   for (const auto& format : kFormats) {
     const auto r = scan({"--rule-set", "extended", "-f", format});
     EXPECT_EQ(r.exit_code, 1) << format << ": findings, and every read succeeded\n" << r.err;
-    expect_golden("extended." + format, normalise(r.out));
+    expect_golden(golden_name(format), normalise(r.out));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +31,8 @@ const std::string kPython = "/usr/bin/python3";
 const std::string kValidator = kSource + "/tests/integration/report/validate_json.py";
 const std::string kSarifSchema = kData + "/schemas/sarif-schema-2.1.0.json";
 const std::string kReportSchema = kSource + "/docs/report.schema.json";
+const std::string kJunitSchema = kData + "/schemas/junit.xsd";
+const std::string kXmllint = "/usr/bin/xmllint";  // libxml2-utils (scripts/bootstrap --tests)
 
 using test::FakeScanFixture;
 using test::TempDir;
@@ -80,6 +83,12 @@ class GoldenTest : public ::testing::Test {
     return run(argv);
   }
 
+  // `xmllint --schema tests/data/schemas/junit.xsd FILE`: exit 0 when FILE is valid JUnit XML.
+  static RunResult validate_junit(const std::string& file) {
+    EXPECT_TRUE(fs::exists(kXmllint)) << "xmllint is missing: run scripts/bootstrap --tests";
+    return run({kXmllint, "--noout", "--schema", kJunitSchema, file});
+  }
+
   static FakeScanFixture* bb_;
 };
 
@@ -107,6 +116,65 @@ TEST_F(GoldenTest, TableMatchesGolden) {
 
 TEST_F(GoldenTest, HtmlMatchesGolden) {
   expect_golden("report.html", scan_to_file("html"));
+}
+
+// JUnit XML: -f junit, or an -o file ending in .xml.
+TEST_F(GoldenTest, JunitMatchesGoldenAndAnXmlFileIsJunit) {
+  const TempDir dir;
+  const auto by_flag = scan("junit");
+  EXPECT_EQ(by_flag.exit_code, 3) << by_flag.err;
+  expect_golden("report.junit.xml", normalise(by_flag.out));
+  const auto by_extension = bb_->run(
+      bb_->scan_args({"--concurrency", "1", "--no-progress", "-o", dir.file("posture.xml")}));
+  EXPECT_EQ(by_extension.exit_code, 3) << by_extension.err;
+  EXPECT_EQ(normalise(read_file(dir.file("posture.xml"))), normalise(by_flag.out));
+}
+
+TEST_F(GoldenTest, JunitValidatesAgainstTheJunitSchema) {
+  const auto golden = validate_junit(kData + "/golden/report.junit.xml");
+  EXPECT_EQ(golden.exit_code, 0) << golden.out << golden.err;
+  const auto diff = validate_junit(kData + "/golden/diff.junit.xml");
+  EXPECT_EQ(diff.exit_code, 0) << diff.out << diff.err;
+  const auto extended = validate_junit(kData + "/golden/extended.junit.xml");
+  EXPECT_EQ(extended.exit_code, 0) << extended.out << extended.err;
+
+  const TempDir dir;
+  const auto live = scan("junit", {"-o", dir.file("live.xml")});
+  ASSERT_EQ(live.exit_code, 3) << live.err;
+  const auto checked = validate_junit(dir.file("live.xml"));
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+}
+
+// The validator is not a rubber stamp: a count that is not a number, a test case without a
+// name and a document that is not well-formed are each refused.
+TEST_F(GoldenTest, JunitSchemaValidationCanFail) {
+  const TempDir dir;
+  const auto golden = read_file(kData + "/golden/report.junit.xml");
+  const auto first = [&](const std::string& from, const std::string& to) {
+    auto text = golden;
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? text : text.replace(at, from.size(), to);
+  };
+  // xmllint exits 3 for a document the schema refuses, 1 for one that is not XML at all (and 5
+  // when the schema itself does not compile, which must never pass for a refusal).
+  const std::vector<std::tuple<std::string, std::string, int>> broken{
+      {"bad-count.xml", first(" failures=\"", " failures=\"some"), 3},
+      {"no-name.xml",
+       first("<testcase classname=\"bbposture.public-repository\" name=",
+             "<testcase classname=\"bbposture.public-repository\" label="),
+       3},
+      {"not-xml.xml", first("</testsuites>", "</testsuite>"), 1},
+  };
+  write_file(dir.file("golden.xml"), golden);
+  const auto unchanged = validate_junit(dir.file("golden.xml"));
+  ASSERT_EQ(unchanged.exit_code, 0) << unchanged.out << unchanged.err;
+  for (const auto& [name, text, code] : broken) {
+    write_file(dir.file(name), text);
+    const auto result = validate_junit(dir.file(name));
+    EXPECT_EQ(result.exit_code, code) << name << "\n" << result.out << result.err;
+    EXPECT_NE(result.err.find(dir.file(name)), std::string::npos) << name << "\n" << result.err;
+  }
 }
 
 TEST_F(GoldenTest, StdoutMatchesTheOutputFile) {
@@ -155,7 +223,7 @@ TEST_F(GoldenTest, MessagesStateTheThresholdsGivenOnTheCommandLine) {
         "'master' requires no approvals; at least 2 required", "1425 days old; maximum 90 days"}) {
     EXPECT_TRUE(messages.count(want)) << want << "\n" << nlohmann::json(messages).dump(1);
   }
-  for (const std::string format : {"jsonl", "sarif", "csv", "table", "html"}) {
+  for (const std::string format : {"jsonl", "sarif", "csv", "table", "html", "junit"}) {
     const auto r = scan(format, thresholds);
     EXPECT_EQ(r.exit_code, 3) << format << r.err;
     EXPECT_NE(r.out.find("threshold 30 days"), std::string::npos) << format << "\n" << r.out;
@@ -229,6 +297,13 @@ TEST_F(GoldenTest, DiffMatchesGoldenInEveryFormat) {
     EXPECT_EQ(r.exit_code, 1) << format << ": a new Critical finding\n" << r.err;
     expect_golden("diff." + format, diff_normalise(r.out));
   }
+}
+
+TEST_F(GoldenTest, DiffJunitMatchesGolden) {
+  const auto r = run({kBinary, "diff", kOld, kSuppressed, "-f", "junit"});
+  EXPECT_EQ(r.exit_code, 1) << "a new Critical finding\n" << r.err;
+  expect_golden("diff.junit.xml", diff_normalise(r.out));
+  EXPECT_NE(r.out.find("<skipped message=\"suppressed by "), std::string::npos) << r.out;
 }
 
 TEST_F(GoldenTest, DiffGoldensShowTheMarks) {
@@ -354,7 +429,8 @@ TEST_F(GoldenTest, TableFitsEightyColumns) {
     start = end + 1;
   }
   // A detail too long for its column goes on under it, not cut (cutting is for longer still).
-  EXPECT_NE(table.find("\n" + std::string(42, ' ') + "Alice Admin, release-managers\n"),
+  EXPECT_NE(table.find("\n" + std::string(52, ' ') + "from Alice Admin,\n" + std::string(52, ' ') +
+                       "release-managers\n"),
             std::string::npos)
       << "the long detail is wrapped under its column";
   EXPECT_NE(table.find("missing scope: repository:admin"), std::string::npos);

@@ -96,7 +96,7 @@ class Security : public ::testing::Test {
 
 TEST_F(Security, ClientSecretAndMintedTokensNeverAppearInLogsReportsOrSnapshots) {
   std::vector<std::pair<std::string, std::string>> texts;
-  for (const char* format : {"json", "table", "sarif", "csv", "jsonl"}) {
+  for (const char* format : {"json", "table", "sarif", "csv", "jsonl", "junit"}) {
     // A token that expires mid-scan forces a second mint: two token values per scan.
     bb_.fake().add_fault(
         {{"kind", "expire_tokens"}, {"path", "/2.0/repositories/acme/web/deploy-keys"}});

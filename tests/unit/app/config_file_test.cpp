@@ -54,6 +54,7 @@ show_suppressed: true
 fail_on_unchanged: true
 baseline: yesterday.json
 history: scans.db
+only_new: true
 rules: [public-repository, old-key]
 skip_rules: stale-repository
 rule_set: extended
@@ -94,6 +95,7 @@ no_progress: true
   EXPECT_TRUE(o.fail_on_unchanged);
   EXPECT_EQ(o.baseline, "yesterday.json");
   EXPECT_EQ(o.history, "scans.db");
+  EXPECT_TRUE(o.only_new);
   EXPECT_THAT(o.rules, ElementsAre("public-repository", "old-key"));
   EXPECT_THAT(o.skip_rules, ElementsAre("stale-repository"));
   EXPECT_EQ(o.settings.stale_days, 30);
@@ -348,7 +350,7 @@ TEST(ConfigErrors, InvalidEnumValuesNameTheChoicesAndTheNearest) {
             "not 'hihg' (did you mean 'high'?); e.g. fail_on: low");
   EXPECT_THAT(error_of("format: xml\n"),
               StartsWith("bbposture.yaml:1:9: 'format' must be one of table, json, jsonl, sarif, "
-                         "csv, html, not 'xml'"));
+                         "csv, html, junit, not 'xml'"));
   EXPECT_THAT(error_of("min_severity: none\n"), HasSubstr("not 'none'"));
   EXPECT_THAT(error_of("log_level: loud\n"), StartsWith("bbposture.yaml:1:12: 'log_level'"));
   EXPECT_THAT(error_of("max_wait: 2d\n"),
@@ -466,6 +468,18 @@ TEST(ConfigIgnore, EveryMistakeIsLocated) {
             "reason: WHY); write it as one");
   EXPECT_EQ(error_of("ignore: old-key\n"),
             "bbposture.yaml:1:9: 'ignore' is a list of entries; write each one as '- rule: ...'");
+}
+
+TEST(ConfigIgnore, AFingerprintIsItsFirstEightOrMoreHexDigitsReadInLowerCase) {
+  const auto file = parsed("ignore:\n  - fingerprint: 0123ABCD9\n    reason: accepted\n");
+  ASSERT_EQ(file.suppressions.size(), 1U);
+  EXPECT_EQ(file.suppressions[0].value, "0123abcd9");
+  const std::string head = "ignore:\n";
+  EXPECT_EQ(error_of(head + "  - fingerprint: 0123abc\n    reason: x\n"),
+            "bbposture.yaml:2:18: 'fingerprint' must be a finding fingerprint or at least its "
+            "first 8 hex digits, as the table and the JSON report print it (got '0123abc')");
+  EXPECT_THAT(error_of(head + "  - fingerprint: 0123abcg\n    reason: x\n"),
+              HasSubstr("(got '0123abcg')"));
 }
 
 // ---- declared_restrictions: -------------------------------------------------------------------

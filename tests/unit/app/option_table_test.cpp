@@ -141,6 +141,21 @@ TEST(OptionTable, TheThreeObservedDisagreementsAreGone) {
   EXPECT_NE(std::find(choices.begin(), choices.end(), "html"), choices.end());
 }
 
+// JUnit is a format wherever formats are taken: -f for scan and diff, the config file's
+// `format`, and the extension of an -o file (.xml).
+TEST(OptionTable, JunitIsAcceptedEverywhereAFormatIs) {
+  const auto* format = option_by_key("format");
+  ASSERT_NE(format, nullptr);
+  EXPECT_TRUE(from_config_file(*format, "junit").accepted);
+  EXPECT_TRUE(from_command_line(*format, Command::scan, "JUnit").accepted);
+  const auto* diff_format = option_by_name("--format", Command::diff);
+  ASSERT_NE(diff_format, nullptr);
+  const auto choices = diff_format->values();
+  EXPECT_NE(std::find(choices.begin(), choices.end(), "junit"), choices.end());
+  EXPECT_EQ(format_for_extension("out/posture.XML"), report::Format::junit);
+  EXPECT_EQ(format_for_extension("posture.junit"), report::Format::junit);
+}
+
 TEST(OptionTable, KeysAndLongNamesAreUniquePerCommand) {
   for (const auto command : {Command::scan, Command::diff, Command::auth_check}) {
     std::set<std::string> names;

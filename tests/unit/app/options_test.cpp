@@ -135,6 +135,24 @@ TEST(AppValidate, EmptyValuesAreRefusedNamingTheOption) {
   }
 }
 
+TEST(AppValidate, OnlyNewNeedsABaselineAndShapesTheTableOnly) {
+  ScanOptions options;
+  options.only_new = true;
+  EXPECT_EQ(validate(options).error(),
+            "--only-new needs --baseline REPORT.json: without a baseline no finding is new or "
+            "unchanged");
+  options.baseline = "yesterday.json";
+  auto config = validate(options);
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_TRUE(config->only_new);
+  EXPECT_TRUE(config->warnings.empty());
+  options.format = "json";
+  config = validate(options);
+  ASSERT_TRUE(config) << config.error();
+  ASSERT_EQ(config->warnings.size(), 1U);
+  EXPECT_THAT(config->warnings[0], HasSubstr("--only-new changes the table only"));
+}
+
 TEST(AppValidate, TheFormatComesFromTheOutputsExtensionUnlessGiven) {
   ScanOptions options;
   options.output = "out/report.SARIF";

@@ -136,6 +136,56 @@ TEST(SuppressionTest, AnyRuleByFindingFingerprint) {
       suppression_selects(entry(nullptr, Suppression::Selector::fingerprint, "0123"), f, ""));
 }
 
+TEST(SuppressionTest, AFingerprintPrefixOfEightDigitsOrMoreSelects) {
+  const auto f = repository_finding("stale-repository", "acme/api");
+  ASSERT_EQ(f.fingerprint.size(), 16U);
+  for (const std::size_t digits : {8U, 12U, 16U}) {
+    EXPECT_TRUE(suppression_selects(
+        entry(nullptr, Suppression::Selector::fingerprint, f.fingerprint.substr(0, digits)), f, ""))
+        << digits;
+  }
+  EXPECT_FALSE(suppression_selects(
+      entry(nullptr, Suppression::Selector::fingerprint, f.fingerprint.substr(0, 7)), f, ""));
+  auto other = f.fingerprint.substr(0, 8);
+  other.back() = other.back() == '0' ? '1' : '0';
+  EXPECT_FALSE(
+      suppression_selects(entry(nullptr, Suppression::Selector::fingerprint, other), f, ""));
+}
+
+TEST(SuppressionTest, AnAmbiguousFingerprintPrefixSuppressesNothingAndSaysWhichFindingsShareIt) {
+  std::vector<Evaluation> findings{repository_finding("stale-repository", "acme/api"),
+                                   repository_finding("public-repository", "acme/api"),
+                                   repository_finding("stale-repository", "acme/web")};
+  // Two findings made to share their first 8 digits, as two of many thousands may.
+  findings[1].fingerprint = findings[0].fingerprint.substr(0, 8) + "00000000";
+  const auto prefix = findings[0].fingerprint.substr(0, 8);
+  auto shared = entry(nullptr, Suppression::Selector::fingerprint, prefix);
+  shared.source = "bbposture.yaml:4";
+  auto narrowed = entry(&rule("public-repository"), Suppression::Selector::fingerprint, prefix);
+  narrowed.source = "bbposture.yaml:8";
+
+  auto plain = findings;
+  const auto warnings =
+      apply_suppressions(plain, std::vector<Suppression>{shared}, {}, bbp::test::test_now());
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_NE(warnings[0].find("bbposture.yaml:4"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("2 findings start with"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find(findings[0].fingerprint), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find(findings[1].fingerprint), std::string::npos) << warnings[0];
+  for (const auto& f : plain) {
+    EXPECT_FALSE(f.suppressed) << f.fingerprint;
+  }
+
+  // With a rule, only that rule's findings count: the prefix names one finding again.
+  auto with_rule = findings;
+  EXPECT_TRUE(
+      apply_suppressions(with_rule, std::vector<Suppression>{narrowed}, {}, bbp::test::test_now())
+          .empty());
+  EXPECT_FALSE(with_rule[0].suppressed);
+  ASSERT_TRUE(with_rule[1].suppressed);
+  EXPECT_EQ(with_rule[1].suppressed->source, "bbposture.yaml:8");
+}
+
 TEST(SuppressionTest, AppliesThroughItsExpiryDayAndNotTheDayAfter) {
   const auto e = entry(nullptr, Suppression::Selector::repository, "*", "2026-11-28");
   EXPECT_TRUE(suppression_active(e, *parse_timestamp("2026-11-28T00:00:00Z")));

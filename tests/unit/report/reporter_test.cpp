@@ -16,8 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<Format, 6> kAll{Format::table, Format::json, Format::jsonl,
-                                     Format::sarif, Format::csv,  Format::html};
+constexpr std::array<Format, 7> kAll{Format::table, Format::json, Format::jsonl, Format::sarif,
+                                     Format::csv,   Format::html, Format::junit};
 
 TEST(ReporterTest, EveryFormatHasAReporter) {
   for (const auto format : kAll) {

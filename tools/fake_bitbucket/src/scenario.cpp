@@ -298,7 +298,12 @@ const Repository* Workspace::find_repository(std::string_view slug_or_uuid) cons
 const json* Repository::find_environment(std::string_view id) const {
   for (const auto& environment : environments) {
     const auto& known = environment.at("uuid").get_ref<const std::string&>();
-    if (known == id || "{" + std::string(id) + "}" == known) {
+    // "{uuid}" is also found by the bare uuid. Compared in place: building "{" + id + "}" here
+    // made GCC 12's release build warn about the string copy (-Wstringop-overflow, a false
+    // positive of its inlined operator+), and needs no allocation.
+    const bool braced = known.size() == id.size() + 2 && known.front() == '{' &&
+                        known.back() == '}' && std::string_view(known).substr(1, id.size()) == id;
+    if (known == id || braced) {
       return &environment;
     }
   }
