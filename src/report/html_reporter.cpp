@@ -288,7 +288,7 @@ void write_scope(std::ostream& out, const ScanReport& report) {
 void write_count(std::ostream& out, std::string_view css, std::string_view key, std::size_t n,
                  std::string_view label) {
   out << "<div class=\"count" << (css.empty() ? "" : " ") << css << "\" data-severity=\"" << key
-      << "\"><span class=\"n\">" << n << "</span>" << label << "</div>\n";
+      << R"("><span class="n">)" << n << "</span>" << label << "</div>\n";
 }
 
 void write_counts(std::ostream& out, const ScanReport& report, const PageCounts& counts) {
@@ -382,11 +382,11 @@ void write_rule_row(std::ostream& out, const PageCounts& counts, std::size_t i) 
       << rule->short_name << "</strong><br>" << html_escape(rule->title)
       << "<br><span class=\"muted\">" << rule->slug << "</span></td><td class=\"sev "
       << severity_class(rule->severity) << "\">" << core::to_string(rule->severity)
-      << "</td><td class=\"num\" data-count=\"findings\">" << counts.open[i] << "</td>";
+      << R"(</td><td class="num" data-count="findings">)" << counts.open[i] << "</td>";
   if (counts.totals.suppressed > 0) {
-    out << "<td class=\"num\" data-count=\"suppressed\">" << counts.suppressed[i] << "</td>";
+    out << R"(<td class="num" data-count="suppressed">)" << counts.suppressed[i] << "</td>";
   }
-  out << "<td class=\"num\" data-count=\"unknown\">" << counts.unknown[i]
+  out << R"(<td class="num" data-count="unknown">)" << counts.unknown[i]
       << "</td><td class=\"remediation\">" << html_escape(rule->remediation) << "</td></tr>\n";
 }
 
@@ -445,7 +445,7 @@ void write_grid(std::ostream& out, const ScanReport& report) {
   // The label is text in the cell, turned on its side so that 17 columns stay narrow; it
   // prints as it shows. The slug and title are in the title attribute for a pointer.
   for (const auto* rule : report.rules) {
-    out << "<th class=\"rule\" title=\"" << rule->slug << ": " << html_escape(rule->title)
+    out << R"(<th class="rule" title=")" << rule->slug << ": " << html_escape(rule->title)
         << "\"><a href=\"#rule-" << rule->slug << "\">" << rule_label(*rule) << "</a></th>";
   }
   out << "</tr></thead>\n<tbody>\n";
@@ -515,7 +515,7 @@ void write_evidence(std::ostream& out, const nlohmann::json& evidence) {
 // section: here is a link to it (what a browser without JavaScript shows), and the page's
 // script puts the text itself above the link when the fold is opened (docs/output.md, html).
 void write_fix(std::ostream& out, const core::Rule& rule) {
-  out << "<details class=\"fix\"><summary>How to fix</summary><a href=\"#rule-" << rule.slug
+  out << R"(<details class="fix"><summary>How to fix</summary><a href="#rule-)" << rule.slug
       << "\">see rule " << rule.number << " under Rules</a></details>";
 }
 
@@ -558,7 +558,7 @@ void write_findings(std::ostream& out, const ScanReport& report, const PageCount
   write_filters(out, one);
   // Fixed column widths: the browser lays out each row without measuring all the others.
   LongTable table(out, "findings-table", " class=\"fixed\"",
-                  std::string("<colgroup><col class=\"w-sev\"><col class=\"w-rule\">") +
+                  std::string(R"(<colgroup><col class="w-sev"><col class="w-rule">)") +
                       (one ? "" : "<col class=\"w-ws\">") +
                       "<col class=\"w-project\"><col class=\"w-resource\"><col>"
                       "<col class=\"w-evidence\"></colgroup>\n",
@@ -605,7 +605,7 @@ void write_unknown_row(std::ostream& out, const UnknownGroup& group) {
       << core::to_string(worst->severity) << "</td><td>";
   write_resource(out, u);
   out << "</td><td>" << core::to_string(u.reason.value_or(core::UnknownReason::api_error))
-      << "</td><td>" << html_escape(u.detail) << "</td><td class=\"num\" data-checks=\""
+      << "</td><td>" << html_escape(u.detail) << R"(</td><td class="num" data-checks=")"
       << group.checks << "\">" << group.checks << "</td><td>" << rules << "</td></tr>\n";
 }
 

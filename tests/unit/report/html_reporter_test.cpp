@@ -448,6 +448,13 @@ TEST(HtmlReporterTest, CountsSayWhetherTheyIncludeSuppressedFindings) {
                             "class=\"num\" data-count=\"suppressed\">1</td>"),
             std::string::npos)
       << public_row;
+  // A new finding that is suppressed: the "new" box says it counts it.
+  report.findings[0].baseline_state = core::BaselineState::new_finding;
+  report.findings[2].baseline_state = core::BaselineState::new_finding;
+  EXPECT_NE(render(HtmlReporter(), report)
+                .find("<span class=\"n\">2</span>New since the baseline, including 1 "
+                      "suppressed</div>"),
+            std::string::npos);
   // Without suppressions nothing is said about them.
   const auto plain = render(HtmlReporter(), sample_report());
   EXPECT_NE(plain.find("<h2>Findings (" + std::to_string(total) + ")</h2>"), std::string::npos);
