@@ -48,6 +48,11 @@ th{background:#f9fafb}th button{font:inherit;font-weight:700;border:0;background
 padding:0;cursor:pointer}th[aria-sort=ascending] button::after{content:" \25B2"}
 th[aria-sort=descending] button::after{content:" \25BC"}
 table.grid{width:auto}table.grid td.cell{text-align:center;min-width:30px;font-weight:700}
+table.grid th.rule{vertical-align:bottom;text-align:center;padding:4px 2px;font-weight:600}
+table.grid th.rule a{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;
+color:inherit;text-decoration:none}
+td.num{text-align:right;white-space:nowrap}table.rules td.remediation{min-width:24em}
+details.fix{margin-top:2px}p.fix-text{margin:2px 0}
 td.fail{background:var(--bg-fail);color:var(--critical)}
 td.unknown{background:var(--bg-unknown);color:var(--unknown)}
 td.pass{background:var(--bg-pass);color:var(--pass)}
@@ -73,15 +78,16 @@ form#filters label{display:flex;flex-direction:column;font-size:12px;color:var(-
 pre.evidence{max-height:none;overflow:visible}tr,svg{break-inside:avoid}
 h2{break-after:avoid}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 a{color:inherit;text-decoration:none}section{content-visibility:visible}
-details>summary{display:none}}
+details>summary{display:none}details.fix{display:none}}
 @media print{details::details-content{content-visibility:visible;display:contents}}
 )css";
 
 // The page's script: sorting, filtering and "Show more" for the findings table, "Show more" for
-// the other long tables. A long table's rows after the first few hundred are in <noscript>
-// blocks, which a browser running this script has read as text: the script keeps them as HTML
-// and builds rows from them only when they are to be shown. The filter starts from the URL
-// fragment ("#severity=high&rule=…&workspace=…&project=…&q=…") and is written back to it.
+// the other long tables, and each finding's remediation when its "How to fix" is opened. A long
+// table's rows after the first few hundred are in <noscript> blocks, which a browser running this
+// script has read as text: the script keeps them as HTML and builds rows from them only when they
+// are to be shown. The filter starts from the URL fragment
+// ("#severity=high&rule=…&workspace=…&project=…&q=…") and is written back to it.
 inline constexpr std::string_view kScript = R"js(
 (function () {
   'use strict';
@@ -163,7 +169,8 @@ inline constexpr std::string_view kScript = R"js(
   }
   function findings(table, form) {
     const body = table.tBodies[0];
-    const fields = ['severity', 'rule', 'workspace', 'project'];
+    // The workspace filter is left out when the scan covers one workspace.
+    const fields = ['severity', 'rule', 'workspace', 'project'].filter((f) => form.elements[f]);
     const patterns = fields.map((field) => new RegExp(' data-' + field + '="([^"]*)"'));
     // What the filter compares, read from each row once; a row's text and sort keys only when
     // they are needed.
@@ -287,9 +294,29 @@ inline constexpr std::string_view kScript = R"js(
     form.hidden = false;
     readHash();
   }
+  // A finding's "How to fix" holds a link to its rule's row in the Rules section; opened, it
+  // also shows the rule's remediation, read from that row (the page holds it once per rule).
+  function fixes(table) {
+    table.addEventListener('toggle', (event) => {
+      const fold = event.target;
+      if (!fold.classList.contains('fix') || !fold.open || fold.querySelector('.fix-text')) {
+        return;
+      }
+      const link = fold.querySelector('a[href^="#rule-"]');
+      const row = link && document.getElementById(link.getAttribute('href').slice(1));
+      const source = row && row.querySelector('.remediation');
+      if (source) {
+        const text = document.createElement('p');
+        text.className = 'fix-text';
+        text.textContent = source.textContent;
+        link.before(text);
+      }
+    }, true);  // toggle does not bubble: caught on its way down
+  }
   const table = document.getElementById('findings-table');
   const form = document.getElementById('filters');
   if (table && form) { findings(table, form); }
+  if (table) { fixes(table); }
   const long = new Set(Array.from(document.querySelectorAll('noscript[data-rest-of]'),
                                   (block) => block.getAttribute('data-rest-of')));
   for (const id of long) { extend(document.getElementById(id)); }
@@ -298,7 +325,8 @@ inline constexpr std::string_view kScript = R"js(
   let opened = [];
   window.addEventListener('beforeprint', () => {
     printing.forEach((show) => show());
-    opened = Array.from(document.querySelectorAll('details:not([open])'));
+    // Not the findings' "How to fix": printed, the Rules section says it once per rule.
+    opened = Array.from(document.querySelectorAll('details:not([open]):not(.fix)'));
     opened.forEach((d) => { d.open = true; });
   });
   window.addEventListener('afterprint', () => { opened.forEach((d) => { d.open = false; }); });

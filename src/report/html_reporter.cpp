@@ -4,9 +4,12 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -26,6 +29,83 @@ std::string severity_class(core::Severity severity) {
 
 bool is_web_link(std::string_view url) {
   return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+}
+
+// --- what the page counts -------------------------------------------------------------------
+
+// The rules the page's counts are per: the evaluated rules, and any other rule a finding or
+// unknown names (a report read back from JSON does not record which rules it ran), in catalogue
+// order. The grid keeps to the evaluated rules: it may say "pass" only for those.
+std::vector<const core::Rule*> counted_rules(const ScanReport& report) {
+  std::vector<const core::Rule*> rules = report.rules;
+  for (const auto* list : {&report.findings, &report.unknown}) {
+    for (const auto& e : *list) {
+      if (std::find(rules.begin(), rules.end(), e.rule) == rules.end()) {
+        rules.push_back(e.rule);
+      }
+    }
+  }
+  std::sort(rules.begin(), rules.end(),
+            [](const core::Rule* a, const core::Rule* b) { return a->number < b->number; });
+  return rules;
+}
+
+// Every count the page shows, from one pass: the cards, the charts, the rules table and the
+// headings count the same findings. Counts of findings leave suppressed ones out (as the
+// summary of every format does); the suppressed are counted apart, and a count that includes
+// them (the findings table's heading) says so.
+struct PageCounts {
+  Counts totals;  // report::count: per severity and in total without the suppressed
+  std::vector<const core::Rule*> rules;  // counted_rules
+  std::vector<std::size_t> open;         // per rule: findings not suppressed
+  std::vector<std::size_t> suppressed;   // per rule: suppressed findings
+  std::vector<std::size_t> unknown;      // per rule: unknowns
+  std::size_t new_suppressed = 0;        // new since the baseline, and suppressed
+};
+
+PageCounts page_counts(const ScanReport& report) {
+  PageCounts c;
+  c.totals = count(report);
+  c.rules = counted_rules(report);
+  c.open.assign(c.rules.size(), 0);
+  c.suppressed.assign(c.rules.size(), 0);
+  c.unknown.assign(c.rules.size(), 0);
+  const auto at = [&](const core::Rule* rule) {
+    return static_cast<std::size_t>(std::find(c.rules.begin(), c.rules.end(), rule) -
+                                    c.rules.begin());
+  };
+  for (const auto& f : report.findings) {
+    (f.suppressed ? c.suppressed : c.open)[at(f.rule)] += 1;
+    c.new_suppressed +=
+        f.suppressed && f.baseline_state == core::BaselineState::new_finding ? 1U : 0U;
+  }
+  for (const auto& u : report.unknown) {
+    c.unknown[at(u.rule)] += 1;
+  }
+  return c;
+}
+
+// " (not counting 3 suppressed)" after a count that leaves suppressed findings out, when there
+// are any; "" otherwise.
+std::string not_counting(const PageCounts& counts) {
+  return counts.totals.suppressed == 0
+             ? std::string()
+             : " (not counting " + std::to_string(counts.totals.suppressed) + " suppressed)";
+}
+
+// Whether the scan covers one workspace and every finding and failed read is in it (or in
+// none, like your SSH keys): the tables then leave out a workspace column that would repeat it
+// on every row; the scope above names it once.
+bool one_workspace(const ScanReport& report) {
+  if (report.workspaces.size() != 1) {
+    return false;
+  }
+  const auto& only = report.workspaces.front();
+  const auto in_it = [&](const std::optional<std::string>& ws) { return !ws || *ws == only; };
+  return std::all_of(report.findings.begin(), report.findings.end(),
+                     [&](const core::Evaluation& f) { return in_it(f.workspace); }) &&
+         std::all_of(report.errors.begin(), report.errors.end(),
+                     [&](const ErrorEntry& e) { return in_it(e.workspace); });
 }
 
 // --- the repository x rule grid ---------------------------------------------------------------
@@ -225,33 +305,35 @@ void write_scope(std::ostream& out, const ScanReport& report) {
       << "</header>\n";
 }
 
-void write_counts(std::ostream& out, const ScanReport& report) {
-  const auto counts = count_by_severity(report);
-  std::size_t suppressed = 0;
+void write_count(std::ostream& out, std::string_view css, std::string_view key, std::size_t n,
+                 std::string_view label) {
+  out << "<div class=\"count" << (css.empty() ? "" : " ") << css << "\" data-severity=\"" << key
+      << R"("><span class="n">)" << n << "</span>" << label << "</div>\n";
+}
+
+void write_counts(std::ostream& out, const ScanReport& report, const PageCounts& counts) {
   std::size_t fresh = 0;
   for (const auto& f : report.findings) {
-    suppressed += f.suppressed ? 1U : 0U;
     fresh += f.baseline_state == core::BaselineState::new_finding ? 1U : 0U;
   }
-  out << "<section id=\"summary\">\n<h2>Findings per severity</h2>\n<div class=\"counts\">\n";
+  out << "<section id=\"summary\">\n<h2>Findings per severity" << not_counting(counts)
+      << "</h2>\n<div class=\"counts\">\n";
   for (const auto severity : kSeverities) {
-    const auto name = core::to_string(severity);
-    out << "<div class=\"count " << severity_class(severity) << "\" data-severity=\""
-        << severity_class(severity) << R"("><span class="n">)"
-        << counts[static_cast<std::size_t>(core::rank(severity))] << "</span>" << name
-        << "</div>\n";
+    write_count(out, severity_class(severity), severity_class(severity),
+                counts.totals.by_severity[static_cast<std::size_t>(core::rank(severity))],
+                core::to_string(severity));
   }
-  out << R"(<div class="count unknown" data-severity="unknown"><span class="n">)"
-      << report.unknown.size() << "</span>Unknown</div>\n"
-      << R"(<div class="count" data-severity="errors"><span class="n">)" << report.errors.size()
-      << "</span>Failed reads</div>\n";
-  if (suppressed > 0) {
-    out << R"(<div class="count" data-severity="suppressed"><span class="n">)" << suppressed
-        << "</span>Suppressed</div>\n";
+  write_count(out, "unknown", "unknown", report.unknown.size(), "Unknown");
+  write_count(out, "", "errors", report.errors.size(), "Failed reads");
+  if (counts.totals.suppressed > 0) {
+    write_count(out, "", "suppressed", counts.totals.suppressed, "Suppressed");
   }
   if (fresh > 0) {
-    out << R"(<div class="count" data-severity="new"><span class="n">)" << fresh
-        << "</span>New since the baseline</div>\n";
+    const auto label = counts.new_suppressed == 0
+                           ? std::string("New since the baseline")
+                           : "New since the baseline, including " +
+                                 std::to_string(counts.new_suppressed) + " suppressed";
+    write_count(out, "", "new", fresh, label);
   }
   out << "</div>\n</section>\n";
 }
@@ -289,26 +371,58 @@ void write_bar_chart(std::ostream& out, std::string_view id, std::string_view ti
   out << "</svg></figure>\n";
 }
 
-void write_charts(std::ostream& out, const ScanReport& report) {
-  const auto counts = count_by_severity(report);
+void write_charts(std::ostream& out, const PageCounts& counts) {
   std::vector<Bar> by_severity;
   by_severity.reserve(kSeverities.size());
   for (const auto severity : kSeverities) {
-    by_severity.push_back({std::string(core::to_string(severity)),
-                           counts[static_cast<std::size_t>(core::rank(severity))],
-                           severity_class(severity)});
+    by_severity.push_back(
+        {std::string(core::to_string(severity)),
+         counts.totals.by_severity[static_cast<std::size_t>(core::rank(severity))],
+         severity_class(severity)});
   }
   std::vector<Bar> by_rule;
-  for (const auto* rule : report.rules) {
-    const auto n = std::count_if(report.findings.begin(), report.findings.end(),
-                                 [&](const core::Evaluation& f) { return f.rule == rule; });
-    by_rule.push_back({std::to_string(rule->number) + " " + std::string(rule->slug),
-                       static_cast<std::size_t>(n), severity_class(rule->severity)});
+  for (std::size_t i = 0; i < counts.rules.size(); ++i) {
+    const auto* rule = counts.rules[i];
+    by_rule.push_back({std::to_string(rule->number) + " " + std::string(rule->slug), counts.open[i],
+                       severity_class(rule->severity)});
   }
+  const auto suffix = not_counting(counts);
   out << "<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n";
-  write_bar_chart(out, "chart-severity", "Findings per severity", by_severity);
-  write_bar_chart(out, "chart-rule", "Findings per rule (coloured by severity)", by_rule);
+  write_bar_chart(out, "chart-severity", "Findings per severity" + suffix, by_severity);
+  write_bar_chart(out, "chart-rule", "Findings per rule (coloured by severity)" + suffix, by_rule);
   out << "</div>\n</section>\n";
+}
+
+// One row per rule: what it found and how to fix it. The row's id ("rule-<slug>") is where a
+// finding's "How to fix" points, and where the page's script reads the rule's remediation from:
+// the page holds each rule's remediation once, however many findings it has.
+void write_rule_row(std::ostream& out, const PageCounts& counts, std::size_t i) {
+  const auto* rule = counts.rules[i];
+  out << "<tr id=\"rule-" << rule->slug << "\"><td><strong>" << rule->number << " "
+      << rule->short_name << "</strong><br>" << html_escape(rule->title)
+      << "<br><span class=\"muted\">" << rule->slug << "</span></td><td class=\"sev "
+      << severity_class(rule->severity) << "\">" << core::to_string(rule->severity)
+      << R"(</td><td class="num" data-count="findings">)" << counts.open[i] << "</td>";
+  if (counts.totals.suppressed > 0) {
+    out << R"(<td class="num" data-count="suppressed">)" << counts.suppressed[i] << "</td>";
+  }
+  out << R"(<td class="num" data-count="unknown">)" << counts.unknown[i]
+      << "</td><td class=\"remediation\">" << html_escape(rule->remediation) << "</td></tr>\n";
+}
+
+void write_rules(std::ostream& out, const PageCounts& counts) {
+  const bool suppressed = counts.totals.suppressed > 0;
+  out << "<section id=\"rules\">\n<h2>Rules and how to fix them</h2>\n<p>Each rule, its "
+         "findings"
+      << (suppressed ? " (not counting suppressed ones, which have their own column)" : "")
+      << ", the checks it could not evaluate, and what to do about its findings.</p>\n"
+      << "<table id=\"rules-table\" class=\"rules\">\n<thead><tr><th>Rule</th><th>Severity</th>"
+      << "<th>Findings</th>" << (suppressed ? "<th>Suppressed</th>" : "")
+      << "<th>Unknown</th><th>How to fix</th></tr></thead>\n<tbody>\n";
+  for (std::size_t i = 0; i < counts.rules.size(); ++i) {
+    write_rule_row(out, counts, i);
+  }
+  out << "</tbody>\n</table>\n</section>\n";
 }
 
 // A large scan's grid keeps only the worst repositories, and says where the rest are.
@@ -325,7 +439,8 @@ void write_grid_cap(std::ostream& out, std::size_t rows, std::size_t shown) {
 void write_grid_legend(std::ostream& out, const ScanReport& report, std::size_t rows) {
   out << "<p>Rows: the repositories with at least one failure or unknown, worst first (most "
          "Critical failures, then High, Medium, Low, then unknowns). Columns: the rules "
-         "evaluated, by catalogue number (see the chart above). ";
+         "evaluated, by number and short name (the Rules section below says what each one "
+         "checks and how to fix it). ";
   if (report.repositories > rows) {
     const auto others = report.repositories - rows;
     out << (others == 1 ? "The other repository has"
@@ -347,9 +462,11 @@ void write_grid(std::ostream& out, const ScanReport& report) {
   write_grid_legend(out, report, rows.size());
   write_grid_cap(out, rows.size(), shown);
   out << "<table class=\"grid\" id=\"grid-table\">\n<thead><tr><th>Repository</th>";
+  // The label is text in the cell, turned on its side so that 17 columns stay narrow; it
+  // prints as it shows. The slug and title are in the title attribute for a pointer.
   for (const auto* rule : report.rules) {
-    out << "<th title=\"" << rule->slug << ": " << html_escape(rule->title) << "\">" << rule->number
-        << "</th>";
+    out << R"(<th class="rule" title=")" << rule->slug << ": " << html_escape(rule->title)
+        << "\"><a href=\"#rule-" << rule->slug << "\">" << rule_label(*rule) << "</a></th>";
   }
   out << "</tr></thead>\n<tbody>\n";
   for (const auto& row : std::span(rows).first(shown)) {
@@ -366,9 +483,12 @@ void write_grid(std::ostream& out, const ScanReport& report) {
   out << "</tbody>\n</table>\n</section>\n";
 }
 
-void write_filters(std::ostream& out) {
+void write_filters(std::ostream& out, bool one_workspace) {
   out << "<form id=\"filters\" hidden>\n";
   for (const std::string_view field : {"severity", "rule", "workspace", "project"}) {
+    if (field == "workspace" && one_workspace) {
+      continue;
+    }
     out << "<label>" << field << " <select name=\"" << field
         << "\"><option value=\"\">any</option></select></label>\n";
   }
@@ -411,86 +531,143 @@ void write_evidence(std::ostream& out, const nlohmann::json& evidence) {
       << "</pre></details>";
 }
 
-void write_finding_row(std::ostream& out, const core::Evaluation& f) {
+// A finding's remediation, folded. The page holds each rule's remediation once, in the Rules
+// section: here is a link to it (what a browser without JavaScript shows), and the page's
+// script puts the text itself above the link when the fold is opened (docs/output.md, html).
+void write_fix(std::ostream& out, const core::Rule& rule) {
+  out << R"(<details class="fix"><summary>How to fix</summary><a href="#rule-)" << rule.slug
+      << "\">see rule " << rule.number << " under Rules</a></details>";
+}
+
+void write_finding_row(std::ostream& out, const core::Evaluation& f, bool one_workspace) {
   const auto evidence = f.evidence.value();
   const auto message = core::message_of(*f.rule, evidence);
   const auto severity = severity_class(f.rule->severity);
-  out << "<tr data-severity=\"" << severity << "\" data-rule=\"" << f.rule->slug
-      << "\" data-workspace=\"" << html_escape(f.workspace.value_or("")) << "\" data-project=\""
-      << html_escape(f.project.value_or("")) << "\" data-fingerprint=\""
-      << html_escape(f.fingerprint) << "\">"
-      << "<td class=\"sev " << severity << "\" data-sort=\"" << core::rank(f.rule->severity)
-      << "\">" << core::to_string(f.rule->severity) << "</td><td data-sort=\"" << f.rule->number
-      << "\">" << f.rule->number << " " << f.rule->slug << "</td><td>"
-      << html_escape(f.workspace.value_or("")) << "</td><td>" << html_escape(f.project.value_or(""))
-      << "</td><td>";
+  const auto workspace = html_escape(f.workspace.value_or(""));
+  out << "<tr data-severity=\"" << severity << "\" data-rule=\"" << f.rule->slug << '"';
+  if (!one_workspace) {
+    out << " data-workspace=\"" << workspace << '"';
+  }
+  out << " data-project=\"" << html_escape(f.project.value_or("")) << "\" data-fingerprint=\""
+      << html_escape(f.fingerprint) << "\"><td class=\"sev " << severity << "\" data-sort=\""
+      << core::rank(f.rule->severity) << "\">" << core::to_string(f.rule->severity)
+      << "</td><td data-sort=\"" << f.rule->number << "\">" << f.rule->number << " " << f.rule->slug
+      << "</td>";
+  if (!one_workspace) {
+    out << "<td>" << workspace << "</td>";
+  }
+  out << "<td>" << html_escape(f.project.value_or("")) << "</td><td>";
   write_resource(out, f);
   out << "</td><td>" << html_escape(message);
   write_marks(out, f);
+  write_fix(out, *f.rule);
   out << "</td><td>";
   write_evidence(out, evidence);
   out << "</td></tr>\n";
 }
 
-void write_findings(std::ostream& out, const ScanReport& report) {
-  out << "<section id=\"findings\">\n<h2>Findings (" << report.findings.size() << ")</h2>\n";
-  write_filters(out);
+// "Findings (15)", or "Findings (15, including 3 suppressed)": the table lists suppressed
+// findings too, which the counts above leave out.
+void write_findings(std::ostream& out, const ScanReport& report, const PageCounts& counts) {
+  const bool one = one_workspace(report);
+  out << "<section id=\"findings\">\n<h2>Findings (" << report.findings.size();
+  if (counts.totals.suppressed > 0) {
+    out << ", including " << counts.totals.suppressed << " suppressed";
+  }
+  out << ")</h2>\n";
+  write_filters(out, one);
   // Fixed column widths: the browser lays out each row without measuring all the others.
   LongTable table(out, "findings-table", " class=\"fixed\"",
-                  "<colgroup><col class=\"w-sev\"><col class=\"w-rule\"><col class=\"w-ws\">"
-                  "<col class=\"w-project\"><col class=\"w-resource\"><col>"
-                  "<col class=\"w-evidence\"></colgroup>\n",
-                  "<thead><tr><th>Severity</th><th>Rule</th><th>Workspace</th><th>Project</th>"
-                  "<th>Resource</th><th>Message</th><th>Evidence</th></tr></thead>\n");
+                  std::string(R"(<colgroup><col class="w-sev"><col class="w-rule">)") +
+                      (one ? "" : "<col class=\"w-ws\">") +
+                      "<col class=\"w-project\"><col class=\"w-resource\"><col>"
+                      "<col class=\"w-evidence\"></colgroup>\n",
+                  std::string("<thead><tr><th>Severity</th><th>Rule</th>") +
+                      (one ? "" : "<th>Workspace</th>") +
+                      "<th>Project</th><th>Resource</th><th>Message</th><th>Evidence</th></tr>"
+                      "</thead>\n");
   for (const auto& f : report.findings) {
-    write_finding_row(table.row(), f);  // one finding's evidence at a time
+    write_finding_row(table.row(), f, one);  // one finding's evidence at a time
   }
   table.end("No findings.");
   out << "</section>\n";
 }
 
-void write_unknown(std::ostream& out, const ScanReport& report) {
+void write_missing_scopes(std::ostream& out, const ScanReport& report) {
   std::set<std::string> scopes;
   for (const auto& u : report.unknown) {
     if (u.reason == core::UnknownReason::missing_scope) {
       scopes.insert(u.detail);
     }
   }
+  if (scopes.empty()) {
+    return;
+  }
+  out << "<p id=\"missing-scopes\">Missing scopes:</p>\n<ul>\n";
+  for (const auto& scope : scopes) {
+    out << "<li>" << html_escape(scope) << "</li>\n";
+  }
+  out << "</ul>\n";
+}
+
+// One row per cause: a resource, a reason and a detail, with the rules it left unevaluated.
+void write_unknown_row(std::ostream& out, const UnknownGroup& group) {
+  const auto& u = *group.first;
+  const auto* worst = *std::min_element(group.rules.begin(), group.rules.end(),
+                                        [](const core::Rule* a, const core::Rule* b) {
+                                          return core::rank(a->severity) < core::rank(b->severity);
+                                        });
+  std::string rules;
+  for (const auto* rule : group.rules) {
+    rules += (rules.empty() ? "" : ", ") + rule_label(*rule);
+  }
+  out << "<tr><td class=\"sev " << severity_class(worst->severity) << "\">"
+      << core::to_string(worst->severity) << "</td><td>";
+  write_resource(out, u);
+  out << "</td><td>" << core::to_string(u.reason.value_or(core::UnknownReason::api_error))
+      << "</td><td>" << html_escape(u.detail) << R"(</td><td class="num" data-checks=")"
+      << group.checks << "\">" << group.checks << "</td><td>" << rules << "</td></tr>\n";
+}
+
+void write_unknown(std::ostream& out, const ScanReport& report) {
+  const auto groups = group_unknowns(report.unknown);
   out << "<section id=\"unknown\">\n<h2>Unknown (" << report.unknown.size() << ")</h2>\n"
       << "<p>Checks that could not be evaluated because something could not be read. They are "
-         "neither a pass nor a finding.</p>\n";
-  if (!scopes.empty()) {
-    out << "<p id=\"missing-scopes\">Missing scopes:</p>\n<ul>\n";
-    for (const auto& scope : scopes) {
-      out << "<li>" << html_escape(scope) << "</li>\n";
-    }
-    out << "</ul>\n";
+         "neither a pass nor a finding.";
+  if (!groups.empty()) {
+    out << " One row per resource and cause, with the rules it left unevaluated and the highest "
+           "severity among them: "
+        << report.unknown.size() << (report.unknown.size() == 1 ? " check" : " checks") << " in "
+        << groups.size() << (groups.size() == 1 ? " row" : " rows") << ".";
   }
+  out << "</p>\n";
+  write_missing_scopes(out, report);
   LongTable table(out, "unknown-table", "", "",
-                  "<thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>Reason</th>"
-                  "<th>Detail</th></tr></thead>\n");
-  for (const auto& u : report.unknown) {
-    table.row() << "<tr><td class=\"sev " << severity_class(u.rule->severity) << "\">"
-                << core::to_string(u.rule->severity) << "</td><td>" << u.rule->number << " "
-                << u.rule->slug << "</td><td>";
-    write_resource(out, u);
-    out << "</td><td>" << core::to_string(u.reason.value_or(core::UnknownReason::api_error))
-        << "</td><td>" << html_escape(u.detail) << "</td></tr>\n";
+                  "<thead><tr><th>Severity</th><th>Resource</th><th>Reason</th><th>Detail</th>"
+                  "<th>Checks</th><th>Rules not evaluated</th></tr></thead>\n");
+  for (const auto& group : groups) {
+    write_unknown_row(table.row(), group);
   }
   table.end();
   out << "</section>\n";
 }
 
 void write_errors(std::ostream& out, const ScanReport& report) {
+  const bool one = one_workspace(report);
   out << "<section id=\"errors\">\n<h2>Failed reads (" << report.errors.size() << ")</h2>\n";
   LongTable table(out, "errors-table", "", "",
-                  "<thead><tr><th>Workspace</th><th>Repository</th><th>Endpoint</th>"
-                  "<th>HTTP status</th><th>Message</th></tr></thead>\n");
+                  std::string("<thead><tr>") + (one ? "" : "<th>Workspace</th>") +
+                      "<th>Repository</th><th>Endpoint</th><th>HTTP status</th><th>Message</th>"
+                      "</tr></thead>\n");
   for (const auto& e : report.errors) {
-    table.row() << "<tr><td>" << html_escape(e.workspace.value_or("")) << "</td><td>"
-                << html_escape(e.repository.value_or("")) << "</td><td>" << html_escape(e.endpoint)
-                << "</td><td>" << (e.http_status ? std::to_string(*e.http_status) : "none")
-                << "</td><td>" << html_escape(e.message) << "</td></tr>\n";
+    auto& row = table.row() << "<tr>";
+    if (!one) {
+      row << "<td>" << html_escape(e.workspace.value_or("")) << "</td>";
+    }
+    row << "<td>" << html_escape(e.repository.value_or("")) << "</td><td>"
+        << html_escape(e.endpoint) << "</td><td>"
+        << (e.http_status ? std::to_string(*e.http_status) : "none") << "</td><td>"
+        << html_escape(e.message) << "</td></tr>\n";
   }
   table.end();
   out << "</section>\n";
@@ -649,6 +826,37 @@ std::string escape(std::string_view text, Context context) {
 
 }  // namespace
 
+std::string rule_label(const core::Rule& rule) {
+  return std::to_string(rule.number) + " " + std::string(rule.short_name);
+}
+
+std::vector<UnknownGroup> group_unknowns(const std::vector<core::Evaluation>& unknown) {
+  using Key =
+      std::tuple<std::string, core::ResourceType, std::string, std::string, int, std::string>;
+  std::map<Key, std::size_t> index;
+  std::vector<UnknownGroup> groups;
+  for (const auto& u : unknown) {
+    Key key{u.workspace.value_or(""),
+            u.resource.type,
+            u.resource.id,
+            u.resource.name,
+            static_cast<int>(u.reason.value_or(core::UnknownReason::api_error)),
+            u.detail};
+    const auto [at, added] = index.try_emplace(std::move(key), groups.size());
+    if (added) {
+      groups.push_back({&u, {}, 0});
+    }
+    groups[at->second].rules.push_back(u.rule);
+    groups[at->second].checks += 1;
+  }
+  for (auto& group : groups) {
+    std::sort(group.rules.begin(), group.rules.end(),
+              [](const core::Rule* a, const core::Rule* b) { return a->number < b->number; });
+    group.rules.erase(std::unique(group.rules.begin(), group.rules.end()), group.rules.end());
+  }
+  return groups;
+}
+
 std::string html_escape(std::string_view text) {
   return escape(text, Context::attribute);
 }
@@ -680,12 +888,14 @@ std::string json_for_script(const nlohmann::json& value) {
 }
 
 void HtmlReporter::write(const ScanReport& report, std::ostream& out) const {
+  const auto counts = page_counts(report);
   write_head(out, report);
   write_scope(out, report);
-  write_counts(out, report);
-  write_charts(out, report);
+  write_counts(out, report, counts);
+  write_charts(out, counts);
   write_grid(out, report);
-  write_findings(out, report);
+  write_rules(out, counts);
+  write_findings(out, report, counts);
   write_unknown(out, report);
   write_errors(out, report);
   write_fixed(out, report);

@@ -66,6 +66,9 @@ struct Rule {
   std::string_view slug;
   std::string_view id;  // finding type ID (fixed)
   std::string_view title;
+  // A few words for a narrow place, such as a column of the HTML report's grid ("Direct push"):
+  // unique, at most 18 characters. Reports show it beside the number and the slug, never alone.
+  std::string_view short_name;
   Severity severity = Severity::low;
   RuleSubject subject = RuleSubject::repository;
   std::vector<std::string_view> oauth_scopes;      // OAuth consumer / access token scopes

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +12,8 @@
 namespace bbp::report {
 
 // One self-contained HTML page for people: the scan's scope, counts per severity, bar charts
-// (inline SVG), a repository x rule grid, the findings with their evidence, the unknowns and the
+// (inline SVG), the rules with their counts and remediation, a repository x rule grid, the
+// findings with their evidence and a folded "How to fix", the unknowns grouped by cause and the
 // failed reads. The page loads nothing: its styles and its script are inline and a
 // Content-Security-Policy forbids every load. The data is in the document's tables, so it reads
 // without JavaScript and prints; the script only sorts and filters the findings table (an
@@ -31,6 +33,22 @@ class HtmlReporter final : public Reporter {
   static constexpr std::size_t kTableRows = 500;
   void write(const ScanReport& report, std::ostream& out) const override;
 };
+
+// A rule as the grid's column header and the Unknown table name it: its number and short name,
+// "3 Direct push".
+std::string rule_label(const core::Rule& rule);
+
+// Unknowns that share a cause: one resource, one reason and one detail (eight default-branch
+// rules left unevaluated by one 403 are one cause).
+struct UnknownGroup {
+  const core::Evaluation* first = nullptr;  // its first unknown in report order
+  std::vector<const core::Rule*> rules;     // the rules it left unevaluated, catalogue order
+  std::size_t checks = 0;                   // its unknowns: together, every unknown of the report
+};
+
+// `unknown` grouped by (workspace, resource, reason, detail), each group where its first
+// unknown is. The groups point into `unknown`, which must outlive them.
+std::vector<UnknownGroup> group_unknowns(const std::vector<core::Evaluation>& unknown);
 
 // `text` safe in HTML text and in a double- or single-quoted attribute: & < > " ' become
 // character references; invalid UTF-8 and NUL become U+FFFD.

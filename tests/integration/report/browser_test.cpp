@@ -13,9 +13,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -292,12 +294,13 @@ TEST_F(BrowserTest, LongTablesShowMoreSortFilterAndPrint) {
     const root = document.documentElement;
     const note = (name, value) => root.setAttribute('data-test-' + name, String(value));
     const rows = (id) => document.querySelectorAll('#' + id + ' tbody tr').length;
-    const first = () => document.querySelector('#findings-table tbody tr').cells[4].textContent;
+    // One workspace: no Workspace column, so Resource is the fourth.
+    const first = () => document.querySelector('#findings-table tbody tr').cells[3].textContent;
     note('open', rows('findings-table') + ' ' + rows('unknown-table'));
     note('noscript-left', document.querySelectorAll('noscript').length);
     document.querySelector('#findings-table-more button').click();
     note('more', rows('findings-table') + ' ' + document.getElementById('shown').textContent);
-    const sort = document.querySelectorAll('#findings-table thead button')[4];
+    const sort = document.querySelectorAll('#findings-table thead button')[3];
     sort.click();
     sort.click();
     note('sorted', rows('findings-table') + ' ' + first());
@@ -360,6 +363,221 @@ document.getElementById('f').addEventListener('load', function () {
                             std::to_string(unknowns) + " no-script-ran\""),
             std::string::npos)
       << result.out.substr(0, 400);
+}
+
+// Findings of four rules in one workspace, every fifth suppressed, more than the table shows
+// when it opens; unknowns of two causes (three rules for one 403, one for another).
+ScanReport agreeing_report() {
+  ScanReport report;
+  report.tool_version = "test";
+  report.workspaces = {"acme"};
+  for (const char* slug :
+       {"public-repository", "pr-review-not-required", "direct-push-allowed", "old-key"}) {
+    report.rules.push_back(core::find_rule(slug));
+  }
+  const std::size_t findings = HtmlReporter::kTableRows + 100;
+  report.repositories = findings;
+  for (std::size_t i = 0; i < findings; ++i) {
+    core::Evaluation f;
+    f.rule = report.rules[(i * 7 + i / 3) % report.rules.size()];
+    f.outcome = core::Outcome::fail;
+    f.workspace = "acme";
+    f.repository = "acme/repo-" + std::to_string(i);
+    f.resource = {core::ResourceType::repository, "{" + std::to_string(i) + "}", *f.repository,
+                  "https://bitbucket.org/" + *f.repository};
+    f.evidence = nlohmann::json{{"n", i}};
+    if (i % 5 == 0) {
+      f.suppressed = core::SuppressionMark{"accepted", std::nullopt, "bbposture.yaml:3"};
+    }
+    report.findings.push_back(f);
+  }
+  const auto unknown = [&](const char* slug, const std::string& repository, std::string detail) {
+    core::Evaluation u;
+    u.rule = core::find_rule(slug);
+    u.outcome = core::Outcome::unknown;
+    u.workspace = "acme";
+    u.repository = repository;
+    u.resource = {core::ResourceType::repository, "{" + repository + "}", repository, ""};
+    u.reason = core::UnknownReason::forbidden;
+    u.detail = std::move(detail);
+    report.unknown.push_back(u);
+  };
+  for (const char* slug : {"pr-review-not-required", "direct-push-allowed", "old-key"}) {
+    unknown(slug, "acme/locked", "HTTP 403");
+  }
+  unknown("direct-push-allowed", "acme/other", "HTTP 403 on the branching model");
+  return report;
+}
+
+// Reads what the page shows, after its script ran, into JSON in a <script id="test-numbers">:
+// the cards, the headings, the charts' bars and titles, the rules table, every findings row
+// (after "Show more" until none is left), the unknown rows, the grid's column labels and whether
+// they are laid out, the findings table's columns, and the text a finding's opened "How to fix"
+// shows.
+const char* const kReadNumbers = R"js(
+  const n = (el) => (el ? Number(el.textContent.trim()) : null);
+  const text = (selector) => document.querySelector(selector).textContent;
+  const out = {cards: {}};
+  for (const card of document.querySelectorAll('#summary .count')) {
+    out.cards[card.getAttribute('data-severity')] = n(card.querySelector('.n'));
+  }
+  out.headings = [text('#summary h2'), text('#findings h2'), text('#unknown h2')];
+  const bars = (id) => Array.from(document.querySelectorAll('#' + id + ' g'), (g) => {
+    const t = g.querySelectorAll('text');
+    return [t[0].textContent, Number(t[1].textContent)];
+  });
+  out.severity_bars = bars('chart-severity');
+  out.rule_bars = bars('chart-rule');
+  out.chart_titles = Array.from(document.querySelectorAll('svg.chart > text'), (t) => t.textContent);
+  out.rules = Array.from(document.querySelectorAll('#rules-table tbody tr'), (tr) => ({
+    id: tr.id, findings: n(tr.querySelector('[data-count=findings]')),
+    suppressed: n(tr.querySelector('[data-count=suppressed]')),
+    unknown: n(tr.querySelector('[data-count=unknown]')),
+    fix: tr.querySelector('.remediation').textContent}));
+  const more = document.getElementById('findings-table-more');
+  while (more && !more.hidden) { more.querySelector('button').click(); }
+  out.rows = Array.from(document.querySelectorAll('#findings-table tbody tr'), (tr) => ({
+    severity: tr.getAttribute('data-severity'), rule: tr.getAttribute('data-rule'),
+    suppressed: tr.querySelector('.badge.suppressed') !== null}));
+  out.shown = text('#shown');
+  out.unknown_rows = Array.from(document.querySelectorAll('#unknown-table tbody tr'), (tr) => ({
+    checks: n(tr.querySelector('[data-checks]')), rules: tr.cells[5].textContent}));
+  out.labels = Array.from(document.querySelectorAll('#grid-table thead th.rule'), (th) => {
+    const box = th.firstElementChild.getBoundingClientRect();
+    return {text: th.textContent, laid_out: box.width > 0 && box.height > 0 &&
+            getComputedStyle(th.firstElementChild).visibility === 'visible'};
+  });
+  out.columns = Array.from(document.querySelectorAll('#findings-table thead th'),
+                           (th) => th.textContent);
+  const fold = document.querySelector('#findings-table details.fix');
+  const done = () => {
+    const shown = fold.querySelector('.fix-text');
+    out.fix = {rule: fold.closest('tr').getAttribute('data-rule'),
+               text: shown ? shown.textContent : null, link: fold.querySelector('a').textContent};
+    const data = document.createElement('script');
+    data.type = 'application/json';
+    data.id = 'test-numbers';
+    data.textContent = JSON.stringify(out);
+    document.body.appendChild(data);
+  };
+  fold.addEventListener('toggle', () => setTimeout(done, 0));
+  fold.open = true;
+)js";
+
+nlohmann::json numbers_in(const std::string& dom) {
+  const std::string open = "<script type=\"application/json\" id=\"test-numbers\">";
+  const auto at = dom.find(open);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "the test script wrote nothing: " << dom.substr(0, 300);
+    return nlohmann::json::object();
+  }
+  const auto begin = at + open.size();
+  return nlohmann::json::parse(dom.substr(begin, dom.find("</script>", begin) - begin));
+}
+
+// Every number the page shows agrees with the others and with the rows: the severity cards and
+// the severity chart count the rows that are not suppressed, the Suppressed card the others, the
+// findings heading all of them and says how many are suppressed; the per-rule chart and the
+// rules table count each rule's rows; the Unknown card, heading and grouped rows count the same
+// checks. The page also shows each rule's remediation, the grid's column labels, and no
+// Workspace column for one workspace.
+TEST_F(BrowserTest, NumbersAgreeWithEachOtherAndWithTheRows) {
+  const auto report = agreeing_report();
+  std::ostringstream out;
+  HtmlReporter().write(report, out);
+  const auto path = (scratch_ / "agree.html").string();
+  write_file(path, with_script(out.str(), kReadNumbers));
+  const auto dom = dump_dom(path);
+  expect_no_network(dom);
+  const auto got = numbers_in(dom);
+  ASSERT_TRUE(got.contains("fix")) << got.dump(1);
+
+  // What the rows say.
+  std::map<std::string, std::size_t> open_by_severity;
+  std::map<std::string, std::size_t> open_by_rule;
+  std::map<std::string, std::size_t> suppressed_by_rule;
+  std::size_t suppressed = 0;
+  for (const auto& row : got.at("rows")) {
+    const auto rule = row.at("rule").get<std::string>();
+    if (row.at("suppressed").get<bool>()) {
+      ++suppressed;
+      ++suppressed_by_rule[rule];
+    } else {
+      ++open_by_severity[row.at("severity").get<std::string>()];
+      ++open_by_rule[rule];
+    }
+  }
+  const auto rows = got.at("rows").size();
+  ASSERT_EQ(rows, report.findings.size()) << "every row is shown";
+  ASSERT_GT(suppressed, 0U);
+
+  // Cards and the severity chart: the rows that are not suppressed.
+  const auto& cards = got.at("cards");
+  for (const auto& [label, value] :
+       got.at("severity_bars").get<std::vector<std::pair<std::string, std::size_t>>>()) {
+    std::string css = label;
+    css[0] = static_cast<char>(css[0] - 'A' + 'a');
+    EXPECT_EQ(cards.at(css).get<std::size_t>(), open_by_severity[css]) << label;
+    EXPECT_EQ(value, open_by_severity[css]) << label;
+  }
+  EXPECT_EQ(cards.at("suppressed").get<std::size_t>(), suppressed);
+  const auto& headings = got.at("headings");
+  const auto not_counting = "(not counting " + std::to_string(suppressed) + " suppressed)";
+  EXPECT_NE(headings[0].get<std::string>().find(not_counting), std::string::npos) << headings;
+  for (const auto& title : got.at("chart_titles")) {
+    EXPECT_NE(title.get<std::string>().find(not_counting), std::string::npos) << title;
+  }
+  EXPECT_EQ(headings[1].get<std::string>(), "Findings (" + std::to_string(rows) + ", including " +
+                                                std::to_string(suppressed) + " suppressed)");
+  EXPECT_EQ(got.at("shown").get<std::string>(),
+            "Showing " + std::to_string(rows) + " of " + std::to_string(rows) + " findings");
+
+  // Per rule: the chart's bars, the rules table and the rows; the unknowns' rows name the rules.
+  std::size_t unknown_checks = 0;
+  std::string unknown_rules;
+  for (const auto& row : got.at("unknown_rows")) {
+    unknown_checks += row.at("checks").get<std::size_t>();
+    unknown_rules += row.at("rules").get<std::string>() + ", ";
+  }
+  const auto& bars = got.at("rule_bars");
+  const auto& rules = got.at("rules");
+  ASSERT_EQ(bars.size(), report.rules.size());
+  ASSERT_EQ(rules.size(), report.rules.size());
+  for (std::size_t i = 0; i < report.rules.size(); ++i) {
+    const auto* rule = report.rules[i];
+    const std::string slug(rule->slug);
+    EXPECT_EQ(bars[i][0].get<std::string>(), std::to_string(rule->number) + " " + slug);
+    EXPECT_EQ(bars[i][1].get<std::size_t>(), open_by_rule[slug]) << slug;
+    EXPECT_EQ(rules[i].at("id").get<std::string>(), "rule-" + slug);
+    EXPECT_EQ(rules[i].at("findings").get<std::size_t>(), open_by_rule[slug]) << slug;
+    EXPECT_EQ(rules[i].at("suppressed").get<std::size_t>(), suppressed_by_rule[slug]) << slug;
+    EXPECT_EQ(rules[i].at("unknown").get<std::size_t>(),
+              count_of(unknown_rules, rule_label(*rule) + ", "))
+        << slug;
+    EXPECT_EQ(rules[i].at("fix").get<std::string>(), rule->remediation) << slug;
+  }
+  EXPECT_EQ(got.at("unknown_rows").size(), 2U) << "one row per cause";
+  EXPECT_EQ(unknown_checks, report.unknown.size());
+  EXPECT_EQ(cards.at("unknown").get<std::size_t>(), unknown_checks);
+  EXPECT_EQ(headings[2].get<std::string>(), "Unknown (" + std::to_string(unknown_checks) + ")");
+
+  // A finding's "How to fix", opened, shows its rule's remediation above the link.
+  const auto* fixed_rule = core::find_rule(got.at("fix").at("rule").get<std::string>());
+  ASSERT_NE(fixed_rule, nullptr);
+  EXPECT_EQ(got.at("fix").at("text").get<std::string>(), fixed_rule->remediation);
+  EXPECT_EQ(got.at("fix").at("link").get<std::string>(),
+            "see rule " + std::to_string(fixed_rule->number) + " under Rules");
+
+  // The grid's columns are labelled, laid out, not a bare number; one workspace, no column.
+  const auto& labels = got.at("labels");
+  ASSERT_EQ(labels.size(), report.rules.size());
+  for (std::size_t i = 0; i < report.rules.size(); ++i) {
+    EXPECT_EQ(labels[i].at("text").get<std::string>(), rule_label(*report.rules[i]));
+    EXPECT_TRUE(labels[i].at("laid_out").get<bool>()) << labels[i];
+  }
+  const auto columns = got.at("columns").get<std::vector<std::string>>();
+  EXPECT_NE(std::find(columns.begin(), columns.end(), "Project"), columns.end());
+  EXPECT_EQ(std::find(columns.begin(), columns.end(), "Workspace"), columns.end());
 }
 
 // A picture for a person to look at (kept under build/, not committed): the report as a 1400 px

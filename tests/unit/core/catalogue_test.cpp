@@ -138,6 +138,17 @@ TEST(CatalogueTest, SlugsAndIdsAreUnique) {
   }
 }
 
+// Short names label narrow places (the HTML grid's columns): each rule has one of its own.
+TEST(CatalogueTest, ShortNamesAreShortAndUnique) {
+  std::set<std::string_view> names;
+  for (const auto& r : catalogue()) {
+    EXPECT_FALSE(r.short_name.empty()) << r.slug;
+    EXPECT_LE(r.short_name.size(), 18U) << r.slug;
+    EXPECT_TRUE(names.insert(r.short_name).second) << r.short_name;
+  }
+  EXPECT_EQ(find_rule("direct-push-allowed")->short_name, "Direct push");
+}
+
 TEST(CatalogueTest, BranchRulesNeedRepositoryAdmin) {
   for (const auto& r : catalogue()) {
     if (r.subject == RuleSubject::default_branch) {

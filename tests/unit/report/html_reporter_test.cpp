@@ -194,9 +194,13 @@ TEST(HtmlReporterTest, LongTablesContinueInNoscriptBlocks) {
     report.findings.push_back(f);
   }
   ASSERT_FALSE(report.unknown.empty());
+  // Unknowns of as many resources as the table has rows, so that no two share a row.
   const auto unknown = report.unknown.front();
-  for (std::size_t i = report.unknown.size(); i < limit + 1; ++i) {
-    report.unknown.push_back(unknown);
+  report.unknown.clear();
+  for (std::size_t i = 0; i < limit + 1; ++i) {
+    auto u = unknown;
+    u.resource.id = "{unknown-" + std::to_string(i) + "}";
+    report.unknown.push_back(u);
   }
   const auto html = render(HtmlReporter(), report);
   const auto first = between(html, "<table id=\"findings-table\"", "</table>");
@@ -323,6 +327,158 @@ TEST(HtmlReporterTest, UnselectedRulesAreNoColumns) {
   const auto html = render(HtmlReporter(), report);
   EXPECT_EQ(html.find("data-rule=\"stale-repository\" title="), std::string::npos);
   EXPECT_NE(html.find("data-rule=\"public-repository\" title="), std::string::npos);
+}
+
+// The rows of the table with this id (its first block; "" when there is none).
+std::string table_of(const std::string& html, const std::string& id) {
+  return between(html, "<table id=\"" + id + "\"", "</table>");
+}
+
+// acme/legacy's branch restrictions could not be read: eight rules unknown for one cause are one
+// group. Another cause on the same repository, or the same cause on another, is a group of its own.
+TEST(UnknownGroupsTest, OneGroupPerResourceReasonAndDetail) {
+  auto report = sample_report();
+  ASSERT_EQ(report.unknown.size(), 8U);
+  const auto same = report.unknown.front();
+  auto other_detail = same;
+  other_detail.detail = "HTTP 500 after retries";
+  auto other_repository = same;
+  other_repository.repository = "acme/older";
+  other_repository.resource.id = "{older}";
+  other_repository.resource.name = "acme/older";
+  report.unknown.push_back(other_detail);
+  report.unknown.push_back(other_repository);
+  const auto groups = group_unknowns(report.unknown);
+  ASSERT_EQ(groups.size(), 3U);
+  EXPECT_EQ(groups[0].first, &report.unknown.front());
+  EXPECT_EQ(groups[0].checks, 8U);
+  ASSERT_EQ(groups[0].rules.size(), 8U);
+  for (std::size_t i = 1; i < groups[0].rules.size(); ++i) {
+    EXPECT_LT(groups[0].rules[i - 1]->number, groups[0].rules[i]->number) << "catalogue order";
+  }
+  EXPECT_EQ(groups[1].first->detail, "HTTP 500 after retries");
+  EXPECT_EQ(groups[2].first->resource.name, "acme/older");
+  std::size_t checks = 0;
+  for (const auto& g : groups) {
+    checks += g.checks;
+  }
+  EXPECT_EQ(checks, report.unknown.size()) << "every unknown is in one group";
+}
+
+TEST(UnknownGroupsTest, TheUnknownTableHasOneRowPerCause) {
+  const auto report = sample_report();
+  const auto html = render(HtmlReporter(), report);
+  const auto table = table_of(html, "unknown-table");
+  ASSERT_FALSE(table.empty());
+  EXPECT_EQ(occurrences(table, "<tr><td class=\"sev"), 1U) << table;
+  EXPECT_NE(table.find("<td class=\"num\" data-checks=\"8\">8</td><td>2 PR review, 3 Direct "
+                       "push, 5 Stale approvals, 6 Force push, 7 Branch protection, 8 Passing "
+                       "builds, 9 Branch deletion, 10 Merge checks</td>"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("<td class=\"sev high\">High</td>"), std::string::npos)
+      << "the highest severity of its rules";
+  EXPECT_NE(html.find("<h2>Unknown (8)</h2>"), std::string::npos);
+  EXPECT_NE(html.find("8 checks in 1 row."), std::string::npos);
+}
+
+// The grid's columns are labelled in the cell itself, not only in a tooltip.
+TEST(HtmlReporterTest, GridColumnsCarryNumberAndShortName) {
+  const auto report = sample_report();
+  const auto html = render(HtmlReporter(), report);
+  const auto head = between(html, "<table class=\"grid\" id=\"grid-table\">", "</thead>");
+  ASSERT_FALSE(head.empty());
+  for (const auto* rule : report.rules) {
+    EXPECT_NE(head.find("\"><a href=\"#rule-" + std::string(rule->slug) + "\">" +
+                        rule_label(*rule) + "</a></th>"),
+              std::string::npos)
+        << rule->slug;
+  }
+  EXPECT_EQ(rule_label(*core::find_rule("direct-push-allowed")), "3 Direct push");
+  EXPECT_EQ(occurrences(head, "<th class=\"rule\""), report.rules.size());
+}
+
+// Each rule's remediation is in the page once, in its row of the Rules section; each finding
+// folds a "How to fix" that links there (the script adds the text when it is opened).
+TEST(HtmlReporterTest, RemediationOncePerRuleAndAFoldPerFinding) {
+  const auto report = sample_report();
+  const auto html = render(HtmlReporter(), report);
+  const auto rules = table_of(html, "rules-table");
+  ASSERT_FALSE(rules.empty());
+  for (const auto* rule : report.rules) {
+    const auto text = html_escape(rule->remediation);
+    EXPECT_EQ(occurrences(html, text), 1U) << rule->slug;
+    const auto row = between(rules, "<tr id=\"rule-" + std::string(rule->slug) + "\">", "</tr>");
+    EXPECT_NE(row.find("<td class=\"remediation\">" + text + "</td>"), std::string::npos)
+        << rule->slug << ": " << row;
+  }
+  const auto findings = table_of(html, "findings-table");
+  EXPECT_EQ(occurrences(findings, "<details class=\"fix\">"), report.findings.size());
+  const auto& first = report.findings.front();
+  const auto row =
+      between(findings, "<tr data-severity=\"critical\" data-rule=\"public-repository\"", "</tr>");
+  EXPECT_NE(row.find("<details class=\"fix\"><summary>How to fix</summary><a "
+                     "href=\"#rule-public-repository\">see rule 1 under Rules</a></details>"),
+            std::string::npos)
+      << row;
+  EXPECT_EQ(first.rule->slug, "public-repository");
+}
+
+// The counts, the charts and the rules table leave suppressed findings out; the findings
+// heading counts every row and says how many are suppressed.
+TEST(HtmlReporterTest, CountsSayWhetherTheyIncludeSuppressedFindings) {
+  auto report = sample_report();
+  ASSERT_GE(report.findings.size(), 3U);
+  for (std::size_t i = 0; i < 2; ++i) {
+    report.findings[i].suppressed = core::SuppressionMark{"accepted", std::nullopt, "b.yaml:3"};
+  }
+  const auto html = render(HtmlReporter(), report);
+  const auto total = report.findings.size();
+  EXPECT_NE(html.find("<h2>Findings (" + std::to_string(total) + ", including 2 suppressed)</h2>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<h2>Findings per severity (not counting 2 suppressed)</h2>"),
+            std::string::npos);
+  EXPECT_NE(html.find(">Findings per rule (coloured by severity) (not counting 2 suppressed)<"),
+            std::string::npos);
+  EXPECT_NE(html.find("<th>Suppressed</th>"), std::string::npos);
+  // The first two findings are public-repository's and pr-review-not-required's only ones.
+  const auto rules = table_of(html, "rules-table");
+  const auto public_row = between(rules, "<tr id=\"rule-public-repository\">", "</tr>");
+  EXPECT_NE(public_row.find("<td class=\"num\" data-count=\"findings\">0</td><td "
+                            "class=\"num\" data-count=\"suppressed\">1</td>"),
+            std::string::npos)
+      << public_row;
+  // A new finding that is suppressed: the "new" box says it counts it.
+  report.findings[0].baseline_state = core::BaselineState::new_finding;
+  report.findings[2].baseline_state = core::BaselineState::new_finding;
+  EXPECT_NE(render(HtmlReporter(), report)
+                .find("<span class=\"n\">2</span>New since the baseline, including 1 "
+                      "suppressed</div>"),
+            std::string::npos);
+  // Without suppressions nothing is said about them.
+  const auto plain = render(HtmlReporter(), sample_report());
+  EXPECT_NE(plain.find("<h2>Findings (" + std::to_string(total) + ")</h2>"), std::string::npos);
+  EXPECT_EQ(plain.find("not counting"), std::string::npos);
+  EXPECT_EQ(plain.find("<th>Suppressed</th>"), std::string::npos);
+}
+
+// One workspace: no column repeats it on every row (the scope names it). Two: the column is
+// back, with its filter.
+TEST(HtmlReporterTest, OneWorkspaceHasNoWorkspaceColumn) {
+  const auto one = render(HtmlReporter(), sample_report());
+  ASSERT_NE(table_of(one, "findings-table").find("<th>Project</th>"), std::string::npos);
+  EXPECT_EQ(one.find("<th>Workspace</th>"), std::string::npos);
+  EXPECT_EQ(one.find("data-workspace="), std::string::npos);
+  EXPECT_EQ(one.find("<select name=\"workspace\">"), std::string::npos);
+  EXPECT_NE(one.find("<dt>Workspaces</dt><dd>acme</dd>"), std::string::npos);
+
+  auto report = sample_report();
+  report.workspaces.push_back("beta");
+  const auto two = render(HtmlReporter(), report);
+  EXPECT_NE(table_of(two, "findings-table").find("<th>Workspace</th>"), std::string::npos);
+  EXPECT_NE(table_of(two, "errors-table").find("<th>Workspace</th>"), std::string::npos);
+  EXPECT_NE(two.find("data-workspace=\"acme\""), std::string::npos);
+  EXPECT_NE(two.find("<select name=\"workspace\">"), std::string::npos);
 }
 
 }  // namespace
