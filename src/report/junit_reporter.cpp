@@ -76,6 +76,12 @@ bool evaluated(const ScanReport& report, const core::Rule* rule) {
   return std::find(report.rules.begin(), report.rules.end(), rule) != report.rules.end();
 }
 
+// Whether the report knows its clean repositories: a report read back from JSON (`diff`) knows
+// its rules from its selection but does not list the repositories it checked.
+bool passes_known(const ScanReport& report) {
+  return report.repositories == 0 || !report.checked_repositories.empty();
+}
+
 // The rules the report evaluated, then (a report read back from JSON names none) any other rule
 // its findings and unknowns belong to, all in catalogue order.
 std::vector<const core::Rule*> suite_rules(const ScanReport& report) {
@@ -252,7 +258,7 @@ void write_suite(std::ostream& out, const ScanReport& report, const Suite& suite
   for (const auto& [name, value] : std::array<std::pair<std::string_view, std::string>, 3>{{
            {"rule", std::string(rule.slug)},
            {"severity", std::string(core::to_string(rule.severity))},
-           {"passes_listed", evaluated(report, &rule) ? "true" : "false"},
+           {"passes_listed", evaluated(report, &rule) && passes_known(report) ? "true" : "false"},
        }}) {
     out << "      <property name=\"" << name << "\" value=\"" << xml_escape(value, true)
         << "\"/>\n";

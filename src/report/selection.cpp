@@ -44,12 +44,12 @@ bool repositories_covered(const Selection& wider, const Selection& narrower) {
 std::string joined(const std::vector<std::string>& values, const std::string& flag) {
   std::string out;
   for (const auto& v : values) {
-    out += (out.empty() ? "" : ", ") + flag + " '" + v + "'";
+    out.append(out.empty() ? "" : ", ").append(flag).append(" '").append(v).append("'");
   }
   return out;
 }
 
-// "all workspaces the credential sees" or "-w 'acme', --repo 'api-*'".
+// "none" or "-w 'acme', --repo 'api-*'".
 std::string filters_text(const Selection& s) {
   std::string out = joined(s.workspaces, "-w");
   for (const auto& part : {joined(s.repos, "--repo"), joined(s.exclude_repos, "--exclude-repo"),
