@@ -25,8 +25,8 @@ struct WriteError {
 std::optional<WriteError> restriction_from_post(const nlohmann::json& body,
                                                 nlohmann::json& restriction);
 
-// `existing` with the known fields present in a PUT body replaced ("fields not present in the
-// request body are ignored"), then checked as a POST body is; `id` and `links` stay.
+// `existing` with the known fields a PUT body has replaced (the others are left alone, as the
+// API description says), then checked as a POST body is; `id` and `links` stay.
 std::optional<WriteError> restriction_after_put(const nlohmann::json& existing,
                                                 const nlohmann::json& body,
                                                 nlohmann::json& restriction);
