@@ -16,6 +16,17 @@ nlohmann::json basic_scenario() {
   return nlohmann::json::parse(in);
 }
 
+nlohmann::json writes_scenario() {
+  nlohmann::json scenario = basic_scenario();
+  scenario["api_tokens"].push_back(
+      {{"email", kWriterEmail},
+       {"token", kWriterToken},
+       {"scopes",
+        {"read:repository:bitbucket", "admin:repository:bitbucket", "read:project:bitbucket",
+         "admin:project:bitbucket", "delete:ssh-key:bitbucket"}}});
+  return scenario;
+}
+
 std::string Response::header(const std::string& name) const {
   const auto it = headers.find(name);
   return it == headers.end() ? std::string{} : it->second;
@@ -98,6 +109,24 @@ Response Caller::get(const std::string& target) const {
 Response Caller::post_form(const std::string& path, const std::string& body) const {
   httplib::Client client(base_url_);
   return convert(client.Post(path, headers(), body, "application/x-www-form-urlencoded"));
+}
+
+Response Caller::send(const std::string& method, const std::string& path,
+                      const std::string& body) const {
+  httplib::Client client(base_url_);
+  client.set_read_timeout(10, 0);
+  if (method == "POST") {
+    return convert(client.Post(path, headers(), body, "application/json"));
+  }
+  if (method == "PUT") {
+    return convert(client.Put(path, headers(), body, "application/json"));
+  }
+  if (method == "DELETE") {
+    return body.empty() ? convert(client.Delete(path, headers()))
+                        : convert(client.Delete(path, headers(), body, "application/json"));
+  }
+  ADD_FAILURE() << "Caller::send does not know the method " << method;
+  return {};
 }
 
 std::string mint_token(const FakeBitbucket& server, const std::string& client_id,

@@ -34,12 +34,20 @@ inline constexpr const char* kApiEmail = "dev@example.com";
 inline constexpr const char* kApiToken = "api-xyz";
 inline constexpr const char* kAccessToken = "at-123";
 
+// The basic scenario plus an API token with every scope the writes need.
+nlohmann::json writes_scenario();
+inline constexpr const char* kWriterEmail = "writer@example.com";
+inline constexpr const char* kWriterToken = "api-writer";
+
 class Caller {
  public:
   explicit Caller(const FakeBitbucket& server);
   // `target` is a path with an optional query, or an absolute URL on the same server.
   Response get(const std::string& target) const;
   Response post_form(const std::string& path, const std::string& body) const;
+  // POST, PUT or DELETE with a JSON body (DELETE and an empty body: none sent).
+  Response send(const std::string& method, const std::string& path,
+                const std::string& body = "") const;
 
   Caller& bearer(const std::string& token);
   Caller& basic(const std::string& user, const std::string& password);

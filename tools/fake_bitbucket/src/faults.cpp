@@ -52,14 +52,16 @@ bool boolean_at(const json& spec, const char* key, bool fallback) {
 }
 
 FaultKind kind_from(const std::string& name) {
-  static const std::array<std::pair<const char*, FaultKind>, 7> kKinds = {
+  static const std::array<std::pair<const char*, FaultKind>, 9> kKinds = {
       {{"status", FaultKind::status},
        {"latency", FaultKind::latency},
        {"drop", FaultKind::drop},
        {"malformed", FaultKind::malformed},
        {"expire_tokens", FaultKind::expire_tokens},
        {"huge", FaultKind::huge},
-       {"rate_limit", FaultKind::rate_limit}}};
+       {"rate_limit", FaultKind::rate_limit},
+       {"refuse_write", FaultKind::refuse_write},
+       {"drift", FaultKind::drift}}};
   for (const auto& [text, kind] : kKinds) {
     if (name == text) {
       return kind;
@@ -69,7 +71,74 @@ FaultKind kind_from(const std::string& name) {
 }
 
 bool matches(const Fault& fault, std::string_view method, std::string_view path) {
+  if (fault.kind == FaultKind::refuse_write && !is_write_method(method)) {
+    return false;
+  }
   return (fault.method.empty() || iequals(fault.method, method)) && glob_match(fault.path, path);
+}
+
+// A canned answer: `status` (within [100, 599], `default_status` when absent), `body` (a string,
+// sent as text/plain, or any JSON value, sent as application/json; `default_body` when absent,
+// as JSON), `content_type` and `headers` (an object of strings).
+void parse_canned(const json& spec, Fault& fault, int default_status, const json& default_body) {
+  fault.status = static_cast<int>(integer_at(spec, "status", default_status, 100));
+  if (fault.status > 599) {
+    fail("\"status\" must be below 600");
+  }
+  const auto given = spec.find("body");
+  const json& body = given == spec.end() ? default_body : *given;
+  if (body.is_string()) {
+    fault.body = body.get<std::string>();
+    fault.content_type = string_at(spec, "content_type", "text/plain");
+  } else {
+    fault.body = body.dump();  // a JSON body given inline
+    fault.content_type = string_at(spec, "content_type", "application/json");
+  }
+  const auto headers = spec.find("headers");
+  if (headers == spec.end()) {
+    return;
+  }
+  if (!headers->is_object()) {
+    fail("\"headers\" must be an object of strings");
+  }
+  for (const auto& [name, value] : headers->items()) {
+    if (!value.is_string()) {
+      fail("header \"" + name + "\" must be a string");
+    }
+    fault.headers.emplace_back(name, value.get<std::string>());
+  }
+}
+
+// A drift fault names a repository ("workspace/slug") and exactly one change: "add" (a branch
+// restriction object), "update" (an object with the "id" of the restriction to change and the
+// fields to set) or "remove" (the id of the restriction to delete).
+void check_drift_shape(const json& spec) {
+  const std::string repository = string_at(spec, "repository", "");
+  if (repository.find('/') == std::string::npos) {
+    fail(R"(a drift needs "repository": "workspace/slug")");
+  }
+  int changes = 0;
+  if (const auto add = spec.find("add"); add != spec.end()) {
+    ++changes;
+    if (!add->is_object()) {
+      fail(R"(drift "add" must be a branch restriction object)");
+    }
+  }
+  if (const auto update = spec.find("update"); update != spec.end()) {
+    ++changes;
+    if (!update->is_object() || !update->contains("id")) {
+      fail(R"(drift "update" must be an object with the "id" of a restriction)");
+    }
+  }
+  if (const auto remove = spec.find("remove"); remove != spec.end()) {
+    ++changes;
+    if (!remove->is_number_integer() && !remove->is_string()) {
+      fail(R"(drift "remove" must be the id of a restriction)");
+    }
+  }
+  if (changes != 1) {
+    fail(R"(a drift needs exactly one of "add", "update" and "remove")");
+  }
 }
 
 // X-RateLimit-* headers as Bitbucket sends them to access tokens: the budget scaled to an hour
@@ -108,46 +177,36 @@ bool admit(const Fault& fault, std::deque<TimePoint>& admitted, TimePoint now,
 
 }  // namespace
 
+bool is_write_method(std::string_view method) {
+  return iequals(method, "POST") || iequals(method, "PUT") || iequals(method, "PATCH") ||
+         iequals(method, "DELETE");
+}
+
 Fault parse_fault(const json& spec) {
   if (!spec.is_object()) {
     fail("must be an object");
   }
   Fault fault;
   fault.kind = kind_from(string_at(spec, "kind", ""));
-  // rate_limit is global by default: it watches every API request.
-  fault.path = string_at(spec, "path", fault.kind == FaultKind::rate_limit ? "/2.0/*" : "*");
+  // rate_limit and refuse_write watch every API request by default (not the token endpoint).
+  const bool api_wide =
+      fault.kind == FaultKind::rate_limit || fault.kind == FaultKind::refuse_write;
+  fault.path = string_at(spec, "path", api_wide ? "/2.0/*" : "*");
   fault.method = string_at(spec, "method", "");
   fault.skip = integer_at(spec, "skip", 0, 0);
   fault.times = integer_at(spec, "times", 1, -1);
 
   switch (fault.kind) {
-    case FaultKind::status: {
-      fault.status = static_cast<int>(integer_at(spec, "status", 500, 100));
-      if (fault.status > 599) {
-        fail("\"status\" must be below 600");
-      }
-      const auto body = spec.find("body");
-      if (body == spec.end() || body->is_string()) {
-        fault.body = body == spec.end() ? "" : body->get<std::string>();
-        fault.content_type = string_at(spec, "content_type", "text/plain");
-      } else {
-        fault.body = body->dump();  // a JSON body given inline
-        fault.content_type = string_at(spec, "content_type", "application/json");
-      }
-      const auto headers = spec.find("headers");
-      if (headers != spec.end()) {
-        if (!headers->is_object()) {
-          fail("\"headers\" must be an object of strings");
-        }
-        for (const auto& [name, value] : headers->items()) {
-          if (!value.is_string()) {
-            fail("header \"" + name + "\" must be a string");
-          }
-          fault.headers.emplace_back(name, value.get<std::string>());
-        }
-      }
+    case FaultKind::status:
+      parse_canned(spec, fault, 500, "");
       break;
-    }
+    case FaultKind::refuse_write:
+      parse_canned(spec, fault, 403, error_body("You do not have permission to make this change."));
+      break;
+    case FaultKind::drift:
+      check_drift_shape(spec);
+      fault.change = spec;
+      break;
     case FaultKind::latency:
       fault.ms = integer_at(spec, "ms", 0, 0);
       break;
@@ -202,6 +261,10 @@ FaultDecision FaultInjector::evaluate(std::string_view method, std::string_view 
     if (fault.kind == FaultKind::latency) {
       decision.delay += std::chrono::milliseconds(fault.ms);
       continue;  // latency combines with whatever answers the request
+    }
+    if (fault.kind == FaultKind::drift) {
+      decision.drifts.push_back(fault);
+      continue;  // the request is answered as usual; the change follows the answer
     }
     decision.fault = fault;
     return decision;

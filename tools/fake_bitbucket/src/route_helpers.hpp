@@ -39,4 +39,8 @@ bool string_field_equals(const nlohmann::json& object, const char* key,
 // the Pipelines configuration, workspace members and workspace permissions.
 std::vector<Route> extended_routes();
 
+// The write routes: branch restrictions (create, update, delete), repository settings
+// (`is_private`, `fork_policy`) and the deletion of repository and project deploy keys.
+std::vector<Route> write_routes();
+
 }  // namespace bbp::fake::detail

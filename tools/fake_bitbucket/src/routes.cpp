@@ -1,6 +1,7 @@
 #include "routes.hpp"
 
 #include "fields_filter.hpp"
+#include "restrictions.hpp"
 #include "route_helpers.hpp"
 
 namespace bbp::fake::detail {
@@ -260,13 +261,26 @@ std::vector<Route> route_table() {
   for (auto& route : extended_routes()) {
     routes.push_back(std::move(route));
   }
+  for (auto& route : write_routes()) {
+    routes.push_back(std::move(route));
+  }
   return routes;
 }
 
 }  // namespace
 
-Router::Router(const Scenario& scenario, const Authenticator& auth)
+Router::Router(Scenario& scenario, const Authenticator& auth)
     : scenario_(scenario), auth_(auth), routes_(route_table()) {}
+
+void Router::check_drift(const json& change) const {
+  const std::shared_lock lock(state_mutex_);
+  check_drift_target(scenario_, change);
+}
+
+void Router::apply_drift(const json& change) const {
+  const std::unique_lock lock(state_mutex_);
+  detail::apply_drift(scenario_, change);
+}
 
 Reply Router::dispatch(const ApiRequest& request) const {
   const auto segments = path_segments(request.raw_path);
@@ -303,10 +317,22 @@ Reply Router::dispatch(const ApiRequest& request) const {
   if (auto forbidden = check_scopes(principal, *route->scopes)) {
     return std::move(*forbidden);
   }
+  if (route->method == "GET") {
+    const std::shared_lock lock(state_mutex_);
+    return answer(request, *route, params, principal);
+  }
+  const std::unique_lock lock(state_mutex_);
+  return answer(request, *route, params, principal);
+}
 
+// Runs the handler and shapes its result (pagination, `fields`), with the state locked.
+Reply Router::answer(const ApiRequest& request, const Route& route, const PathParams& params,
+                     const Principal& principal) const {
   const Representations render(request.url_base + "/2.0");
-  const RouteContext ctx{request, params, scenario_, render};
-  RouteResult result = route->handler(ctx);
+  const bool writes = route.method != "GET";
+  const RouteContext ctx{request, params,    scenario_,
+                         render,  principal, writes ? &scenario_ : nullptr};
+  RouteResult result = route.handler(ctx);
   if (auto* reply = std::get_if<Reply>(&result)) {
     return std::move(*reply);
   }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -28,6 +29,7 @@ struct ApiRequest {
   QueryPairs query;       // decoded
   std::string authorization;
   std::string url_base;  // "http://host:port", for absolute links
+  std::string body;      // the request body, as sent (writes)
 };
 
 using PathParams = std::map<std::string, std::string, std::less<>>;
@@ -37,6 +39,8 @@ struct RouteContext {
   const PathParams& params;
   const Scenario& scenario;
   const Representations& render;
+  const Principal& principal;
+  Scenario* state = nullptr;  // the same scenario, writable: set for write routes only
 };
 
 // A handler answers with a finished reply (errors), a single object, or a collection that
@@ -50,15 +54,27 @@ struct Route {
   std::function<RouteResult(const RouteContext&)> handler;
 };
 
+// Routes requests to handlers. The scenario is the server's state: reads share it, writes and
+// drift faults change it one at a time (a readers-writer lock held for the whole answer, so a
+// page is never built from a half-changed list).
 class Router {
  public:
-  Router(const Scenario& scenario, const Authenticator& auth);
+  Router(Scenario& scenario, const Authenticator& auth);
   Reply dispatch(const ApiRequest& request) const;
 
+  // Throws std::invalid_argument when a drift fault's repository is not in the scenario.
+  void check_drift(const nlohmann::json& change) const;
+  // Applies a drift fault's change to the state.
+  void apply_drift(const nlohmann::json& change) const;
+
  private:
-  const Scenario& scenario_;
+  Reply answer(const ApiRequest& request, const Route& route, const PathParams& params,
+               const Principal& principal) const;
+
+  Scenario& scenario_;
   const Authenticator& auth_;
   std::vector<Route> routes_;
+  mutable std::shared_mutex state_mutex_;
 };
 
 }  // namespace bbp::fake::detail

@@ -1,8 +1,10 @@
 #include "scenario.hpp"
 
+#include <algorithm>
 #include <initializer_list>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "util.hpp"
 
@@ -295,6 +297,14 @@ const Repository* Workspace::find_repository(std::string_view slug_or_uuid) cons
   return nullptr;
 }
 
+Project* Workspace::find_project(std::string_view key) {
+  return const_cast<Project*>(std::as_const(*this).find_project(key));
+}
+
+Repository* Workspace::find_repository(std::string_view slug_or_uuid) {
+  return const_cast<Repository*>(std::as_const(*this).find_repository(slug_or_uuid));
+}
+
 const json* Repository::find_environment(std::string_view id) const {
   for (const auto& environment : environments) {
     const auto& known = environment.at("uuid").get_ref<const std::string&>();
@@ -317,6 +327,10 @@ const Workspace* Scenario::find_workspace(std::string_view slug_or_uuid) const {
     }
   }
   return nullptr;
+}
+
+Workspace* Scenario::find_workspace(std::string_view slug_or_uuid) {
+  return const_cast<Workspace*>(std::as_const(*this).find_workspace(slug_or_uuid));
 }
 
 std::string Scenario::user_uuid() const {
@@ -425,6 +439,24 @@ void parse_server(const json& document, Scenario& scenario) {
   positive("keep_alive_max_count", scenario.server.keep_alive_max_count);
 }
 
+// Above every integer id of a branch restriction and every position (index + 1) that stands in
+// for a missing id in links, so a new restriction never shares an id with an old one.
+std::int64_t first_free_restriction_id(const Scenario& scenario) {
+  std::int64_t highest = 0;
+  for (const auto& workspace : scenario.workspaces) {
+    for (const auto& repo : workspace.repositories) {
+      highest = std::max(highest, static_cast<std::int64_t>(repo.branch_restrictions.size()));
+      for (const auto& restriction : repo.branch_restrictions) {
+        const auto id = restriction.find("id");
+        if (id != restriction.end() && id->is_number_integer()) {
+          highest = std::max(highest, id->get<std::int64_t>());
+        }
+      }
+    }
+  }
+  return highest + 1;
+}
+
 }  // namespace
 
 Scenario Scenario::parse(const json& document) {
@@ -436,6 +468,7 @@ Scenario Scenario::parse(const json& document) {
   parse_workspaces(document, scenario);
   scenario.faults = array_at(document, "faults", "document");
   parse_server(document, scenario);
+  scenario.next_restriction_id = first_free_restriction_id(scenario);
   return scenario;
 }
 

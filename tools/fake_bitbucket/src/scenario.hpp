@@ -87,8 +87,10 @@ struct Workspace {
   std::vector<Repository> repositories;
 
   const Project* find_project(std::string_view key) const;
+  Project* find_project(std::string_view key);
   // By slug or by "{uuid}".
   const Repository* find_repository(std::string_view slug_or_uuid) const;
+  Repository* find_repository(std::string_view slug_or_uuid);
 };
 
 // HTTP server tuning (scenario key "server").
@@ -109,12 +111,16 @@ struct Scenario {
   nlohmann::json faults;  // validated by the fault injector
   std::int64_t latency_ms = 0;
   ServerOptions server;
+  // The id the next branch restriction created by a write (or a drift fault) gets: above every
+  // integer id and every position-derived id of the scenario's restrictions.
+  std::int64_t next_restriction_id = 1;
 
   // Throws std::invalid_argument with a message naming the offending entry.
   static Scenario parse(const nlohmann::json& document);
 
   // By slug or by "{uuid}".
   const Workspace* find_workspace(std::string_view slug_or_uuid) const;
+  Workspace* find_workspace(std::string_view slug_or_uuid);
   std::string user_uuid() const;
 };
 

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <deque>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -47,7 +48,13 @@ void write_reply(const Reply& reply, httplib::Response& res) {
   for (const auto& [name, value] : reply.headers) {
     res.set_header(name, value);
   }
-  res.set_content(reply.body, reply.content_type);
+  if (reply.status != 204) {  // No Content: no body, no Content-Type
+    res.set_content(reply.body, reply.content_type);
+  }
+}
+
+bool is_api_path(const std::string& path) {
+  return path == "/2.0" || path.rfind("/2.0/", 0) == 0;
 }
 
 constexpr std::size_t kChunk = std::size_t{64} * 1024;  // bytes per write of a streamed body
@@ -118,7 +125,7 @@ class FakeBitbucket::Impl {
   explicit Impl(const json& document)
       : scenario_(detail::Scenario::parse(document)), auth_(scenario_), router_(scenario_, auth_) {
     for (const auto& fault : scenario_.faults) {
-      faults_.add(detail::parse_fault(fault));
+      add_fault(fault);
     }
     extra_latency_ms_ = scenario_.latency_ms;
   }
@@ -238,6 +245,13 @@ class FakeBitbucket::Impl {
     const std::lock_guard lock(stats_mutex_);
     return {log_.begin(), log_.end()};
   }
+  std::vector<RequestRecord> write_requests() const {
+    const std::lock_guard lock(stats_mutex_);
+    std::vector<RequestRecord> writes;
+    std::copy_if(log_.begin(), log_.end(), std::back_inserter(writes),
+                 [](const RequestRecord& record) { return record.write; });
+    return writes;
+  }
   void reset_counters() {
     const std::lock_guard lock(stats_mutex_);
     total_ = 0;
@@ -249,7 +263,13 @@ class FakeBitbucket::Impl {
     observer_ = std::move(observer);
   }
 
-  void add_fault(const json& fault) { faults_.add(detail::parse_fault(fault)); }
+  void add_fault(const json& spec) {
+    detail::Fault fault = detail::parse_fault(spec);
+    if (fault.kind == detail::FaultKind::drift) {
+      router_.check_drift(fault.change);
+    }
+    faults_.add(std::move(fault));
+  }
   void expire_all_tokens() { auth_.expire_all(); }
   std::vector<std::string> issued_tokens() const { return auth_.issued(); }
   void set_latency(std::chrono::milliseconds latency) {
@@ -259,8 +279,16 @@ class FakeBitbucket::Impl {
  private:
   void handle(const httplib::Request& req, httplib::Response& res) {
     const std::string authorization = req.get_header_value("Authorization");
-    RequestRecord record{req.method, req.path, raw_query_of(req.target),
-                         detail::auth_scheme(authorization), 0};
+    RequestRecord record{req.method,
+                         req.path,
+                         raw_query_of(req.target),
+                         detail::auth_scheme(authorization),
+                         0,
+                         detail::is_write_method(req.method) && is_api_path(req.path),
+                         ""};
+    if (record.write) {
+      record.body = req.body;
+    }
     {
       const std::lock_guard lock(stats_mutex_);
       ++total_;
@@ -281,14 +309,15 @@ class FakeBitbucket::Impl {
       write_reply(req.method == "POST" ? auth_.mint(authorization, req.body)
                                        : Reply::json(405, detail::error_body("Method not allowed")),
                   res);
-    } else if (req.path == "/2.0" || req.path.rfind("/2.0/", 0) == 0) {
+    } else if (is_api_path(req.path)) {
       detail::ApiRequest api{
           req.method,
           raw_path_of(req.target),
           record.query,
           detail::parse_query(record.query),
           authorization,
-          req.has_header("Host") ? scheme() + "://" + req.get_header_value("Host") : base_url()};
+          req.has_header("Host") ? scheme() + "://" + req.get_header_value("Host") : base_url(),
+          req.body};
       write_reply(router_.dispatch(api), res);
     } else {
       write_reply(Reply::json(404, detail::error_body("Resource not found")), res);
@@ -299,6 +328,9 @@ class FakeBitbucket::Impl {
       }
     }
 
+    for (const auto& drift : decision.drifts) {  // after the answer: the next request sees it
+      router_.apply_drift(drift.change);
+    }
     record.status =
         decision.fault && decision.fault->kind == detail::FaultKind::drop ? 0 : res.status;
     finish(record);
@@ -315,7 +347,8 @@ class FakeBitbucket::Impl {
   void inject(const detail::Fault& fault, httplib::Response& res) {
     using detail::FaultKind;
     switch (fault.kind) {
-      case FaultKind::status: {
+      case FaultKind::status:
+      case FaultKind::refuse_write: {
         Reply reply = Reply::text(fault.status, fault.body, fault.content_type);
         reply.headers = fault.headers;
         write_reply(reply, res);
@@ -338,6 +371,7 @@ class FakeBitbucket::Impl {
         write_reply(Reply::text(429, "Rate limit for this resource has been exceeded"), res);
         break;
       case FaultKind::latency:  // never terminal; handled by the delay
+      case FaultKind::drift:    // never terminal; applied after the answer
         break;
     }
   }
@@ -433,6 +467,9 @@ std::size_t FakeBitbucket::token_requests() const {
 }
 std::vector<RequestRecord> FakeBitbucket::requests() const {
   return impl_->requests();
+}
+std::vector<RequestRecord> FakeBitbucket::write_requests() const {
+  return impl_->write_requests();
 }
 void FakeBitbucket::reset_counters() {
   impl_->reset_counters();

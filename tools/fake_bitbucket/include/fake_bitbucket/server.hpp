@@ -2,8 +2,10 @@
 //
 // It serves a JSON "scenario" (workspaces, repositories, keys, credentials) over HTTP on the
 // loopback interface, imitating the real API's authentication, scope checks, pagination,
-// partial responses and error bodies, and it can inject faults (status codes, latency,
-// dropped connections, malformed bodies, token expiry, rate limiting). See README.md.
+// partial responses and error bodies, accepts the remediation writes (branch restrictions,
+// repository visibility and fork policy, deploy-key deletion) and keeps their effect in memory,
+// and it can inject faults (status codes, latency, dropped connections, malformed bodies, token
+// expiry, rate limiting, refused writes, state drift). See README.md.
 #pragma once
 
 #include <chrono>
@@ -25,6 +27,10 @@ struct RequestRecord {
   std::string query;        // raw query string as sent (without '?')
   std::string auth_scheme;  // "Bearer", "Basic" or ""
   int status = 0;
+  // A write: a POST, PUT, PATCH or DELETE to the API (/2.0), whatever its answer (refused,
+  // faulted or done). The token endpoint's POST is not one.
+  bool write = false;
+  std::string body;  // the request body as sent, for writes only
 };
 
 class FakeBitbucket {
@@ -61,10 +67,12 @@ class FakeBitbucket {
   std::size_t request_count(std::string_view path) const;  // exact decoded path, no query
   std::size_t token_requests() const;
   std::vector<RequestRecord> requests() const;  // the most recent 100000 at most
+  // The writes among requests(), oldest first: tests assert that none was made, or how many.
+  std::vector<RequestRecord> write_requests() const;
   void reset_counters();
 
   // Appends a fault, same shape as an entry of the scenario's "faults" array.
-  // Throws std::invalid_argument when the fault is malformed.
+  // Throws std::invalid_argument when the fault is malformed (or a drift's repository unknown).
   void add_fault(nlohmann::json fault);
   // Every bearer token (minted or configured) becomes invalid: 401 on use.
   void expire_all_tokens();
