@@ -393,6 +393,64 @@ void write_charts(std::ostream& out, const PageCounts& counts) {
   out << "</div>\n</section>\n";
 }
 
+// The trend's numbers: one row per scan, newest last.
+void write_trend_table(std::ostream& out, const std::vector<HistoryView::Point>& scans) {
+  out << "<table class=\"trend\"><thead><tr><th>Scan</th>";
+  for (const auto severity : kSeverities) {
+    out << "<th>" << core::to_string(severity) << "</th>";
+  }
+  out << "</tr></thead><tbody>\n";
+  for (const auto& scan : scans) {
+    out << "<tr><td>" << core::format_timestamp(scan.at) << "</td>";
+    for (const auto n : scan.by_severity) {
+      out << "<td class=\"num\">" << n << "</td>";
+    }
+    out << "</tr>\n";
+  }
+  out << "</tbody></table>\n";
+}
+
+// With a scan history: findings per severity over the last scans, as a stacked bar per scan
+// and as a table (which prints and reads without the picture).
+void write_trend(std::ostream& out, const ScanReport& report) {
+  if (!report.history || report.history->scans.empty()) {
+    return;
+  }
+  const auto& scans = report.history->scans;
+  constexpr int kColumn = 24;
+  constexpr int kHeight = 120;
+  std::size_t most = 1;
+  for (const auto& scan : scans) {
+    std::size_t total = 0;
+    for (const auto n : scan.by_severity) {
+      total += n;
+    }
+    most = std::max(most, total);
+  }
+  const auto width = static_cast<int>(scans.size()) * kColumn + 10;
+  out << "<section id=\"trend\">\n<h2>Trend (last " << scans.size()
+      << (scans.size() == 1 ? " scan" : " scans")
+      << ", findings not counting suppressed ones)</h2>\n<figure><svg class=\"chart\" "
+         "id=\"chart-trend\" role=\"img\" width=\""
+      << width << "\" height=\"" << kHeight + 10 << "\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+      << "<title>Findings per severity per scan</title>\n";
+  for (std::size_t i = 0; i < scans.size(); ++i) {
+    int y = kHeight;
+    for (const auto severity : kSeverities) {
+      const auto n = scans[i].by_severity[static_cast<std::size_t>(core::rank(severity))];
+      const auto h = static_cast<int>(n * static_cast<std::size_t>(kHeight) / most);
+      y -= h;
+      out << "<rect class=\"" << severity_class(severity) << "\" x=\""
+          << static_cast<int>(i) * kColumn + 4 << "\" y=\"" << y << "\" width=\"" << kColumn - 6
+          << "\" height=\"" << h << "\"/>";
+    }
+    out << '\n';
+  }
+  out << "</svg></figure>\n";
+  write_trend_table(out, scans);
+  out << "</section>\n";
+}
+
 // One row per rule: what it found and how to fix it. The row's id ("rule-<slug>") is where a
 // finding's "How to fix" points, and where the page's script reads the rule's remediation from:
 // the page holds each rule's remediation once, however many findings it has.
@@ -539,7 +597,32 @@ void write_fix(std::ostream& out, const core::Rule& rule) {
       << "\">see rule " << rule.number << " under Rules</a></details>";
 }
 
-void write_finding_row(std::ostream& out, const core::Evaluation& f, bool one_workspace) {
+// What a finding row needs besides the finding: whether the Workspace column is left out, and
+// with a scan history, when each finding was first seen and the time its age runs to.
+struct RowContext {
+  bool one_workspace = false;
+  const HistoryView* history = nullptr;
+  core::TimePoint as_of{};
+};
+
+// "first seen 2026-09-30, 68 days ago": with a history, how long a finding has been open.
+void write_age(std::ostream& out, const core::Evaluation& f, const RowContext& context) {
+  if (context.history == nullptr) {
+    return;
+  }
+  const auto seen = context.history->first_seen.find(f.fingerprint);
+  if (seen == context.history->first_seen.end()) {
+    return;
+  }
+  const auto days =
+      std::chrono::duration_cast<std::chrono::hours>(context.as_of - seen->second).count() / 24;
+  out << R"(<br><span class="muted age" data-age-days=")" << days << "\">first seen "
+      << core::format_timestamp(seen->second).substr(0, 10) << ", " << days
+      << (days == 1 ? " day" : " days") << " ago</span>";
+}
+
+void write_finding_row(std::ostream& out, const core::Evaluation& f, const RowContext& context) {
+  const bool one_workspace = context.one_workspace;
   const auto evidence = f.evidence.value();
   const auto message = core::message_of(*f.rule, evidence);
   const auto severity = severity_class(f.rule->severity);
@@ -560,6 +643,7 @@ void write_finding_row(std::ostream& out, const core::Evaluation& f, bool one_wo
   write_resource(out, f);
   out << "</td><td>" << html_escape(message);
   write_marks(out, f);
+  write_age(out, f, context);
   write_fix(out, *f.rule);
   out << "</td><td>";
   write_evidence(out, evidence);
@@ -586,8 +670,9 @@ void write_findings(std::ostream& out, const ScanReport& report, const PageCount
                       (one ? "" : "<th>Workspace</th>") +
                       "<th>Project</th><th>Resource</th><th>Message</th><th>Evidence</th></tr>"
                       "</thead>\n");
+  const RowContext context{one, report.history ? &*report.history : nullptr, data_read_at(report)};
   for (const auto& f : report.findings) {
-    write_finding_row(table.row(), f, one);  // one finding's evidence at a time
+    write_finding_row(table.row(), f, context);  // one finding's evidence at a time
   }
   table.end("No findings.");
   out << "</section>\n";
@@ -893,6 +978,7 @@ void HtmlReporter::write(const ScanReport& report, std::ostream& out) const {
   write_scope(out, report);
   write_counts(out, report, counts);
   write_charts(out, counts);
+  write_trend(out, report);
   write_grid(out, report);
   write_rules(out, counts);
   write_findings(out, report, counts);

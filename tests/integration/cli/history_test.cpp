@@ -204,5 +204,25 @@ TEST_F(History, AScanKilledInsideItsAppendLeavesTheHistoryAsItWas) {
   EXPECT_EQ(query(db_, "SELECT count(*) FROM scans"), "2");
 }
 
+// The HTML page of a scan with a history shows the trend (this scan and the earlier ones) and
+// how long each finding has been open.
+TEST_F(History, TheHtmlPageShowsTheTrendAndEachFindingsAge) {
+  ASSERT_EQ(scan({"-f", "json", "-o", bb_.path("first.json"), "--history", db_}).exit_code, 0);
+  const auto page = scan({"-f", "html", "--history", db_}, "2026-11-30T00:00:00Z");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  const auto trend = page.out.find("<section id=\"trend\">");
+  ASSERT_NE(trend, std::string::npos);
+  const auto table = page.out.substr(trend, page.out.find("</section>", trend) - trend);
+  EXPECT_THAT(table, HasSubstr("<td>2026-11-28T00:00:00Z</td>"));
+  EXPECT_THAT(table, HasSubstr("<td>2026-11-30T00:00:00Z</td>"));
+  const auto first = json::parse(read_file(bb_.path("first.json")));
+  ASSERT_GT(first.at("findings").size(), 0U);
+  const std::string fingerprint = first.at("findings")[0].at("fingerprint");
+  const auto row = page.out.find("data-fingerprint=\"" + fingerprint + "\"");
+  ASSERT_NE(row, std::string::npos);
+  const auto cells = page.out.substr(row, page.out.find("</tr>", row) - row);
+  EXPECT_THAT(cells, HasSubstr("first seen 2026-11-28, 2 days ago"));
+}
+
 }  // namespace
 }  // namespace bbp::test

@@ -481,5 +481,34 @@ TEST(HtmlReporterTest, OneWorkspaceHasNoWorkspaceColumn) {
   EXPECT_NE(two.find("<select name=\"workspace\">"), std::string::npos);
 }
 
+TEST(HtmlReporterTest, WithAHistoryTheTrendAndEachFindingsAgeAreShown) {
+  auto report = sample_report();
+  const auto without = render(HtmlReporter(), report);
+  EXPECT_EQ(without.find("id=\"trend\""), std::string::npos);
+  EXPECT_EQ(without.find("first seen"), std::string::npos);
+  HistoryView history;
+  history.scans.push_back({test::test_now() - std::chrono::hours(48), {1, 2, 3, 4}});
+  history.scans.push_back({test::test_now(), {0, 2, 3, 5}});
+  const auto& first = report.findings.at(0);
+  history.first_seen[first.fingerprint] = test::test_now() - std::chrono::hours(24 * 30);
+  report.history = history;
+  const auto page = render(HtmlReporter(), report);
+  const auto trend = page.find("<section id=\"trend\">");
+  ASSERT_NE(trend, std::string::npos) << page;
+  const auto section = page.substr(trend, page.find("</section>", trend) - trend);
+  EXPECT_NE(section.find("Trend (last 2 scans"), std::string::npos) << section;
+  EXPECT_NE(section.find("<td class=\"num\">5</td></tr>"), std::string::npos) << section;
+  const auto row = page.find("data-fingerprint=\"" + first.fingerprint + "\"");
+  ASSERT_NE(row, std::string::npos);
+  const auto cells = page.substr(row, page.find("</tr>", row) - row);
+  EXPECT_NE(cells.find(", 30 days ago"), std::string::npos) << cells;
+  // A finding the history has not seen before this scan has no age line.
+  const auto& other = report.findings.at(1);
+  const auto other_row = page.find("data-fingerprint=\"" + other.fingerprint + "\"");
+  ASSERT_NE(other_row, std::string::npos);
+  EXPECT_EQ(page.substr(other_row, page.find("</tr>", other_row) - other_row).find("first seen"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace bbp::report::testing
