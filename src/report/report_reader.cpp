@@ -432,7 +432,7 @@ std::vector<std::string> compare_with_baseline(ScanReport& current, const ScanRe
   }
   core::sort_for_report(current.fixed);
   core::sort_for_report(current.not_rechecked);
-  current.baseline = BaselineInfo{baseline_file, baseline.started_at};
+  current.baseline = BaselineInfo{baseline_file, data_read_at(baseline)};
   return comparison_warnings(current, baseline, baseline_file);
 }
 
