@@ -258,10 +258,16 @@ void write_heading(const Page& page, const ScanReport& report) {
         .append("=")
         .append(std::to_string(report.settings.*threshold->field));
   }
+  // Offline, the label takes a line of its own, wrapped rather than cut: it says where the data
+  // came from, which a reader must not miss.
   const auto offline = offline_label(report);
-  page.line(
-      settings.append(settings.empty() ? "" : ", ")
-          .append(offline ? *offline : "API requests: " + std::to_string(report.api_requests)));
+  if (offline) {
+    page.line(settings);
+    page.paragraph(*offline);
+  } else {
+    page.line(settings.append(settings.empty() ? "" : ", ")
+                  .append("API requests: " + std::to_string(report.api_requests)));
+  }
   std::string made_with;
   for (const auto& [label, value] : selection_lines(report)) {
     if (label != "Data") {  // said above
