@@ -12,7 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "bbp/core/catalogue.hpp"
-#include "bbp/text/sha256.hpp"
+#include "bbp/core/suppression.hpp"
 #include "bbp/text/text.hpp"
 #include "commands.hpp"
 #include "config_reader.hpp"
@@ -133,7 +133,7 @@ tl::expected<ConfigFile, std::string> parse_config(std::string_view text, const 
   }
   ConfigFile file;
   file.path = path;
-  file.sha256 = bbp::text::sha256_hex(text);
+  file.sha256 = core::sha256_hex(text);
   if (root.IsNull()) {
     return file;  // empty, or only comments: every setting keeps its default
   }

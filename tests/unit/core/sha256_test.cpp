@@ -1,14 +1,15 @@
-#include "bbp/text/sha256.hpp"
+#include "bbp/core/suppression.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace bbp::text {
+namespace bbp::core {
 namespace {
 
-// FIPS 180-4 examples and lengths around the padding boundary (55/56/64 bytes), with digests
-// computed by sha256sum.
+// SHA-256 (core/suppression.hpp; SSH fingerprints and the config file's digest): FIPS 180-4
+// examples and lengths around the padding boundary (55/56/64 bytes), with digests computed by
+// sha256sum.
 TEST(Sha256Test, KnownDigests) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
@@ -29,4 +30,4 @@ TEST(Sha256Test, OneBitChangesTheDigest) {
 }
 
 }  // namespace
-}  // namespace bbp::text
+}  // namespace bbp::core
