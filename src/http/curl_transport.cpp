@@ -296,17 +296,35 @@ void set_callbacks(EasyOptions& easy, Transfer& transfer) {
   easy.set(CURLOPT_XFERINFODATA, static_cast<void*>(&transfer));
 }
 
+// The body is sent from the request itself, not copied: the request outlives the transfer. Its
+// size is given rather than left to strlen, so that a body holding a NUL byte is sent whole.
+void set_body(EasyOptions& easy, const std::string& body) {
+  easy.set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  easy.set(CURLOPT_POSTFIELDS, body.data());
+}
+
 void set_message(EasyOptions& easy, const EasySetup& setup) {
   easy.set(CURLOPT_SHARE, setup.share);
   easy.set(CURLOPT_HTTPHEADER, setup.headers);
+  const std::string& body = setup.request.body;
   switch (setup.request.method) {
     case Method::get:
       easy.set(CURLOPT_HTTPGET, 1L);
       break;
     case Method::post:
       easy.set(CURLOPT_POST, 1L);
-      easy.set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(setup.request.body.size()));
-      easy.set(CURLOPT_POSTFIELDS, setup.request.body.data());
+      set_body(easy, body);
+      break;
+    case Method::put:
+      // A POST's body under another name: CURLOPT_UPLOAD would want a read callback.
+      easy.set(CURLOPT_CUSTOMREQUEST, "PUT");
+      set_body(easy, body);
+      break;
+    case Method::del:
+      easy.set(CURLOPT_CUSTOMREQUEST, "DELETE");
+      if (!body.empty()) {  // without one, no Content-Length nor Content-Type is sent
+        set_body(easy, body);
+      }
       break;
   }
 }

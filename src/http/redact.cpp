@@ -182,7 +182,7 @@ std::string_view without_request(std::string_view message) {
   if (!message.ends_with(')')) {
     return message;
   }
-  for (const std::string_view method : {" (GET ", " (POST "}) {
+  for (const std::string_view method : {" (GET ", " (POST ", " (PUT ", " (DELETE "}) {
     if (const auto at = message.rfind(method); at != std::string_view::npos) {
       return message.substr(0, at);
     }

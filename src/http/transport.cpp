@@ -9,7 +9,12 @@ namespace {
 
 using text::Named;
 
-constexpr std::array<Named<Method>, 2> kMethods{{{Method::get, "GET"}, {Method::post, "POST"}}};
+constexpr std::array<Named<Method>, 4> kMethods{{
+    {Method::get, "GET"},
+    {Method::post, "POST"},
+    {Method::put, "PUT"},
+    {Method::del, "DELETE"},
+}};
 
 constexpr std::array<Named<TransportErrorKind>, 8> kErrorKinds{{
     {TransportErrorKind::timeout, "timeout"},

@@ -17,7 +17,8 @@
 
 namespace bbp::http {
 
-enum class Method { get, post };
+// `del` because `delete` is a keyword.
+enum class Method { get, post, put, del };
 
 std::string_view to_string(Method method);
 

@@ -64,6 +64,17 @@ class HttpCurlTransport : public ::testing::Test {
       res.status = 201;
       res.set_content(req.get_header_value("Content-Type") + "|" + req.body, "text/plain");
     });
+    // Echoes what a write carried: method, Content-Type, Content-Length (none: "-") and body.
+    const auto echo = [this](const httplib::Request& req, httplib::Response& res) {
+      record(req);
+      const std::string length =
+          req.has_header("Content-Length") ? req.get_header_value("Content-Length") : "-";
+      res.set_content(
+          req.method + "|" + req.get_header_value("Content-Type") + "|" + length + "|" + req.body,
+          "text/plain");
+    };
+    server_.Put("/echo", echo);
+    server_.Delete("/echo", echo);
     server_.Get("/redirect", [](const httplib::Request&, httplib::Response& res) {
       res.set_redirect("/target", 302);
     });
@@ -227,6 +238,62 @@ TEST_F(HttpCurlTransport, PostsAFormBody) {
   EXPECT_EQ(result->status, 201);
   EXPECT_EQ(result->body,
             "application/x-www-form-urlencoded|grant_type=client_credentials&scope=repository");
+}
+
+TEST_F(HttpCurlTransport, PutsAJsonBody) {
+  CurlTransport transport(options());
+  Request request;
+  request.method = Method::put;
+  request.url = url("/echo");
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = R"({"is_private": true})";
+  const auto result = transport.send(request);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->status, 200);
+  EXPECT_EQ(result->body, R"(PUT|application/json|20|{"is_private": true})");
+}
+
+TEST_F(HttpCurlTransport, PutWithoutABodySendsAnEmptyOne) {
+  CurlTransport transport(options());
+  Request request;
+  request.method = Method::put;
+  request.url = url("/echo");
+  const auto result = transport.send(request);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->body.substr(0, 4), "PUT|");
+  EXPECT_NE(result->body.find("|0|"), std::string::npos) << result->body;
+}
+
+TEST_F(HttpCurlTransport, DeletesWithAndWithoutABody) {
+  CurlTransport transport(options());
+  Request request;
+  request.method = Method::del;
+  request.url = url("/echo");
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = R"({"reason": "unused"})";
+  const auto with_body = transport.send(request);
+  ASSERT_TRUE(with_body) << with_body.error().message;
+  EXPECT_EQ(with_body->status, 200);
+  EXPECT_EQ(with_body->body, R"(DELETE|application/json|20|{"reason": "unused"})");
+
+  request.headers.clear();
+  request.body.clear();
+  const auto without_body = transport.send(request);
+  ASSERT_TRUE(without_body) << without_body.error().message;
+  EXPECT_EQ(without_body->body, "DELETE||-|");
+}
+
+// A handle that sent a PUT or a DELETE goes back to the pool: the next GET must be a GET.
+TEST_F(HttpCurlTransport, APooledHandleForgetsTheMethodOfItsLastRequest) {
+  CurlTransport transport(options());
+  Request request;
+  request.method = Method::del;
+  request.url = url("/echo");
+  ASSERT_TRUE(transport.send(request));
+  const auto result = transport.send(get(url("/hello")));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->status, 200);
+  EXPECT_EQ(result->body, "hello");
 }
 
 TEST_F(HttpCurlTransport, InterimContinueResponseIsNotTheResult) {

@@ -111,6 +111,10 @@ TEST(HttpRedact, WithoutRequestDropsOnlyTheTrailingRequest) {
   EXPECT_EQ(without_request("Timeout was reached (GET https://api.example/2.0/x?page=2)"),
             "Timeout was reached");
   EXPECT_EQ(without_request("refused (POST https://auth.example/token)"), "refused");
+  EXPECT_EQ(without_request("Timeout was reached (PUT https://api.example/2.0/x)"),
+            "Timeout was reached");
+  EXPECT_EQ(without_request("Couldn't connect (DELETE https://api.example/2.0/x/7)"),
+            "Couldn't connect");
   EXPECT_EQ(without_request("HTTP 503 (GET nowhere) and more"), "HTTP 503 (GET nowhere) and more");
   EXPECT_EQ(without_request("missing scope: repository:admin"), "missing scope: repository:admin");
 }

@@ -12,6 +12,8 @@ namespace {
 TEST(HttpBasics, MethodNames) {
   EXPECT_EQ(to_string(Method::get), "GET");
   EXPECT_EQ(to_string(Method::post), "POST");
+  EXPECT_EQ(to_string(Method::put), "PUT");
+  EXPECT_EQ(to_string(Method::del), "DELETE");
 }
 
 TEST(HttpBasics, ErrorKindNames) {
