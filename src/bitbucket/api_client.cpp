@@ -49,6 +49,28 @@ std::string text_excerpt(const std::string& body) {
   return line;
 }
 
+bool is_success(int status) {
+  return status >= 200 && status < 300;
+}
+
+// Why a request for another origin is not sent.
+ApiError refused_origin(http::Method method, const std::string& url, const std::string& endpoint) {
+  ApiError e;
+  e.kind = ApiError::Kind::refused_url;
+  e.endpoint = endpoint;
+  e.reason = UnknownReason::invalid_response;
+  e.message = (method == http::Method::get ? "refused to follow a link to another host: "
+                                           : "refused to send a write to another host: ") +
+              http::redact_url(url);
+  return e;
+}
+
+ApiError not_json(const std::string& endpoint, int status) {
+  return ApiError{
+      ApiError::Kind::invalid_response, endpoint, status, UnknownReason::invalid_response,
+      "the response is not valid JSON", {},       {}};
+}
+
 }  // namespace
 
 ErrorBody parse_error_body(const std::string& body) {
@@ -224,60 +246,81 @@ tl::expected<nlohmann::json, ApiError> ApiClient::get_json(const std::string& pa
 
 tl::expected<nlohmann::json, ApiError> ApiClient::get_once(const std::string& url) {
   const std::string endpoint = path_of(url);
-  if (origin_of(url) != api_origin_) {
+  auto response = exchange({http::Method::get, url, endpoint, std::nullopt});
+  if (!response) {
+    return tl::unexpected(std::move(response.error()));
+  }
+  auto json = nlohmann::json::parse(response->body, nullptr, false);
+  if (json.is_discarded()) {
+    return tl::unexpected(not_json(endpoint, response->status));
+  }
+  return json;
+}
+
+tl::expected<WriteAnswer, ApiError> ApiClient::send_json(
+    http::Method method, const std::string& path_or_url,
+    const std::optional<nlohmann::json>& body) {
+  const std::string url = url_for(path_or_url);
+  Call call{method, url, path_of(url), std::nullopt};
+  if (body) {
+    // Never throws: a string that is not UTF-8 (none parsed from an answer is) gets U+FFFD.
+    call.body = body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  auto response = exchange(call);
+  if (!response) {
+    return tl::unexpected(std::move(response.error()));
+  }
+  WriteAnswer answer{response->status, nullptr};
+  if (text::trim(response->body).empty()) {
+    return answer;  // 204 No Content, or a 2xx that says nothing more
+  }
+  answer.body = nlohmann::json::parse(response->body, nullptr, false);
+  if (answer.body.is_discarded()) {
+    return tl::unexpected(not_json(call.endpoint, response->status));
+  }
+  return answer;
+}
+
+tl::expected<http::Response, ApiError> ApiClient::exchange(const Call& call) {
+  if (origin_of(call.url) != api_origin_) {
     // Never send a credential anywhere but the configured API host.
-    ApiError e;
-    e.kind = ApiError::Kind::refused_url;
-    e.endpoint = endpoint;
-    e.reason = UnknownReason::invalid_response;
-    e.message = "refused to follow a link to another host: " + http::redact_url(url);
-    return tl::unexpected(std::move(e));
+    return tl::unexpected(refused_origin(call.method, call.url, call.endpoint));
   }
   if (cancel_ != nullptr && cancel_->load()) {
-    return tl::unexpected(interrupted_error(endpoint));
+    return tl::unexpected(interrupted_error(call.endpoint));
   }
   bool renewed = false;
   std::optional<int> last_status;
   for (;;) {
-    auto sent = send_once(url, endpoint, last_status);
+    auto sent = send_once(call, last_status);
     if (!sent) {
       return tl::unexpected(std::move(sent.error()));
     }
-    const http::Response* response = &sent->response;
-    last_status = response->status;
-    if (response->status == 429 && limiter_ != nullptr) {
+    http::Response& response = sent->response;
+    last_status = response.status;
+    if (response.status == 429 && limiter_ != nullptr) {
       continue;  // not an error: sent again once the limiter gives it a new slot
     }
-    if (response->status == 401) {
-      if (!renewed) {
-        renewed = true;
-        auto fresh = renew_token(sent->generation, endpoint);
-        if (!fresh) {
-          return tl::unexpected(std::move(fresh.error()));
-        }
-        if (*fresh) {
-          continue;
-        }
+    if (response.status == 401 && !renewed) {
+      renewed = true;
+      auto fresh = renew_token(sent->generation, call.endpoint);
+      if (!fresh) {
+        return tl::unexpected(std::move(fresh.error()));
       }
-      auto e = classify_http_error(401, response->body, endpoint);
+      if (*fresh) {
+        continue;  // with the new token
+      }
+    }
+    if (response.status == 401) {
+      auto e = classify_http_error(401, response.body, call.endpoint);
       e.kind = ApiError::Kind::auth;
       e.message = "Bitbucket rejected the credential (" + e.message + ")";
       return tl::unexpected(std::move(e));
     }
-    if (response->status < 200 || response->status >= 300) {
-      return tl::unexpected(classify_http_error(response->status, response->body, endpoint));
+    if (!is_success(response.status)) {
+      return tl::unexpected(classify_http_error(response.status, response.body, call.endpoint));
     }
-    auto json = nlohmann::json::parse(response->body, nullptr, false);
-    if (json.is_discarded()) {
-      return tl::unexpected(ApiError{ApiError::Kind::invalid_response,
-                                     endpoint,
-                                     response->status,
-                                     UnknownReason::invalid_response,
-                                     "the response is not valid JSON",
-                                     {},
-                                     {}});
-    }
-    return json;
+    return std::move(response);
   }
 }
 
@@ -300,40 +343,68 @@ tl::expected<bool, ApiError> ApiClient::renew_token(std::uint64_t generation,
                {}});
 }
 
-tl::expected<ApiClient::Sent, ApiError> ApiClient::send_once(const std::string& url,
-                                                             const std::string& endpoint,
+tl::expected<ApiClient::Sent, ApiError> ApiClient::send_once(const Call& call,
                                                              std::optional<int> last_status) {
-  std::optional<http::RateLimiter::Ticket> ticket;
-  if (limiter_ != nullptr) {
-    auto slot = limiter_->acquire();
-    if (!slot && slot.error() == http::RateLimitRefusal::interrupted) {
-      return tl::unexpected(interrupted_error(endpoint));
-    }
-    if (!slot) {
-      return tl::unexpected(ApiError{ApiError::Kind::http,
-                                     endpoint,
-                                     last_status,
-                                     UnknownReason::rate_limited,
-                                     kRateLimitWaitDetail,
-                                     {},
-                                     {}});
-    }
-    ticket = *slot;
+  auto ticket = take_slot(call, last_status);
+  if (!ticket) {
+    return tl::unexpected(std::move(ticket.error()));
   }
   const auto give_back = [&] {
-    if (ticket) {
-      limiter_->abandon(*ticket);
+    if (*ticket) {
+      limiter_->abandon(**ticket);
     }
   };
-  auto auth = authorization_for(endpoint);  // the token current now, after any wait
+  auto auth = authorization_for(call.endpoint);  // the token current now, after any wait
   if (!auth) {
     give_back();
     return tl::unexpected(std::move(auth.error()));
   }
   std::uint64_t generation = auth->generation;
+  const http::Request request = request_for(call, *auth, generation);
+  auto response = transport_.send(request);
+  if (!response) {
+    give_back();
+    return tl::unexpected(classify_transport_error(response.error(), call.endpoint));
+  }
+  if (*ticket) {
+    limiter_->settle(**ticket, *response);
+  }
+  return Sent{std::move(*response), generation};
+}
+
+tl::expected<std::optional<http::RateLimiter::Ticket>, ApiError> ApiClient::take_slot(
+    const Call& call, std::optional<int> last_status) {
+  if (limiter_ == nullptr) {
+    return std::optional<http::RateLimiter::Ticket>{};
+  }
+  auto slot = limiter_->acquire();
+  if (slot) {
+    return std::optional<http::RateLimiter::Ticket>{*slot};
+  }
+  if (slot.error() == http::RateLimitRefusal::interrupted) {
+    return tl::unexpected(interrupted_error(call.endpoint));
+  }
+  return tl::unexpected(
+      ApiError{ApiError::Kind::http,
+               call.endpoint,
+               last_status,
+               UnknownReason::rate_limited,
+               call.method == http::Method::get ? kRateLimitWaitDetail : kRateLimitWaitWriteDetail,
+               {},
+               {}});
+}
+
+http::Request ApiClient::request_for(const Call& call, const Authorization& auth,
+                                     std::uint64_t& generation) const {
   http::Request request;
-  request.url = url;
-  request.headers = {{"Authorization", auth->header.reveal()}, {"Accept", "application/json"}};
+  request.method = call.method;
+  request.url = call.url;
+  // Authorization first: `refresh` replaces it in place.
+  request.headers = {{"Authorization", auth.header.reveal()}, {"Accept", "application/json"}};
+  if (call.body) {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = *call.body;
+  }
   // A retry after a back-off carries the token current then, not the one it first carried.
   request.refresh = [this, &generation](http::Request& again) {
     if (auto fresh = tokens_.authorization()) {
@@ -341,15 +412,7 @@ tl::expected<ApiClient::Sent, ApiError> ApiClient::send_once(const std::string& 
       generation = fresh->generation;
     }
   };
-  auto response = transport_.send(request);
-  if (!response) {
-    give_back();
-    return tl::unexpected(classify_transport_error(response.error(), endpoint));
-  }
-  if (ticket) {
-    limiter_->settle(*ticket, *response);
-  }
-  return Sent{std::move(*response), generation};
+  return request;
 }
 
 tl::expected<void, ApiError> ApiClient::for_each_page(const std::string& path_or_url,

@@ -1,4 +1,4 @@
-// Authenticated JSON GETs against the Bitbucket Cloud API, and pagination.
+// Authenticated JSON reads and writes against the Bitbucket Cloud API, and pagination.
 #pragma once
 
 #include <atomic>
@@ -18,7 +18,7 @@
 
 namespace bbp::bitbucket {
 
-// Why an API read failed. `auth` means the credential itself was rejected (exit code 4);
+// Why an API read or write failed. `auth` means the credential itself was rejected (exit code 4);
 // everything else becomes a gap / unknown for the resource being read.
 struct ApiError {
   // auth: the credential was rejected; unreachable: no token could be had because the token
@@ -48,10 +48,16 @@ ErrorBody parse_error_body(const std::string& body);
 ApiError classify_http_error(int status, const std::string& body, std::string endpoint);
 ApiError classify_transport_error(const http::TransportError& error, std::string endpoint);
 
+// What a write was answered: its status and its body as JSON (null when empty, e.g. 204).
+struct WriteAnswer {
+  int status = 0;
+  nlohmann::json body;
+};
+
 class ApiClient {
  public:
   // `api_base` is e.g. "https://api.bitbucket.org/2.0" (validated by the caller). With a
-  // `limiter`, every GET takes a slot from it first and a 429 is sent again (with the token
+  // `limiter`, every request takes a slot from it first and a 429 is sent again (with the token
   // current then) for as long as the limiter lets the scan wait; without one a 429 is an error.
   ApiClient(http::Transport& transport, TokenSource& tokens, std::string api_base,
             const std::atomic<bool>* cancel = nullptr, http::RateLimiter* limiter = nullptr);
@@ -71,25 +77,52 @@ class ApiClient {
                                              const PageHandler& on_page,
                                              std::size_t max_pages = 10'000);
 
+  // Sends a write (POST, PUT, DELETE) of `body` (JSON; none for nullopt) to a path relative to
+  // the API base. Like a read: a slot from the rate limiter first (a 429 is sent again when the
+  // limiter gives a new slot), the token current then, one renewal after a 401 (then Kind::auth).
+  // Any other non-2xx answer is an ApiError from classify_http_error (http_status set, so a
+  // caller can tell 404/409/403 apart); a 2xx body that is not JSON (and not empty) is
+  // invalid_response. Never to another origin than the API's.
+  tl::expected<WriteAnswer, ApiError> send_json(http::Method method, const std::string& path_or_url,
+                                                const std::optional<nlohmann::json>& body);
+
   const std::string& api_base() const { return api_base_; }
   std::string url_for(const std::string& path_or_url) const;
 
  private:
-  tl::expected<nlohmann::json, ApiError> get_once(const std::string& url);
-  // The Authorization to send, or the error a read of `endpoint` reports: interrupted when the
-  // token request was abandoned, an authentication failure when it was refused.
-  tl::expected<Authorization, ApiError> authorization_for(const std::string& endpoint);
-  static ApiError interrupted_error(const std::string& endpoint);
-  // One attempt: a slot from the limiter, the current token, the request; the answer or why
-  // there is none. The ticket is settled here.
-  // After a 401: true when a new token was minted (send again), false when there is none.
-  tl::expected<bool, ApiError> renew_token(std::uint64_t generation, const std::string& endpoint);
+  // One request as the loop sends it (again after a 429 or a renewal).
+  struct Call {
+    http::Method method = http::Method::get;
+    std::string url;                  // absolute
+    std::string endpoint;             // its path, for errors
+    std::optional<std::string> body;  // JSON text; none for nullopt
+  };
   struct Sent {
     http::Response response;
     std::uint64_t generation = 0;  // of the token it carried
   };
-  tl::expected<Sent, ApiError> send_once(const std::string& url, const std::string& endpoint,
-                                         std::optional<int> last_status);
+
+  tl::expected<nlohmann::json, ApiError> get_once(const std::string& url);
+  // Every request, read or write, goes through here: the origin check, then send_once again
+  // after a 429 (with a limiter) and once after a 401 that renewed the token. The 2xx answer,
+  // or the error any other answer is.
+  tl::expected<http::Response, ApiError> exchange(const Call& call);
+  // The Authorization to send, or the error a request to `endpoint` reports: interrupted when
+  // the token request was abandoned, an authentication failure when it was refused.
+  tl::expected<Authorization, ApiError> authorization_for(const std::string& endpoint);
+  static ApiError interrupted_error(const std::string& endpoint);
+  // After a 401: true when a new token was minted (send again), false when there is none.
+  tl::expected<bool, ApiError> renew_token(std::uint64_t generation, const std::string& endpoint);
+  // One attempt: a slot from the limiter, the current token, the request; the answer or why
+  // there is none. The ticket is settled here.
+  tl::expected<Sent, ApiError> send_once(const Call& call, std::optional<int> last_status);
+  // The slot the limiter gives (none without a limiter), or why the request is not sent.
+  tl::expected<std::optional<http::RateLimiter::Ticket>, ApiError> take_slot(
+      const Call& call, std::optional<int> last_status);
+  // The request `call` is, carrying `auth`; a retry after a back-off refreshes the token into
+  // it and into `generation`.
+  http::Request request_for(const Call& call, const Authorization& auth,
+                            std::uint64_t& generation) const;
 
   http::Transport& transport_;
   TokenSource& tokens_;
@@ -102,5 +135,8 @@ class ApiClient {
 // The detail of a read that was not made because the rate limit outlasted --max-wait.
 inline constexpr const char* kRateLimitWaitDetail =
     "not read: the rate limit outlasted the time the scan may wait for it (--max-wait)";
+// The same for a write that was not sent.
+inline constexpr const char* kRateLimitWaitWriteDetail =
+    "not sent: the rate limit outlasted the time the run may wait for it (--max-wait)";
 
 }  // namespace bbp::bitbucket

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bbp/http/rate_limiter.hpp"
 #include "bbp/http/retrying_transport.hpp"
 #include "http_fakes.hpp"
 
@@ -206,6 +207,220 @@ TEST_F(ApiClientRenewal, TokenEndpointDownIsUnreachableWithoutApiRequest) {
   EXPECT_EQ(body.error().kind, ApiError::Kind::unreachable);
   EXPECT_NE(body.error().message.find("connect error: connection refused"), std::string::npos);
   EXPECT_EQ(transport.request_count(), 0u);
+}
+
+// send_json -------------------------------------------------------------------------------
+
+const nlohmann::json kRestriction = {{"type", "branchrestriction"},
+                                     {"kind", "force"},
+                                     {"branch_match_kind", "glob"},
+                                     {"pattern", "main"}};
+constexpr const char* kRestrictions = "/repositories/acme/api/branch-restrictions";
+
+TEST_F(ApiClientTest, WriteWithABodyAnswered201GivesTheBodyAsJson) {
+  transport.push_response(201, R"({"id": 42, "kind": "force"})", kJson);
+  const auto answer = api.send_json(http::Method::post, kRestrictions, kRestriction);
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(answer->status, 201);
+  EXPECT_EQ(answer->body.at("id"), 42);
+  ASSERT_EQ(transport.request_count(), 1u);
+  const auto request = transport.last_request();
+  EXPECT_EQ(request.method, http::Method::post);
+  EXPECT_EQ(request.url, "https://api.bitbucket.org/2.0/repositories/acme/api/branch-restrictions");
+  EXPECT_EQ(http::find_header(request.headers, "Authorization"), "Bearer at-123");
+  EXPECT_EQ(http::find_header(request.headers, "Accept"), "application/json");
+  EXPECT_EQ(http::find_header(request.headers, "Content-Type"), "application/json");
+  EXPECT_EQ(nlohmann::json::parse(request.body), kRestriction);
+}
+
+TEST_F(ApiClientTest, WriteAnswered204HasANullBody) {
+  transport.push_response(204);
+  const auto answer =
+      api.send_json(http::Method::del, "/repositories/acme/api/deploy-keys/123", std::nullopt);
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(answer->status, 204);
+  EXPECT_TRUE(answer->body.is_null());
+  const auto request = transport.last_request();
+  EXPECT_EQ(request.method, http::Method::del);
+  EXPECT_EQ(request.url, "https://api.bitbucket.org/2.0/repositories/acme/api/deploy-keys/123");
+  EXPECT_TRUE(request.body.empty());
+  EXPECT_EQ(http::find_header(request.headers, "Content-Type"), std::nullopt);
+}
+
+TEST_F(ApiClientTest, PutSendsItsBodyToAnAbsoluteUrlOnTheApiOrigin) {
+  transport.push_response(200, R"({"is_private": true})", kJson);
+  const auto answer =
+      api.send_json(http::Method::put, "https://api.bitbucket.org/2.0/repositories/acme/web",
+                    nlohmann::json{{"is_private", true}});
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(answer->body.at("is_private"), true);
+  EXPECT_EQ(transport.last_request().method, http::Method::put);
+  EXPECT_EQ(transport.last_request().body, R"({"is_private":true})");
+}
+
+TEST_F(ApiClientTest, WriteRefusedWith409IsAnHttpErrorWithItsStatus) {
+  transport.push_response(
+      409,
+      R"({"type": "error", "error": {"message": "A branch restriction of this kind already exists for this branch.", "detail": "Restriction 1 has the same kind and matcher"}})",
+      kJson);
+  transport.push_response(404,
+                          R"({"type": "error", "error": {"message": "Repository not found"}})");
+  transport.push_response(
+      403,
+      R"({"type": "error", "error": {"message": "Access tokens cannot manage deploy keys."}})");
+
+  auto answer = api.send_json(http::Method::post, kRestrictions, kRestriction);
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().kind, ApiError::Kind::http);
+  EXPECT_EQ(answer.error().http_status, 409);
+  EXPECT_EQ(answer.error().reason, UnknownReason::api_error);
+  EXPECT_EQ(answer.error().endpoint, "/2.0/repositories/acme/api/branch-restrictions");
+  EXPECT_NE(answer.error().message.find("Restriction 1"), std::string::npos)
+      << answer.error().message;
+
+  answer = api.send_json(http::Method::put, "/repositories/acme/gone",
+                         nlohmann::json{{"is_private", true}});
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().http_status, 404);
+  EXPECT_EQ(answer.error().reason, UnknownReason::not_found);
+
+  answer = api.send_json(http::Method::del, "/repositories/acme/api/deploy-keys/1", std::nullopt);
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().http_status, 403);
+  EXPECT_EQ(answer.error().reason, UnknownReason::forbidden);
+  EXPECT_EQ(transport.request_count(), 3u);  // none of them sent again
+}
+
+TEST_F(ApiClientTest, WriteAnsweredWithSomethingElseThanJsonIsAnInvalidResponse) {
+  transport.push_response(201, "<html>created</html>", {{"Content-Type", "text/html"}});
+  const auto answer = api.send_json(http::Method::post, kRestrictions, kRestriction);
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().kind, ApiError::Kind::invalid_response);
+  EXPECT_EQ(answer.error().http_status, 201);
+}
+
+TEST_F(ApiClientTest, WriteToAnotherOriginIsRefusedWithoutARequest) {
+  for (const char* url :
+       {"https://evil.example/2.0/repositories/acme/api",
+        "http://api.bitbucket.org/2.0/repositories/acme/api",
+        "https://api.bitbucket.org@evil.example/2.0/repositories/acme/api", "relative/path"}) {
+    SCOPED_TRACE(url);
+    const auto answer = api.send_json(http::Method::put, url, nlohmann::json{{"is_private", true}});
+    ASSERT_FALSE(answer);
+    EXPECT_EQ(answer.error().kind, ApiError::Kind::refused_url);
+    EXPECT_NE(answer.error().message.find("refused to send a write"), std::string::npos);
+  }
+  EXPECT_EQ(transport.request_count(), 0u);
+}
+
+TEST_F(ApiClientTest, A429WithoutALimiterIsARateLimitedError) {
+  transport.push_response(429, "Rate limit for this resource has been exceeded");
+  const auto answer = api.send_json(http::Method::post, kRestrictions, kRestriction);
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().http_status, 429);
+  EXPECT_EQ(answer.error().reason, UnknownReason::rate_limited);
+  EXPECT_EQ(transport.request_count(), 1u);
+}
+
+TEST_F(ApiClientTest, CancelledBeforeAWriteSendsNothing) {
+  std::atomic<bool> cancel{true};
+  ApiClient cancelled(transport, tokens, kApiBase, &cancel);
+  const auto answer = cancelled.send_json(http::Method::post, kRestrictions, kRestriction);
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().kind, ApiError::Kind::cancelled);
+  EXPECT_EQ(transport.request_count(), 0u);
+}
+
+class ApiClientLimited : public ::testing::Test {
+ protected:
+  static http::RateLimitSettings settings(std::chrono::milliseconds max_wait) {
+    http::RateLimitSettings s;
+    s.max_wait = max_wait;
+    s.jitter = [] { return 0.0; };
+    return s;
+  }
+  static constexpr const char* kTooMany = "Rate limit for this resource has been exceeded";
+
+  fakes::FakeTransport transport;
+  fakes::FakeMonotonicClock clock;
+  fakes::RecordingSleeper sleeper{&clock};
+  StaticTokenSource tokens{Secret("Bearer at-123")};
+};
+
+TEST_F(ApiClientLimited, AWriteAnswered429IsSentAgainWhenTheLimiterGivesANewSlot) {
+  http::RateLimiter limiter(sleeper, clock, settings(std::chrono::hours(1)));
+  ApiClient api(transport, tokens, kApiBase, nullptr, &limiter);
+  transport.push_response(429, kTooMany, {{"Content-Type", "text/plain"}});
+  transport.push_response(201, R"({"id": 3})", kJson);
+
+  const auto answer = api.send_json(http::Method::post, kRestrictions, kRestriction);
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(answer->status, 201);
+  EXPECT_EQ(answer->body.at("id"), 3);
+  const auto requests = transport.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].method, http::Method::post);
+  EXPECT_EQ(requests[1].body, requests[0].body);
+  EXPECT_EQ(http::find_header(requests[1].headers, "Content-Type"), "application/json");
+  EXPECT_EQ(limiter.status().rejections, 1u);
+  EXPECT_FALSE(limiter.status().closed);
+  EXPECT_GE(sleeper.count(), 1u);  // the probe waited
+}
+
+TEST_F(ApiClientLimited, AReadAnswered429IsSentAgainToo) {
+  http::RateLimiter limiter(sleeper, clock, settings(std::chrono::hours(1)));
+  ApiClient api(transport, tokens, kApiBase, nullptr, &limiter);
+  transport.push_response(429, kTooMany, {{"Content-Type", "text/plain"}});
+  transport.push_response(200, R"({"type": "user"})", kJson);
+  const auto body = api.get_json("/user");
+  ASSERT_TRUE(body) << body.error().message;
+  EXPECT_EQ(transport.request_count(), 2u);
+}
+
+TEST_F(ApiClientLimited, AWriteTheLimitOutlastsIsNotSentAgain) {
+  http::RateLimiter limiter(sleeper, clock, settings(std::chrono::milliseconds(0)));
+  ApiClient api(transport, tokens, kApiBase, nullptr, &limiter);
+  transport.push_response(429, kTooMany, {{"Content-Type", "text/plain"}});
+  const auto answer =
+      api.send_json(http::Method::del, "/repositories/acme/api/deploy-keys/1", std::nullopt);
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().reason, UnknownReason::rate_limited);
+  EXPECT_EQ(answer.error().http_status, 429);
+  EXPECT_EQ(answer.error().message, kRateLimitWaitWriteDetail);
+  EXPECT_EQ(transport.request_count(), 1u);
+}
+
+TEST_F(ApiClientRenewal, AWriteAnswered401RenewsTheTokenAndIsSentOnceMore) {
+  token_transport.push_response(200, token_body("tok-1"));
+  token_transport.push_response(200, token_body("tok-2"));
+  transport.push_response(401,
+                          R"({"type": "error", "error": {"message": "Access token expired."}})");
+  transport.push_response(201, R"({"id": 9})", kJson);
+
+  const auto answer = api.send_json(http::Method::post, kRestrictions, kRestriction);
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(answer->status, 201);
+  const auto requests = transport.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(http::find_header(requests[0].headers, "Authorization"), "Bearer tok-1");
+  EXPECT_EQ(http::find_header(requests[1].headers, "Authorization"), "Bearer tok-2");
+  EXPECT_EQ(requests[1].method, http::Method::post);
+  EXPECT_EQ(nlohmann::json::parse(requests[1].body), kRestriction);
+}
+
+TEST_F(ApiClientRenewal, AWriteAnswered401TwiceIsAnAuthError) {
+  token_transport.push_response(200, token_body("tok-1"));
+  token_transport.push_response(200, token_body("tok-2"));
+  for (int i = 0; i < 2; ++i) {
+    transport.push_response(401,
+                            R"({"type": "error", "error": {"message": "Access token expired."}})");
+  }
+  const auto answer = api.send_json(http::Method::put, "/repositories/acme/web",
+                                    nlohmann::json{{"is_private", true}});
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().kind, ApiError::Kind::auth);
+  EXPECT_EQ(answer.error().http_status, 401);
+  EXPECT_EQ(transport.request_count(), 2u);
 }
 
 // classify_http_error ---------------------------------------------------------------------
