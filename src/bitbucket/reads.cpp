@@ -303,7 +303,7 @@ std::string_view field_of(const Target& target, std::string_view name) {
   for (const auto& [field, value] :
        {std::pair{"user", &target.user}, std::pair{"workspace", &target.workspace},
         std::pair{"repository", &target.repository}, std::pair{"project", &target.project},
-        std::pair{"environment", &target.environment}}) {
+        std::pair{"environment", &target.environment}, std::pair{"item", &target.item}}) {
     if (name == field) {
       return *value;
     }
@@ -426,6 +426,78 @@ Target Target::of_environment(const core::Repository& repository, std::string uu
   Target t = of(repository);
   t.environment = std::move(uuid);
   return t;
+}
+
+std::span<const Write> writes() {
+  using http::Method;
+  static const std::vector<Write> table{
+      {.kind = WriteKind::create_restriction,
+       .method = Method::post,
+       .path = "/repositories/{workspace}/{repository}/branch-restrictions",
+       .reread = "/repositories/{workspace}/{repository}/branch-restrictions",
+       .oauth_scopes = {"repository:admin"},
+       .api_token_scopes = {"admin:repository:bitbucket"},
+       .noun = "create a branch restriction"},
+      {.kind = WriteKind::update_restriction,
+       .method = Method::put,
+       .path = "/repositories/{workspace}/{repository}/branch-restrictions/{item}",
+       .reread = "/repositories/{workspace}/{repository}/branch-restrictions/{item}",
+       .oauth_scopes = {"repository:admin"},
+       .api_token_scopes = {"admin:repository:bitbucket"},
+       .noun = "update a branch restriction"},
+      {.kind = WriteKind::delete_restriction,
+       .method = Method::del,
+       .path = "/repositories/{workspace}/{repository}/branch-restrictions/{item}",
+       .reread = "/repositories/{workspace}/{repository}/branch-restrictions/{item}",
+       .oauth_scopes = {"repository:admin"},
+       .api_token_scopes = {"admin:repository:bitbucket"},
+       .noun = "delete a branch restriction"},
+      {.kind = WriteKind::update_repository,
+       .method = Method::put,
+       .path = "/repositories/{workspace}/{repository}",
+       .reread = "/repositories/{workspace}/{repository}",
+       .oauth_scopes = {"repository:admin"},
+       .api_token_scopes = {"admin:repository:bitbucket"},
+       .noun = "change a repository's settings"},
+      {.kind = WriteKind::delete_deploy_key,
+       .method = Method::del,
+       .path = "/repositories/{workspace}/{repository}/deploy-keys/{item}",
+       .reread = "/repositories/{workspace}/{repository}/deploy-keys/{item}",
+       .oauth_scopes = {"repository", "repository:admin"},
+       .api_token_scopes = {"admin:repository:bitbucket", "delete:ssh-key:bitbucket"},
+       .reversible = false,
+       .noun = "delete a deploy key"},
+      {.kind = WriteKind::delete_project_deploy_key,
+       .owner = Owner::project,
+       .method = Method::del,
+       .path = "/workspaces/{workspace}/projects/{project}/deploy-keys/{item}",
+       .reread = "/workspaces/{workspace}/projects/{project}/deploy-keys/{item}",
+       .oauth_scopes = {"project", "project:admin"},
+       .api_token_scopes = {"admin:project:bitbucket", "delete:ssh-key:bitbucket"},
+       .reversible = false,
+       .noun = "delete a project deploy key"},
+  };
+  return table;
+}
+
+const Write& write_of(WriteKind kind) {
+  const auto table = writes();
+  const auto it =
+      std::find_if(table.begin(), table.end(), [&](const Write& w) { return w.kind == kind; });
+  if (it == table.end()) {
+    throw std::logic_error("no row for this write");
+  }
+  return *it;
+}
+
+std::string path_for(const Write& write, const Target& target) {
+  return expand(write.path,
+                [&](std::string_view name) { return percent_encode(field_of(target, name)); });
+}
+
+std::string reread_path_for(const Write& write, const Target& target) {
+  return expand(write.reread,
+                [&](std::string_view name) { return percent_encode(field_of(target, name)); });
 }
 
 std::span<const Read> reads() {

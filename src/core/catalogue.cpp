@@ -38,7 +38,10 @@ std::vector<Rule> extended_rows() {
        .message = message_public_forks,
        .set = RuleSet::extended,
        .reads = {GapSubject::workspace},
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy = {.kind = FixKind::fork_policy,
+                  .flag = "--allow-fork-policy",
+                  .limitation = "Forks that already exist are not removed or made private."}},
       {.number = 13,
        .slug = "webhook-without-secret",
        .id = "b861eaea-23b1-4f1a-bc32-74f358952cfe",
@@ -59,7 +62,11 @@ std::vector<Rule> extended_rows() {
        .message = message_webhook_secret,
        .set = RuleSet::extended,
        .reads = {GapSubject::hooks},
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy =
+           {.why_not =
+                "The receiving service must check the secret first: bbposture does not change "
+                "webhooks."}},
       {.number = 14,
        .slug = "webhook-over-http",
        .id = "5d07e46e-ce97-401a-ab4b-c8d587db4abd",
@@ -80,7 +87,10 @@ std::vector<Rule> extended_rows() {
        .message = message_webhook_http,
        .set = RuleSet::extended,
        .reads = {GapSubject::hooks},
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy = {.why_not =
+                      "The receiving service must accept HTTPS first: bbposture does not change "
+                      "webhooks."}},
       {.number = 15,
        .slug = "unsecured-secret-variable",
        .id = "2ded0cec-50f0-4570-b018-cc12af12d4d1",
@@ -105,7 +115,11 @@ std::vector<Rule> extended_rows() {
        .message = message_secret_variable,
        .set = RuleSet::extended,
        .reads = {GapSubject::pipeline_variables, GapSubject::environments},
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy =
+           {.why_not =
+                "Its value has already been readable: secure the variable and rotate the secret it "
+                "holds. bbposture never reads or writes a variable's value."}},
       {.number = 16,
        .slug = "member-without-2fa",
        .id = "5b380bd2-14fd-47d0-9b8d-0bddb9a01065",
@@ -127,7 +141,11 @@ std::vector<Rule> extended_rows() {
        .message = message_members_2fa,
        .set = RuleSet::extended,
        .reads = {GapSubject::members},
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy =
+           {.why_not =
+                "Only the member can turn on two-step verification; a workspace administrator can "
+                "require it or remove the member."}},
       {.number = 17,
        .slug = "workspace-owner-count",
        .id = "dea01eb7-1c6a-4445-9beb-bf6773fcb7df",
@@ -148,7 +166,8 @@ std::vector<Rule> extended_rows() {
        .message = message_owner_count,
        .set = RuleSet::extended,
        .reads = {GapSubject::owners},
-       .thresholds = {Threshold::max_owners}},
+       .thresholds = {Threshold::max_owners},
+       .remedy = {.why_not = "Who owns a workspace is for its owners to decide."}},
   };
 }
 
@@ -192,7 +211,11 @@ std::vector<Rule> make_table() {
        .message = message_public,
        .set = RuleSet::casb,
        .reads = kNoReads,
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy = {.kind = FixKind::visibility,
+                  .flag = "--allow-visibility",
+                  .limitation = "Everyone without access loses it at once; forks and clones that "
+                                "already exist keep the code."}},
       {.number = 2,
        .slug = "pr-review-not-required",
        .id = "6ad95c13-0d13-4595-bc76-bd86f4eba4b9",
@@ -214,7 +237,12 @@ std::vector<Rule> make_table() {
        .message = message_review_required,
        .set = RuleSet::casb,
        .reads = kBranchReads,
-       .thresholds = {Threshold::min_approvals}},
+       .thresholds = {Threshold::min_approvals},
+       .remedy = {.kind = FixKind::restriction,
+                  .restrictions = {"require_approvals_to_merge"},
+                  .value_from = Threshold::min_approvals,
+                  .limitation = "A merge check: without 'enforce_merge_checks' (Premium) it warns "
+                                "and does not block a merge."}},
       {.number = 3,
        .slug = "direct-push-allowed",
        .id = "c60a7b00-1592-429a-8a32-d58101e4551f",
@@ -237,7 +265,11 @@ std::vector<Rule> make_table() {
        .message = message_direct_push,
        .set = RuleSet::casb,
        .reads = kBranchReads,
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy = {.kind = FixKind::restriction,
+                  .restrictions = {"push"},
+                  .limitation = "Nobody, administrators included, can push to the default branch "
+                                "afterwards: changes arrive by pull request."}},
       {.number = 4,
        .slug = "stale-repository",
        .id = "a1bd3076-a68d-492e-9947-a01e15a4d1b3",
@@ -255,7 +287,11 @@ std::vector<Rule> make_table() {
        .message = message_stale,
        .set = RuleSet::casb,
        .reads = kNoReads,
-       .thresholds = {Threshold::stale_days}},
+       .thresholds = {Threshold::stale_days},
+       .remedy =
+           {.why_not =
+                "Archiving or deleting a repository is a decision about its contents, for its "
+                "owners."}},
       {.number = 5,
        .slug = "stale-approvals-kept",
        .id = "738c9839-5e1e-4048-85a3-7935ec4c647a",
@@ -276,7 +312,9 @@ std::vector<Rule> make_table() {
        .message = message_stale_approvals,
        .set = RuleSet::casb,
        .reads = kBranchReads,
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy = {.kind = FixKind::restriction,
+                  .restrictions = {"reset_pullrequest_approvals_on_change"}}},
       {.number = 6,
        .slug = "force-push-allowed",
        .id = "4c52f441-0c24-4dbd-8f5e-0e5b829ee8e2",
@@ -296,7 +334,8 @@ std::vector<Rule> make_table() {
        .message = message_force_push,
        .set = RuleSet::casb,
        .reads = kBranchReads,
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy = {.kind = FixKind::restriction, .restrictions = {"force"}}},
       {.number = 7,
        .slug = "no-default-branch-protection",
        .id = "324f2014-4d4b-4aa6-89a8-72a6c7da09d7",
@@ -317,7 +356,8 @@ std::vector<Rule> make_table() {
        .message = message_protected,
        .set = RuleSet::casb,
        .reads = kBranchReads,
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy = {.kind = FixKind::restriction, .restrictions = {"delete", "force"}}},
       {.number = 8,
        .slug = "passing-builds-not-required",
        .id = "afe4a27e-ee01-4ebe-914c-d480ac49a5c2",
@@ -338,7 +378,12 @@ std::vector<Rule> make_table() {
        .message = message_passing_builds,
        .set = RuleSet::casb,
        .reads = kBranchReads,
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy = {.kind = FixKind::restriction,
+                  .restrictions = {"require_passing_builds_to_merge"},
+                  .minimum = 1,
+                  .limitation = "A merge check: without 'enforce_merge_checks' (Premium) it warns "
+                                "and does not block a merge."}},
       {.number = 9,
        .slug = "branch-deletion-allowed",
        .id = "86411562-4b85-4677-b048-7887cc5b1567",
@@ -357,7 +402,8 @@ std::vector<Rule> make_table() {
        .message = message_deletion,
        .set = RuleSet::casb,
        .reads = kBranchReads,
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy = {.kind = FixKind::restriction, .restrictions = {"delete"}}},
       {.number = 10,
        .slug = "merge-checks-not-enforced",
        .id = "64440d40-91de-4d13-9280-d5afa418ccf0",
@@ -377,7 +423,11 @@ std::vector<Rule> make_table() {
        .message = message_merge_checks,
        .set = RuleSet::casb,
        .reads = kBranchReads,
-       .thresholds = {}},
+       .thresholds = {},
+       .remedy = {.kind = FixKind::restriction,
+                  .restrictions = {"enforce_merge_checks"},
+                  .limitation = "Enforced on the Premium plan only: on other plans Bitbucket "
+                                "accepts the restriction and merge checks still only warn."}},
       {.number = 11,
        .slug = "old-key",
        .id = "0a135600-a109-434f-877c-1a6594dcd76d",
@@ -397,7 +447,12 @@ std::vector<Rule> make_table() {
        .message = message_key_age,
        .set = RuleSet::casb,
        .reads = kKeyReads,
-       .thresholds = {Threshold::key_max_age_days}},
+       .thresholds = {Threshold::key_max_age_days},
+       .remedy = {.kind = FixKind::delete_key,
+                  .flag = "--allow-key-deletion",
+                  .why_not = "Only its owner can delete a user's own SSH key.",
+                  .limitation = "Irreversible: whatever uses the key loses access; add its "
+                                "replacement first."}},
   };
 }
 
@@ -451,6 +506,10 @@ std::span<const Rule> catalogue() {
 
 std::string message_of(const Rule& rule, const nlohmann::json& evidence) {
   return rule.message != nullptr ? rule.message(evidence) : std::string(rule.title);
+}
+
+int minimum_value(const Remedy& remedy, const Settings& settings) {
+  return remedy.value_from ? settings.*threshold(*remedy.value_from).field : remedy.minimum;
 }
 
 const Rule* find_rule(std::string_view slug_or_id) {

@@ -59,6 +59,7 @@ struct Target {
   std::string repository;   // {repository}: the repository's slug
   std::string project;      // {project}: the project's key
   std::string environment;  // {environment}: a deployment environment's uuid
+  std::string item;         // {item}: a branch restriction's id, a deploy key's id (writes)
 
   static Target caller(std::string uuid);
   static Target of_workspace(std::string slug);
@@ -189,6 +190,40 @@ ReadResult<T> make_read_as(ApiClient& api, const Read& read, const Target& targe
 using PageSink = std::function<void(Parsed&& page)>;
 ReadResult<std::monostate> stream_read(ApiClient& api, const Read& read, const Target& target,
                                        const PageSink& on_page, const ReadOptions& options = {});
+
+// ---- Writes ----------------------------------------------------------------------------------
+//
+// What a write is, as data, beside the reads: only `bbposture fix` makes them (docs/fix.md).
+// Each row names its request, the read that looks at its target right before it is sent (the
+// API has no If-Match, so the comparison is made by hand), the scopes it needs, and whether
+// what it does can be undone.
+enum class WriteKind {
+  create_restriction,         // a branch restriction that does not exist yet
+  update_restriction,         // fields of an existing one ("fields not present are ignored")
+  delete_restriction,         // only to undo a restriction bbposture created
+  update_repository,          // is_private, fork_policy
+  delete_deploy_key,          // irreversible
+  delete_project_deploy_key,  // irreversible
+};
+
+struct Write {
+  WriteKind kind = WriteKind::create_restriction;
+  Owner owner = Owner::repository;
+  http::Method method = http::Method::post;
+  std::string_view path{};    // the names in braces as in Read::path, {item} included
+  std::string_view reread{};  // the GET that reads the target before the write
+  std::vector<std::string_view> oauth_scopes{};
+  std::vector<std::string_view> api_token_scopes{};
+  bool reversible = true;
+  std::string_view noun{};  // "create a branch restriction"
+};
+
+// Every write, one row per kind.
+std::span<const Write> writes();
+const Write& write_of(WriteKind kind);
+// The write's path, and its re-read's, for `target`.
+std::string path_for(const Write& write, const Target& target);
+std::string reread_path_for(const Write& write, const Target& target);
 
 // The detail of a gap for a read that was not made, or was abandoned, because the scan was
 // interrupted (SIGINT/SIGTERM).

@@ -61,6 +61,28 @@ struct Verdict {
   std::optional<GapSubject> not_read;
 };
 
+// How `bbposture fix` remedies a finding of a rule (docs/fix.md): the change it plans, the flag
+// a disruptive change needs, or why the change is left to people.
+enum class FixKind {
+  none,         // never written: `why_not` says why
+  restriction,  // add the missing branch restrictions on the default branch, or raise a value
+  visibility,   // make a public repository private
+  fork_policy,  // stop public forks of a private repository
+  delete_key,   // delete an old deploy key or project deploy key (never a user's own SSH key)
+};
+
+struct Remedy {
+  FixKind kind = FixKind::none;
+  // FixKind::restriction: the restriction kinds the default branch is to have.
+  std::vector<std::string_view> restrictions{};
+  // For a numeric restriction: the lowest value that passes, a threshold's or `minimum`.
+  std::optional<Threshold> value_from{};
+  int minimum = 0;
+  std::string_view flag{};        // the opt-in flag a disruptive change needs
+  std::string_view why_not{};     // FixKind::none: why bbposture leaves it to people
+  std::string_view limitation{};  // what the change does not do on its own, said in the plan
+};
+
 struct Rule {
   int number = 0;
   std::string_view slug;
@@ -88,7 +110,11 @@ struct Rule {
   // listing is always read). A scan makes a read only when a selected rule needs it.
   std::vector<GapSubject> reads;
   std::vector<Threshold> thresholds;  // the thresholds its check reads (core/settings.hpp)
+  Remedy remedy;                      // what `bbposture fix` does about a finding
 };
+
+// The lowest value of a numeric restriction that passes `rule` with these settings.
+int minimum_value(const Remedy& remedy, const Settings& settings);
 
 // `rule`'s message for a finding with this evidence. Evidence lacking a field the wording
 // needs (a hand-made evaluation) gives a shorter sentence, never an error.
