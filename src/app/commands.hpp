@@ -46,6 +46,10 @@ void setup_diff(CLI::App& app, DiffOptions& options);
 report::ReporterOptions reporter_options(const ScanConfig& config);
 int run_diff(const DiffOptions& options);
 
+// bbposture fix: a plan, --apply PLAN or --undo JOURNAL (fix_command.cpp, docs/fix.md).
+void setup_fix(CLI::App& app, ScanOptions& options);
+int run_fix(const ScanOptions& options, const std::atomic<bool>& cancel);
+
 void setup_auth_check(CLI::App& app, AuthCheckOptions& options);
 int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& cancel);
 

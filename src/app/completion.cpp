@@ -26,6 +26,9 @@ std::optional<Command> table_command(std::string_view path) {
   if (path == "auth check") {
     return Command::auth_check;
   }
+  if (path == "fix") {
+    return Command::fix;
+  }
   return std::nullopt;
 }
 

@@ -28,7 +28,9 @@ struct Commands {
   bbp::app::ConfigOptions config_options;
   bbp::app::CompletionOptions completion_options;
   bbp::app::HistoryOptions history_options;
+  bbp::app::ScanOptions fix_options;
   CLI::App* scan = nullptr;
+  CLI::App* fix = nullptr;
   CLI::App* rules = nullptr;
   CLI::App* diff = nullptr;
   CLI::App* config = nullptr;
@@ -49,6 +51,9 @@ void add_subcommands(CLI::App& app, Commands& c) {
   using namespace bbp::app;
   c.scan = app.add_subcommand("scan", "Scan workspaces and report findings");
   setup_scan(*c.scan, c.scan_options);
+  c.fix = app.add_subcommand(
+      "fix", "Plan tighten-only fixes for what a scan finds; apply a reviewed plan; undo it");
+  setup_fix(*c.fix, c.fix_options);
   auto* auth = app.add_subcommand("auth", "Authentication commands");
   auth->require_subcommand(1);
   setup_auth_check(
@@ -90,6 +95,10 @@ int run(const CLI::App& app, const Commands& c) {
   if (c.scan->parsed()) {
     setup_logging(c.scan_options.log);
     return run_scan(c.scan_options, g_cancel);
+  }
+  if (c.fix->parsed()) {
+    setup_logging(c.fix_options.log);
+    return run_fix(c.fix_options, g_cancel);
   }
   setup_logging(c.auth_options.log);
   return run_auth_check(c.auth_options, g_cancel);

@@ -62,6 +62,10 @@ Words auth_formats() {
   return {"table", "json"};
 }
 
+Words fix_formats() {
+  return {"table", "json", "terraform"};
+}
+
 Words rule_sets() {
   return {"casb", "extended", "all"};
 }
@@ -85,7 +89,8 @@ Words rule_names() {
 
 constexpr unsigned kScan = bit(Command::scan);
 constexpr unsigned kScanDiff = Command::scan | Command::diff;
-constexpr unsigned kScanAuth = Command::scan | Command::auth_check;
+constexpr unsigned kScanAuth = Command::scan | Command::auth_check | bit(Command::fix);
+constexpr unsigned kScanFix = Command::scan | Command::fix;
 
 // A threshold of the rule catalogue (core/settings.hpp) as a scan option.
 OptionRow threshold_row(const core::ThresholdRow& t) {
@@ -93,7 +98,7 @@ OptionRow threshold_row(const core::ThresholdRow& t) {
           .key = t.key,
           .kind = OptionKind::number,
           .field = t.field,
-          .commands = kScan,
+          .commands = kScanFix,
           .group = "Rules",
           .type_name = t.unit.empty() ? "COUNT" : "DAYS",
           .help = std::string(t.help),
@@ -117,7 +122,7 @@ std::vector<OptionRow> scope_and_output_rows() {
        .key = "repos",
        .kind = OptionKind::list,
        .field = &top<&O::repos>,
-       .commands = kScan,
+       .commands = kScanFix,
        .group = "Scope",
        .type_name = "GLOB",
        .help = "Only repositories matching this glob (slug or ws/slug; repeatable)"},
@@ -125,7 +130,7 @@ std::vector<OptionRow> scope_and_output_rows() {
        .key = "exclude_repos",
        .kind = OptionKind::list,
        .field = &top<&O::exclude_repos>,
-       .commands = kScan,
+       .commands = kScanFix,
        .group = "Scope",
        .type_name = "GLOB",
        .help = "Skip repositories matching this glob (repeatable)"},
@@ -133,7 +138,7 @@ std::vector<OptionRow> scope_and_output_rows() {
        .key = "projects",
        .kind = OptionKind::list,
        .field = &top<&O::projects>,
-       .commands = kScan,
+       .commands = kScanFix,
        .group = "Scope",
        .type_name = "KEY",
        .help = "Only repositories in this project key (repeatable)"},
@@ -234,7 +239,7 @@ std::vector<OptionRow> rule_and_source_rows() {
        .key = "rules",
        .kind = OptionKind::list,
        .field = &top<&O::rules>,
-       .commands = kScan,
+       .commands = kScanFix,
        .group = "Rules",
        .type_name = "RULE",
        .help = "Only evaluate this rule (slug or ID; repeatable)",
@@ -243,7 +248,7 @@ std::vector<OptionRow> rule_and_source_rows() {
        .key = "skip_rules",
        .kind = OptionKind::list,
        .field = &top<&O::skip_rules>,
-       .commands = kScan,
+       .commands = kScanFix,
        .group = "Rules",
        .type_name = "RULE",
        .help = "Do not evaluate this rule (slug or ID; repeatable)",
@@ -464,9 +469,97 @@ std::vector<OptionRow> connection_and_log_rows() {
   };
 }
 
+// `bbposture fix` and `auth check --fix` (docs/fix.md). None has a config key: what may be
+// written is said on the command line of the run that writes it, never by a file.
+std::vector<OptionRow> fix_rows() {
+  using O = ScanOptions;
+  constexpr unsigned kFix = bit(Command::fix);
+  const auto flag = [](std::string_view names, FlagField field, std::string help) {
+    return OptionRow{.names = names,
+                     .kind = OptionKind::flag,
+                     .field = field,
+                     .commands = bit(Command::fix),
+                     .group = "Fix",
+                     .help = std::move(help)};
+  };
+  return {
+      {.names = "-f,--format",
+       .kind = OptionKind::choice,
+       .field = &top<&O::fix_format>,
+       .commands = kFix,
+       .group = "Output",
+       .type_name = "FORMAT",
+       .help = "The plan as a table, JSON (to review and --apply) or Terraform (default: from "
+               "the -o file's extension, else table)",
+       .values = fix_formats,
+       .may_be_empty = true},
+      {.names = "-o,--output",
+       .kind = OptionKind::path,
+       .field = &top<&O::fix_output>,
+       .commands = kFix,
+       .group = "Output",
+       .type_name = "FILE",
+       .help = "Write the plan to FILE (atomically; -: stdout); .json for --apply, .tf for "
+               "Terraform",
+       .may_be_empty = true},
+      {.names = "--apply",
+       .kind = OptionKind::path,
+       .field = &top<&O::apply>,
+       .commands = kFix,
+       .group = "Fix",
+       .type_name = "PLAN",
+       .help = "Make the changes of this reviewed JSON plan, each after reading its target "
+               "again"},
+      {.names = "--undo",
+       .kind = OptionKind::path,
+       .field = &top<&O::undo>,
+       .commands = kFix,
+       .group = "Fix",
+       .type_name = "JOURNAL",
+       .help = "Undo what an --apply recorded in this journal (where nothing changed since)"},
+      {.names = "--journal",
+       .kind = OptionKind::path,
+       .field = &top<&O::journal>,
+       .commands = kFix,
+       .group = "Fix",
+       .type_name = "FILE",
+       .help = "Where --apply records every write and its undo (default: PLAN.journal)"},
+      {.names = "--from-report",
+       .kind = OptionKind::path,
+       .field = &top<&O::from_report>,
+       .commands = kFix,
+       .group = "Fix",
+       .type_name = "REPORT",
+       .help = "Plan for the repositories this JSON report's findings name, read again now"},
+      {.names = "--max-plan-age",
+       .kind = OptionKind::duration,
+       .field = &top<&O::max_plan_age>,
+       .commands = kFix,
+       .group = "Fix",
+       .type_name = "DURATION",
+       .help = "--apply refuses a plan older than this (default 24h)"},
+      flag("--allow-visibility", &top<&O::allow_visibility>,
+           "Plan making public repositories private"),
+      flag("--allow-key-deletion", &top<&O::allow_key_deletion>,
+           "Plan deleting old deploy keys and project deploy keys (irreversible)"),
+      flag("--allow-fork-policy", &top<&O::allow_fork_policy>,
+           "Plan stopping public forks of private repositories (extended rule)"),
+      flag("--replace-exemptions", &top<&O::replace_exemptions>,
+           "Plan push restrictions without their exemptions (the plan lists who loses direct "
+           "push)"),
+      {.names = "--fix",
+       .kind = OptionKind::flag,
+       .field = &top<&O::auth_fix>,
+       .commands = bit(Command::auth_check),
+       .group = "Fix",
+       .help = "Also say which write scopes `bbposture fix --apply` needs and whether the "
+               "credential has them"},
+  };
+}
+
 std::vector<OptionRow> all_rows() {
   auto rows = scope_and_output_rows();
-  for (auto more : {rule_and_source_rows(), connection_and_log_rows()}) {
+  for (auto more : {rule_and_source_rows(), connection_and_log_rows(), fix_rows()}) {
     rows.insert(rows.end(), more.begin(), more.end());
   }
   return rows;

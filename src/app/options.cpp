@@ -443,6 +443,66 @@ tl::expected<void, std::string> validate_only_new(const ScanOptions& options, Sc
   return {};
 }
 
+// The plan's format: -f, else the -o file's extension (.json, .tf), else a table.
+tl::expected<FixConfig::Format, std::string> fix_format(const ScanOptions& options) {
+  std::string name = options.fix_format;
+  if (name.empty() && !options.fix_output.empty() && options.fix_output != "-") {
+    const auto& out = options.fix_output;
+    name = out.ends_with(".json") ? "json" : out.ends_with(".tf") ? "terraform" : "table";
+  }
+  if (name == "json") {
+    return FixConfig::Format::json;
+  }
+  return name == "terraform" ? FixConfig::Format::terraform : FixConfig::Format::table;
+}
+
+// `bbposture fix`: one of plan, --apply or --undo; the flags belong to the plan, so they are
+// given when it is made, never when it is applied.
+tl::expected<void, std::string> validate_fix(const ScanOptions& options, ScanConfig& c) {
+  auto& f = c.fix;
+  f.format = *fix_format(options);
+  f.allow_visibility = options.allow_visibility;
+  f.allow_key_deletion = options.allow_key_deletion;
+  f.allow_fork_policy = options.allow_fork_policy;
+  f.replace_exemptions = options.replace_exemptions;
+  for (const auto& [value, target] :
+       {std::pair{&options.fix_output, &f.output}, std::pair{&options.apply, &f.apply},
+        std::pair{&options.undo, &f.undo}, std::pair{&options.journal, &f.journal}}) {
+    if (!value->empty() && *value != "-") {
+      *target = *value;
+    }
+  }
+  const auto age = parse_duration(options.max_plan_age);
+  if (!age || age->count() == 0) {
+    return tl::unexpected("--max-plan-age must be a duration such as 24h or 90m, not '" +
+                          options.max_plan_age + "'");
+  }
+  f.max_plan_age = *age;
+  if (f.apply && f.undo) {
+    return tl::unexpected(
+        std::string("--apply and --undo cannot be combined: run one, then "
+                    "the other"));
+  }
+  const bool flags =
+      f.allow_visibility || f.allow_key_deletion || f.allow_fork_policy || f.replace_exemptions;
+  if ((f.apply || f.undo) && flags) {
+    return tl::unexpected(std::string(
+        "the --allow-* and --replace-exemptions flags belong to the plan: make a new plan with "
+        "them, review it, then --apply it"));
+  }
+  if ((f.apply || f.undo) && (f.output || !options.fix_format.empty())) {
+    return tl::unexpected(
+        std::string("-f and -o describe a plan being made: --apply and --undo "
+                    "print what they did"));
+  }
+  if (f.journal && !f.apply) {
+    return tl::unexpected(
+        std::string("--journal names where --apply records its writes: give "
+                    "it with --apply (--undo takes the journal itself)"));
+  }
+  return {};
+}
+
 }  // namespace
 
 tl::expected<ScanConfig, std::string> validate(const ScanOptions& options, Command command) {
@@ -469,6 +529,12 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options, Comma
        {validate_connection, validate_scope, validate_output, validate_table, validate_thresholds,
         validate_rule_selection, validate_sources, validate_only_new}) {
     if (auto done = step(options, c); !done) {
+      return tl::unexpected(done.error());
+    }
+  }
+  c.auth_fix = options.auth_fix;
+  if (command == Command::fix) {
+    if (auto done = validate_fix(options, c); !done) {
       return tl::unexpected(done.error());
     }
   }

@@ -75,6 +75,19 @@ struct ScanOptions {
   bool show_suppressed = false;
   bool fail_on_unchanged = false;
   bool only_new = false;  // the table lists only new findings (needs a baseline)
+  // `bbposture fix` (docs/fix.md). Command-line only: no config file can turn a write on.
+  std::string fix_format;   // table | json | terraform ("": from -o's extension, else table)
+  std::string fix_output;   // where the plan goes ("" or "-": standard output)
+  std::string apply;        // --apply PLAN
+  std::string undo;         // --undo JOURNAL
+  std::string journal;      // --journal FILE (default: the plan's name + ".journal")
+  std::string from_report;  // --from-report REPORT.json: re-read only what its findings name
+  std::string max_plan_age = "24h";
+  bool allow_visibility = false;
+  bool allow_key_deletion = false;
+  bool allow_fork_policy = false;
+  bool replace_exemptions = false;
+  bool auth_fix = false;  // auth check --fix: the write scopes a plan needs
   // Filled from the config file, not from flags.
   std::vector<core::Suppression> suppressions;
   std::vector<core::DeclaredRestrictions> declarations;
@@ -101,6 +114,21 @@ struct ConnectionConfig {
 struct ConfigFileRead {
   std::string path;
   std::string sha256;
+};
+
+// What `bbposture fix` is to do: write a plan (neither apply nor undo), apply one, or undo one.
+struct FixConfig {
+  enum class Format { table, json, terraform };
+  Format format = Format::table;
+  std::optional<std::string> output;   // the plan's file; nullopt: standard output
+  std::optional<std::string> apply;    // the reviewed plan to apply
+  std::optional<std::string> undo;     // the journal to undo
+  std::optional<std::string> journal;  // where --apply records what it wrote
+  std::chrono::milliseconds max_plan_age{std::chrono::hours(24)};
+  bool allow_visibility = false;
+  bool allow_key_deletion = false;
+  bool allow_fork_policy = false;
+  bool replace_exemptions = false;
 };
 
 struct ScanConfig {
@@ -133,6 +161,8 @@ struct ScanConfig {
   bool fail_on_unchanged = false;       // with a baseline, --fail-on counts unchanged findings
   bool only_new = false;                // with a baseline, the table counts unchanged findings
   std::vector<std::string> warnings;    // said on stderr before the scan starts
+  FixConfig fix;                        // `bbposture fix` only
+  bool auth_fix = false;                // `auth check --fix`
 
   // The files this run writes and reads, with the options that name them.
   std::vector<NamedPath> outputs() const;
@@ -150,7 +180,7 @@ tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& op
 // A duration such as "90m", "6h", "1h30m", "45s" or "0" (a bare number is seconds).
 tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);
 // The subcommands that take the option table's options, a bit each.
-enum class Command : unsigned { scan = 1U, diff = 2U, auth_check = 4U };
+enum class Command : unsigned { scan = 1U, diff = 2U, auth_check = 4U, fix = 8U };
 
 // Checks what involves several options or the world outside (URLs, files, rule names) and
 // builds the config; each value was checked by its row of the option table when it was read,

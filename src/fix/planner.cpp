@@ -97,7 +97,8 @@ struct BranchWork {
 
 const core::BranchRestriction* exact(const BranchWork& w, const std::string& kind) {
   for (const auto& r : *w.repo->branch_restrictions) {
-    if (r.kind == kind && matches(r, w.matcher)) {
+    // A restriction declared in the config file is not Bitbucket's: never updated.
+    if (r.kind == kind && matches(r, w.matcher) && !r.declared_in) {
       return &r;
     }
   }

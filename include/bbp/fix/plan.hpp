@@ -9,6 +9,7 @@
 #pragma once
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -129,6 +130,10 @@ void seal(Plan& plan);
 // another version, truncated, malformed, or whose checksum does not match what it says.
 tl::expected<Plan, std::string> plan_from_json(const nlohmann::json& document);
 tl::expected<Plan, std::string> read_plan_file(const std::string& path);
+
+// The plan for a person: each step with its request and what it does not do, then what is left
+// to people and what could not be read, and how to apply it.
+void write_plan_table(const Plan& plan, std::ostream& out);
 
 // The steps --apply would make: those without `cannot_apply`.
 std::size_t applicable_steps(const Plan& plan);
