@@ -175,6 +175,19 @@ RouteResult list_deploy_keys(const RouteContext& ctx) {
   });
 }
 
+// One key, as the list shows it. Found by its own id, as the DELETE of a key finds it.
+RouteResult get_deploy_key(const RouteContext& ctx) {
+  const auto found = find_repo(ctx);
+  if (found.error) {
+    return *found.error;
+  }
+  const auto index = index_with_id(found.repo->deploy_keys, ctx.params.at("key_id"));
+  if (!index) {
+    return not_found("Deploy key not found");
+  }
+  return ctx.render.deploy_key(*found.workspace, *found.repo, *index);
+}
+
 RouteResult get_branching_model(const RouteContext& ctx, bool effective) {
   const auto found = find_repo(ctx);
   if (found.error) {
@@ -218,6 +231,18 @@ RouteResult list_project_deploy_keys(const RouteContext& ctx) {
   });
 }
 
+RouteResult get_project_deploy_key(const RouteContext& ctx) {
+  const auto found = find_project(ctx);
+  if (found.error) {
+    return *found.error;
+  }
+  const auto index = index_with_id(found.project->deploy_keys, ctx.params.at("key_id"));
+  if (!index) {
+    return not_found("Deploy key not found");
+  }
+  return ctx.render.project_deploy_key(*found.workspace, *found.project, *index);
+}
+
 // ----- the table ----------------------------------------------------------------------------
 
 std::vector<Route> route_table() {
@@ -248,10 +273,12 @@ std::vector<Route> route_table() {
       {"GET", repo + "/branching-model", repo_read, model(false)},
       {"GET", repo + "/effective-branching-model", repo_read, model(true)},
       {"GET", repo + "/deploy-keys", repo_keys, list_deploy_keys},
+      {"GET", repo + "/deploy-keys/{key_id}", repo_keys, get_deploy_key},
       {"GET", "/2.0/workspaces/{workspace}", workspace_read, get_workspace},
       {"GET", "/2.0/workspaces/{workspace}/projects", project_read, list_projects},
       {"GET", project, project_read, get_project},
       {"GET", project + "/deploy-keys", project_keys, list_project_deploy_keys},
+      {"GET", project + "/deploy-keys/{key_id}", project_keys, get_project_deploy_key},
       // Cross-workspace endpoints removed by CHANGE-2770.
       {"GET", "/2.0/workspaces", std::nullopt, nullptr},
       {"GET", "/2.0/user/permissions/workspaces", std::nullopt, nullptr},
