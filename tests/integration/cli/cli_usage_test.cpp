@@ -219,6 +219,7 @@ TEST(CliUsage, ManPageCoversEveryOptionInTheHelp) {
   int checked = 0;
   for (const auto& command : std::vector<std::vector<std::string>>{{"scan", "--help"},
                                                                    {"auth", "check", "--help"},
+                                                                   {"fix", "--help"},
                                                                    {"rules", "--help"},
                                                                    {"diff", "--help"}}) {
     const auto help = run_cli(BBP_BINARY, command).out;

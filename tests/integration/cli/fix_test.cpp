@@ -1,0 +1,252 @@
+// `bbposture fix` end to end against the fake: a plan makes no write; --apply makes the plan's
+// changes and a scan then finds only what the safety model leaves to people; a second apply
+// writes nothing; tighten only (a higher value is never lowered, an exemption list is never
+// shortened without its flag); drift is skipped; --undo restores the exact pre-image; a
+// credential without the write scope writes nothing; a plan that is not one, or was changed,
+// is refused before any request; kill -9 during --apply, then --apply again.
+#include <sys/stat.h>
+
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "fake_scan_fixture.hpp"
+#include "scan_scenario.hpp"
+
+namespace bbp::test {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+constexpr const char* kOld = "2024-01-01T00:00:00.000000+00:00";
+
+json protected_restrictions(int first) {
+  return json::array({restriction(first, "require_approvals_to_merge", "main", 3),
+                      restriction(first + 1, "push", "main"),
+                      restriction(first + 2, "reset_pullrequest_approvals_on_change", "main"),
+                      restriction(first + 3, "force", "main"),
+                      restriction(first + 4, "require_passing_builds_to_merge", "main", 1),
+                      restriction(first + 5, "delete", "main"),
+                      restriction(first + 6, "enforce_merge_checks", "main")});
+}
+
+// acme: api (unprotected, an old deploy key), web (public; 1 approval; a push restriction that
+// lets a bot push), strict (every protection, 3 approvals), old (protected but stale).
+json fix_scenario() {
+  auto web_push = restriction(11, "push", "main");
+  web_push["users"] =
+      json::array({{{"display_name", "Release Bot"}, {"uuid", "{bot}"}, {"type", "user"}}});
+  const json repos = json::array(
+      {{{"slug", "api"},
+        {"is_private", true},
+        {"updated_on", kRecent},
+        {"branch_restrictions", json::array()},
+        {"deploy_keys", json::array({key(31, "old-deploy", "ssh-ed25519 AAAAOLD", kOld)})}},
+       {{"slug", "web"},
+        {"is_private", false},
+        {"updated_on", kRecent},
+        {"branch_restrictions",
+         json::array({restriction(10, "require_approvals_to_merge", "main", 1), web_push})}},
+       {{"slug", "strict"},
+        {"is_private", true},
+        {"updated_on", kRecent},
+        {"branch_restrictions", protected_restrictions(20)}},
+       {{"slug", "old"},
+        {"is_private", true},
+        {"updated_on", kOld},
+        {"branch_restrictions", protected_restrictions(40)}}});
+  const auto client = [](const std::string& id, json scopes) {
+    return json{{"client_id", id}, {"client_secret", id + "-secret"}, {"scopes", scopes}};
+  };
+  return {
+      {"oauth_clients", json::array({client("admin", {"account", "repository", "repository:admin"}),
+                                     client("reader", {"account", "repository"})})},
+      {"user", {{"type", "user"}, {"uuid", "{u-dana}"}, {"nickname", "dana"}}},
+      {"ssh_keys", json::array()},
+      {"workspaces", json::array({{{"slug", "acme"}, {"name", "Acme"}, {"repositories", repos}}})}};
+}
+
+class Fix : public ::testing::Test {
+ protected:
+  RunResult fix(std::vector<std::string> args, const std::string& client = "admin") const {
+    args.insert(args.begin(), "fix");
+    const auto conn = bb_.connection();
+    args.insert(args.end(), conn.begin(), conn.end());
+    args.emplace_back("--no-progress");
+    return bb_.run(args, client_credentials(client, client + "-secret", kScenarioNow));
+  }
+  RunResult plan(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args{"-o", plan_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return fix(args);
+  }
+  json scan() const {
+    const auto r = bb_.scan({"-f", "json", "--fail-on", "none", "--no-progress"},
+                            client_credentials("admin", "admin-secret", kScenarioNow));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+  }
+  // The restrictions of a repository as the fake holds them now.
+  json restrictions(const std::string& repo) const {
+    const auto r =
+        bb_.run({"scan", "--api-url", bb_.fake().api_url(), "--token-url", bb_.fake().token_url(),
+                 "--repo", repo, "--save-snapshot", bb_.path(repo + ".snapshot.json"), "-o",
+                 bb_.path("ignored.json"), "--fail-on", "none", "--no-progress"},
+                client_credentials("admin", "admin-secret", kScenarioNow));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const auto snapshot = json::parse(read_file(bb_.path(repo + ".snapshot.json")));
+    return snapshot.at("workspaces")[0].at("repositories")[0].at("branch_restrictions");
+  }
+  std::set<std::string> finding_rules(const json& report) const {
+    std::set<std::string> out;
+    for (const auto& f : report.at("findings")) {
+      out.insert(f.at("repository").get<std::string>() + " " + f.at("rule").get<std::string>());
+    }
+    return out;
+  }
+  json plan_json() const { return json::parse(read_file(plan_)); }
+
+  FakeScanFixture bb_{BBP_BINARY, fix_scenario()};
+  std::string plan_ = bb_.path("plan.json");
+};
+
+TEST_F(Fix, APlanWritesNothingThenApplyLeavesOnlyWhatIsLeftToPeople) {
+  const auto made = plan();
+  ASSERT_EQ(made.exit_code, 1) << made.err;
+  EXPECT_TRUE(bb_.fake().write_requests().empty());
+  const auto p = plan_json();
+  EXPECT_EQ(p.at("format"), "bbposture-fix-plan");
+  EXPECT_EQ(p.at("identity").at("uuid"), "{u-dana}");
+  // api: eight restrictions' worth of findings, one step per restriction kind.
+  std::set<std::string> api_kinds;
+  for (const auto& s : p.at("steps")) {
+    if (s.at("target") == "acme/api") {
+      api_kinds.insert(s.at("desired").at("kind").get<std::string>());
+    }
+  }
+  EXPECT_EQ(api_kinds,
+            (std::set<std::string>{"delete", "enforce_merge_checks", "force", "push",
+                                   "require_approvals_to_merge", "require_passing_builds_to_merge",
+                                   "reset_pullrequest_approvals_on_change"}));
+  const auto applied = fix({"--apply", plan_});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err << applied.out;
+  struct stat st {};
+  ASSERT_EQ(::stat((plan_ + ".journal").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600U);
+  // What is left: the public repository and the old key (their flags were not given), the push
+  // exemption on web, and the stale repository.
+  EXPECT_EQ(finding_rules(scan()),
+            (std::set<std::string>{"acme/web public-repository", "acme/web direct-push-allowed",
+                                   "acme/api old-key", "acme/old stale-repository"}));
+  std::set<std::string> left;
+  for (const auto& l : p.at("left_alone")) {
+    left.insert(l.at("target").get<std::string>() + " " + l.at("rule").get<std::string>());
+  }
+  EXPECT_EQ(left, finding_rules(scan()));
+}
+
+TEST_F(Fix, ApplyingTheSamePlanTwiceWritesNothingTheSecondTime) {
+  ASSERT_EQ(plan().exit_code, 1);
+  ASSERT_EQ(fix({"--apply", plan_}).exit_code, 0);
+  const auto writes = bb_.fake().write_requests().size();
+  const auto again = fix({"--apply", plan_});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("already applied"));
+  EXPECT_EQ(bb_.fake().write_requests().size(), writes);
+}
+
+TEST_F(Fix, TightenOnlyAHigherValueIsNeverLoweredAndExemptionsNeedTheirFlag) {
+  ASSERT_EQ(plan({"--min-approvals", "2"}).exit_code, 1);
+  for (const auto& s : plan_json().at("steps")) {
+    EXPECT_NE(s.at("target"), "acme/strict") << s.dump();  // 3 approvals: left as it is
+    if (s.at("target") == "acme/web") {
+      EXPECT_EQ(s.at("action"), "raise_value") << s.dump();  // 1 → 2; the push is not touched
+      EXPECT_EQ(s.at("request").at("body"), (json{{"value", 2}}));
+    }
+  }
+  ASSERT_EQ(plan({"--replace-exemptions"}).exit_code, 1);
+  bool replaced = false;
+  for (const auto& s : plan_json().at("steps")) {
+    if (s.at("action") == "replace_exemptions") {
+      replaced = true;
+      EXPECT_EQ(s.at("removes")[0].at("id"), "{bot}");
+      EXPECT_EQ(s.at("flag"), "--replace-exemptions");
+    }
+  }
+  EXPECT_TRUE(replaced);
+}
+
+TEST_F(Fix, DestructiveChangesNeedTheirFlagAndUndoRestoresThePreImage) {
+  ASSERT_EQ(plan().exit_code, 1);
+  for (const auto& s : plan_json().at("steps")) {
+    EXPECT_NE(s.at("action"), "make_private");
+    EXPECT_NE(s.at("action"), "delete_deploy_key");
+  }
+  const auto before = restrictions("web");
+  ASSERT_EQ(plan({"--allow-visibility", "--min-approvals", "2"}).exit_code, 1);
+  ASSERT_EQ(fix({"--apply", plan_}).exit_code, 0);
+  EXPECT_FALSE(finding_rules(scan()).count("acme/web public-repository"));
+  const auto undone = fix({"--undo", plan_ + ".journal"});
+  ASSERT_EQ(undone.exit_code, 0) << undone.err << undone.out;
+  EXPECT_EQ(restrictions("web"), before);
+  EXPECT_EQ(restrictions("api"), json::array());
+  EXPECT_TRUE(finding_rules(scan()).count("acme/web public-repository"));
+  // Undone once: a second undo finds nothing to do.
+  const auto writes = bb_.fake().write_requests().size();
+  EXPECT_EQ(fix({"--undo", plan_ + ".journal"}).exit_code, 0);
+  EXPECT_EQ(bb_.fake().write_requests().size(), writes);
+}
+
+TEST_F(Fix, AStepWhoseTargetChangedSinceThePlanIsSkipped) {
+  ASSERT_EQ(plan({"--min-approvals", "2"}).exit_code, 1);
+  // Someone lowers web's approvals between the plan and its apply.
+  bb_.fake().add_fault({{"kind", "drift"},
+                        {"repository", "acme/web"},
+                        {"path", "/2.0/user"},
+                        {"update", {{"id", 10}, {"value", 0}}}});
+  const auto applied = fix({"--apply", plan_});
+  EXPECT_EQ(applied.exit_code, 1) << applied.err;
+  EXPECT_THAT(applied.out, HasSubstr("skipped: changed since the plan"));
+  for (const auto& w : bb_.fake().write_requests()) {
+    EXPECT_EQ(w.path.find("/web/"), std::string::npos) << w.path;
+  }
+}
+
+TEST_F(Fix, ACredentialWithoutTheWriteScopeWritesNothing) {
+  ASSERT_EQ(plan().exit_code, 1);
+  const auto applied = fix({"--apply", plan_}, "reader");
+  EXPECT_EQ(applied.exit_code, 1) << applied.err;
+  EXPECT_THAT(applied.out, HasSubstr("missing scope repository:admin"));
+  EXPECT_TRUE(bb_.fake().write_requests().empty());
+}
+
+TEST_F(Fix, APlanThatIsNotOneOrWasChangedIsRefusedBeforeAnyRequest) {
+  ASSERT_EQ(plan().exit_code, 1);
+  auto p = plan_json();
+  const auto refused = [&](const std::string& text, const std::string& said) {
+    std::ofstream(bb_.path("bad.json")) << text;
+    bb_.fake().reset_counters();
+    const auto r = fix({"--apply", bb_.path("bad.json")});
+    EXPECT_EQ(r.exit_code, 2) << text.substr(0, 80);
+    EXPECT_THAT(r.err, HasSubstr(said));
+    EXPECT_EQ(bb_.fake().request_count(), 0U);
+  };
+  auto tampered = p;
+  tampered["steps"][0]["request"]["body"]["pattern"] = "*";
+  refused(tampered.dump(), "changed after it was made");
+  auto newer = p;
+  newer["version"] = 99;
+  refused(newer.dump(), "plan version 99");
+  refused(p.dump().substr(0, 200), "not valid JSON");
+  refused(R"({"findings": []})", "not a bbposture fix plan");
+  auto stale = fix({"--apply", plan_, "--max-plan-age", "1s"});
+  EXPECT_EQ(stale.exit_code, 0) << "the clock is frozen: the plan is not older than 1s";
+}
+
+}  // namespace
+}  // namespace bbp::test
