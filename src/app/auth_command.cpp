@@ -71,6 +71,9 @@ class AuthCheck {
     doc_["api_url"] = connection.api_url;
     identify();
     report_scopes();
+    if (config.auth_fix) {
+      report_writes();
+    }
     const auto workspace = probe_workspace(config.workspaces);
     if (workspace) {
       probe_repository(*workspace);
@@ -179,6 +182,48 @@ class AuthCheck {
     if (!missing_scopes_.empty()) {
       out_ << "             missing for a full scan: " << text::join(missing_scopes_, " ") << '\n';
     }
+  }
+
+  // What a credential can be told to do about one write of `bbposture fix --apply`.
+  std::pair<std::string, std::vector<std::string>> write_status(const bitbucket::Write& w) const {
+    using bitbucket::CredentialKind;
+    const bool deletes_key = w.kind == bitbucket::WriteKind::delete_deploy_key ||
+                             w.kind == bitbucket::WriteKind::delete_project_deploy_key;
+    if (credentials_.kind == CredentialKind::access_token && deletes_key) {
+      return {"not possible with an access token (Bitbucket refuses it)", {}};
+    }
+    const auto& scopes =
+        credentials_.kind == CredentialKind::api_token ? w.api_token_scopes : w.oauth_scopes;
+    const std::vector<std::string> needed(scopes.begin(), scopes.end());
+    if (credentials_.kind != CredentialKind::client_credentials) {
+      return {"needs " + text::join(needed, " ") + "; cannot be told before a write", {}};
+    }
+    const auto granted = tokens_.granted_scopes();
+    std::vector<std::string> missing;
+    for (const auto& scope : needed) {
+      if (std::find(granted.begin(), granted.end(), scope) == granted.end()) {
+        missing.push_back(scope);
+      }
+    }
+    return {missing.empty() ? "granted (" + text::join(needed, " ") + ")"
+                            : "missing " + text::join(missing, " "),
+            missing};
+  }
+
+  // auth check --fix: the writes `bbposture fix --apply` makes, from the writes table.
+  void report_writes() {
+    out_ << "Writes of `bbposture fix --apply`:\n";
+    auto list = nlohmann::json::array();
+    for (const auto& w : bitbucket::writes()) {
+      const auto [status, missing] = write_status(w);
+      out_ << "  " << w.noun << ": " << status << '\n';
+      list.push_back({{"write", w.noun},
+                      {"oauth_scopes", w.oauth_scopes},
+                      {"api_token_scopes", w.api_token_scopes},
+                      {"status", status},
+                      {"missing", missing}});
+    }
+    doc_["writes"] = list;
   }
 
   // One page of `read` for `target`, recorded as a probe named by the read's label.
