@@ -103,7 +103,7 @@ std::optional<json> restoring_body(Action action, const json& pre, const json& d
     case Action::make_private:
     case Action::set_fork_policy: {
       const auto field = desired.items().begin().key();
-      return json{{field, pre.value(field, json())}};
+      return json{{"type", "repository"}, {field, pre.value(field, json())}};
     }
     case Action::create_restriction:
     case Action::delete_deploy_key:
