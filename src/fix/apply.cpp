@@ -107,7 +107,7 @@ class Run {
     stop_ = true;
   }
 
-  void record(json line) {
+  void record(const json& line) {
     if (auto written = journal_.append(line); !written) {
       stop({std::nullopt, written.error()});
     }

@@ -209,12 +209,12 @@ std::optional<Step> push_step(const BranchWork& w, bool replace_exemptions) {
 // ---- Repository settings and keys -----------------------------------------------------------
 
 Step setting_step(const core::Repository& repo, Action action, const std::string& field,
-                  json current, json desired) {
+                  const json& current, const json& desired) {
   auto s = step_of(action, WriteKind::update_repository, repository_target(repo),
                    json{{"type", "repository"}, {field, desired}});
   s.reread.path = bitbucket::with_query(s.reread.path, "fields", field);
-  s.current = setting_state(field, std::move(current));
-  s.desired = setting_state(field, std::move(desired));
+  s.current = setting_state(field, current);
+  s.desired = setting_state(field, desired);
   return s;
 }
 
