@@ -1,9 +1,14 @@
 // `bbposture fix`: make a plan (read, evaluate, plan; no write), apply a reviewed plan, or undo
 // what an apply did (docs/fix.md).
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -270,10 +275,37 @@ int run_exit_code(const fix::RunResult& result) {
 
 int finish_run(Session& s, const fix::RunResult& result) {
   print_results(result, std::cout);
+  spdlog::info("{} requests, {} of them writes", s.stack.requests(), result.writes);
   if (result.rejected) {
     return say_auth_failure({result.rejected->message, false}, s.credentials);
   }
   return run_exit_code(result);
+}
+
+fix::ApplyOptions apply_options(const ScanConfig& config, const Session& s,
+                                const std::atomic<bool>& cancel) {
+  fix::ApplyOptions options;
+  options.concurrency = config.connection.concurrency;
+  options.cancel = &cancel;
+  options.grants = s.grants();
+  return options;
+}
+
+// BBP_TEST_FIX_PAUSE=FILE (tests only): after the first write is answered, and before the journal
+// records it, write FILE and wait there until the run is interrupted (or killed).
+std::function<void()> pause_after_write(const std::atomic<bool>& cancel) {
+  const char* marker = std::getenv("BBP_TEST_FIX_PAUSE");  // NOLINT(concurrency-mt-unsafe)
+  if (marker == nullptr || *marker == '\0') {
+    return {};
+  }
+  return [file = std::string(marker), &cancel, once = std::make_shared<std::once_flag>()] {
+    std::call_once(*once, [&] {
+      std::ofstream(file) << "paused\n";
+      while (!cancel.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    });
+  };
 }
 
 int apply_plan(const ScanConfig& config, const std::atomic<bool>& cancel, core::TimePoint now,
@@ -294,14 +326,16 @@ int apply_plan(const ScanConfig& config, const std::atomic<bool>& cancel, core::
     return same.error();
   }
   spdlog::info("applying {} steps; the journal is {}", plan->steps.size(), journal_path);
-  const auto result = fix::apply_plan(s.api, *plan, **journal,
-                                      {config.connection.concurrency, &cancel, s.grants(), {}});
+  auto options = apply_options(config, s, cancel);
+  options.after_write = pause_after_write(cancel);
+  const auto result = fix::apply_plan(s.api, *plan, **journal, options);
   return finish_run(s, result);
 }
 
 int undo(const ScanConfig& config, const std::atomic<bool>& cancel,
          bitbucket::Credentials credentials) {
-  auto journal = bitbucket::JsonLinesFile::open(*config.fix.undo, "the undo journal");
+  auto journal =
+      bitbucket::JsonLinesFile::open(*config.fix.undo, "the undo journal", "a journal record");
   if (!journal) {
     say("--undo " + journal.error());
     return kExitUsage;
@@ -320,8 +354,7 @@ int undo(const ScanConfig& config, const std::atomic<bool>& cancel,
   if (auto same = same_identity(s, header->identity, *config.fix.undo); !same) {
     return same.error();
   }
-  const auto result =
-      fix::undo_journal(s.api, **journal, {config.connection.concurrency, &cancel, s.grants(), {}});
+  const auto result = fix::undo_journal(s.api, **journal, apply_options(config, s, cancel));
   return finish_run(s, result);
 }
 

@@ -1,12 +1,6 @@
 #include "bbp/bitbucket/checkpoint.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -17,10 +11,6 @@ namespace bbp::bitbucket {
 namespace {
 
 using nlohmann::json;
-
-std::string errno_text(int error) {
-  return std::strerror(error);  // NOLINT(concurrency-mt-unsafe)
-}
 
 std::vector<std::string> sorted(std::vector<std::string> items) {
   std::sort(items.begin(), items.end());
@@ -42,39 +32,6 @@ std::vector<core::Key> keys_from(const json& record) {
     keys.push_back(core::key_from_json(key));
   }
   return keys;
-}
-
-tl::expected<std::string, std::string> read_all(int fd, const std::string& path) {
-  std::string text;
-  char buffer[65536];
-  for (;;) {
-    const auto n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return tl::unexpected("cannot read the checkpoint " + path + ": " + errno_text(errno));
-    }
-    if (n == 0) {
-      return text;
-    }
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-}
-
-bool write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const auto n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return ::fdatasync(fd) == 0;
 }
 
 // The names of the header fields that differ, for the refusal message.
@@ -100,73 +57,42 @@ json checkpoint_header(const CheckpointScope& scope) {
           {"rules", sorted(scope.rules)}};
 }
 
-Checkpoint::Checkpoint(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+Checkpoint::Checkpoint(std::unique_ptr<JsonLinesFile> file) : file_(std::move(file)) {}
 
-Checkpoint::~Checkpoint() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-  }
-}
+Checkpoint::~Checkpoint() = default;
 
 tl::expected<std::unique_ptr<Checkpoint>, std::string> Checkpoint::open(
     const std::string& path, const CheckpointScope& scope) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return tl::unexpected("cannot open the checkpoint " + path + ": " + errno_text(errno));
+  auto file = JsonLinesFile::open(path, "the checkpoint", "a checkpoint record");
+  if (!file) {
+    return tl::unexpected(file.error() + " (remove it to start the scan over)");
   }
-  std::unique_ptr<Checkpoint> checkpoint(new Checkpoint(path, fd));
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    return tl::unexpected("the checkpoint " + path + " is not a regular file");
-  }
-  auto text = read_all(fd, path);
-  if (!text) {
-    return tl::unexpected(text.error());
-  }
-  if (auto loaded = checkpoint->load(*text, checkpoint_header(scope)); !loaded) {
+  std::unique_ptr<Checkpoint> checkpoint(new Checkpoint(std::move(*file)));
+  if (auto loaded = checkpoint->load(checkpoint_header(scope)); !loaded) {
     return tl::unexpected(loaded.error());
   }
   return checkpoint;
 }
 
-// Reads the journal's lines; a torn last line is cut off, an empty journal gets its header.
-tl::expected<void, std::string> Checkpoint::load(const std::string& text, const json& header) {
-  std::size_t start = 0;
-  for (std::size_t line = 1; start < text.size(); ++line) {
-    const auto end = text.find('\n', start);
-    const bool torn = end == std::string::npos;
-    const auto parsed =
-        json::parse(text.substr(start, torn ? std::string::npos : end - start), nullptr, false);
-    if (torn || parsed.is_discarded()) {
-      if (!torn && end + 1 < text.size()) {
-        return tl::unexpected(path_ + ": line " + std::to_string(line) +
-                              " is not a checkpoint record; the file is corrupt (remove it to "
-                              "start the scan over)");
-      }
-      break;  // the process died while writing this line
-    }
-    if (line == 1 && parsed != header) {
-      return tl::unexpected(path_ + " is the checkpoint of another scan (" +
-                            differences(parsed, header) +
-                            " differ); remove it or give another --checkpoint file");
-    }
-    if (line > 1) {
-      try {
-        load_record(parsed);
-      } catch (const std::exception& e) {
-        return tl::unexpected(path_ + ": line " + std::to_string(line) +
-                              " is not a checkpoint "
-                              "record (" +
-                              e.what() + "); remove the file to start the scan over");
-      }
-    }
-    start = end + 1;
+// Loads the journal's records; an empty journal gets its header.
+tl::expected<void, std::string> Checkpoint::load(const json& header) {
+  const auto& lines = file_->lines();
+  if (lines.empty()) {
+    return file_->append(header);
   }
-  if (start < text.size() && ::ftruncate(fd_, static_cast<off_t>(start)) != 0) {
-    return tl::unexpected("cannot repair the checkpoint " + path_ + ": " + errno_text(errno));
+  if (lines.front() != header) {
+    return tl::unexpected(path() + " is the checkpoint of another scan (" +
+                          differences(lines.front(), header) +
+                          " differ); remove it or give another --checkpoint file");
   }
-  if (start == 0 && !write_all(fd_, header.dump() + "\n")) {
-    return tl::unexpected("cannot write the checkpoint " + path_ + ": " + errno_text(errno));
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    try {
+      load_record(lines[i]);
+    } catch (const std::exception& e) {
+      return tl::unexpected(path() + ": line " + std::to_string(i + 1) +
+                            " is not a checkpoint record (" + e.what() +
+                            "); remove the file to start the scan over");
+    }
   }
   return {};
 }
@@ -234,19 +160,15 @@ void Checkpoint::record_ssh_keys(const std::vector<core::Key>& keys) {
 }
 
 void Checkpoint::append(const json& record) {
-  // Invalid UTF-8 from the API is replaced rather than refused: the read itself succeeded.
-  const std::string line = record.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-  const std::lock_guard lock(write_mutex_);
-  if (!write_failed_ && !write_all(fd_, line)) {
-    write_failed_ = true;
-    spdlog::warn("cannot write the checkpoint {}: {}; the scan goes on but cannot be resumed",
-                 path_, errno_text(errno));
+  // A failed write is said once; the scan goes on, and only loses the ability to resume.
+  if (auto written = file_->append(record); !written && !write_failed_.exchange(true)) {
+    spdlog::warn("{}; the scan goes on but cannot be resumed", written.error());
   }
 }
 
 void Checkpoint::remove() {
-  if (::unlink(path_.c_str()) != 0 && errno != ENOENT) {
-    spdlog::warn("cannot remove the finished checkpoint {}: {}", path_, errno_text(errno));
+  if (auto removed = file_->remove(); !removed) {
+    spdlog::warn("{}", removed.error());
   }
 }
 

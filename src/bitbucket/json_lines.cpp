@@ -57,19 +57,19 @@ std::size_t whole_lines(const std::string& text) {
 
 }  // namespace
 
-tl::expected<std::vector<json>, std::string> parse_json_lines(const std::string& text) {
+tl::expected<std::vector<json>, std::string> parse_json_lines(const std::string& text,
+                                                              std::string_view record) {
   std::vector<json> out;
   std::size_t start = 0;
   for (std::size_t line = 1; start < text.size(); ++line) {
     const auto end = text.find('\n', start);
     const bool torn = end == std::string::npos;
-    auto parsed =
-        json::parse(text.substr(start, torn ? std::string::npos : end - start), nullptr, false);
     if (torn) {
       break;  // the process died while writing this line
     }
+    auto parsed = json::parse(text.substr(start, end - start), nullptr, false);
     if (parsed.is_discarded()) {
-      return tl::unexpected("line " + std::to_string(line) + " is not JSON");
+      return tl::unexpected("line " + std::to_string(line) + " is not " + std::string(record));
     }
     out.push_back(std::move(parsed));
     start = end + 1;
@@ -87,7 +87,7 @@ JsonLinesFile::~JsonLinesFile() {
 }
 
 tl::expected<std::unique_ptr<JsonLinesFile>, std::string> JsonLinesFile::open(
-    const std::string& path, std::string_view what) {
+    const std::string& path, std::string_view what, std::string_view record) {
   const std::string name = std::string(what) + " " + path;
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -102,7 +102,7 @@ tl::expected<std::unique_ptr<JsonLinesFile>, std::string> JsonLinesFile::open(
   if (!text) {
     return tl::unexpected("cannot read " + name + ": " + text.error());
   }
-  auto lines = parse_json_lines(*text);
+  auto lines = parse_json_lines(*text, record);
   if (!lines) {
     return tl::unexpected(name + ": " + lines.error() + "; the file is corrupt");
   }
@@ -115,7 +115,8 @@ tl::expected<std::unique_ptr<JsonLinesFile>, std::string> JsonLinesFile::open(
 }
 
 tl::expected<std::vector<json>, std::string> JsonLinesFile::read(const std::string& path,
-                                                                 std::string_view what) {
+                                                                 std::string_view what,
+                                                                 std::string_view record) {
   const std::string name = std::string(what) + " " + path;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -126,7 +127,7 @@ tl::expected<std::vector<json>, std::string> JsonLinesFile::read(const std::stri
   if (!text) {
     return tl::unexpected("cannot read " + name + ": " + text.error());
   }
-  auto lines = parse_json_lines(*text);
+  auto lines = parse_json_lines(*text, record);
   if (!lines) {
     return tl::unexpected(name + ": " + lines.error() + "; the file is corrupt");
   }
@@ -134,9 +135,17 @@ tl::expected<std::vector<json>, std::string> JsonLinesFile::read(const std::stri
 }
 
 tl::expected<void, std::string> JsonLinesFile::append(const json& line) {
+  const auto text = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   const std::lock_guard lock(mutex_);
-  if (!write_all(fd_, line.dump() + "\n")) {
+  if (!write_all(fd_, text)) {
     return tl::unexpected("cannot write " + what_ + " " + path_ + ": " + errno_text(errno));
+  }
+  return {};
+}
+
+tl::expected<void, std::string> JsonLinesFile::remove() const {
+  if (::unlink(path_.c_str()) != 0 && errno != ENOENT) {
+    return tl::unexpected("cannot remove " + what_ + " " + path_ + ": " + errno_text(errno));
   }
   return {};
 }

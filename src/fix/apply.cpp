@@ -253,16 +253,19 @@ StepResult apply_step(Run& run, const Step& s) {
     }
     return failed_write(run, r, answer.error(), "");
   }
+  if (run.options().after_write) {
+    run.options().after_write();
+  }
   run.record(applied_line(s, intent, answer->body, answer->status, run.options()));
   r.outcome = Outcome::applied;
   return r;
 }
 
-// Steps of one target run in order on one thread; targets run side by side.
-template <typename Work>
-std::vector<StepResult> run_grouped(Run& run, std::size_t count, int concurrency,
+// Steps of one target run in order on one thread; targets run side by side. `work(i)` gives
+// the result of item i; `group_of(i)` names its target.
+std::vector<StepResult> run_grouped(std::size_t count, int concurrency,
                                     const std::function<std::string(std::size_t)>& group_of,
-                                    Work work) {
+                                    const std::function<StepResult(std::size_t)>& work) {
   std::vector<StepResult> results(count);
   std::map<std::string, std::vector<std::size_t>> groups;
   std::vector<std::string> order;
@@ -282,7 +285,6 @@ std::vector<StepResult> run_grouped(Run& run, std::size_t count, int concurrency
     });
   }
   pool.drain();
-  (void)run;
   return results;
 }
 
@@ -303,8 +305,13 @@ std::vector<Journaled> journaled_steps(const std::vector<json>& lines) {
     const auto step = line.value("step", "");
     const auto name = line.value("event", "");
     if (name == "intent") {
-      index[step] = out.size();
-      out.push_back({line, nullptr, name});
+      // A later apply of the same plan starts the step again: its new intent replaces the old.
+      const auto [it, fresh] = index.try_emplace(step, out.size());
+      if (fresh) {
+        out.push_back({line, nullptr, name});
+      } else {
+        out[it->second] = {line, nullptr, name};
+      }
       continue;
     }
     const auto it = index.find(step);
@@ -394,7 +401,7 @@ std::string_view to_string(Outcome outcome) {
 
 tl::expected<std::unique_ptr<bitbucket::JsonLinesFile>, std::string> open_journal(
     const std::string& path, const Plan& plan) {
-  auto file = bitbucket::JsonLinesFile::open(path, "the undo journal");
+  auto file = bitbucket::JsonLinesFile::open(path, "the undo journal", "a journal record");
   if (!file) {
     return tl::unexpected(file.error());
   }
@@ -445,8 +452,7 @@ RunResult apply_plan(bitbucket::ApiClient& api, const Plan& plan, bitbucket::Jso
                      const ApplyOptions& options) {
   Run run(api, journal, options);
   auto results = run_grouped(
-      run, plan.steps.size(), options.concurrency,
-      [&](std::size_t i) { return plan.steps[i].target; },
+      plan.steps.size(), options.concurrency, [&](std::size_t i) { return plan.steps[i].target; },
       [&](std::size_t i) { return apply_step(run, plan.steps[i]); });
   return run.finish(std::move(results));
 }
@@ -460,7 +466,7 @@ RunResult undo_journal(bitbucket::ApiClient& api, bitbucket::JsonLinesFile& jour
   });
   std::reverse(steps.begin(), steps.end());  // newest first
   auto results = run_grouped(
-      run, steps.size(), options.concurrency,
+      steps.size(), options.concurrency,
       [&](std::size_t i) { return steps[i].intent.value("target", ""); },
       [&](std::size_t i) { return undo_step(run, steps[i]); });
   return run.finish(std::move(results));

@@ -235,8 +235,8 @@ void lists_from(const json& doc, Plan& plan) {
 // The format and version, said before anything else is looked at.
 void check_kind(const json& doc) {
   if (!doc.is_object() || doc.value("format", "") != kPlanFormat) {
-    throw Refusal{"not a bbposture fix plan (no \"format\": \"" + std::string(kPlanFormat) +
-                  "\"): make one with `bbposture fix -o plan.json`"};
+    throw Refusal{R"(not a bbposture fix plan (no "format": ")" + std::string(kPlanFormat) +
+                  R"("): make one with `bbposture fix -o plan.json`)"};
   }
   const auto& version = member(doc, "version", "the plan");
   if (!version.is_number_integer() || version.get<int>() != kPlanVersion) {

@@ -262,7 +262,9 @@ class Planner {
         continue;
       }
       if (e.outcome == core::Outcome::unknown) {
-        unread(e);
+        if (e.resource.type != core::ResourceType::ssh_key) {  // never planned: not "unread"
+          unread(e);
+        }
       } else if (e.outcome == core::Outcome::fail) {
         take(e);
       }

@@ -29,6 +29,60 @@ std::string_view resource_of(const core::Rule& r) {
   return "repository";
 }
 
+constexpr std::array<text::Named<core::FixKind>, 5> kFixKinds{{
+    {core::FixKind::none, "none"},
+    {core::FixKind::restriction, "restriction"},
+    {core::FixKind::visibility, "visibility"},
+    {core::FixKind::fork_policy, "fork_policy"},
+    {core::FixKind::delete_key, "delete_key"},
+}};
+
+// What `bbposture fix` does about a finding of the rule, from its Remedy (docs/fix.md).
+std::string fix_sentence(const core::Rule& r) {
+  const auto& m = r.remedy;
+  std::string out;
+  switch (m.kind) {
+    case core::FixKind::none:
+      return "never written: " + std::string(m.why_not);
+    case core::FixKind::restriction:
+      out = "adds `" + text::join(m.restrictions, "` and `") + "` on the default branch";
+      if (m.value_from) {
+        out += " with `" + std::string(core::threshold(*m.value_from).key) + "` as its value";
+      } else if (m.minimum > 0) {
+        out += " with the value " + std::to_string(m.minimum);
+      }
+      out += m.minimum > 0 || m.value_from ? ", or raises a lower value" : "";
+      break;
+    case core::FixKind::visibility:
+      out = "with `" + std::string(m.flag) + "`: makes the repository private";
+      break;
+    case core::FixKind::fork_policy:
+      out = "with `" + std::string(m.flag) + "`: sets the fork policy to `no_public_forks`";
+      break;
+    case core::FixKind::delete_key:
+      out = "with `" + std::string(m.flag) + "`: deletes a deploy key or project deploy key";
+      break;
+  }
+  if (!m.limitation.empty()) {
+    out += ". " + std::string(m.limitation);
+  }
+  if (!out.ends_with('.')) {
+    out += '.';
+  }
+  // A delete_key rule also covers what it never deletes (a user's own SSH key), and why.
+  return m.why_not.empty() ? out : out + " " + std::string(m.why_not);
+}
+
+nlohmann::json fix_json(const core::Rule& r) {
+  const auto& m = r.remedy;
+  return {{"kind", text::name_of(kFixKinds, m.kind)},
+          {"restrictions", m.restrictions},
+          {"flag", m.flag.empty() ? nlohmann::json() : nlohmann::json(m.flag)},
+          {"why_not", m.why_not.empty() ? nlohmann::json() : nlohmann::json(m.why_not)},
+          {"limitation", m.limitation.empty() ? nlohmann::json() : nlohmann::json(m.limitation)},
+          {"summary", fix_sentence(r)}};
+}
+
 std::string render_json() {
   auto rules = nlohmann::json::array();
   for (const auto& r : core::catalogue()) {
@@ -44,7 +98,8 @@ std::string render_json() {
                      {"oauth_scopes", r.oauth_scopes},
                      {"api_token_scopes", r.api_token_scopes},
                      {"description", r.description},
-                     {"remediation", r.remediation}});
+                     {"remediation", r.remediation},
+                     {"fix", fix_json(r)}});
   }
   return rules.dump(2) + "\n";
 }
@@ -125,7 +180,8 @@ std::string render_markdown() {
         << "- API token scopes: `" << text::join(r.api_token_scopes, "`, `") << "`\n"
         << thresholds_line(r) << "\n"
         << r.description << "\n\n"
-        << "**Remediation.** " << r.remediation << "\n";
+        << "**Remediation.** " << r.remediation << "\n\n"
+        << "**`bbposture fix`** ([fix.md](fix.md)): " << fix_sentence(r) << "\n";
   }
   return out.str();
 }

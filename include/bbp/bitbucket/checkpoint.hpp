@@ -10,15 +10,15 @@
 //   {"read":"project_keys","workspace":"ws","project":"KEY","keys":[...]}
 //   {"read":"ssh_keys","keys":[...]}
 // Only reads that succeeded are written: a failed read is tried again by the next run. Each
-// line is written with one write(2) and flushed to the disk (fdatasync) before the read counts
-// as done, so at most the reads in flight are lost. A torn last line (the process died while
-// writing it) is dropped when the journal is opened; any other unreadable line is an error.
+// line is written with one write(2) and flushed to the disk (fdatasync; JsonLinesFile) before the
+// read counts as done, so at most the reads in flight are lost. A torn last line (the process died
+// while writing it) is dropped when the journal is opened; any other unreadable line is an error.
 // The journal holds what a snapshot holds and no secret.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
+#include "bbp/bitbucket/json_lines.hpp"
 #include "bbp/core/models.hpp"
 
 namespace bbp::bitbucket {
@@ -74,23 +75,21 @@ class Checkpoint {
   // Removes the journal: the scan it was for has finished.
   void remove();
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return file_->path(); }
 
  private:
-  Checkpoint(std::string path, int fd);
-  tl::expected<void, std::string> load(const std::string& text, const nlohmann::json& header);
+  explicit Checkpoint(std::unique_ptr<JsonLinesFile> file);
+  tl::expected<void, std::string> load(const nlohmann::json& header);
   void load_record(const nlohmann::json& record);
   void append(const nlohmann::json& record);
 
-  std::string path_;
-  int fd_;
+  std::unique_ptr<JsonLinesFile> file_;
   std::map<std::string, nlohmann::json> branches_;  // full name -> repository
   std::map<std::string, std::vector<core::Key>> deploy_keys_;
   std::map<std::pair<std::string, std::string>, std::vector<core::Key>> project_keys_;
   std::optional<std::vector<core::Key>> ssh_keys_;
   std::size_t reads_ = 0;
-  std::mutex write_mutex_;
-  bool write_failed_ = false;  // guarded by write_mutex_
+  std::atomic<bool> write_failed_{false};
 };
 
 // The first line of a journal for `scope`.

@@ -67,6 +67,9 @@ struct ApplyOptions {
   const std::atomic<bool>* cancel = nullptr;
   Grants grants;                         // what the applying credential may write
   std::function<core::TimePoint()> now;  // the journal's timestamps; the wall clock if unset
+  // Tests only: called after a write was answered and before the journal records it, where a
+  // process killed leaves an intent without its outcome.
+  std::function<void()> after_write;
 };
 
 // Opens (or continues) the undo journal of `plan` at `path`: a journal of another plan is

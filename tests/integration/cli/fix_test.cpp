@@ -7,7 +7,10 @@
 #include <sys/stat.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -79,6 +82,31 @@ class Fix : public ::testing::Test {
     args.insert(args.end(), conn.begin(), conn.end());
     args.emplace_back("--no-progress");
     return bb_.run(args, client_credentials(client, client + "-secret", kScenarioNow));
+  }
+  // `fix ARGS` started, not waited for, with `extra_env` added to the admin credential.
+  std::unique_ptr<CliProcess> spawn_fix(std::vector<std::string> args,
+                                        const std::vector<std::string>& extra_env) const {
+    args.insert(args.begin(), "fix");
+    const auto conn = bb_.connection();
+    args.insert(args.end(), conn.begin(), conn.end());
+    args.emplace_back("--no-progress");
+    auto env = client_credentials("admin", "admin-secret", kScenarioNow);
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    return std::make_unique<CliProcess>(bb_.binary(), args, env);
+  }
+  // Waits (without a deadline of its own: the test's timeout is the limit) for `path` to exist.
+  static void wait_for(const std::string& path) {
+    while (!std::filesystem::exists(path)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
+  }
+  json journal() const {
+    json lines = json::array();
+    std::ifstream in(plan_ + ".journal");
+    for (std::string line; std::getline(in, line);) {
+      lines.push_back(json::parse(line));
+    }
+    return lines;
   }
   RunResult plan(std::vector<std::string> extra = {}) const {
     std::vector<std::string> args{"-o", plan_};
@@ -250,6 +278,123 @@ TEST_F(Fix, APlanThatIsNotOneOrWasChangedIsRefusedBeforeAnyRequest) {
   refused(R"({"findings": []})", "not a bbposture fix plan");
   auto stale = fix({"--apply", plan_, "--max-plan-age", "1s"});
   EXPECT_EQ(stale.exit_code, 0) << "the clock is frozen: the plan is not older than 1s";
+}
+
+// Every write was preceded by a read of its own target, and the journal holds its pre-image.
+TEST_F(Fix, EveryWriteReadsItsTargetFirstAndIsJournalledWithItsPreImage) {
+  ASSERT_EQ(plan({"--min-approvals", "2"}).exit_code, 1);
+  bb_.fake().reset_counters();
+  ASSERT_EQ(fix({"--apply", plan_}).exit_code, 0);
+  const auto log = bb_.fake().requests();
+  std::size_t writes = 0;
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    if (!log[i].write) {
+      continue;
+    }
+    ++writes;
+    bool read_first = false;
+    for (std::size_t j = 0; j < i; ++j) {
+      read_first = read_first || (log[j].method == "GET" && log[j].path == log[i].path);
+    }
+    EXPECT_TRUE(read_first) << log[i].method << " " << log[i].path;
+  }
+  const auto steps = steps_of(plan_json()).size();
+  EXPECT_EQ(writes, steps);
+  // Exactly: the token, GET /user, then one re-read and one write per step.
+  EXPECT_EQ(bb_.fake().token_requests(), 1U);
+  EXPECT_EQ(log.size(), 1U + 1U + 2U * steps);
+  bool raised = false;
+  for (const auto& line : journal()) {
+    if (line.value("event", "") == "intent" && line.at("action") == "raise_value") {
+      raised = true;
+      EXPECT_EQ(line.at("pre_image").at("value"), 1);
+      EXPECT_EQ(line.at("pre_image").at("id"), 10);
+    }
+  }
+  EXPECT_TRUE(raised);
+}
+
+// A plan costs the scan's reads and one GET /user, and no write.
+TEST_F(Fix, APlanCostsTheScansReadsAndOneIdentityRead) {
+  bb_.fake().reset_counters();
+  const auto scanned = bb_.scan({"-o", bb_.path("r.json"), "--fail-on", "none", "--no-progress"},
+                                client_credentials("admin", "admin-secret", kScenarioNow));
+  ASSERT_EQ(scanned.exit_code, 0) << scanned.err;
+  const auto scan_requests = bb_.fake().request_count();
+  const auto scan_identity = bb_.fake().request_count("/2.0/user");
+  bb_.fake().reset_counters();
+  ASSERT_EQ(plan().exit_code, 1);
+  EXPECT_EQ(bb_.fake().request_count(), scan_requests + 1);
+  EXPECT_EQ(bb_.fake().request_count("/2.0/user"), scan_identity + 1);
+  EXPECT_TRUE(bb_.fake().write_requests().empty());
+}
+
+// --from-report: only the repositories the report's findings name are read again.
+TEST_F(Fix, FromAReportOnlyTheRepositoriesItNamesAreReadAgain) {
+  const auto scanned =
+      bb_.scan({"--repo", "web", "-o", bb_.path("web.json"), "--fail-on", "none", "--no-progress"},
+               client_credentials("admin", "admin-secret", kScenarioNow));
+  ASSERT_EQ(scanned.exit_code, 0) << scanned.err;
+  bb_.fake().reset_counters();
+  ASSERT_EQ(plan({"--from-report", bb_.path("web.json")}).exit_code, 1);
+  for (const auto& s : steps_of(plan_json())) {
+    EXPECT_EQ(s.at("target"), "acme/web");
+  }
+  EXPECT_EQ(bb_.fake().request_count("/2.0/repositories/acme/api/branch-restrictions"), 0U);
+  EXPECT_EQ(fix({"--from-report", bb_.path("missing.json")}).exit_code, 2);
+}
+
+// kill -9 after a write was answered and before the journal recorded it; the same apply again
+// finishes the plan without a duplicate, and --undo still undoes the write whose outcome the
+// journal lacks.
+TEST_F(Fix, KilledDuringApplyThenAppliedAgainMakesNoDuplicate) {
+  ASSERT_EQ(plan().exit_code, 1);
+  const auto marker = bb_.path("paused");
+  auto process =
+      spawn_fix({"--apply", plan_, "--concurrency", "1"}, {"BBP_TEST_FIX_PAUSE=" + marker});
+  wait_for(marker);
+  process->signal(SIGKILL);
+  EXPECT_NE(process->wait().exit_code, 0);
+  const auto lines = journal();
+  ASSERT_EQ(lines.back().at("event"), "intent");  // its write was answered, not recorded
+  ASSERT_EQ(bb_.fake().write_requests().size(), 1U);
+  const auto again = fix({"--apply", plan_});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_THAT(again.out, HasSubstr("already applied"));
+  const auto steps = steps_of(plan_json()).size();
+  EXPECT_EQ(bb_.fake().write_requests().size(), steps);  // each step written once
+  std::map<std::string, int> kinds;
+  for (const auto& r : restrictions("api")) {
+    ++kinds[r.at("kind").get<std::string>()];
+  }
+  for (const auto& [kind, n] : kinds) {
+    EXPECT_EQ(n, 1) << kind;
+  }
+  const auto undone = fix({"--undo", plan_ + ".journal"});
+  EXPECT_EQ(undone.exit_code, 0) << undone.out << undone.err;
+  EXPECT_EQ(restrictions("api"), json::array());
+}
+
+// SIGINT during --apply: the step in flight is finished and journalled, no other step starts,
+// exit 3.
+TEST_F(Fix, InterruptedDuringApplyFinishesTheStepInFlightAndExits3) {
+  ASSERT_EQ(plan().exit_code, 1);
+  const auto marker = bb_.path("paused");
+  auto process =
+      spawn_fix({"--apply", plan_, "--concurrency", "1"}, {"BBP_TEST_FIX_PAUSE=" + marker});
+  wait_for(marker);
+  process->signal(SIGINT);
+  const auto r = process->wait();
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("stopped early: interrupted"));
+  EXPECT_EQ(bb_.fake().write_requests().size(), 1U);
+  const auto lines = journal();
+  EXPECT_EQ(lines.back().at("event"), "applied");
+  std::size_t intents = 0;
+  for (const auto& line : lines) {
+    intents += line.value("event", "") == "intent" ? 1U : 0U;
+  }
+  EXPECT_EQ(intents, 1U);
 }
 
 }  // namespace
