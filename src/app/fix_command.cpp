@@ -206,6 +206,10 @@ tl::expected<fix::Plan, std::string> reviewed_plan(const ScanConfig& config, cor
   if (!plan) {
     return tl::unexpected("--apply " + plan.error());
   }
+  if (plan->platform != "cloud") {
+    return tl::unexpected("--apply " + *config.fix.apply + " is a plan for Bitbucket " +
+                          plan->platform + ": this bbposture applies plans for Bitbucket Cloud");
+  }
   if (plan->api_url != config.connection.api_url) {
     return tl::unexpected("--apply " + *config.fix.apply + " was made for " + plan->api_url +
                           ", not for " + config.connection.api_url +

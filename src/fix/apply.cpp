@@ -107,10 +107,13 @@ class Run {
     stop_ = true;
   }
 
-  void record(const json& line) {
+  // False (and the run stopped) when the journal could not be written.
+  bool record(const json& line) {
     if (auto written = journal_.append(line); !written) {
       stop({std::nullopt, written.error()});
+      return false;
     }
+    return true;
   }
 
   tl::expected<bitbucket::WriteAnswer, ApiError> send(const Request& r) {
@@ -244,7 +247,9 @@ StepResult apply_step(Run& run, const Step& s) {
     return r;
   }
   const auto intent = intent_of(s, *seen, run.options());
-  run.record(intent);
+  if (!run.record(intent)) {
+    return r;  // nothing is written that the journal could not record first
+  }
   auto answer = run.send(s.request);
   if (!answer) {
     if (created_already(run, s, intent, answer.error())) {

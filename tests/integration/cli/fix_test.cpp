@@ -276,6 +276,12 @@ TEST_F(Fix, APlanThatIsNotOneOrWasChangedIsRefusedBeforeAnyRequest) {
   refused(newer.dump(), "plan version 99");
   refused(p.dump().substr(0, 200), "not valid JSON");
   refused(R"({"findings": []})", "not a bbposture fix plan");
+  // A journal that cannot be written: nothing is applied.
+  bb_.fake().reset_counters();
+  const auto no_journal = fix({"--apply", plan_, "--journal", bb_.path("missing/dir/j")});
+  EXPECT_EQ(no_journal.exit_code, 2);
+  EXPECT_THAT(no_journal.err, HasSubstr("cannot open the undo journal"));
+  EXPECT_EQ(bb_.fake().request_count(), 0U);
   auto stale = fix({"--apply", plan_, "--max-plan-age", "1s"});
   EXPECT_EQ(stale.exit_code, 0) << "the clock is frozen: the plan is not older than 1s";
 }
