@@ -277,8 +277,15 @@ class Planner {
     return std::string(core::to_string(kind)) + "/" + id;
   }
 
-  std::string target_of(const core::Evaluation& e) const {
-    return e.repository.value_or(e.resource.name);
+  // "acme/api"; "project acme/PLAT" for a project's deploy key; else the resource's name.
+  static std::string target_of(const core::Evaluation& e) {
+    if (e.repository) {
+      return *e.repository;
+    }
+    if (e.project && e.workspace) {
+      return "project " + *e.workspace + "/" + *e.project;
+    }
+    return e.resource.name;
   }
 
   void leave(const core::Evaluation& e, std::string why, std::optional<std::string> flag = {}) {

@@ -189,6 +189,21 @@ TEST(Planner, DisruptiveChangesNeedTheirFlags) {
   EXPECT_TRUE(key->desired.is_null());
 }
 
+TEST(Planner, AnOldProjectDeployKeyIsDeletedFromItsProject) {
+  auto in = only({rule("old-key")});
+  in.flags.allow_key_deletion = true;
+  const auto p = plan_for(
+      one(RepositoryBuilder(),
+          {KeyBuilder(core::KeyKind::project_deploy_key, "9").created_days_ago(400).build()}),
+      in);
+  ASSERT_EQ(p.plan.steps.size(), 1U);
+  const auto& s = p.plan.steps[0];
+  EXPECT_EQ(s.action, Action::delete_project_deploy_key);
+  EXPECT_EQ(s.target, "project acme/PLAT");
+  EXPECT_EQ(s.request.path, "/workspaces/acme/projects/PLAT/deploy-keys/9");
+  EXPECT_THAT(s.oauth_scopes, ElementsAre("project", "project:admin"));
+}
+
 TEST(Planner, AUsersOwnSshKeyIsNeverPlanned) {
   auto snapshot = one(RepositoryBuilder());
   snapshot.ssh_keys.push_back(KeyBuilder(core::KeyKind::ssh_key, "{k}").created_days_ago(400));
