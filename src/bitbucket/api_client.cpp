@@ -68,7 +68,7 @@ ApiError refused_origin(http::Method method, const std::string& url, const std::
 ApiError not_json(const std::string& endpoint, int status) {
   return ApiError{
       ApiError::Kind::invalid_response, endpoint, status, UnknownReason::invalid_response,
-      "the response is not valid JSON", {},       {}};
+      "the response is not valid JSON", {},       {},     std::nullopt};
 }
 
 }  // namespace
@@ -166,6 +166,7 @@ ApiError classify_transport_error(const http::TransportError& error, std::string
   e.kind = error.kind == http::TransportErrorKind::interrupted ? ApiError::Kind::cancelled
                                                                : ApiError::Kind::transport;
   e.endpoint = std::move(endpoint);
+  e.transport = error.kind;
   switch (error.kind) {
     case http::TransportErrorKind::timeout:
       e.reason = UnknownReason::timeout;
@@ -203,13 +204,8 @@ std::string ApiClient::url_for(const std::string& path_or_url) const {
 }
 
 ApiError ApiClient::interrupted_error(const std::string& endpoint) {
-  return ApiError{ApiError::Kind::cancelled,
-                  endpoint,
-                  std::nullopt,
-                  UnknownReason::api_error,
-                  "scan interrupted",
-                  {},
-                  {}};
+  return ApiError{ApiError::Kind::cancelled, endpoint, std::nullopt, UnknownReason::api_error,
+                  "scan interrupted",        {},       {},           std::nullopt};
 }
 
 tl::expected<Authorization, ApiError> ApiClient::authorization_for(const std::string& endpoint) {
@@ -227,7 +223,8 @@ tl::expected<Authorization, ApiError> ApiClient::authorization_for(const std::st
                UnknownReason::forbidden,
                auth.error().message,
                {},
-               {}});
+               {},
+               std::nullopt});
 }
 
 tl::expected<void, ApiError> ApiClient::authenticate() {
@@ -340,7 +337,8 @@ tl::expected<bool, ApiError> ApiClient::renew_token(std::uint64_t generation,
                UnknownReason::forbidden,
                fresh.error().message,
                {},
-               {}});
+               {},
+               std::nullopt});
 }
 
 tl::expected<ApiClient::Sent, ApiError> ApiClient::send_once(const Call& call,
@@ -391,7 +389,8 @@ tl::expected<std::optional<http::RateLimiter::Ticket>, ApiError> ApiClient::take
                UnknownReason::rate_limited,
                call.method == http::Method::get ? kRateLimitWaitDetail : kRateLimitWaitWriteDetail,
                {},
-               {}});
+               {},
+               std::nullopt});
 }
 
 http::Request ApiClient::request_for(const Call& call, const Authorization& auth,
@@ -427,7 +426,8 @@ tl::expected<void, ApiError> ApiClient::for_each_page(const std::string& path_or
                                    UnknownReason::invalid_response,
                                    std::move(message),
                                    {},
-                                   {}});
+                                   {},
+                                   std::nullopt});
   };
   for (std::size_t page = 0;; ++page) {
     if (page >= max_pages) {
@@ -466,7 +466,8 @@ tl::expected<void, ApiError> ApiClient::for_each_page(const std::string& path_or
           UnknownReason::invalid_response,
           "refused a 'next' link to another scheme, host or port: " + http::redact_url(next_url),
           {},
-          {}};
+          {},
+          std::nullopt};
       return tl::unexpected(std::move(e));
     }
     url = std::move(next_url);

@@ -137,8 +137,15 @@ tl::expected<std::vector<json>, std::string> JsonLinesFile::read(const std::stri
 tl::expected<void, std::string> JsonLinesFile::append(const json& line) {
   const auto text = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   const std::lock_guard lock(mutex_);
+  struct stat before {};
+  const bool sized = ::fstat(fd_, &before) == 0;
   if (!write_all(fd_, text)) {
-    return tl::unexpected("cannot write " + what_ + " " + path_ + ": " + errno_text(errno));
+    const int error = errno;
+    if (sized) {
+      // A line written in part (a full disk) is taken back, so the next one starts clean.
+      (void)::ftruncate(fd_, before.st_size);
+    }
+    return tl::unexpected("cannot write " + what_ + " " + path_ + ": " + errno_text(error));
   }
   return {};
 }

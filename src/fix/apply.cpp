@@ -70,14 +70,43 @@ Stop stop_for(const ApiError& e) {
   if (e.kind == ApiError::Kind::cancelled) {
     return {std::nullopt, "interrupted"};
   }
-  if (e.kind == ApiError::Kind::unreachable) {
+  if (e.kind == ApiError::Kind::unreachable || e.kind == ApiError::Kind::transport) {
     return {std::nullopt, "Bitbucket could not be reached: " + e.message};
   }
+  if (e.kind == ApiError::Kind::http && e.http_status && *e.http_status >= 500) {
+    return {std::nullopt, "Bitbucket failed (HTTP " + std::to_string(*e.http_status) +
+                              ") after the retries: " + e.message};
+  }
   if (e.reason == core::UnknownReason::rate_limited &&
-      e.message == bitbucket::kRateLimitWaitDetail) {
+      (e.message == bitbucket::kRateLimitWaitDetail ||
+       e.message == bitbucket::kRateLimitWaitWriteDetail)) {
     return {std::nullopt, "the rate limit outlasted --max-wait"};
   }
   return {};
+}
+
+// Whether a write that failed may still have taken effect: it was sent and no answer came (a
+// timeout, a run interrupted mid-request), Bitbucket answered 5xx (a proxy's, perhaps, after
+// the change was made), or it answered 2xx with a body that could not be read. A write refused
+// before it was sent (no connection, an interrupted wait) or answered 4xx did not.
+bool may_have_taken_effect(const ApiError& e) {
+  using http::TransportErrorKind;
+  switch (e.kind) {
+    case ApiError::Kind::transport:
+    case ApiError::Kind::cancelled:
+      return e.transport && *e.transport != TransportErrorKind::connect &&
+             *e.transport != TransportErrorKind::dns && *e.transport != TransportErrorKind::tls &&
+             *e.transport != TransportErrorKind::local;
+    case ApiError::Kind::invalid_response:
+      return true;
+    case ApiError::Kind::http:
+      return e.http_status && *e.http_status >= 500;
+    case ApiError::Kind::refused_url:
+    case ApiError::Kind::auth:
+    case ApiError::Kind::unreachable:
+      return false;
+  }
+  return true;
 }
 
 std::string said(const ApiError& e) {
@@ -209,7 +238,7 @@ bool created_already(Run& run, const Step& s, const json& intent, const ApiError
 // effect); the run stops when the error ends it.
 StepResult failed_write(Run& run, StepResult r, const ApiError& e, const std::string& prefix) {
   const auto stop = stop_for(e);
-  const bool unsure = e.kind == ApiError::Kind::cancelled || e.kind == ApiError::Kind::transport;
+  const bool unsure = may_have_taken_effect(e);
   auto line = event(prefix + (unsure ? "unknown" : "failed"), r.step, run.options());
   line["why"] = said(e);
   run.record(line);
@@ -324,6 +353,9 @@ std::vector<Journaled> journaled_steps(const std::vector<json>& lines) {
       continue;  // skipped before any intent: nothing was written
     }
     auto& j = out[it->second];
+    if (!j.applied.is_null() && (name == "skipped" || name == "failed" || name == "unknown")) {
+      continue;  // a later apply of the same plan: what this step wrote stays to undo
+    }
     j.last = name;
     if (name == "applied") {
       j.applied = line;
@@ -374,7 +406,8 @@ StepResult undo_step(Run& run, const Journaled& j) {
   }
   if (!undo->request) {
     r.outcome = Outcome::irreversible;
-    r.detail = j.applied.value("irreversible", "this change has no undo");
+    r.detail = j.applied.is_object() ? j.applied.value("irreversible", "this change has no undo")
+                                     : "a deleted key cannot be restored: add a new key instead";
     return r;
   }
   auto seen = detail::observe(run.api(), undo->look, undo->check_path, undo->check_state);

@@ -69,7 +69,8 @@ tl::expected<Observed, ApiError> observe_one(bitbucket::ApiClient& api, const st
                core::UnknownReason::invalid_response,
                "the answer is not what this target looks like",
                {},
-               {}};
+               {},
+               std::nullopt};
     return tl::unexpected(std::move(e));
   }
   return Observed{std::move(*state), std::move(*answer)};
@@ -183,7 +184,7 @@ Undo undo_for(const json& intent, const json& made) {
     const auto id = made.is_object() && made.contains("id") ? made["id"].dump() : std::string();
     undo.look = Look::restriction;
     undo.check_path = request.path + "/" + id;
-    undo.check_state["id"] = made.value("id", json());
+    undo.check_state["id"] = made.is_object() ? made.value("id", json()) : json();
     if (!id.empty()) {
       undo.request = Request{"DELETE", undo.check_path, std::nullopt};
     }

@@ -8,6 +8,7 @@
 
 #include "bbp/core/suppression.hpp"
 #include "bbp/text/names.hpp"
+#include "plan_check.hpp"
 
 namespace bbp::fix {
 namespace {
@@ -294,6 +295,14 @@ tl::expected<Plan, std::string> plan_from_json(const json& document) {
     return tl::unexpected(std::string(
         "the plan was changed after it was made (its checksum does not match what it says): "
         "make a new plan and review that one"));
+  }
+  for (const auto& step : plan.steps) {
+    if (auto problem = detail::step_problem(step, plan.flags)) {
+      return tl::unexpected("step " + step.id + " (" + step.target +
+                            ") is not one bbposture "
+                            "makes: " +
+                            *problem + "; make a new plan and review that one");
+    }
   }
   return plan;
 }

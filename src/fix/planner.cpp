@@ -30,6 +30,12 @@ Step step_of(Action action, WriteKind kind, const Target& target, std::optional<
   Step s;
   s.action = action;
   s.workspace = target.workspace;
+  if (!target.repository.empty()) {
+    s.repository = target.repository;
+  }
+  if (!target.project.empty()) {
+    s.project = target.project;
+  }
   s.request = {method_name(write.method), bitbucket::path_for(write, target), std::move(body)};
   s.reread = {"GET", bitbucket::reread_path_for(write, target), std::nullopt};
   s.oauth_scopes.assign(write.oauth_scopes.begin(), write.oauth_scopes.end());

@@ -31,6 +31,9 @@ struct ApiError {
   std::string message;                       // for a person; never contains a secret
   std::vector<std::string> required_scopes;  // from a missing-scope error body
   std::vector<std::string> granted_scopes;
+  // For Kind::transport and cancelled: what kept the answer away. connect, dns and tls mean the
+  // request never reached Bitbucket; a timeout may have reached it.
+  std::optional<http::TransportErrorKind> transport;
 };
 
 // The parts of a Bitbucket error body worth showing. Tolerates anything: `error.detail` may be

@@ -29,8 +29,9 @@ nlohmann::json setting_state(std::string_view field, const nlohmann::json& value
 // {"id", "label", "created_on"}: enough to tell the key apart from another one given its id.
 nlohmann::json key_state(const core::Key& key);
 
-// Whether `observed` is in the state `expected` describes: both null (no such target), or every
-// member of `expected` equal in `observed` (a restriction about to be created has no id yet).
+// Whether `observed` is in the state `expected` describes: both null (no such target), or the
+// same members with the same values, `id` aside when `expected` has none (a restriction about to
+// be created has no id yet).
 bool in_state(const nlohmann::json& observed, const nlohmann::json& expected);
 
 }  // namespace bbp::fix

@@ -9,14 +9,17 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "bbp/core/suppression.hpp"
 #include "fake_scan_fixture.hpp"
 #include "scan_scenario.hpp"
 
@@ -76,12 +79,22 @@ json fix_scenario() {
 
 class Fix : public ::testing::Test {
  protected:
-  RunResult fix(std::vector<std::string> args, const std::string& client = "admin") const {
+  RunResult fix(std::vector<std::string> args, const std::string& client = "admin",
+                const std::string& now = kScenarioNow) const {
     args.insert(args.begin(), "fix");
     const auto conn = bb_.connection();
     args.insert(args.end(), conn.begin(), conn.end());
     args.emplace_back("--no-progress");
-    return bb_.run(args, client_credentials(client, client + "-secret", kScenarioNow));
+    return bb_.run(args, client_credentials(client, client + "-secret", now));
+  }
+  // The plan file with `edit` made and its checksum recomputed, as someone who edits a plan
+  // and hides it would.
+  void reseal(const std::function<void(json&)>& edit) const {
+    auto doc = plan_json();
+    edit(doc);
+    doc.erase("checksum");
+    doc["checksum"] = "sha256:" + core::sha256_hex(doc.dump());
+    std::ofstream(plan_) << doc.dump(2);
   }
   // `fix ARGS` started, not waited for, with `extra_env` added to the admin credential.
   std::unique_ptr<CliProcess> spawn_fix(std::vector<std::string> args,
@@ -290,25 +303,36 @@ TEST_F(Fix, APlanThatIsNotOneOrWasChangedIsRefusedBeforeAnyRequest) {
 TEST_F(Fix, EveryWriteReadsItsTargetFirstAndIsJournalledWithItsPreImage) {
   ASSERT_EQ(plan({"--min-approvals", "2"}).exit_code, 1);
   bb_.fake().reset_counters();
-  ASSERT_EQ(fix({"--apply", plan_}).exit_code, 0);
+  // One connection, so that the log is in the order the requests were made.
+  ASSERT_EQ(fix({"--apply", plan_, "--concurrency", "1"}).exit_code, 0);
   const auto log = bb_.fake().requests();
   std::size_t writes = 0;
-  for (std::size_t i = 0; i < log.size(); ++i) {
-    if (!log[i].write) {
-      continue;
+  for (std::size_t i = 1; i < log.size(); ++i) {
+    if (log[i].write) {
+      ++writes;
+      EXPECT_EQ(log[i - 1].method, "GET") << log[i].method << " " << log[i].path;
+      EXPECT_EQ(log[i - 1].path, log[i].path) << log[i].method;
     }
-    ++writes;
-    bool read_first = false;
-    for (std::size_t j = 0; j < i; ++j) {
-      read_first = read_first || (log[j].method == "GET" && log[j].path == log[i].path);
-    }
-    EXPECT_TRUE(read_first) << log[i].method << " " << log[i].path;
   }
   const auto steps = steps_of(plan_json()).size();
   EXPECT_EQ(writes, steps);
   // Exactly: the token, GET /user, then one re-read and one write per step.
   EXPECT_EQ(bb_.fake().token_requests(), 1U);
   EXPECT_EQ(log.size(), 1U + 1U + 2U * steps);
+  // Each write's intent, with its pre-image, was recorded before its answer.
+  std::set<std::string> intended;
+  std::size_t applied = 0;
+  for (const auto& line : journal()) {
+    const auto event = line.value("event", "");
+    if (event == "intent") {
+      EXPECT_TRUE(line.contains("pre_image"));
+      intended.insert(line.at("step").get<std::string>());
+    } else if (event == "applied") {
+      ++applied;
+      EXPECT_TRUE(intended.count(line.at("step").get<std::string>())) << line.dump();
+    }
+  }
+  EXPECT_EQ(applied, steps);
   bool raised = false;
   for (const auto& line : journal()) {
     if (line.value("event", "") == "intent" && line.at("action") == "raise_value") {
@@ -401,6 +425,86 @@ TEST_F(Fix, InterruptedDuringApplyFinishesTheStepInFlightAndExits3) {
     intents += line.value("event", "") == "intent" ? 1U : 0U;
   }
   EXPECT_EQ(intents, 1U);
+}
+
+// What --apply refuses before any request: a plan too old, for another API, made by another
+// identity; a journal of another plan.
+TEST_F(Fix, AnOldPlanAnotherApiAnotherIdentityAndAnotherPlansJournalAreRefused) {
+  ASSERT_EQ(plan().exit_code, 1);
+  std::size_t writes = 0;  // the writes made so far: a refused apply adds none
+  const auto refused = [&](const RunResult& r, const std::string& said) {
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_THAT(r.err, HasSubstr(said));
+    EXPECT_EQ(bb_.fake().write_requests().size(), writes);
+  };
+  refused(fix({"--apply", plan_}, "admin", "2026-11-30T00:00:00Z"),
+          "longer ago than --max-plan-age");
+  EXPECT_EQ(
+      fix({"--apply", plan_, "--max-plan-age", "72h"}, "admin", "2026-11-30T00:00:00Z").exit_code,
+      0);
+  writes = bb_.fake().write_requests().size();
+  ASSERT_EQ(plan({"--allow-visibility"}).exit_code, 1);
+  refused(fix({"--apply", plan_}), "is the journal of another plan");
+  reseal([](json& d) { d["identity"]["uuid"] = "{someone-else}"; });
+  refused(fix({"--apply", plan_, "--journal", bb_.path("j2")}), "this credential is dana");
+  reseal([](json& d) { d["api_url"] = "https://api.bitbucket.org/2.0"; });
+  refused(fix({"--apply", plan_, "--journal", bb_.path("j3")}), "was made for https://api");
+}
+
+// A key deletion: applied with its flag, and reported as impossible to undo (exit 1), never
+// undone by guess.
+TEST_F(Fix, ADeletedKeyIsGoneAndItsUndoSaysItCannotBeRestored) {
+  ASSERT_EQ(plan({"--allow-key-deletion"}).exit_code, 1);
+  ASSERT_EQ(fix({"--apply", plan_}).exit_code, 0);
+  EXPECT_FALSE(finding_rules(scan()).count("acme/api old-key"));
+  const auto undone = fix({"--undo", plan_ + ".journal"});
+  EXPECT_EQ(undone.exit_code, 1) << undone.out << undone.err;
+  EXPECT_THAT(undone.out, HasSubstr("cannot be undone"));
+  EXPECT_THAT(undone.out, HasSubstr("a deleted key cannot be restored"));
+}
+
+// --replace-exemptions applied, then undone: the bot may push again, exactly as before.
+TEST_F(Fix, ReplacedExemptionsAreRestoredByUndo) {
+  const auto before = restrictions("web");
+  ASSERT_EQ(plan({"--replace-exemptions"}).exit_code, 1);
+  ASSERT_EQ(fix({"--apply", plan_}).exit_code, 0);
+  EXPECT_FALSE(finding_rules(scan()).count("acme/web direct-push-allowed"));
+  const auto undone = fix({"--undo", plan_ + ".journal"});
+  ASSERT_EQ(undone.exit_code, 0) << undone.out << undone.err;
+  // The same restrictions with the same exemptions, by id (the fake keeps a user given by uuid
+  // without the display name Bitbucket would look up).
+  const auto exempted = [](const json& restrictions) {
+    std::vector<std::string> out;
+    for (const auto& r : restrictions) {
+      std::string line = r.at("kind").get<std::string>() + " " + r.at("id").dump() + ":";
+      for (const auto& u : r.at("users")) {
+        line += " " + u.at("id").get<std::string>();
+      }
+      out.push_back(line);
+    }
+    return out;
+  };
+  EXPECT_EQ(exempted(restrictions("web")), exempted(before));
+  EXPECT_EQ(exempted(before),
+            (std::vector<std::string>{"require_approvals_to_merge 10:", "push 11: {bot}"}));
+}
+
+// Undo leaves a target changed since the apply as it is, and says so.
+TEST_F(Fix, UndoLeavesWhatChangedSinceTheApply) {
+  ASSERT_EQ(plan({"--min-approvals", "2"}).exit_code, 1);
+  ASSERT_EQ(fix({"--apply", plan_}).exit_code, 0);
+  // Someone raises web's approvals further after the apply.
+  bb_.fake().add_fault({{"kind", "drift"},
+                        {"repository", "acme/web"},
+                        {"path", "/2.0/user"},
+                        {"update", {{"id", 10}, {"value", 4}}}});
+  bb_.fake().reset_counters();
+  const auto undone = fix({"--undo", plan_ + ".journal"});
+  EXPECT_EQ(undone.exit_code, 1) << undone.out;
+  EXPECT_THAT(undone.out, HasSubstr("left: changed since it was applied"));
+  for (const auto& w : bb_.fake().write_requests()) {
+    EXPECT_NE(w.path, "/2.0/repositories/acme/web/branch-restrictions/10") << w.method;
+  }
 }
 
 }  // namespace

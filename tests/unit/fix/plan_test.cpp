@@ -35,9 +35,18 @@ Plan sample() {
   s.rules = {"force-push-allowed"};
   s.summary = "add 'force' on 'main'";
   s.current = nullptr;
-  s.desired = {{"kind", "force"}, {"pattern", "main"}};
-  s.request = {"POST", "/repositories/acme/api/branch-restrictions", json{{"kind", "force"}}};
-  s.reread = {"GET", "/repositories/acme/api/branch-restrictions?kind=force", std::nullopt};
+  s.desired = {{"kind", "force"},
+               {"branch_match_kind", "glob"},
+               {"pattern", "main"},
+               {"users", json::array()},
+               {"groups", json::array()}};
+  s.request = {"POST", "/repositories/acme/api/branch-restrictions",
+               json{{"type", "branchrestriction"},
+                    {"kind", "force"},
+                    {"branch_match_kind", "glob"},
+                    {"pattern", "main"}}};
+  s.reread = {"GET", "/repositories/acme/api/branch-restrictions?kind=force&pattern=main",
+              std::nullopt};
   p.steps.push_back(s);
   p.left_alone.push_back({"stale-repository", "acme/old", "ff", "why", std::nullopt});
   p.unread.push_back({"acme/x", "forbidden"});
@@ -68,6 +77,56 @@ TEST(Plan, AnyChangeToWhatItSaysIsRefused) {
     ASSERT_FALSE(read) << doc.dump();
     EXPECT_THAT(read.error(), HasSubstr("changed after it was made"));
   }
+}
+
+// A raise of restriction 7 on acme/api from `from` to `to`, sealed.
+Plan raise(int from, int to) {
+  auto p = sample();
+  auto& s = p.steps[0];
+  s.action = Action::raise_value;
+  s.current = s.desired;
+  s.current["id"] = 7;
+  s.current["kind"] = "require_approvals_to_merge";
+  s.current["value"] = from;
+  s.desired = s.current;
+  s.desired["value"] = to;
+  s.request = {"PUT", "/repositories/acme/api/branch-restrictions/7", json{{"value", to}}};
+  s.reread = {"GET", "/repositories/acme/api/branch-restrictions/7", std::nullopt};
+  seal(p);
+  return p;
+}
+
+// A checksum recomputed after an edit does not make a step bbposture would not make.
+TEST(Plan, AStepThatDoesNotTightenOrIsNotItsActionsRequestIsRefusedEvenResealed) {
+  ASSERT_TRUE(plan_from_json(to_json(raise(1, 2)))) << plan_from_json(to_json(raise(1, 2))).error();
+  EXPECT_THAT(plan_from_json(to_json(raise(3, 2))).error(), HasSubstr("never raise"));
+  const auto refused = [](const std::function<void(Plan&)>& edit, const std::string& said) {
+    auto p = sample();
+    edit(p);
+    seal(p);
+    const auto read = plan_from_json(to_json(p));
+    ASSERT_FALSE(read);
+    EXPECT_THAT(read.error(), HasSubstr(said));
+  };
+  refused([](Plan& p) { p.steps[0].request.method = "DELETE"; }, "is not the create");
+  refused([](Plan& p) { p.steps[0].request.path = "/repositories/acme/other/branch-restrictions"; },
+          "is not the create");
+  refused(
+      [](Plan& p) {
+        (*p.steps[0].request.body)["users"] = json::array({{{"uuid", "{x}"}}});
+      },
+      "would exempt someone");
+  refused([](Plan& p) { (*p.steps[0].request.body)["pattern"] = "*"; }, "'pattern'");
+  refused([](Plan& p) { p.steps[0].reread.path = "/user"; }, "re-read");
+  refused(
+      [](Plan& p) {
+        auto& s = p.steps[0];
+        s.action = Action::make_private;
+        s.flag = "--allow-visibility";
+        s.request = {"PUT", "/repositories/acme/api",
+                     json{{"type", "repository"}, {"is_private", true}}};
+      },
+      "which the plan was not made with");
 }
 
 TEST(Plan, ADocumentThatIsNotAPlanOfThisVersionIsRefusedWithWhatIsWrong) {
@@ -103,6 +162,17 @@ TEST(State, ATargetIsInAStateWhenEveryMemberItNamesIsEqual) {
   EXPECT_TRUE(in_state(nullptr, nullptr));
   EXPECT_FALSE(in_state(nullptr, desired));
   EXPECT_FALSE(in_state(desired, nullptr));
+}
+
+// A restriction read without a value that has one now has changed: not the state the plan read.
+TEST(State, AMemberThatAppearedSinceIsAChange) {
+  const json read{{"id", 7}, {"kind", "require_approvals_to_merge"}, {"users", json::array()}};
+  auto now = read;
+  now["value"] = 5;
+  EXPECT_FALSE(in_state(now, read));
+  auto created = read;
+  created.erase("id");
+  EXPECT_TRUE(in_state(read, created));  // the id aside, when the expected state has none
 }
 
 TEST(State, ARestrictionReadsTheSameWhateverTheOrderOfItsExemptions) {
