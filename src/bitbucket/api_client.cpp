@@ -80,6 +80,15 @@ ErrorBody parse_error_body(const std::string& body) {
     out.message = text_excerpt(body);
     return out;
   }
+  if (const auto errors = json.find("errors"); errors != json.end() && errors->is_array()) {
+    // Data Center: {"errors": [{"message": "…", "exceptionName": "…"}, …]}
+    for (const auto& e : *errors) {
+      if (const auto m = e.find("message"); e.is_object() && m != e.end() && m->is_string()) {
+        out.message += (out.message.empty() ? "" : "; ") + m->get<std::string>();
+      }
+    }
+    return out;
+  }
   const auto error = json.find("error");
   if (error == json.end() || !error->is_object()) {
     if (error != json.end() && error->is_string()) {
@@ -298,6 +307,10 @@ tl::expected<http::Response, ApiError> ApiClient::exchange(const Call& call) {
     if (response.status == 429 && limiter_ != nullptr) {
       continue;  // not an error: sent again once the limiter gives it a new slot
     }
+    if (response.status == 401 && unauthorized_is_forbidden_.load()) {
+      // Data Center, once the credential has proved itself: a refused permission.
+      return tl::unexpected(classify_http_error(401, response.body, call.endpoint));
+    }
     if (response.status == 401 && !renewed) {
       renewed = true;
       auto fresh = renew_token(sent->generation, call.endpoint);
@@ -412,6 +425,55 @@ http::Request ApiClient::request_for(const Call& call, const Authorization& auth
     }
   };
   return request;
+}
+
+tl::expected<http::Response, ApiError> ApiClient::get_response(const std::string& path_or_url) {
+  const std::string url = url_for(path_or_url);
+  return exchange(Call{http::Method::get, url, path_of(url), std::nullopt});
+}
+
+tl::expected<void, ApiError> ApiClient::for_each_start_page(const std::string& path_or_url,
+                                                            const PageHandler& on_page,
+                                                            std::size_t limit,
+                                                            std::size_t max_pages) {
+  const std::string base = url_for(path_or_url);
+  const auto invalid = [&](std::string message) {
+    ApiError e;
+    e.kind = ApiError::Kind::invalid_response;
+    e.endpoint = path_of(base);
+    e.reason = UnknownReason::invalid_response;
+    e.message = std::move(message);
+    return tl::unexpected(std::move(e));
+  };
+  std::int64_t start = 0;
+  const std::string separator = base.find('?') == std::string::npos ? "?" : "&";
+  for (std::size_t page = 0; page < max_pages; ++page) {
+    auto body = get_once(base + separator + "start=" + std::to_string(start) +
+                         "&limit=" + std::to_string(limit));
+    if (!body) {
+      return tl::unexpected(std::move(body.error()));
+    }
+    const auto values = body->is_object() ? body->find("values") : body->end();
+    if (!body->is_object() || values == body->end() || !values->is_array()) {
+      return invalid("a page of results has no 'values' list");
+    }
+    if (!on_page(*values)) {
+      return {};
+    }
+    const auto last = body->find("isLastPage");
+    if (last == body->end() || !last->is_boolean()) {
+      return invalid("a page of results has no boolean 'isLastPage'");
+    }
+    if (last->get<bool>()) {
+      return {};
+    }
+    const auto next = body->find("nextPageStart");
+    if (next == body->end() || !next->is_number_integer() || next->get<std::int64_t>() <= start) {
+      return invalid("a page of results has no 'nextPageStart' after its 'start'");
+    }
+    start = next->get<std::int64_t>();
+  }
+  return invalid("pagination stopped after " + std::to_string(max_pages) + " pages");
 }
 
 tl::expected<void, ApiError> ApiClient::for_each_page(const std::string& path_or_url,

@@ -240,7 +240,8 @@ class Collector::Run {
                          cancel_ != nullptr && cancel_->load(),
                          std::move(missing_workspaces_),
                          std::move(visible_workspaces_),
-                         tally_.unmatched()};
+                         tally_.unmatched(),
+                         std::nullopt};
   }
 
   // When a workspace named with -w was not found: the workspaces the credential can see, for
@@ -629,6 +630,15 @@ class Collector::Run {
       case GapSubject::user:
       case GapSubject::branching_model:
         return nullptr;  // read by the walk itself, or by the task of another read
+      case GapSubject::server:
+      case GapSubject::default_branch:
+      case GapSubject::project_restrictions:
+      case GapSubject::pull_request_settings:
+      case GapSubject::approval_reset:
+      case GapSubject::default_reviewers:
+      case GapSubject::required_builds:
+      case GapSubject::last_commit:
+        return nullptr;  // Data Center's reads: never in Cloud's table
     }
     return nullptr;
   }

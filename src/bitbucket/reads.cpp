@@ -315,11 +315,16 @@ bool is_pagelen_error(const ApiError& e) {
   return e.http_status == 400 && e.message.find("pagelen") != std::string::npos;
 }
 
-// The gap a failed read of `read` for `target` leaves.
+// The gap a failed read of `read` for `target` leaves; a refusal names the Data Center
+// permission the read needs.
 core::Gap gap_for(const ApiError& error, const Read& read, const Target& target) {
   const bool of_repository = read.owner == Owner::repository || read.owner == Owner::environment;
+  ApiError named = error;
+  if (!read.permission.empty() && error.reason == core::UnknownReason::forbidden) {
+    named.message += " (needs " + std::string(read.permission) + ")";
+  }
   return gap_from_error(
-      error, read.subject, target.workspace,
+      named, read.subject, target.workspace,
       of_repository ? std::optional(target.workspace + "/" + target.repository) : std::nullopt,
       read.owner == Owner::project ? std::optional(target.project) : std::nullopt);
 }
@@ -347,11 +352,18 @@ ReadResult<T> failed(const ApiError& error, const Read& read, const Target& targ
   return result;
 }
 
-// Every page of `url` (pagelen 100, then 50, then none when the API refuses the page length);
-// `on_entries` gets each page's entries not handed out before. Stops after a page once `stop`.
-tl::expected<void, ApiError> each_page(ApiClient& api, const std::string& url,
+// Every page of `url` (pagelen 100, then 50, then none when the API refuses the page length;
+// Data Center's start/limit pages for Shape::start_pages); `on_entries` gets each page's
+// entries not handed out before. Stops after a page once `stop`.
+tl::expected<void, ApiError> each_page(ApiClient& api, const Read& read, const std::string& url,
                                        const std::function<void(json&&)>& on_entries,
                                        const std::atomic<bool>* stop) {
+  if (read.shape == Shape::start_pages) {
+    return api.for_each_start_page(url, [&](const json& values) {
+      on_entries(json(values));
+      return stop == nullptr || !stop->load();
+    });
+  }
   std::size_t handed_out = 0;  // entries already handed out: a restarted listing skips them
   tl::expected<void, ApiError> result;
   for (const char* pagelen : {"100", "50", ""}) {
@@ -383,7 +395,7 @@ tl::expected<json, ApiError> answer_of(ApiClient& api, const Read& read, const s
   }
   json entries = json::array();
   auto listed = each_page(
-      api, url,
+      api, read, url,
       [&](json&& page) {
         for (auto& v : page) {
           entries.push_back(std::move(v));
@@ -527,7 +539,9 @@ std::string url_for(const Read& read, const Target& target, std::string_view mor
   if (read.query_name.empty()) {
     return path;
   }
-  std::string value(read.query_value);
+  // The names in braces of the query are the target's too ("until={item}"), not encoded twice.
+  std::string value =
+      expand(read.query_value, [&](std::string_view name) { return field_of(target, name); });
   if (read.query_name == "fields" && !more_fields.empty()) {
     value.append(",").append(more_fields);
   }
@@ -587,7 +601,7 @@ ReadResult<std::monostate> stream_read(ApiClient& api, const Read& read, const T
                                        const PageSink& on_page, const ReadOptions& options) {
   std::optional<std::string> refused;  // what the parser said of a page it could not use
   const auto listed = each_page(
-      api, url_for(read, target, options.more_fields),
+      api, read, url_for(read, target, options.more_fields),
       [&](json&& entries) {
         auto parsed = read.parse(entries, target);
         if (parsed) {

@@ -191,6 +191,10 @@ std::vector<Rule> make_table() {
   const std::vector<GapSubject> kKeyReads{GapSubject::projects, GapSubject::deploy_keys,
                                           GapSubject::project_deploy_keys, GapSubject::user,
                                           GapSubject::ssh_keys};
+  // Data Center: the branch permissions at repository and project level.
+  const std::vector<GapSubject> kPermissionReads{
+      GapSubject::default_branch, GapSubject::branch_restrictions, GapSubject::project_restrictions,
+      GapSubject::branching_model};
   return {
       {.number = 1,
        .slug = "public-repository",
@@ -215,7 +219,13 @@ std::vector<Rule> make_table() {
        .remedy = {.kind = FixKind::visibility,
                   .flag = "--allow-visibility",
                   .limitation = "Everyone without access loses it at once; forks and clones that "
-                                "already exist keep the code."}},
+                                "already exist keep the code."},
+       .datacenter = {.evaluated = true,
+                      .reads = {},
+                      .source = "The repository's 'public' or its project's 'public' (a public "
+                                "project makes every repository in it readable by anyone who "
+                                "can reach the server, signed in or not); archived repositories "
+                                "are listed too."}},
       {.number = 2,
        .slug = "pr-review-not-required",
        .id = "6ad95c13-0d13-4595-bc76-bd86f4eba4b9",
@@ -242,7 +252,14 @@ std::vector<Rule> make_table() {
                   .restrictions = {"require_approvals_to_merge"},
                   .value_from = Threshold::min_approvals,
                   .limitation = "A merge check: without 'enforce_merge_checks' (Premium) it warns "
-                                "and does not block a merge."}},
+                                "and does not block a merge."},
+       .datacenter = {.evaluated = true,
+                      .reads = {GapSubject::default_branch, GapSubject::branching_model,
+                                GapSubject::pull_request_settings, GapSubject::default_reviewers},
+                      .source = "The pull-request settings' required approvers (the object "
+                                "{enabled, count} of newer servers or the integer of older ones), "
+                                "and default-reviewer conditions whose target matches the default "
+                                "branch (their requiredApprovals)."}},
       {.number = 3,
        .slug = "direct-push-allowed",
        .id = "c60a7b00-1592-429a-8a32-d58101e4551f",
@@ -269,7 +286,13 @@ std::vector<Rule> make_table() {
        .remedy = {.kind = FixKind::restriction,
                   .restrictions = {"push"},
                   .limitation = "Nobody, administrators included, can push to the default branch "
-                                "afterwards: changes arrive by pull request."}},
+                                "afterwards: changes arrive by pull request."},
+       .datacenter = {.evaluated = true,
+                      .reads = kPermissionReads,
+                      .source = "A 'read-only' or 'pull-request-only' branch permission, at "
+                                "repository or project level, that matches the default branch "
+                                "and exempts no user, group or access key (the exempted ones "
+                                "are listed)."}},
       {.number = 4,
        .slug = "stale-repository",
        .id = "a1bd3076-a68d-492e-9947-a01e15a4d1b3",
@@ -291,7 +314,12 @@ std::vector<Rule> make_table() {
        .remedy =
            {.why_not =
                 "Archiving or deleting a repository is a decision about its contents, for its "
-                "owners."}},
+                "owners."},
+       .datacenter = {.evaluated = true,
+                      .reads = {GapSubject::default_branch, GapSubject::last_commit},
+                      .source = "The committer date of the default branch's latest commit: "
+                                "Data Center records no other date of last activity. An empty "
+                                "repository has none, and is unknown."}},
       {.number = 5,
        .slug = "stale-approvals-kept",
        .id = "738c9839-5e1e-4048-85a3-7935ec4c647a",
@@ -314,7 +342,13 @@ std::vector<Rule> make_table() {
        .reads = kBranchReads,
        .thresholds = {},
        .remedy = {.kind = FixKind::restriction,
-                  .restrictions = {"reset_pullrequest_approvals_on_change"}}},
+                  .restrictions = {"reset_pullrequest_approvals_on_change"}},
+       .datacenter = {.evaluated = true,
+                      .reads = {GapSubject::default_branch, GapSubject::pull_request_settings,
+                                GapSubject::approval_reset},
+                      .source = "The pull-request settings' unapproveOnUpdate (true, or the "
+                                "string \"true\" some versions send). A server whose answer "
+                                "lacks it leaves the rule unknown, never passed."}},
       {.number = 6,
        .slug = "force-push-allowed",
        .id = "4c52f441-0c24-4dbd-8f5e-0e5b829ee8e2",
@@ -335,7 +369,12 @@ std::vector<Rule> make_table() {
        .set = RuleSet::casb,
        .reads = kBranchReads,
        .thresholds = {},
-       .remedy = {.kind = FixKind::restriction, .restrictions = {"force"}}},
+       .remedy = {.kind = FixKind::restriction, .restrictions = {"force"}},
+       .datacenter = {.evaluated = true,
+                      .reads = kPermissionReads,
+                      .source = "A 'fast-forward-only' branch permission matching the default "
+                                "branch, or a 'read-only' or 'pull-request-only' one (a force "
+                                "push is a push those refuse), at repository or project level."}},
       {.number = 7,
        .slug = "no-default-branch-protection",
        .id = "324f2014-4d4b-4aa6-89a8-72a6c7da09d7",
@@ -357,7 +396,14 @@ std::vector<Rule> make_table() {
        .set = RuleSet::casb,
        .reads = kBranchReads,
        .thresholds = {},
-       .remedy = {.kind = FixKind::restriction, .restrictions = {"delete", "force"}}},
+       .remedy = {.kind = FixKind::restriction, .restrictions = {"delete", "force"}},
+       .datacenter = {.evaluated = true,
+                      .reads = {GapSubject::default_branch, GapSubject::branch_restrictions,
+                                GapSubject::project_restrictions, GapSubject::branching_model,
+                                GapSubject::pull_request_settings, GapSubject::default_reviewers,
+                                GapSubject::required_builds},
+                      .source = "Any of the branch permissions and merge checks above that "
+                                "applies to the default branch."}},
       {.number = 8,
        .slug = "passing-builds-not-required",
        .id = "afe4a27e-ee01-4ebe-914c-d480ac49a5c2",
@@ -383,7 +429,14 @@ std::vector<Rule> make_table() {
                   .restrictions = {"require_passing_builds_to_merge"},
                   .minimum = 1,
                   .limitation = "A merge check: without 'enforce_merge_checks' (Premium) it warns "
-                                "and does not block a merge."}},
+                                "and does not block a merge."},
+       .datacenter = {.evaluated = true,
+                      .reads = {GapSubject::default_branch, GapSubject::branching_model,
+                                GapSubject::required_builds},
+                      .source = "A required-builds merge check (the /conditions endpoint, or "
+                                "/condition on older servers) whose ref matcher covers the "
+                                "default branch and whose exempt matcher does not. A server "
+                                "without the required-builds feature answers 404: unknown."}},
       {.number = 9,
        .slug = "branch-deletion-allowed",
        .id = "86411562-4b85-4677-b048-7887cc5b1567",
@@ -403,7 +456,11 @@ std::vector<Rule> make_table() {
        .set = RuleSet::casb,
        .reads = kBranchReads,
        .thresholds = {},
-       .remedy = {.kind = FixKind::restriction, .restrictions = {"delete"}}},
+       .remedy = {.kind = FixKind::restriction, .restrictions = {"delete"}},
+       .datacenter = {.evaluated = true,
+                      .reads = kPermissionReads,
+                      .source = "A 'no-deletes' or 'read-only' branch permission matching the "
+                                "default branch, at repository or project level."}},
       {.number = 10,
        .slug = "merge-checks-not-enforced",
        .id = "64440d40-91de-4d13-9280-d5afa418ccf0",
@@ -427,7 +484,12 @@ std::vector<Rule> make_table() {
        .remedy = {.kind = FixKind::restriction,
                   .restrictions = {"enforce_merge_checks"},
                   .limitation = "Enforced on the Premium plan only: on other plans Bitbucket "
-                                "accepts the restriction and merge checks still only warn."}},
+                                "accepts the restriction and merge checks still only warn."},
+       .datacenter = {.evaluated = true,
+                      .reads = {GapSubject::default_branch, GapSubject::pull_request_settings},
+                      .source = "Data Center has no advisory merge checks: every enabled "
+                                "merge check blocks the merge. Passes once the repository's "
+                                "pull-request settings were read."}},
       {.number = 11,
        .slug = "old-key",
        .id = "0a135600-a109-434f-877c-1a6594dcd76d",
@@ -452,7 +514,13 @@ std::vector<Rule> make_table() {
                   .flag = "--allow-key-deletion",
                   .why_not = "Only its owner can delete a user's own SSH key.",
                   .limitation = "Irreversible: whatever uses the key loses access; add its "
-                                "replacement first."}},
+                                "replacement first."},
+       .datacenter = {.evaluated = true,
+                      .reads = {GapSubject::deploy_keys, GapSubject::project_deploy_keys,
+                                GapSubject::ssh_keys},
+                      .source = "Repository and project access keys, and the caller's SSH "
+                                "keys, by createdDate. Keys created before Data Center 8.7 have "
+                                "no creation date: unknown ('age not recorded'), never a pass."}},
   };
 }
 

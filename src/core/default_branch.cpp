@@ -46,6 +46,9 @@ nlohmann::json restriction_evidence(const MatchedRestriction& m) {
   } else {
     out["id"] = r.id;
   }
+  if (r.source) {
+    out["source"] = *r.source;  // Data Center: the permission or setting it was made from
+  }
   if (r.value) {
     out["value"] = *r.value;
   }
@@ -109,6 +112,10 @@ AppliedRestrictions resolve_default_branch(const std::string& branch,
         out.matched.push_back({&r, "glob '" + r.pattern + "'"});
       } else if (!r.pattern.empty() && glob_match_ignoring_case(r.pattern, branch)) {
         out.near_misses.push_back(&r);
+      }
+    } else if (r.branch_match_kind == "pattern") {
+      if (ref_pattern_match(r.pattern, branch)) {
+        out.matched.push_back({&r, "pattern '" + r.pattern + "'"});
       }
     } else if (r.branch_match_kind == "branching_model" && model != nullptr && r.branch_type) {
       if (auto how = model_match(*r.branch_type, branch, *model)) {

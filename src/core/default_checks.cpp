@@ -43,8 +43,10 @@ Verdict unknown(UnknownReason reason, std::string detail) {
 nlohmann::json branch_evidence(const RuleContext& ctx) {
   const auto& applied = *ctx.applied;
   nlohmann::json out{{"default_branch", applied.branch},
-                     {"restrictions_applied", applied.evidence()},
-                     {"project_level_restrictions", kProjectLevelNote}};
+                     {"restrictions_applied", applied.evidence()}};
+  if (ctx.workspace == nullptr || !ctx.workspace->project_restrictions_read) {
+    out["project_level_restrictions"] = kProjectLevelNote;  // Cloud cannot read them
+  }
   if (!applied.near_misses.empty()) {
     auto misses = nlohmann::json::array();
     for (const auto* r : applied.near_misses) {
@@ -154,6 +156,9 @@ Verdict check_public(const RuleContext& ctx) {
   nlohmann::json evidence{{"is_private", *repo.is_private}};
   if (repo.project_key) {
     evidence["project"] = *repo.project_key;
+  }
+  if (repo.project_public) {
+    evidence["project_public"] = *repo.project_public;  // Data Center: public through it
   }
   return verdict(*repo.is_private, std::move(evidence));
 }
@@ -269,6 +274,11 @@ Verdict check_merge_checks(const RuleContext& ctx) {
 
 Verdict check_key_age(const RuleContext& ctx) {
   const auto& key = *ctx.key;
+  if (!key.created_on && key.created_field == "createdDate") {
+    return unknown(UnknownReason::invalid_response,
+                   "age not recorded: Bitbucket Data Center has no creation date for keys added "
+                   "before version 8.7");
+  }
   if (!key.created_on) {
     return unknown(UnknownReason::invalid_response,
                    "the key has no valid 'created_on' or 'added_on' date");

@@ -215,10 +215,17 @@ class Evaluator {
         continue;
       }
       if (rule.subject == RuleSubject::repository) {
-        check(add(rule, Outcome::pass, repo), {&repo, nullptr, &ws, nullptr, nullptr});
+        auto& e = add(rule, Outcome::pass, repo);
+        check(e, {&repo, nullptr, &ws, nullptr, nullptr});
+        unread_on_datacenter(e, ws, repo);
       } else if (rule.subject == RuleSubject::default_branch) {
         auto& e = add(rule, Outcome::not_applicable, repo);
-        if (empty) {
+        const Gap* unread_branch = snapshot_.platform == Platform::datacenter
+                                       ? datacenter_gap(GapSubject::default_branch, ws, repo)
+                                       : nullptr;
+        if (unread_branch != nullptr) {
+          unknown_because(e, missing(unread_branch));  // not known to be empty
+        } else if (empty) {
           e.evidence =
               nlohmann::json{{"mainbranch", nullptr},
                              {"note", "empty repository: there is no default branch to protect"}};
@@ -226,10 +233,42 @@ class Evaluator {
           unknown_because(e, *data.missing);
         } else {
           judge_default_branch(e, rule, ws, repo, data);
+          unread_on_datacenter(e, ws, repo);
         }
       }
       drop_if_not_reported();
     }
+  }
+
+  // Data Center: a verdict other than a pass while a read it rests on is missing (the
+  // repository's, or its project's) is unknown, with that read's reason: what was not read
+  // could only have made it pass. Cloud's rules read one list, and branch_data handles it.
+  void unread_on_datacenter(Evaluation& e, const WorkspaceSnapshot& ws, const Repository& repo) {
+    if (snapshot_.platform != Platform::datacenter || e.outcome == Outcome::pass ||
+        e.outcome == Outcome::not_applicable) {
+      return;
+    }
+    for (const auto subject : e.rule->datacenter.reads) {
+      if (const Gap* gap = datacenter_gap(subject, ws, repo)) {
+        unknown_because(e, missing(gap));
+        return;
+      }
+      const auto& made = snapshot_.collected;
+      if (std::find(made.begin(), made.end(), subject) == made.end()) {
+        unknown_because(e, Missing{});  // a snapshot of a scan that did not make this read
+        return;
+      }
+    }
+  }
+
+  // The gap of a Data Center read about the repository, or else about its project.
+  const Gap* datacenter_gap(GapSubject subject, const WorkspaceSnapshot& ws,
+                            const Repository& repo) const {
+    const Gap* gap = gaps_.find(subject, ws.slug, repo.full_name, std::nullopt);
+    if (gap == nullptr && repo.project_key) {
+      gap = gaps_.find(subject, ws.slug, std::nullopt, repo.project_key);
+    }
+    return gap;
   }
 
   bool selected(const Rule& rule) const {

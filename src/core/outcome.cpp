@@ -36,7 +36,12 @@ constexpr std::array<Named<Severity>, 4> kSeverities{{
     {Severity::low, "Low"},
 }};
 
-constexpr std::array<Named<GapSubject>, 15> kSubjects{{
+constexpr std::array<Named<Platform>, 2> kPlatforms{{
+    {Platform::cloud, "cloud"},
+    {Platform::datacenter, "datacenter"},
+}};
+
+constexpr std::array<Named<GapSubject>, 23> kSubjects{{
     {GapSubject::workspaces, "workspaces"},
     {GapSubject::repositories, "repositories"},
     {GapSubject::projects, "projects"},
@@ -52,6 +57,14 @@ constexpr std::array<Named<GapSubject>, 15> kSubjects{{
     {GapSubject::environments, "environments"},
     {GapSubject::members, "members"},
     {GapSubject::owners, "owners"},
+    {GapSubject::server, "server"},
+    {GapSubject::default_branch, "default_branch"},
+    {GapSubject::project_restrictions, "project_restrictions"},
+    {GapSubject::pull_request_settings, "pull_request_settings"},
+    {GapSubject::approval_reset, "approval_reset"},
+    {GapSubject::default_reviewers, "default_reviewers"},
+    {GapSubject::required_builds, "required_builds"},
+    {GapSubject::last_commit, "last_commit"},
 }};
 
 constexpr std::array<Named<VariableLevel>, 3> kVariableLevels{{
@@ -98,6 +111,14 @@ std::string_view to_string(Severity severity) {
 
 std::optional<Severity> severity_from_string(std::string_view name) {
   return text::value_of(kSeverities, name, text::Case::insensitive);
+}
+
+std::string_view to_string(Platform platform) {
+  return text::name_of(kPlatforms, platform);
+}
+
+std::optional<Platform> platform_from_string(std::string_view name) {
+  return text::value_of(kPlatforms, name);
 }
 
 std::string_view to_string(GapSubject subject) {

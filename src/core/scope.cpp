@@ -59,6 +59,13 @@ bool Scope::reads(GapSubject subject) const {
   });
 }
 
+bool Scope::reads_on_datacenter(GapSubject subject) const {
+  return std::any_of(catalogue().begin(), catalogue().end(), [&](const Rule& rule) {
+    const auto& reads = rule.datacenter.reads;
+    return selects(rule) && std::find(reads.begin(), reads.end(), subject) != reads.end();
+  });
+}
+
 bool Scope::reads_branches() const {
   return any_rule(*this, RuleSubject::default_branch);
 }
@@ -127,6 +134,16 @@ bool Scope::concerns(const Gap& gap) const {
     case GapSubject::members:
     case GapSubject::owners:
       return reads(gap.subject);
+    case GapSubject::server:
+      return true;
+    case GapSubject::default_branch:
+    case GapSubject::project_restrictions:
+    case GapSubject::pull_request_settings:
+    case GapSubject::approval_reset:
+    case GapSubject::default_reviewers:
+    case GapSubject::required_builds:
+    case GapSubject::last_commit:
+      return reads_on_datacenter(gap.subject);
   }
   return true;
 }

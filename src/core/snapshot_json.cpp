@@ -352,6 +352,9 @@ json repository_json(const Repository& r) {
                       {"value", opt_number(b.value)},
                       {"users", principals_json(b.users)},
                       {"groups", principals_json(b.groups)}});
+      if (b.source) {
+        list.back()["source"] = *b.source;  // Data Center only
+      }
     }
     out["branch_restrictions"] = list;
   }
@@ -365,6 +368,9 @@ json repository_json(const Repository& r) {
         {"development", model_branch_json(m.development)},
         {"production", m.production ? model_branch_json(*m.production) : json()},
         {"branch_types", types}};
+  }
+  if (r.project_public) {
+    out["project_public"] = *r.project_public;  // Data Center only
   }
   put_extended(out, r);
   return out;
@@ -384,6 +390,9 @@ Repository repository_from(const json& j) {
     }
     r.is_private = j.at("is_private").get<bool>();
   }
+  if (const auto& p = field(j, "project_public"); p.is_boolean()) {
+    r.project_public = p.get<bool>();
+  }
   r.updated_on = opt_time(j, "updated_on");
   r.mainbranch = opt_text(j, "mainbranch");
   r.html_url = text(j, "html_url");
@@ -399,6 +408,7 @@ Repository repository_from(const json& j) {
       br.value = opt_num<std::int64_t>(b, "value");
       br.users = principals_from(b, "users");
       br.groups = principals_from(b, "groups");
+      br.source = opt_text(b, "source");
       rs.push_back(std::move(br));
     }
     r.branch_restrictions = std::move(rs);
@@ -441,6 +451,9 @@ json snapshot_json_with(const Snapshot& s, const std::function<json(std::size_t)
                {"repositories", repositories(w)},
                {"projects", projects},
                {"keys", keys}};
+    if (ws.project_restrictions_read) {
+      entry["project_restrictions_read"] = true;  // Data Center only
+    }
     put_extended(entry, ws);
     workspaces.push_back(std::move(entry));
   }
@@ -466,6 +479,19 @@ json snapshot_json_with(const Snapshot& s, const std::function<json(std::size_t)
                 {"ssh_keys_status", ssh_status_name(s.ssh_keys_status)},
                 {"ssh_keys", ssh},
                 {"gaps", gaps}};
+  if (s.platform != Platform::cloud) {
+    document["platform"] = to_string(s.platform);  // absent: cloud, as older snapshots
+  }
+  if (s.server_version) {
+    document["server_version"] = *s.server_version;
+  }
+  if (s.platform == Platform::datacenter) {
+    json made = json::array();
+    for (const auto subject : s.collected) {
+      made.push_back(to_string(subject));
+    }
+    document["collected"] = made;
+  }
   if (s.credential) {
     document["credential"] = *s.credential;  // optional: older snapshots do not have it
   }
@@ -534,6 +560,7 @@ WorkspaceSnapshot workspace_from(const json& w, int version, std::vector<Reposit
     ws.deploy_keys_collected = flag(w, "deploy_keys_collected");
     ws.project_keys_collected = flag(w, "project_keys_collected");
   }
+  ws.project_restrictions_read = opt_flag(w, "project_restrictions_read").value_or(false);
   ws.repositories = std::move(prepared);
   for (const auto& r : array_at(w, "repositories")) {
     ws.repositories.push_back(repository_from(r));
@@ -575,6 +602,24 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
     bad("missing 'collected_at'");
   }
   s.collected_at = *collected;
+  if (const auto platform = opt_text(j, "platform")) {
+    const auto known = platform_from_string(*platform);
+    if (!known) {
+      bad("'platform' must be \"cloud\" or \"datacenter\"");
+    }
+    s.platform = *known;
+  }
+  s.server_version = opt_text(j, "server_version");
+  if (const auto& made = field(j, "collected"); made.is_array()) {
+    for (const auto& name : made) {
+      const auto subject =
+          name.is_string() ? gap_subject_from_string(name.get<std::string>()) : std::nullopt;
+      if (!subject) {
+        bad("'collected' names an unknown read");
+      }
+      s.collected.push_back(*subject);
+    }
+  }
   s.credential = opt_text(j, "credential");
   s.identity = opt_text(j, "identity");
   if (const auto requests = opt_num<std::int64_t>(j, "api_requests")) {

@@ -80,6 +80,23 @@ class ApiClient {
                                              const PageHandler& on_page,
                                              std::size_t max_pages = 10'000);
 
+  // Data Center's paging: `start`/`limit` added to the query, each page's `values` to
+  // `on_page`, from page to page by `nextPageStart` until `isLastPage`. A page without them, or
+  // a `nextPageStart` that does not move on, is invalid_response.
+  tl::expected<void, ApiError> for_each_start_page(const std::string& path_or_url,
+                                                   const PageHandler& on_page,
+                                                   std::size_t limit = 1000,
+                                                   std::size_t max_pages = 10'000);
+
+  // A GET whose answer's headers matter (Data Center names the signed-in user in one): the
+  // 2xx response, or the error any other answer is.
+  tl::expected<http::Response, ApiError> get_response(const std::string& path_or_url);
+
+  // Data Center, once an endpoint anonymous callers cannot read has answered: a later 401 is a
+  // permission the credential lacks (Data Center answers 401, not 403, for those), a gap, not
+  // a rejected credential.
+  void treat_unauthorized_as_forbidden() { unauthorized_is_forbidden_.store(true); }
+
   // Sends a write (POST, PUT, DELETE) of `body` (JSON; none for nullopt) to a path relative to
   // the API base. Like a read: a slot from the rate limiter first (a 429 is sent again when the
   // limiter gives a new slot), the token current then, one renewal after a 401 (then Kind::auth).
@@ -133,6 +150,7 @@ class ApiClient {
   Origin api_origin_;
   const std::atomic<bool>* cancel_;
   http::RateLimiter* limiter_;
+  std::atomic<bool> unauthorized_is_forbidden_{false};
 };
 
 // The detail of a read that was not made because the rate limit outlasted --max-wait.

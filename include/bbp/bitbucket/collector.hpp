@@ -61,6 +61,9 @@ struct CollectResult {
   std::optional<std::vector<std::string>> visible_workspaces;
   // Repository filters that matched no listed repository ("--repo 'api-*'").
   std::vector<std::string> unmatched_filters;
+  // The server is not the platform the scan was told (--platform): what its first answer
+  // showed, and how to fix the command (exit 2; nothing else was read).
+  std::optional<std::string> wrong_platform;
 };
 
 // What a paced scan says once the listing is done: "about 1,200 requests to make at

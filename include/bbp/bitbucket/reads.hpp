@@ -48,9 +48,10 @@ enum class When {
   referred_to,     // only when an earlier answer refers to it: neither foreseen nor probed
 };
 
-// How the answer comes: one JSON object, or a list over pages (every page is read, asked with
-// pagelen=100, then 50, then none when the API refuses the page length).
-enum class Shape { object, pages };
+// How the answer comes: one JSON object (or array), a list over Cloud's pages (every page is
+// read, asked with pagelen=100, then 50, then none when the API refuses the page length), or a
+// list over Data Center's pages (start/limit, until isLastPage).
+enum class Shape { object, pages, start_pages };
 
 // The values a path template names ("{workspace}", "{repository}", …) for one owner.
 struct Target {
@@ -83,11 +84,36 @@ struct ListedRepository {
   core::Repository repository;
   std::optional<std::string> project_name;
 };
+// Data Center's answers (bitbucket/datacenter.hpp) that are not yet one of the above.
+struct ServerInfo {  // application-properties
+  std::string version;
+  std::string display_name;
+};
+struct DefaultBranch {  // the repository's configured default branch
+  std::string name;     // "main" (the ref's displayId)
+};
+struct LastCommit {  // the default branch's latest commit; none on an empty repository
+  std::optional<core::TimePoint> committed;
+  bool none = false;  // the branch has no commit
+};
+// The pull-request settings as restrictions of the kinds the rules judge, and whether the
+// answer said if approvals are reset on update (some versions do not).
+struct MergeSettings {
+  std::vector<core::BranchRestriction> restrictions;
+  bool approval_reset_known = false;
+};
+// A required-builds merge check: the restriction it is, and the branches it exempts (matched
+// against the default branch by the collector).
+struct BuildCondition {
+  core::BranchRestriction restriction;
+  std::optional<core::BranchRestriction> exempt;
+};
 using Parsed =
     std::variant<Caller, std::vector<std::string>, std::vector<ListedRepository>,
                  std::vector<core::BranchRestriction>, core::BranchingModel, std::vector<core::Key>,
                  std::vector<core::Webhook>, std::vector<core::PipelineVariable>,
-                 std::vector<Environment>, std::vector<core::Member>, WorkspaceSettings>;
+                 std::vector<Environment>, std::vector<core::Member>, WorkspaceSettings, ServerInfo,
+                 DefaultBranch, LastCommit, MergeSettings, std::vector<BuildCondition>>;
 
 // A parser: the answer (the object, or the entries of every page as one JSON array) into its
 // value, or what is wrong with it (an invalid-response gap). A list's parser skips entries it
@@ -121,6 +147,9 @@ struct Read {
   // The read for a person, as `auth check` names its probe: "deploy keys of {repository}"
   // ({repository} is the full name, {workspace} the slug, {project} the key).
   std::string_view label{};
+  // Data Center: the permission the read needs (REPO_READ, REPO_ADMIN, PROJECT_ADMIN…), named
+  // in the gap a refusal leaves and by `auth check`.
+  std::string_view permission{};
 };
 
 // Every read, in the order a scan of one repository, project and workspace makes them (and

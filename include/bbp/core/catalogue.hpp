@@ -83,6 +83,16 @@ struct Remedy {
   std::string_view limitation{};  // what the change does not do on its own, said in the plan
 };
 
+// How a rule reads on Bitbucket Data Center (docs/rules.md, generated): whether it is evaluated
+// there, the reads its verdict rests on (named by the gap a failure of each leaves: a verdict
+// that is not a pass while one of them is missing is unknown, as more data could only make it
+// pass), and, for a person, which Data Center settings count.
+struct OnDataCenter {
+  bool evaluated = false;  // false: a Cloud-only rule, refused with --platform datacenter
+  std::vector<GapSubject> reads{};
+  std::string_view source{};
+};
+
 struct Rule {
   int number = 0;
   std::string_view slug;
@@ -111,6 +121,7 @@ struct Rule {
   std::vector<GapSubject> reads;
   std::vector<Threshold> thresholds;  // the thresholds its check reads (core/settings.hpp)
   Remedy remedy;                      // what `bbposture fix` does about a finding
+  OnDataCenter datacenter{};          // the rule on Bitbucket Data Center
 };
 
 // The lowest value of a numeric restriction that passes `rule` with these settings.

@@ -1,7 +1,10 @@
-// The normalised view of what bbposture read from Bitbucket Cloud.
+// The normalised view of what bbposture read from Bitbucket Cloud or Bitbucket Data Center.
 //
-// The collector fills these from API responses; the rule engine only ever reads them. Nothing
+// The collectors fill these from API responses; the rule engine only ever reads them. Nothing
 // here knows about HTTP or JSON wire formats, so a saved snapshot can be re-evaluated offline.
+// Data Center is read into the same shapes (docs/architecture.md, "Two platforms, one
+// snapshot"): a project takes the workspace's place, and its branch permissions and merge
+// checks become branch restrictions of the kinds the rules judge, each naming its source.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +17,13 @@
 
 namespace bbp::core {
 
+// Which Bitbucket a snapshot was read from.
+enum class Platform { cloud, datacenter };
+
+// "cloud", "datacenter": the names options, snapshots and reports use.
+std::string_view to_string(Platform platform);
+std::optional<Platform> platform_from_string(std::string_view text);
+
 // A user or group exempted by a branch restriction (for `push`: allowed to push).
 struct Principal {
   std::string name;  // display name (user) or slug (group)
@@ -22,8 +32,10 @@ struct Principal {
 
 struct BranchRestriction {
   std::int64_t id = 0;
-  std::string kind;                        // as Bitbucket writes it; unknown kinds are kept
-  std::string branch_match_kind = "glob";  // "glob" | "branching_model" (others never apply)
+  std::string kind;  // as Bitbucket writes it; unknown kinds are kept
+  // "glob" (Cloud) | "pattern" (Data Center, core/glob.hpp) | "branching_model"; others never
+  // apply
+  std::string branch_match_kind = "glob";
   std::string pattern;                     // glob pattern; "" for branching_model
   std::optional<std::string> branch_type;  // development|production|feature|bugfix|release|hotfix
   std::optional<std::int64_t> value;       // null for kinds without a number
@@ -32,6 +44,9 @@ struct BranchRestriction {
   // Set for a restriction the user declared in the config file ("bbposture.yaml:14") rather
   // than one the API returned; never written to a snapshot.
   std::optional<std::string> declared_in;
+  // Data Center: what the restriction was made from ("project PLAT branch permission 3
+  // (read-only)", "pull-request settings"); written to snapshots. Empty on Cloud.
+  std::optional<std::string> source;
 };
 
 struct BranchingModelBranch {
@@ -96,8 +111,12 @@ struct Repository {
   std::string uuid;       // with braces, as Bitbucket writes it
   std::string name;
   std::optional<std::string> project_key;
-  std::optional<bool> is_private;         // nullopt: missing or malformed in the response
-  std::optional<TimePoint> updated_on;    // nullopt: missing or malformed
+  std::optional<bool> is_private;  // nullopt: missing or malformed in the response
+  // Data Center: whether the repository's project is public (a public project makes every
+  // repository in it public); nullopt on Cloud.
+  std::optional<bool> project_public;
+  std::optional<TimePoint> updated_on;    // nullopt: missing or malformed (Data Center: the
+                                          // default branch's latest commit)
   std::optional<std::string> mainbranch;  // nullopt: empty repository
   std::string html_url;
 
@@ -162,6 +181,15 @@ enum class GapSubject {
   environments,        // a repository's deployment environments and their variables
   members,             // GET /workspaces/{ws}/members
   owners,              // GET /workspaces/{ws}/permissions?q=permission="owner"
+  // Data Center's reads (their rows: bitbucket/datacenter_reads.cpp).
+  server,                 // application-properties: which server and version
+  default_branch,         // a repository's configured default branch
+  project_restrictions,   // a project's branch permissions
+  pull_request_settings,  // a repository's pull-request settings
+  approval_reset,         // the settings did not say whether approvals are reset on update
+  default_reviewers,      // a repository's default-reviewer conditions
+  required_builds,        // a repository's required-builds merge checks
+  last_commit,            // the default branch's latest commit (its date of last activity)
 };
 
 std::string_view to_string(GapSubject subject);
@@ -186,6 +214,9 @@ struct WorkspaceSnapshot {
   // rule 11 is unknown here rather than passed.
   bool deploy_keys_collected = false;
   bool project_keys_collected = false;
+  // Data Center: project-level branch permissions were read (or their failure is a gap) and are
+  // among each repository's restrictions. Cloud cannot read them, and says so in its evidence.
+  bool project_restrictions_read = false;
   std::vector<Repository> repositories;
   std::vector<Project> projects;  // projects with repositories in scope
   std::vector<Key> keys;          // repository and project deploy keys, de-duplicated
@@ -207,7 +238,10 @@ enum class SshKeysStatus {
 };
 
 struct Snapshot {
+  Platform platform = Platform::cloud;  // absent in snapshots from before Data Center: cloud
   std::string api_url;
+  // Data Center: the server's version, as application-properties answered.
+  std::optional<std::string> server_version;
   TimePoint collected_at{};
   std::vector<WorkspaceSnapshot> workspaces;
   SshKeysStatus ssh_keys_status = SshKeysStatus::not_collected;
@@ -220,6 +254,9 @@ struct Snapshot {
   // Who the credential resolved to, as GET /user answered ("nickname {uuid}"), when the scan
   // read it; never anything secret.
   std::optional<std::string> identity;
+  // Data Center: the reads the scan made (named by the gap a failure of each leaves). A rule
+  // resting on one that is not here was not collected, and is unknown.
+  std::vector<GapSubject> collected;
   // The requests the collection took, when the snapshot was saved by a live scan.
   std::optional<std::uint64_t> api_requests;
 };

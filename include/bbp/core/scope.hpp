@@ -36,6 +36,8 @@ struct Scope {
   // Whether a selected rule needs the read whose failure leaves a gap of this subject (the
   // extended rules' reads: the workspace, webhooks, variables, environments, members, owners).
   bool reads(GapSubject subject) const;
+  // The same on Bitbucket Data Center, from the rules' OnDataCenter reads.
+  bool reads_on_datacenter(GapSubject subject) const;
   // Whether a failed read is one a scan with this scope would have made.
   bool concerns(const Gap& gap) const;
 };
