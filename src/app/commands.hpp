@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bbp/bitbucket/collector.hpp"
+#include "bbp/bitbucket/credentials.hpp"
 #include "bbp/report/report.hpp"
 #include "options.hpp"
 
@@ -20,6 +21,15 @@ int run_scan(const ScanOptions& options, const std::atomic<bool>& cancel);
 // What the collector reads for this scan's rules and scope.
 bitbucket::CollectOptions collect_options(const ScanConfig& config,
                                           bitbucket::CredentialKind credential);
+// The credential from the environment, as `platform` takes it: Data Center has no OAuth client
+// credentials (a usage error naming the variables it takes).
+tl::expected<bitbucket::Credentials, std::string> credentials_for(core::Platform platform);
+// Runs the platform's collector (`username`: the Basic credential's user, or empty).
+bitbucket::CollectResult collect(core::Platform platform, bitbucket::ApiClient& api,
+                                 const bitbucket::CollectOptions& options,
+                                 const std::string& username,
+                                 bitbucket::CollectProgress* progress = nullptr,
+                                 const std::atomic<bool>* cancel = nullptr);
 // Workspaces named with -w that Bitbucket does not know (or does not show this credential), said
 // on stderr with what it can see. True when there were any (the run then exits 2).
 bool report_missing_workspaces(const bitbucket::CollectResult& collected);

@@ -58,6 +58,10 @@ Words colours() {
   return {"auto", "always", "never"};
 }
 
+Words platforms() {
+  return {"cloud", "datacenter"};
+}
+
 Words auth_formats() {
   return {"table", "json"};
 }
@@ -346,6 +350,16 @@ std::vector<OptionRow> connection_and_log_rows() {
   using L = LogOptions;
   using O = ScanOptions;
   return {
+      {.names = "--platform",
+       .key = "platform",
+       .kind = OptionKind::choice,
+       .field = &connection<&C::platform>,
+       .commands = kScanAuth,
+       .group = "Connection",
+       .type_name = "PLATFORM",
+       .help = "Which Bitbucket: cloud (bitbucket.org) or datacenter (a self-hosted server, "
+               "named by --api-url)",
+       .values = platforms},
       {.names = "--api-url",
        .key = "api_url",
        .kind = OptionKind::text,
@@ -353,7 +367,8 @@ std::vector<OptionRow> connection_and_log_rows() {
        .commands = kScanAuth,
        .group = "Connection",
        .type_name = "URL",
-       .help = "Bitbucket Cloud API base URL (plain http:// only for loopback hosts)"},
+       .help = "Bitbucket Cloud's API base URL, or a Data Center server's base URL "
+               "(https://bitbucket.example.com); plain http:// only for loopback hosts"},
       {.names = "--token-url",
        .key = "token_url",
        .kind = OptionKind::text,

@@ -13,6 +13,7 @@
 
 #include "bbp/bitbucket/url.hpp"
 #include "bbp/text/names.hpp"
+#include "bbp/text/text.hpp"
 #include "commands.hpp"
 #include "option_table.hpp"
 
@@ -61,7 +62,8 @@ std::vector<std::string> changed_connection_options(const ConnectionOptions& o) 
   const ConnectionOptions d;
   std::vector<std::string> changed;
   for (const auto& [name, is_changed] :
-       {std::pair{"--api-url", o.api_url != d.api_url},
+       {std::pair{"--platform", o.platform != d.platform},
+        std::pair{"--api-url", o.api_url != d.api_url},
         std::pair{"--token-url", o.token_url != d.token_url},
         std::pair{"--timeout", o.timeout_seconds != d.timeout_seconds},
         std::pair{"--ca-bundle", o.ca_bundle != d.ca_bundle},
@@ -74,6 +76,30 @@ std::vector<std::string> changed_connection_options(const ConnectionOptions& o) 
     }
   }
   return changed;
+}
+
+// A Data Center server's REST base from --api-url: the server's base URL given (with or
+// without "/rest"); Bitbucket Cloud's API host, or no URL at all, is refused here, before any
+// request.
+tl::expected<std::string, std::string> datacenter_api(const std::string& given,
+                                                      const std::string& validated) {
+  if (given == kDefaultApiUrl) {
+    return tl::unexpected(std::string(
+        "--platform datacenter needs --api-url: the server's base URL, such as "
+        "https://bitbucket.example.com (a context path, if the server has one, included)"));
+  }
+  const auto origin = bitbucket::origin_of(validated);
+  const std::string host = origin ? origin->host : std::string();
+  if (host == "api.bitbucket.org" || host == "bitbucket.org") {
+    return tl::unexpected("--api-url " + given +
+                          " is Bitbucket Cloud, not a Data Center server: use --platform cloud, "
+                          "or give the Data Center server's base URL");
+  }
+  std::string base = validated;
+  while (base.ends_with("/")) {
+    base.pop_back();
+  }
+  return base.ends_with("/rest") ? base : base + "/rest";
 }
 
 }  // namespace
@@ -119,7 +145,8 @@ tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_
   return total;
 }
 
-tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options) {
+tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options,
+                                                     bool offline) {
   ConnectionConfig c;
   for (const auto& [url, what] :
        {std::pair{&options.api_url, "--api-url"}, std::pair{&options.token_url, "--token-url"}}) {
@@ -139,6 +166,15 @@ tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& op
   }
   c.api_url = *api;
   c.token_url = *token;
+  c.platform = core::platform_from_string(text::ascii_lower(options.platform))
+                   .value_or(core::Platform::cloud);
+  if (c.platform == core::Platform::datacenter && !offline) {
+    auto base = datacenter_api(options.api_url, c.api_url);
+    if (!base) {
+      return tl::unexpected(base.error());
+    }
+    c.api_url = *base;
+  }
   c.timeout = std::chrono::seconds{options.timeout_seconds};
   if (!options.ca_bundle.empty()) {
     if (auto problem = pem_bundle_problem(options.ca_bundle)) {
@@ -146,7 +182,7 @@ tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& op
     }
     c.ca_bundle = options.ca_bundle;
   }
-  if (!c.api_url.ends_with("/2.0")) {
+  if (c.platform == core::Platform::cloud && !c.api_url.ends_with("/2.0")) {
     c.warnings.push_back("--api-url " + c.api_url +
                          " does not end in /2.0, where Bitbucket Cloud's API is (" +
                          kDefaultApiUrl + ")");
@@ -192,7 +228,7 @@ std::string unknown_rule(std::string_view option, const std::string& name) {
 }
 
 tl::expected<void, std::string> validate_connection(const ScanOptions& options, ScanConfig& c) {
-  auto connection = validate(options.connection);
+  auto connection = validate(options.connection, !options.from_snapshot.empty());
   if (!connection) {
     return tl::unexpected(connection.error());
   }
@@ -203,6 +239,22 @@ tl::expected<void, std::string> validate_connection(const ScanOptions& options, 
     if (const auto changed = changed_connection_options(options.connection); !changed.empty()) {
       c.warnings.push_back(text::join(changed) + (changed.size() == 1 ? " has" : " have") +
                            " no effect with --from-snapshot, which reads no API");
+    }
+  }
+  return {};
+}
+
+// Data Center: only the rules evaluated there (the extended set reads what only Cloud has).
+tl::expected<void, std::string> validate_platform(const ScanOptions& options, ScanConfig& c) {
+  if (c.connection.platform != core::Platform::datacenter || !options.from_snapshot.empty()) {
+    return {};
+  }
+  for (const auto* rule : c.rules) {
+    if (!rule->datacenter.evaluated) {
+      return tl::unexpected("rule '" + std::string(rule->slug) +
+                            "' reads what only Bitbucket Cloud has and is not evaluated on Data "
+                            "Center: with --platform datacenter use the default rule set "
+                            "(--rule-set casb) or name its rules");
     }
   }
   return {};
@@ -527,7 +579,7 @@ tl::expected<ScanConfig, std::string> validate(const ScanOptions& options, Comma
   // In this order: when several options are wrong, the first step's error is the one reported.
   for (const Step step :
        {validate_connection, validate_scope, validate_output, validate_table, validate_thresholds,
-        validate_rule_selection, validate_sources, validate_only_new}) {
+        validate_rule_selection, validate_platform, validate_sources, validate_only_new}) {
     if (auto done = step(options, c); !done) {
       return tl::unexpected(done.error());
     }

@@ -25,6 +25,7 @@ inline constexpr const char* kDefaultTokenUrl = "https://bitbucket.org/site/oaut
 
 // Options shared by every command that talks to Bitbucket.
 struct ConnectionOptions {
+  std::string platform = "cloud";  // "cloud" | "datacenter"
   std::string api_url = kDefaultApiUrl;
   std::string token_url = kDefaultTokenUrl;
   int timeout_seconds = 30;
@@ -99,6 +100,9 @@ using AuthCheckOptions = ScanOptions;
 
 // Validated connection settings.
 struct ConnectionConfig {
+  core::Platform platform = core::Platform::cloud;
+  // Cloud: the API base ("…/2.0"). Data Center: the server's base URL with "/rest", below which
+  // every path of its reads table is.
   std::string api_url;
   std::string token_url;
   std::chrono::seconds timeout{30};
@@ -175,7 +179,10 @@ struct ScanConfig {
   }
 };
 
-tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options);
+// The connection settings; `offline` (--from-snapshot): no request is made, so a Data Center
+// scan needs no server URL.
+tl::expected<ConnectionConfig, std::string> validate(const ConnectionOptions& options,
+                                                     bool offline = false);
 
 // A duration such as "90m", "6h", "1h30m", "45s" or "0" (a bare number is seconds).
 tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);

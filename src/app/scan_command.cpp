@@ -15,6 +15,7 @@
 
 #include "bbp/bitbucket/collector.hpp"
 #include "bbp/bitbucket/credentials.hpp"
+#include "bbp/bitbucket/datacenter_collector.hpp"
 #include "bbp/core/declared.hpp"
 #include "bbp/core/engine.hpp"
 #include "bbp/core/snapshot_json.hpp"
@@ -136,9 +137,39 @@ bitbucket::CollectOptions collect_options(const ScanConfig& config,
   return o;
 }
 
+tl::expected<bitbucket::Credentials, std::string> credentials_for(core::Platform platform) {
+  auto credentials = bitbucket::credentials_from_environment(bitbucket::process_environment());
+  if (credentials && platform == core::Platform::datacenter &&
+      credentials->kind == bitbucket::CredentialKind::client_credentials) {
+    return tl::unexpected(std::string(
+        "Bitbucket Data Center has no OAuth client credentials: set BITBUCKET_ACCESS_TOKEN (an "
+        "HTTP access token, sent as Bearer) or BITBUCKET_USERNAME and BITBUCKET_API_TOKEN (a "
+        "user's token or password, sent as Basic)"));
+  }
+  return credentials;
+}
+
+bitbucket::CollectResult collect(core::Platform platform, bitbucket::ApiClient& api,
+                                 const bitbucket::CollectOptions& options,
+                                 const std::string& username, bitbucket::CollectProgress* progress,
+                                 const std::atomic<bool>* cancel) {
+  if (platform == core::Platform::datacenter) {
+    return bitbucket::DataCenterCollector(api, options, username, progress, cancel).run();
+  }
+  return bitbucket::Collector(api, options, progress, cancel).run();
+}
+
 // Workspaces named with -w that Bitbucket does not know (or does not show this credential):
 // said with what it can see. True when there were any (the run then exits 2).
 bool report_missing_workspaces(const bitbucket::CollectResult& collected) {
+  if (collected.snapshot.platform == core::Platform::datacenter) {
+    for (const auto& key : collected.missing_workspaces) {
+      std::cerr << "bbposture: project '" << key
+                << "' has no repository this credential can read on the server (or does not "
+                   "exist)\n";
+    }
+    return !collected.missing_workspaces.empty();
+  }
   for (const auto& slug : collected.missing_workspaces) {
     std::string line =
         "bbposture: workspace '" + slug + "' was not found, or this credential cannot see it (404)";
@@ -252,7 +283,7 @@ tl::expected<std::unique_ptr<bitbucket::Checkpoint>, std::string> open_checkpoin
 // Make transport, authenticate, collect; the exit code when the scan cannot go on.
 tl::expected<LiveScan, int> collect_live(const ScanConfig& config, const LogOptions& log,
                                          const std::atomic<bool>& cancel) {
-  auto credentials = bitbucket::credentials_from_environment(bitbucket::process_environment());
+  auto credentials = credentials_for(config.connection.platform);
   if (!credentials) {
     usage_error(credentials.error());
     return tl::unexpected(kExitUsage);
@@ -275,7 +306,8 @@ tl::expected<LiveScan, int> collect_live(const ScanConfig& config, const LogOpti
   {
     const ProgressLine line(stderr_is_tty() && !log.no_progress && !log.quiet,
                             [&] { return progress_text(progress, stack, config); });
-    live.collected = bitbucket::Collector(api, options, &progress, &cancel).run();
+    live.collected = collect(config.connection.platform, api, options, credentials->username,
+                             &progress, &cancel);
   }
   // The kind by name (never the secret), so a saved snapshot says what read it.
   live.collected.snapshot.credential = std::string(bitbucket::to_string(credentials->kind));
@@ -284,6 +316,10 @@ tl::expected<LiveScan, int> collect_live(const ScanConfig& config, const LogOpti
   }
   if (live.collected.auth_failure) {
     return tl::unexpected(say_auth_failure(*live.collected.auth_failure, *credentials));
+  }
+  if (live.collected.wrong_platform) {
+    usage_error(*live.collected.wrong_platform);
+    return tl::unexpected(kExitUsage);
   }
   warn_unmatched(live.collected.unmatched_filters);
   live.requests = stack.requests();
@@ -320,6 +356,10 @@ void suppress(const ScanConfig& config, const core::Snapshot& snapshot,
 // How this run was made, for the report (report::Selection).
 report::Selection selection_of(const ScanConfig& config, const core::Snapshot& snapshot) {
   report::Selection s;
+  if (snapshot.platform == core::Platform::datacenter) {
+    s.platform = "bitbucket-datacenter";
+    s.server_version = snapshot.server_version;
+  }
   s.identity = snapshot.identity;
   s.rule_set = report::rule_set_name(config.rules);
   s.workspaces = config.workspaces;

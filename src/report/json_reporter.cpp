@@ -54,7 +54,7 @@ nlohmann::json selection_json(const ScanReport& report) {
   for (const auto* rule : report.rules) {
     rules.push_back(rule->id);
   }
-  return {
+  nlohmann::json out{
       {"platform", s.platform},
       {"api_url", report.api_url},
       {"credential", optional_string(report.credential)},
@@ -74,6 +74,10 @@ nlohmann::json selection_json(const ScanReport& report) {
                           : nlohmann::json()},
       {"tool_version", report.tool_version},
       {"snapshot", snapshot_source_json(s.snapshot)}};
+  if (s.server_version) {
+    out["server_version"] = *s.server_version;  // Data Center only
+  }
+  return out;
 }
 
 nlohmann::json scan_json(const ScanReport& report) {

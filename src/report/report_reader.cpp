@@ -164,6 +164,7 @@ std::optional<SnapshotSource> snapshot_source_of(const json& selection) {
 void read_selection(const json& s, ScanReport& r) {
   Selection out;
   out.platform = text(s, "platform");
+  out.server_version = nullable_text(s, "server_version");
   out.identity = nullable_text(s, "identity");
   out.rule_set = text(s, "rule_set");
   for (const auto& id : texts(s, "rules")) {

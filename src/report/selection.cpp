@@ -141,8 +141,15 @@ std::vector<std::pair<std::string, std::string>> selection_lines(const ScanRepor
     return lines;
   }
   const auto& s = *report.selection;
-  lines.emplace_back("Identity", s.identity.value_or("not read (GET /user is read only for the "
-                                                     "caller's SSH keys)"));
+  if (s.platform == "bitbucket-datacenter") {
+    lines.emplace_back("Platform",
+                       "Bitbucket Data Center " + s.server_version.value_or("(version "
+                                                                            "not read)"));
+    lines.emplace_back("Identity", s.identity.value_or("not read"));
+  } else {
+    lines.emplace_back("Identity", s.identity.value_or("not read (GET /user is read only for the "
+                                                       "caller's SSH keys)"));
+  }
   lines.emplace_back("Rules", rules_text(report));
   lines.emplace_back("Filters", filters_text(s));
   lines.emplace_back("Minimum severity", report.min_severity

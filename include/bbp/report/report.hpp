@@ -50,11 +50,12 @@ struct ConfigSource {
 // filters, --fail-on, the config file and, offline, the snapshot. A reader needs it to tell
 // "fixed" from "not looked at" (docs/output.md, "Provenance").
 struct Selection {
-  std::string platform = "bitbucket-cloud";
-  std::optional<std::string> identity;  // who GET /user said the caller is, when it was read
-  std::string rule_set;                 // "casb", "extended", "all" or "custom"
-  std::vector<std::string> workspaces;  // -w; empty: every workspace the credential sees
-  std::vector<std::string> repos;       // --repo globs
+  std::string platform = "bitbucket-cloud";   // or "bitbucket-datacenter"
+  std::optional<std::string> server_version;  // Data Center: the version the server reported
+  std::optional<std::string> identity;        // who GET /user said the caller is, when it was read
+  std::string rule_set;                       // "casb", "extended", "all" or "custom"
+  std::vector<std::string> workspaces;        // -w; empty: every workspace the credential sees
+  std::vector<std::string> repos;             // --repo globs
   std::vector<std::string> exclude_repos;
   std::vector<std::string> projects;
   bool include_user_keys = false;         // --include-user-keys
