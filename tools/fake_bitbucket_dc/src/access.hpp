@@ -8,7 +8,7 @@ namespace bbp::fake_dc::detail {
 // `user` is nullptr for an anonymous caller.
 class Access {
  public:
-  Access(const Scenario& scenario, const User* user) : scenario_(scenario), user_(user) {}
+  explicit Access(const User* user) : user_(user) {}
 
   const User* user() const { return user_; }
 
@@ -24,7 +24,6 @@ class Access {
  private:
   Level granted(const Grants& grants) const;
 
-  const Scenario& scenario_;
   const User* user_;
 };
 

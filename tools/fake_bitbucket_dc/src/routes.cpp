@@ -95,7 +95,7 @@ Reply Router::dispatch(std::string_view raw_path, const QueryPairs& query, const
     if (routes_[i].space != path[1] || !match(patterns_[i], path, 3, params)) {
       continue;
     }
-    const Access access(scenario_, user);
+    const Access access(user);
     const Render render(scenario_, base);
     const RouteContext ctx{scenario_, access, render, query, params, cache_};
     RouteResult result = routes_[i].handler(ctx);

@@ -97,7 +97,7 @@ void Parser::options(const json& doc) {
     if (!limit->is_object() || capacity == nullptr || !capacity->is_number() ||
         capacity->get<double>() < 1 || refill == nullptr || !refill->is_number() ||
         refill->get<double>() <= 0) {
-      scenario_error("rate_limit", "needs \"capacity\" >= 1 and \"refill_per_second\" > 0");
+      scenario_error("rate_limit", R"(needs "capacity" >= 1 and "refill_per_second" > 0)");
     }
     s_.rate_limit = RateLimitOptions{capacity->get<double>(), refill->get<double>()};
   }

@@ -223,7 +223,8 @@ std::optional<std::int64_t> rfc3339_to_millis(std::string_view text) {
   }
   const std::int64_t days = days_from_civil(*parts[0], static_cast<unsigned>(*parts[1]),
                                             static_cast<unsigned>(*parts[2]));
-  const std::int64_t seconds = days * 86400 + *parts[3] * 3600 + *parts[4] * 60 + *parts[5] -
+  const std::int64_t seconds = days * 86400 + std::int64_t{*parts[3]} * 3600 +
+                               std::int64_t{*parts[4]} * 60 + *parts[5] -
                                static_cast<std::int64_t>(*offset) * 60;
   return seconds * 1000 + millis;
 }
