@@ -328,8 +328,18 @@ class DataCenterCollector::Run {
     }
     const std::size_t gaps_before = r.gaps.size();
     Target target = Target::of(r.repository);
-    const auto branch =
-        fetch<DefaultBranch>(row(GapSubject::default_branch, Owner::repository), target, r.gaps);
+    const Read& read = row(GapSubject::default_branch, Owner::repository);
+    std::vector<core::Gap> gaps;
+    const auto branch = fetch<DefaultBranch>(read, target, gaps);
+    if (!branch && answered_404(gaps)) {
+      // Servers that answer 404 here have no default branch yet: an empty repository.
+      r.gaps.push_back(gap_about(GapSubject::last_commit, r.repository, gaps.front().endpoint,
+                                 core::UnknownReason::not_found,
+                                 "the repository has no default branch: an empty repository has "
+                                 "no date of last activity on Data Center"));
+    } else {
+      add_gaps(r.gaps, std::move(gaps));
+    }
     if (branch && has_commits(r, target, branch->name)) {
       r.repository.mainbranch = branch->name;
       read_protection(r, target);
@@ -446,10 +456,21 @@ class DataCenterCollector::Run {
     if (project.restrictions) {
       all.insert(all.end(), project.restrictions->begin(), project.restrictions->end());
     }
-    if (core::needs_branching_model(all)) {
-      r.repository.branching_model = fetch<core::BranchingModel>(
-          row(GapSubject::branching_model, Owner::repository), target, r.gaps);
+    if (!core::needs_branching_model(all)) {
+      return;
     }
+    std::vector<core::Gap> gaps;
+    r.repository.branching_model = fetch<core::BranchingModel>(
+        row(GapSubject::branching_model, Owner::repository), target, gaps);
+    if (!r.repository.branching_model && answered_404(gaps)) {
+      // No branch model: a branch-model matcher names no branch. This can add a finding (a
+      // restriction that applies nowhere), never hide one.
+      r.repository.branching_model = core::BranchingModel{};
+      spdlog::info("{} has no branch model: its branch-model restrictions apply to no branch",
+                   r.repository.full_name);
+      return;
+    }
+    add_gaps(r.gaps, std::move(gaps));
   }
 
   // The merge checks whose exempt branches do not take in the default branch.

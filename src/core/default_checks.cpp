@@ -237,8 +237,14 @@ Verdict check_force_push(const RuleContext& ctx) {
 
 Verdict check_protected(const RuleContext& ctx) {
   auto evidence = branch_evidence(ctx);
-  evidence["restrictions_applying"] = ctx.applied->matched.size();
-  return verdict(!ctx.applied->matched.empty(), std::move(evidence));
+  std::size_t applying = ctx.applied->matched.size();
+  if (ctx.workspace != nullptr && ctx.workspace->project_restrictions_read) {
+    // Data Center: that merge checks are enforced is the server's way, not a protection the
+    // branch was given, so it does not count here.
+    applying -= ctx.applied->of_kind("enforce_merge_checks").size();
+  }
+  evidence["restrictions_applying"] = applying;
+  return verdict(applying > 0, std::move(evidence));
 }
 
 Verdict check_passing_builds(const RuleContext& ctx) {
