@@ -112,7 +112,7 @@ class Collector::Run {
 
   CollectResult collect() {
     const auto workspaces = identify_caller_and_workspaces();
-    if (stopped()) {
+    if (stopped() || not_cloud()) {
       return finish();
     }
     if (progress_ != nullptr) {
@@ -241,7 +241,23 @@ class Collector::Run {
                          std::move(missing_workspaces_),
                          std::move(visible_workspaces_),
                          tally_.unmatched(),
-                         std::nullopt};
+                         wrong_platform_};
+  }
+
+  // Bitbucket Cloud answers GET /user and /user/workspaces to every credential it accepts: a
+  // 404 there is another server (a Data Center's answers 404 below /2.0), said rather than
+  // scanned as nothing.
+  bool not_cloud() {
+    for (const auto& gap : snapshot_.gaps) {
+      if ((gap.subject == GapSubject::workspaces || gap.subject == GapSubject::user) &&
+          gap.http_status == 404) {
+        wrong_platform_ = api_.api_base() + " is not Bitbucket Cloud's API: GET " + gap.endpoint +
+                          " answered 404. For Bitbucket Data Center use --platform datacenter "
+                          "with the server's base URL in --api-url";
+        return true;
+      }
+    }
+    return false;
   }
 
   // When a workspace named with -w was not found: the workspaces the credential can see, for
@@ -898,6 +914,7 @@ class Collector::Run {
   core::Snapshot snapshot_;
   std::mutex mutex_;  // guards snapshot_.gaps, the SSH keys and auth_failure_ while workers run
   std::optional<AuthFailure> auth_failure_;
+  std::optional<std::string> wrong_platform_;
   std::atomic<bool> stop_{false};
 
   std::optional<std::string> user_uuid_;

@@ -220,11 +220,13 @@ class Evaluator {
         unread_on_datacenter(e, ws, repo);
       } else if (rule.subject == RuleSubject::default_branch) {
         auto& e = add(rule, Outcome::not_applicable, repo);
-        const Gap* unread_branch = snapshot_.platform == Platform::datacenter
-                                       ? datacenter_gap(GapSubject::default_branch, ws, repo)
-                                       : nullptr;
+        const bool datacenter = snapshot_.platform == Platform::datacenter;
+        const Gap* unread_branch =
+            datacenter ? datacenter_gap(GapSubject::default_branch, ws, repo) : nullptr;
         if (unread_branch != nullptr) {
           unknown_because(e, missing(unread_branch));  // not known to be empty
+        } else if (datacenter && !collected(GapSubject::default_branch)) {
+          unknown_because(e, Missing{});  // the default branch was not read: not known empty
         } else if (empty) {
           e.evidence =
               nlohmann::json{{"mainbranch", nullptr},
@@ -253,12 +255,16 @@ class Evaluator {
         unknown_because(e, missing(gap));
         return;
       }
-      const auto& made = snapshot_.collected;
-      if (std::find(made.begin(), made.end(), subject) == made.end()) {
+      if (!collected(subject)) {
         unknown_because(e, Missing{});  // a snapshot of a scan that did not make this read
         return;
       }
     }
+  }
+
+  bool collected(GapSubject subject) const {
+    const auto& made = snapshot_.collected;
+    return std::find(made.begin(), made.end(), subject) != made.end();
   }
 
   // The gap of a Data Center read about the repository, or else about its project.

@@ -85,14 +85,14 @@ TEST(DataCenterParseTest, RestrictionTypesMapToKindsWithTheirExemptions) {
          {"type", "pull-request-only"},
          {"matcher", {{"id", "ANY_REF_MATCHER_ID"}, {"type", "ANY_REF"}}}}}},
       {"isLastPage", true}};
-  const auto rs = parsed<std::vector<core::BranchRestriction>>(
-      dc::parse_restrictions(answer, repo_target()));
+  const auto rs =
+      parsed<std::vector<core::BranchRestriction>>(dc::parse_restrictions(answer, repo_target()));
   std::vector<std::string> kinds;
   for (const auto& r : rs) {
     kinds.push_back(r.kind + "#" + std::to_string(r.id));
   }
-  EXPECT_EQ(kinds, (std::vector<std::string>{"push#7", "force#7", "delete#8", "force#9",
-                                              "push#10", "force#10"}));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"push#7", "force#7", "delete#8", "force#9", "push#10",
+                                             "force#10"}));
   ASSERT_EQ(rs[0].users.size(), 2U);
   EXPECT_EQ(rs[0].users[0].name, "Ada");
   EXPECT_EQ(rs[0].users[1].name, "access key 'ci'");
@@ -152,7 +152,8 @@ TEST(DataCenterParseTest, ApprovalResetIsKnownOnlyWhenTheAnswerSaysSo) {
   EXPECT_FALSE(odd.approval_reset_known);
   // Every enabled merge check is enforced; successful builds count as a build requirement.
   EXPECT_TRUE(has(absent, "enforce_merge_checks"));
-  const auto builds = settings(json{{"requiredSuccessfulBuilds", {{"enabled", true}, {"count", 1}}}});
+  const auto builds =
+      settings(json{{"requiredSuccessfulBuilds", {{"enabled", true}, {"count", 1}}}});
   EXPECT_TRUE(has(builds, "require_passing_builds_to_merge"));
 }
 
@@ -239,8 +240,11 @@ TEST(DataCenterParseTest, BranchModelDefaultBranchAndLastCommit) {
 TEST(DataCenterParseTest, KeysWithAndWithoutACreationDate) {
   const json answer = {
       {"values",
-       {{{"key", {{"id", 1}, {"label", "ci"}, {"text", "ssh-ed25519 AAAA"},
-                  {"createdDate", "2024-01-05T10:00:00Z"}}},
+       {{{"key",
+          {{"id", 1},
+           {"label", "ci"},
+           {"text", "ssh-ed25519 AAAA"},
+           {"createdDate", "2024-01-05T10:00:00Z"}}},
          {"permission", "REPO_READ"}},
         {{"key", {{"id", 2}, {"label", "deploy"}, {"createdDate", 1700000000000}}}},
         {{"key", {{"id", 3}, {"label", "old"}}}}}}};  // added before 8.7: no date
