@@ -8,6 +8,7 @@
 #include "bbp/bitbucket/api_client.hpp"
 #include "bbp/bitbucket/collector.hpp"
 #include "bbp/bitbucket/credentials.hpp"
+#include "bbp/bitbucket/datacenter.hpp"
 #include "bbp/bitbucket/parse.hpp"
 #include "bbp/bitbucket/reads.hpp"
 #include "bbp/text/text.hpp"
@@ -69,17 +70,12 @@ class AuthCheck {
                           {"description", bitbucket::describe(credentials_)},
                           {"variables", credentials_.variables}};
     doc_["api_url"] = connection.api_url;
-    identify();
-    report_scopes();
-    if (config.auth_fix) {
-      report_writes();
+    if (connection.platform == core::Platform::datacenter) {
+      doc_["platform"] = "datacenter";
+      run_datacenter(config);
+    } else {
+      run_cloud(config);
     }
-    const auto workspace = probe_workspace(config.workspaces);
-    if (workspace) {
-      probe_repository(*workspace);
-      probe_workspace_endpoints(*workspace);
-    }
-    probe_ssh_keys();
     int code = 0;
     if (rejected_) {
       doc_["error"] = rejected_->message;
@@ -97,15 +93,135 @@ class AuthCheck {
   }
 
  private:
+  void run_cloud(const ScanConfig& config) {
+    identify();
+    report_scopes();
+    if (config.auth_fix) {
+      report_writes();
+    }
+    const auto workspace = probe_workspace(config.workspaces);
+    if (workspace) {
+      probe_repository(*workspace);
+      probe_workspace_endpoints(*workspace);
+    }
+    probe_ssh_keys();
+  }
+
+  // Data Center: the server, who is calling (on an endpoint anonymous callers cannot read), and
+  // each read on a repository and project the scan would read, naming the permission a failed
+  // one needs.
+  void run_datacenter(const ScanConfig& config) {
+    datacenter_ = true;
+    if (!identify_datacenter()) {
+      return;
+    }
+    if (config.auth_fix) {
+      out_ << "Writes:      `bbposture fix` does not write to Bitbucket Data Center\n";
+      doc_["writes"] = nlohmann::json::array();
+    }
+    if (const auto repo = datacenter_repository(config.workspaces)) {
+      probe_datacenter_reads(*repo);
+    }
+  }
+
   // The slugs of the checked rules that need `read` (every checked rule, for a listing).
   std::vector<std::string> slugs_needing(const Read& read) const {
     std::vector<std::string> out;
     for (const auto* r : rules_) {
-      if (bitbucket::needs(*r, read)) {
+      const auto& dc = r->datacenter.reads;
+      const bool needed = datacenter_
+                              ? read.role == bitbucket::Role::listing ||
+                                    std::find(dc.begin(), dc.end(), read.subject) != dc.end()
+                              : bitbucket::needs(*r, read);
+      if (needed) {
         out.emplace_back(r->slug);
       }
     }
     return out;
+  }
+
+  bool identify_datacenter() {
+    const auto& server = bitbucket::datacenter_read_of(core::GapSubject::server, Owner::user);
+    auto answer = api_.get_json(bitbucket::url_for(server, {}));
+    if (!answer && bitbucket::ends_the_scan(answer.error())) {
+      rejected_ = answer.error();
+      return false;
+    }
+    const auto version = answer ? bitbucket::string_at(*answer, "version") : std::nullopt;
+    if (!version) {
+      const auto why =
+          answer ? std::string("no Data Center version in its answer") : answer.error().message;
+      out_ << "Server:      not Bitbucket Data Center (" << why << ")\n";
+      doc_["server"] = {{"error", why}};
+      usage_problem_ = true;
+      return false;
+    }
+    out_ << "Server:      Bitbucket Data Center " << *version << '\n';
+    doc_["server"] = {{"version", *version}};
+    const auto& users = bitbucket::datacenter_read_of(core::GapSubject::user, Owner::user);
+    auto me = api_.get_response(bitbucket::path_for(users, {}));
+    if (!me) {
+      rejected_ = me.error();
+      rejected_->message = "the server did not take the credential for a signed-in user (" +
+                           me.error().message +
+                           "; Data Center serves a token it does not recognise as anonymous)";
+      return false;
+    }
+    user_uuid_ = me->header("X-AUSERNAME").value_or(credentials_.username);
+    out_ << "Identity:    " << *user_uuid_ << '\n';
+    doc_["identity"] = {{"name", *user_uuid_}};
+    api_.treat_unauthorized_as_forbidden();
+    return true;
+  }
+
+  // A repository of the first page of the listing (of a project given with -w).
+  std::optional<core::Repository> datacenter_repository(const std::vector<std::string>& given) {
+    const auto& listing =
+        bitbucket::datacenter_read_of(core::GapSubject::repositories, Owner::user);
+    const auto page = probe({bitbucket::label_for(listing, {}),
+                             bitbucket::url_for(listing, {}),
+                             {},
+                             {},
+                             slugs_needing(listing)},
+                            "limit", "100");
+    if (!page) {
+      return std::nullopt;
+    }
+    auto parsed = bitbucket::datacenter::parse_listing(*page, {});
+    for (auto& entry : std::get<std::vector<bitbucket::ListedRepository>>(*parsed)) {
+      if (given.empty() ||
+          std::find(given.begin(), given.end(), entry.repository.workspace) != given.end()) {
+        return std::move(entry.repository);
+      }
+    }
+    probes_.push_back({"repository endpoints",
+                       "",
+                       Probe::Status::skipped,
+                       given.empty() ? "no repository visible to probe"
+                                     : "no repository visible in " + text::join(given),
+                       {}});
+    usage_problem_ = !given.empty();
+    return std::nullopt;
+  }
+
+  void probe_datacenter_reads(const core::Repository& repo) {
+    Target target = Target::of(repo);
+    for (const auto& read : bitbucket::datacenter_reads()) {
+      if (read.role != bitbucket::Role::data || read.when == bitbucket::When::referred_to) {
+        continue;
+      }
+      if (read.owner == Owner::project) {
+        probe(read, Target::of_project(repo.workspace, repo.workspace));
+      } else if (read.owner == Owner::user) {
+        probe(read, Target::caller(user_uuid_.value_or("")));
+      } else if (read.subject == core::GapSubject::default_branch) {
+        const auto branch = probe(read, target);
+        const auto id = branch ? bitbucket::string_at(*branch, "id") : std::nullopt;
+        target.item = id.value_or("refs/heads/main");
+      } else {
+        probe(read, target);
+      }
+    }
   }
 
   // Whether a data read is probed: a checked rule needs it, or a default scan makes it (what a
@@ -228,26 +344,40 @@ class AuthCheck {
 
   // One page of `read` for `target`, recorded as a probe named by the read's label.
   std::optional<nlohmann::json> probe(const Read& read, const Target& target) {
-    return probe({bitbucket::label_for(read, target),
-                  bitbucket::url_for(read, target),
-                  {},
-                  {},
-                  slugs_needing(read)});
+    Probe p{bitbucket::label_for(read, target),
+            bitbucket::url_for(read, target),
+            {},
+            {},
+            slugs_needing(read)};
+    if (!datacenter_) {
+      return probe(std::move(p));
+    }
+    needs_ = read.permission;
+    const bool paged = read.shape == bitbucket::Shape::start_pages;
+    auto page = paged ? probe(std::move(p), "limit", "1") : probe(std::move(p), "", "");
+    needs_ = {};
+    return page;
   }
 
-  // One page of `endpoint`, recorded as a probe; the page when it could be read. A refused
-  // credential ends the probing: later probes make no request.
-  std::optional<nlohmann::json> probe(Probe p, const char* pagelen = "1") {
+  // One page of `endpoint` (with `size_name`=`size`, none when empty), recorded as a probe; the
+  // page when it could be read. A refused credential ends the probing: later probes make no
+  // request. On Data Center a refusal names the permission the read needs.
+  std::optional<nlohmann::json> probe(Probe p, const char* size_name = "pagelen",
+                                      const char* size = "1") {
     if (rejected_) {
       return std::nullopt;
     }
-    auto answer = api_.get_json(bitbucket::with_query(p.endpoint, "pagelen", pagelen));
+    auto answer =
+        api_.get_json(*size_name ? bitbucket::with_query(p.endpoint, size_name, size) : p.endpoint);
     if (!answer && bitbucket::ends_the_scan(answer.error())) {
       rejected_ = answer.error();
       return std::nullopt;
     }
     p.status = answer ? Probe::Status::ok : Probe::Status::failed;
     p.detail = answer ? "" : answer.error().message;
+    if (!answer && answer.error().reason == core::UnknownReason::forbidden && !needs_.empty()) {
+      p.detail += " (needs " + std::string(needs_) + ")";
+    }
     last_reason_ = answer ? std::nullopt : std::optional(answer.error().reason);
     probes_.push_back(std::move(p));
     return answer ? std::optional(std::move(*answer)) : std::nullopt;
@@ -295,7 +425,7 @@ class AuthCheck {
                              {},
                              {},
                              slugs_needing(listing)},
-                            "50");
+                            "pagelen", "50");
     if (!page && last_reason_ == core::UnknownReason::not_found) {
       probes_.back().detail =
           "workspace '" + workspace + "' was not found, or this credential cannot see it (404)";
@@ -403,8 +533,10 @@ class AuthCheck {
     });
     doc_["blocked_rules"] = blocked;
     if (usage_problem_) {
-      out_ << "\nThe repository endpoints were not probed: pass -w with a workspace this "
-              "credential can see.\n";
+      out_ << "\nThe repository endpoints were not probed: "
+           << (datacenter_ ? "pass --api-url with a Data Center server's base URL, and -w with "
+                             "a project this credential can read.\n"
+                           : "pass -w with a workspace this credential can see.\n");
       return kExitUsage;
     }
     if (blocked.empty()) {
@@ -437,6 +569,8 @@ class AuthCheck {
   std::optional<bitbucket::ApiError> rejected_;
   std::optional<core::UnknownReason> last_reason_;  // of the last probe, when it failed
   bool usage_problem_ = false;  // a -w that does not exist, or none where one is needed
+  bool datacenter_ = false;     // --platform datacenter: Data Center's reads and permissions
+  std::string_view needs_;      // the permission of the read being probed (Data Center)
 };
 
 }  // namespace
@@ -456,7 +590,7 @@ int run_auth_check(const AuthCheckOptions& given, const std::atomic<bool>& cance
   for (const auto& warning : connection->warnings) {
     spdlog::warn("{}", warning);
   }
-  auto credentials = bitbucket::credentials_from_environment(bitbucket::process_environment());
+  auto credentials = credentials_for(connection->platform);
   if (!credentials) {
     std::cerr << "bbposture: " << credentials.error() << '\n';
     return kExitUsage;

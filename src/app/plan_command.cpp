@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bbp/bitbucket/credentials.hpp"
+#include "bbp/bitbucket/datacenter.hpp"
 #include "bbp/bitbucket/reads.hpp"
 #include "commands.hpp"
 #include "output_file.hpp"
@@ -54,6 +55,9 @@ std::uint64_t owners_of(const Read& read, const core::Snapshot& snapshot) {
   std::uint64_t n = 0;
   switch (read.owner) {
     case Owner::user:  // the caller, when /user showed a user whose SSH keys are read
+      if (snapshot.platform == core::Platform::datacenter) {
+        return 1U;  // made when the scope reads the caller's keys (needed() says)
+      }
       return snapshot.ssh_keys_status == core::SshKeysStatus::read ? 1U : 0U;
     case Owner::workspace:
       return snapshot.workspaces.size();
@@ -66,7 +70,9 @@ std::uint64_t owners_of(const Read& read, const core::Snapshot& snapshot) {
       for (const auto& ws : snapshot.workspaces) {
         n += static_cast<std::uint64_t>(std::count_if(
             ws.repositories.begin(), ws.repositories.end(), [&](const core::Repository& repo) {
-              return read.when != bitbucket::When::default_branch || repo.mainbranch.has_value();
+              // Data Center's listing does not say which repositories are empty: all count.
+              return read.when != bitbucket::When::default_branch || repo.mainbranch.has_value() ||
+                     snapshot.platform == core::Platform::datacenter;
             }));
       }
       return n;
@@ -76,6 +82,15 @@ std::uint64_t owners_of(const Read& read, const core::Snapshot& snapshot) {
   return 0;
 }
 
+// Whether a Data Center scan with `scope` makes `read` for every owner (the caller's SSH keys
+// only when the scope includes them).
+bool needed_on_datacenter(const core::Scope& scope, const Read& read) {
+  if (read.subject == core::GapSubject::ssh_keys) {
+    return scope.reads_user_keys();
+  }
+  return bitbucket::datacenter_needs(scope, read);
+}
+
 PlanCounts count(const core::Snapshot& snapshot, const bitbucket::CollectOptions& options,
                  std::uint64_t listing) {
   PlanCounts c;
@@ -83,15 +98,16 @@ PlanCounts count(const core::Snapshot& snapshot, const bitbucket::CollectOptions
   for (const auto& ws : snapshot.workspaces) {
     c.repositories += ws.repositories.size();
   }
-  for (const auto& read : bitbucket::reads()) {
+  const bool datacenter = snapshot.platform == core::Platform::datacenter;
+  for (const auto& read : datacenter ? bitbucket::datacenter_reads() : bitbucket::reads()) {
     if (read.role != bitbucket::Role::data || read.when == bitbucket::When::referred_to) {
       continue;  // the listing (made now), or a read the listing cannot foresee
     }
+    const bool needed =
+        datacenter ? needed_on_datacenter(options.scope, read) : options.scope.reads(read.subject);
     const std::uint64_t requests =
-        options.scope.reads(read.subject)
-            ? static_cast<std::uint64_t>(read.requests) * owners_of(read, snapshot)
-            : 0U;
-    if (bitbucket::read_by_default(read)) {
+        needed ? static_cast<std::uint64_t>(read.requests) * owners_of(read, snapshot) : 0U;
+    if (datacenter || bitbucket::read_by_default(read)) {
       c.default_reads.push_back({&read, requests});
     } else {
       c.extended_reads += requests;
@@ -175,7 +191,11 @@ void print_plan(std::ostream& out, const core::Snapshot& snapshot, const PlanCou
       << ")\n"
       << "  more when a list spans pages or restrictions refer to the branching model\n";
   const auto seconds = estimated_seconds(c.total(), per_hour, paced);
-  if (paced) {
+  if (snapshot.platform == core::Platform::datacenter && !paced) {
+    out << "Time: Data Center limits requests only when an administrator turned its rate "
+           "limiting on (a token bucket per user); pass --max-requests-per-hour to pace and "
+           "estimate\n";
+  } else if (paced) {
     out << "Time: about " << duration_text(seconds) << " at --max-requests-per-hour " << per_hour
         << "\n";
   } else if (seconds == 0) {
@@ -191,7 +211,7 @@ void print_plan(std::ostream& out, const core::Snapshot& snapshot, const PlanCou
 }  // namespace
 
 int run_plan(const ScanConfig& config, const std::atomic<bool>& cancel) {
-  auto credentials = bitbucket::credentials_from_environment(bitbucket::process_environment());
+  auto credentials = credentials_for(config.connection.platform);
   if (!credentials) {
     std::cerr << "bbposture: " << credentials.error() << '\n';
     return kExitUsage;
@@ -206,9 +226,13 @@ int run_plan(const ScanConfig& config, const std::atomic<bool>& cancel) {
                            &stack.limiter());
   auto options = collect_options(config, credentials->kind);
   options.plan_only = true;
-  const auto collected = bitbucket::Collector(api, options).run();
+  const auto collected = collect(config.connection.platform, api, options, credentials->username);
   if (collected.auth_failure) {
     return say_auth_failure(*collected.auth_failure, *credentials);
+  }
+  if (collected.wrong_platform) {
+    std::cerr << "bbposture: " << *collected.wrong_platform << '\n';
+    return kExitUsage;
   }
   const auto counts = count(collected.snapshot, options, stack.requests());
   const bool paced = config.connection.max_requests_per_hour > 0;

@@ -390,8 +390,8 @@ Repository repository_from(const json& j) {
     }
     r.is_private = j.at("is_private").get<bool>();
   }
-  if (const auto& p = field(j, "project_public"); p.is_boolean()) {
-    r.project_public = p.get<bool>();
+  if (j.contains("project_public") && j.at("project_public").is_boolean()) {
+    r.project_public = j.at("project_public").get<bool>();
   }
   r.updated_on = opt_time(j, "updated_on");
   r.mainbranch = opt_text(j, "mainbranch");
@@ -610,8 +610,8 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
     s.platform = *known;
   }
   s.server_version = opt_text(j, "server_version");
-  if (const auto& made = field(j, "collected"); made.is_array()) {
-    for (const auto& name : made) {
+  if (j.contains("collected") && j.at("collected").is_array()) {
+    for (const auto& name : j.at("collected")) {
       const auto subject =
           name.is_string() ? gap_subject_from_string(name.get<std::string>()) : std::nullopt;
       if (!subject) {

@@ -83,6 +83,34 @@ nlohmann::json fix_json(const core::Rule& r) {
           {"summary", fix_sentence(r)}};
 }
 
+// How the rule reads on Bitbucket Data Center (docs/datacenter.md), from its OnDataCenter.
+std::string datacenter_sentence(const core::Rule& r) {
+  if (!r.datacenter.evaluated) {
+    return "Not evaluated on Data Center: it reads what only Bitbucket Cloud has.";
+  }
+  std::string reads;
+  for (const auto subject : r.datacenter.reads) {
+    reads.append(reads.empty() ? "" : ", ")
+        .append("`")
+        .append(core::to_string(subject))
+        .append("`");
+  }
+  return std::string(r.datacenter.source) +
+         (reads.empty() ? ""
+                        : " Rests on the reads " + reads +
+                              ": a verdict other than a pass while one of them failed is "
+                              "unknown.");
+}
+
+nlohmann::json datacenter_json(const core::Rule& r) {
+  auto reads = nlohmann::json::array();
+  for (const auto subject : r.datacenter.reads) {
+    reads.push_back(core::to_string(subject));
+  }
+  return {
+      {"evaluated", r.datacenter.evaluated}, {"reads", reads}, {"summary", datacenter_sentence(r)}};
+}
+
 std::string render_json() {
   auto rules = nlohmann::json::array();
   for (const auto& r : core::catalogue()) {
@@ -99,7 +127,8 @@ std::string render_json() {
                      {"api_token_scopes", r.api_token_scopes},
                      {"description", r.description},
                      {"remediation", r.remediation},
-                     {"fix", fix_json(r)}});
+                     {"fix", fix_json(r)},
+                     {"datacenter", datacenter_json(r)}});
   }
   return rules.dump(2) + "\n";
 }
@@ -157,7 +186,9 @@ std::string render_markdown() {
          "only when selected: `--rule-set extended` (those alone), `--rule-set all` (both "
          "sets), or by naming them with `--rule`. A rule that is not selected costs no "
          "request. Each rule has a fixed finding type ID and severity; `--rule` and "
-         "`--skip-rule` accept either the slug or the ID.\n\n"
+         "`--skip-rule` accept either the slug or the ID. The eleven `casb` rules are "
+         "evaluated on Bitbucket Data Center too, with the same IDs and severities; each rule "
+         "below says which Data Center settings it reads there.\n\n"
       << "Every evaluation ends as `fail` (a finding), `pass`, `unknown` (the data could not "
          "be read: never reported as a finding or a pass) or `not_applicable` (for example the "
          "branch rules on an empty repository).\n\n"
@@ -181,7 +212,9 @@ std::string render_markdown() {
         << thresholds_line(r) << "\n"
         << r.description << "\n\n"
         << "**Remediation.** " << r.remediation << "\n\n"
-        << "**`bbposture fix`** ([fix.md](fix.md)): " << fix_sentence(r) << "\n";
+        << "**`bbposture fix`** ([fix.md](fix.md)): " << fix_sentence(r) << "\n\n"
+        << "**On Bitbucket Data Center** ([datacenter.md](datacenter.md)): "
+        << datacenter_sentence(r) << "\n";
   }
   return out.str();
 }

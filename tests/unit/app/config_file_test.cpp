@@ -65,6 +65,7 @@ max_owners: 4
 save_snapshot: snap.json
 from_snapshot: old.json
 checkpoint: scan.journal
+platform: datacenter
 api_url: http://127.0.0.1:9/2.0
 token_url: http://127.0.0.1:9/token
 timeout: 12
@@ -106,6 +107,7 @@ no_progress: true
   EXPECT_EQ(o.save_snapshot, "snap.json");
   EXPECT_EQ(o.from_snapshot, "old.json");
   EXPECT_EQ(o.checkpoint, "scan.journal");
+  EXPECT_EQ(o.connection.platform, "datacenter");
   EXPECT_EQ(o.connection.api_url, "http://127.0.0.1:9/2.0");
   EXPECT_EQ(o.connection.token_url, "http://127.0.0.1:9/token");
   EXPECT_EQ(o.connection.timeout_seconds, 12);
