@@ -160,11 +160,17 @@ class AuthCheck {
     doc_["server"] = {{"version", *version}};
     const auto& users = bitbucket::datacenter_read_of(core::GapSubject::user, Owner::user);
     auto me = api_.get_response(bitbucket::path_for(users, {}));
-    if (!me) {
+    if (!me && bitbucket::ends_the_scan(me.error())) {
       rejected_ = me.error();
-      rejected_->message = "the server did not take the credential for a signed-in user (" +
-                           me.error().message +
-                           "; Data Center serves a token it does not recognise as anonymous)";
+      rejected_->message = "the server did not take the credential for a signed-in user: GET " +
+                           me.error().endpoint +
+                           " answered 401 (Data Center serves a token it does not recognise as "
+                           "an anonymous caller)";
+      return false;
+    }
+    if (!me) {
+      rejected_ = me.error();  // an outage: exit 3, not a verdict on the credential
+      rejected_->kind = bitbucket::ApiError::Kind::unreachable;
       return false;
     }
     user_uuid_ = me->header("X-AUSERNAME").value_or(credentials_.username);

@@ -172,6 +172,28 @@ TEST_F(DataCenterTest, RequestCountsAreExact) {
             1U);
 }
 
+// scan --plan counts Data Center's reads (every listed repository as if it had commits: the
+// listing does not say which are empty), and auth check names the permission a read needs.
+TEST_F(DataCenterTest, PlanAndAuthCheckUseDataCentersReads) {
+  const auto plan = scan({"--plan", "-f", "json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  const auto doc = json::parse(plan.out);
+  EXPECT_EQ(doc.at("requests").at("total"), 3 + 3 * 2 + 8 * 7 + 1);
+  EXPECT_EQ(doc.at("repositories"), 8);
+  test::CliProcess check(
+      kBinary, {"auth", "check", "--platform", "datacenter", "--api-url", fake_->base_url()},
+      token("dc-reader-token"));
+  const auto r = check.wait(test::Millis{60'000});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.out.find("Identity:    reader"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(needs REPO_ADMIN)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(needs PROJECT_ADMIN)"), std::string::npos) << r.out;
+  test::CliProcess anonymous(
+      kBinary, {"auth", "check", "--platform", "datacenter", "--api-url", fake_->base_url()},
+      token("not-a-real-token"));
+  EXPECT_EQ(anonymous.wait(test::Millis{60'000}).exit_code, 4);
+}
+
 TEST_F(DataCenterTest, OfflineEqualsLive) {
   const auto snapshot = path("live.snapshot.json");
   const auto live = scan({"-f", "json", "--save-snapshot", snapshot});
