@@ -144,7 +144,12 @@ fix::Plan plan_for(const ScanConfig& config, bitbucket::CollectResult& collected
   const fix::FixFlags flags{config.fix.allow_visibility, config.fix.allow_key_deletion,
                             config.fix.allow_fork_policy, config.fix.replace_exemptions};
   plan.flags = flags.names();
-  fix::plan_steps({collected.snapshot, evaluations, config.settings, flags, grants}, plan);
+  const fix::PlanInputs inputs{collected.snapshot, evaluations, config.settings, flags, grants};
+  if (collected.snapshot.platform == core::Platform::datacenter) {
+    fix::plan_datacenter_steps(inputs, plan);
+  } else {
+    fix::plan_steps(inputs, plan);
+  }
   fix::seal(plan);
   return plan;
 }
@@ -170,19 +175,48 @@ int plan_exit_code(const fix::Plan& plan, bool interrupted) {
   return plan.steps.empty() ? kExitClean : kExitFindings;
 }
 
+// Data Center: the plan, bound to the identity the collector read; for review, never applied.
+int write_datacenter_plan(const ScanConfig& config, bitbucket::CollectResult& collected, Session& s,
+                          core::TimePoint now, const std::atomic<bool>& cancel) {
+  if (report_missing_workspaces(collected)) {
+    return kExitUsage;
+  }
+  fix::Identity identity;
+  identity.name = collected.snapshot.identity;
+  const auto plan = plan_for(config, collected, identity, s.grants(), now);
+  spdlog::info("{} requests; no write was made", s.stack.requests());
+  if (auto written = write_output(
+          config.fix.output, [&](std::ostream& out) { write_plan(plan, config.fix.format, out); });
+      !written) {
+    say("the plan was not written: " + written.error());
+    return kExitUsage;
+  }
+  return plan_exit_code(plan, collected.interrupted || cancel.load());
+}
+
 int make_plan(ScanConfig& config, const std::atomic<bool>& cancel, core::TimePoint now,
               bitbucket::Credentials credentials) {
   Session s(std::move(credentials), config, cancel);
   spdlog::info("authenticating with {}", bitbucket::describe(s.credentials));
-  const auto identity = identify(s);
+  const bool datacenter = config.connection.platform == core::Platform::datacenter;
+  // Data Center's collector identifies the caller itself (an anonymous token ends it there).
+  const auto identity =
+      datacenter ? tl::expected<fix::Identity, int>(fix::Identity{}) : identify(s);
   if (!identity) {
     return identity.error();
   }
   auto collected =
-      bitbucket::Collector(s.api, collect_options(config, s.credentials.kind), nullptr, &cancel)
-          .run();
+      collect(config.connection.platform, s.api, collect_options(config, s.credentials.kind),
+              s.credentials.username, nullptr, &cancel);
   if (collected.auth_failure) {
     return say_auth_failure(*collected.auth_failure, s.credentials);
+  }
+  if (collected.wrong_platform) {
+    say(*collected.wrong_platform);
+    return kExitUsage;
+  }
+  if (datacenter) {
+    return write_datacenter_plan(config, collected, s, now, cancel);
   }
   if (report_missing_workspaces(collected)) {
     return kExitUsage;
@@ -392,6 +426,24 @@ tl::expected<std::pair<ScanConfig, core::TimePoint>, int> prepare(const ScanOpti
   return std::make_pair(std::move(*config), *now);
 }
 
+// What `fix` does not do on Data Center, refused before any request: it plans, for review.
+std::optional<std::string> datacenter_refusal(const ScanConfig& config) {
+  if (config.connection.platform != core::Platform::datacenter) {
+    return std::nullopt;
+  }
+  if (config.fix.apply || config.fix.undo) {
+    return std::string(config.fix.apply ? "--apply" : "--undo") +
+           " is not available with --platform datacenter: bbposture plans changes for Bitbucket "
+           "Data Center for review, and does not write to it (docs/datacenter.md)";
+  }
+  if (config.fix.format == FixConfig::Format::terraform) {
+    return std::string(
+        "-f terraform is for Bitbucket Cloud's Terraform provider: with --platform datacenter "
+        "use -f table or -f json");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void setup_fix(CLI::App& app, ScanOptions& options) {
@@ -404,7 +456,11 @@ int run_fix(const ScanOptions& given, const std::atomic<bool>& cancel) {
     return prepared.error();
   }
   auto& [config, now] = *prepared;
-  auto credentials = bitbucket::credentials_from_environment(bitbucket::process_environment());
+  if (auto refused = datacenter_refusal(config)) {
+    say(*refused);
+    return kExitUsage;
+  }
+  auto credentials = credentials_for(config.connection.platform);
   if (!credentials) {
     say(credentials.error());
     return kExitUsage;

@@ -35,25 +35,29 @@ json step_json(const Step& s) {
   for (const auto& r : s.removes) {
     removes.push_back({{"type", r.type}, {"name", r.name}, {"id", r.id}});
   }
-  return {{"id", s.id},
-          {"action", to_string(s.action)},
-          {"workspace", s.workspace},
-          {"repository", optional_text(s.repository)},
-          {"project", optional_text(s.project)},
-          {"target", s.target},
-          {"rules", s.rules},
-          {"fingerprints", s.fingerprints},
-          {"summary", s.summary},
-          {"current", s.current},
-          {"desired", s.desired},
-          {"request", to_json(s.request)},
-          {"reread", to_json(s.reread)},
-          {"scopes", {{"oauth", s.oauth_scopes}, {"api_token", s.api_token_scopes}}},
-          {"reversible", s.reversible},
-          {"flag", optional_text(s.flag)},
-          {"limitations", s.limitations},
-          {"removes", removes},
-          {"cannot_apply", optional_text(s.cannot_apply)}};
+  json out{{"id", s.id},
+           {"action", to_string(s.action)},
+           {"workspace", s.workspace},
+           {"repository", optional_text(s.repository)},
+           {"project", optional_text(s.project)},
+           {"target", s.target},
+           {"rules", s.rules},
+           {"fingerprints", s.fingerprints},
+           {"summary", s.summary},
+           {"current", s.current},
+           {"desired", s.desired},
+           {"request", to_json(s.request)},
+           {"reread", to_json(s.reread)},
+           {"scopes", {{"oauth", s.oauth_scopes}, {"api_token", s.api_token_scopes}}},
+           {"reversible", s.reversible},
+           {"flag", optional_text(s.flag)},
+           {"limitations", s.limitations},
+           {"removes", removes},
+           {"cannot_apply", optional_text(s.cannot_apply)}};
+  if (s.permission) {
+    out["permission"] = *s.permission;  // Data Center's plans only
+  }
+  return out;
 }
 
 json body_json(const Plan& plan) {
@@ -196,6 +200,9 @@ Step step_from(const json& s, const std::string& where) {
                            text_at(r, "id", where + ".removes")});
   }
   out.cannot_apply = optional_text_at(s, "cannot_apply", where);
+  if (s.contains("permission")) {
+    out.permission = optional_text_at(s, "permission", where);
+  }
   return out;
 }
 
@@ -256,6 +263,12 @@ std::optional<Action> action_from_string(std::string_view text) {
   return text::value_of(kActions, text);
 }
 
+std::string step_id_of(const Step& s) {
+  return core::sha256_hex(std::string(to_string(s.action)) + "\n" + s.request.method + " " +
+                          s.request.path + "\n" + s.desired.dump())
+      .substr(0, 8);
+}
+
 json to_json(const Request& r) {
   json out{{"method", r.method}, {"path", r.path}};
   if (r.body) {
@@ -297,6 +310,9 @@ tl::expected<Plan, std::string> plan_from_json(const json& document) {
         "make a new plan and review that one"));
   }
   for (const auto& step : plan.steps) {
+    if (plan.platform != "cloud") {
+      break;  // checked against Cloud's writes; a plan for another platform is never applied
+    }
     if (auto problem = detail::step_problem(step, plan.flags)) {
       return tl::unexpected("step " + step.id + " (" + step.target +
                             ") is not one bbposture "

@@ -36,7 +36,8 @@ void write_step(const Step& s, std::ostream& out) {
   if (s.request.body) {
     out << ' ' << s.request.body->dump();
   }
-  out << "\n          " << (s.reversible ? "reversible (--undo)" : "IRREVERSIBLE");
+  const char* reversible = s.permission ? "reversible" : "reversible (--undo)";
+  out << "\n          " << (s.reversible ? reversible : "IRREVERSIBLE");
   if (s.flag) {
     out << "; allowed by " << *s.flag;
   }
@@ -48,7 +49,10 @@ void write_step(const Step& s, std::ostream& out) {
   for (const auto& l : s.limitations) {
     out << "          note: " << l << '\n';
   }
-  if (s.cannot_apply) {
+  if (s.permission) {
+    out << "          needs " << *s.permission << '\n';
+  }
+  if (s.cannot_apply && !s.permission) {
     out << "          CANNOT APPLY: " << *s.cannot_apply << '\n';
   }
 }
@@ -66,7 +70,10 @@ void write_rest(const Plan& plan, std::ostream& out) {
       out << "  " << u.target << ": " << u.reason << '\n';
     }
   }
-  if (applicable_steps(plan) > 0) {
+  if (plan.platform == "datacenter") {
+    out << "\nNothing was written. bbposture does not write to Bitbucket Data Center: each step "
+           "shows the request that makes its change, for review and to make by hand.\n";
+  } else if (applicable_steps(plan) > 0) {
     out << "\nNothing was written. Save the plan with -o plan.json, review it, then apply it "
            "with: bbposture fix --apply plan.json\n";
   } else {

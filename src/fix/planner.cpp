@@ -44,13 +44,6 @@ Step step_of(Action action, WriteKind kind, const Target& target, std::optional<
   return s;
 }
 
-// Stable for the same change of the same target, so that a re-made plan names it the same.
-void name_step(Step& s) {
-  s.id = core::sha256_hex(std::string(to_string(s.action)) + "\n" + s.request.method + " " +
-                          s.request.path + "\n" + s.desired.dump())
-             .substr(0, 8);
-}
-
 Target repository_target(const core::Repository& repo, std::string item = {}) {
   auto t = Target::of(repo);
   t.item = std::move(item);
@@ -344,7 +337,7 @@ class Planner {
 
   // Adds `e` to `step` (a new one, or the same change another finding asked for).
   void attach(Step step, const core::Evaluation& e) {
-    name_step(step);
+    step.id = step_id_of(step);
     auto [it, fresh] = by_id_.try_emplace(step.id, steps_.size());
     if (fresh) {
       step.target = target_of(e);

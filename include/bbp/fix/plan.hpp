@@ -75,6 +75,8 @@ struct Step {
   std::vector<Removal> removes;
   // Why --apply will not make this step (a missing write scope); the step is still shown.
   std::optional<std::string> cannot_apply;
+  // Data Center: the permission the write needs (REPO_ADMIN); written only when set.
+  std::optional<std::string> permission;
 };
 
 // A finding the plan does not change, and why: left to people by the safety model, or held
@@ -115,6 +117,10 @@ struct Plan {
   std::vector<Unread> unread;
   std::string checksum;  // "sha256:…" of everything above (see checksum_of)
 };
+
+// A step's id: 8 hex digits of the SHA-256 of its action, request and desired state, stable
+// for the same change of the same target, so that a re-made plan names it the same.
+std::string step_id_of(const Step& step);
 
 // {"method", "path", "body"?}: a request as plans and journals write it.
 nlohmann::json to_json(const Request& request);

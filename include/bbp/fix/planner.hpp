@@ -49,6 +49,11 @@ struct PlanInputs {
 // Fills the plan's steps, what it leaves alone and what it could not read; the caller fills the
 // header (API URL, identity, time, selection) and seals it.
 void plan_steps(const PlanInputs& inputs, Plan& plan);
+// The same for a Bitbucket Data Center snapshot, with Data Center's requests (branch
+// permissions, pull-request settings, repository visibility, access keys). A plan for review
+// only: every step has `cannot_apply` and its `permission`, and the plan's platform is
+// "datacenter" (docs/datacenter.md, "Fixing").
+void plan_datacenter_steps(const PlanInputs& inputs, Plan& plan);
 
 // The write scopes a step needs that the grants lack, or why the credential cannot make it at
 // all ("access tokens cannot delete deploy keys"); nullopt when nothing is known to be missing.

@@ -194,6 +194,55 @@ TEST_F(DataCenterTest, PlanAndAuthCheckUseDataCentersReads) {
   EXPECT_EQ(anonymous.wait(test::Millis{60'000}).exit_code, 4);
 }
 
+// bbposture fix on Data Center plans for review: Data Center's requests, the permission each
+// needs, every step marked as not applied by bbposture; nothing is written, and --apply,
+// --undo and -f terraform are refused before any request.
+TEST_F(DataCenterTest, FixPlansForReviewAndWritesNothing) {
+  fake_->reset_counters();
+  std::vector<std::string> args{"fix",       "--platform",          "datacenter",
+                                "--api-url", fake_->base_url(),     "-f",
+                                "json",      "--allow-key-deletion"};
+  test::CliProcess process(kBinary, args, token("dc-scanner-token"));
+  const auto r = process.wait(test::Millis{60'000});
+  EXPECT_EQ(r.exit_code, 3) << r.err;  // findings it could not read are listed as unread
+  EXPECT_TRUE(fake_->write_requests().empty());
+  const auto plan = json::parse(r.out);
+  EXPECT_EQ(plan.at("platform"), "datacenter");
+  std::map<std::string, std::string> requests;
+  for (const auto& step : plan.at("steps")) {
+    EXPECT_FALSE(step.at("cannot_apply").is_null()) << step.dump();
+    EXPECT_TRUE(step.contains("permission")) << step.dump();
+    requests[step.at("target").get<std::string>() + " " + step.at("summary").get<std::string>()] =
+        step.at("request").at("method").get<std::string>() + " " +
+        step.at("request").at("path").get<std::string>();
+  }
+  EXPECT_EQ(requests.at("OLD/scratch add the branch permission 'pull-request-only' on 'main', "
+                        "exempting nobody"),
+            "POST /branch-permissions/latest/projects/OLD/repos/scratch/restrictions");
+  EXPECT_EQ(requests.at("OLD/scratch reset approvals when the pull request changes"),
+            "POST /api/latest/projects/OLD/repos/scratch/settings/pull-requests");
+  EXPECT_EQ(requests.at("OLD/toolbox delete the access key 'toolbox-2023' (id 71)"),
+            "DELETE /keys/latest/projects/OLD/repos/toolbox/ssh/71");
+  // The gateway's push permission exempts people: left to them, not narrowed.
+  bool gateway_left = false;
+  for (const auto& l : plan.at("left_alone")) {
+    gateway_left =
+        gateway_left || (l.at("target") == "CORE/gateway" && l.at("rule") == "direct-push-allowed");
+  }
+  EXPECT_TRUE(gateway_left);
+  for (const auto& refused : {std::vector<std::string>{"--apply", path("plan.json")},
+                              std::vector<std::string>{"--undo", path("plan.json.journal")},
+                              std::vector<std::string>{"-f", "terraform"}}) {
+    fake_->reset_counters();
+    std::vector<std::string> again{"fix", "--platform", "datacenter", "--api-url",
+                                   fake_->base_url()};
+    again.insert(again.end(), refused.begin(), refused.end());
+    test::CliProcess p(kBinary, again, token("dc-scanner-token"));
+    EXPECT_EQ(p.wait(test::Millis{60'000}).exit_code, 2) << refused.front();
+    EXPECT_EQ(fake_->request_count(), 0U) << refused.front();
+  }
+}
+
 TEST_F(DataCenterTest, OfflineEqualsLive) {
   const auto snapshot = path("live.snapshot.json");
   const auto live = scan({"-f", "json", "--save-snapshot", snapshot});
