@@ -645,7 +645,7 @@ class Collector::Run {
       case GapSubject::projects:
       case GapSubject::user:
       case GapSubject::branching_model:
-        return nullptr;  // read by the walk itself, or by the task of another read
+      // Data Center's reads: never in Cloud's table.
       case GapSubject::server:
       case GapSubject::default_branch:
       case GapSubject::project_restrictions:
@@ -654,7 +654,7 @@ class Collector::Run {
       case GapSubject::default_reviewers:
       case GapSubject::required_builds:
       case GapSubject::last_commit:
-        return nullptr;  // Data Center's reads: never in Cloud's table
+        return nullptr;  // read by the walk itself, or by the task of another read
     }
     return nullptr;
   }

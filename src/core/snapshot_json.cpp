@@ -605,7 +605,7 @@ Snapshot snapshot_from_json_with(const json& j, std::vector<std::vector<Reposito
   if (const auto platform = opt_text(j, "platform")) {
     const auto known = platform_from_string(*platform);
     if (!known) {
-      bad("'platform' must be \"cloud\" or \"datacenter\"");
+      bad("'platform' must be cloud or datacenter");
     }
     s.platform = *known;
   }
