@@ -110,23 +110,25 @@ Grants parse_grants(const json& object, const Scenario& scenario, Scope scope,
     return grants;
   }
   if (!object.is_object()) {
-    scenario_error(where, "\"permissions\" must be an object");
+    scenario_error(where, R"("permissions" must be an object)");
   }
   const std::string prefix = scope == Scope::project ? "PROJECT_" : "REPO_";
   for (const auto& [name, value] : object.items()) {
     const auto level = value.is_string() ? level_of(value.get<std::string>()) : std::nullopt;
     if (!level || value.get<std::string>().rfind(prefix, 0) != 0) {
-      scenario_error(where, "permission of \"" + name + "\" must be " + prefix + "READ, " + prefix +
-                                "WRITE or " + prefix + "ADMIN");
+      std::string message = "permission of \"";
+      message.append(name).append("\" must be ").append(prefix).append("READ, ");
+      message.append(prefix).append("WRITE or ").append(prefix).append("ADMIN");
+      scenario_error(where, message);
     }
     if (name.rfind("group:", 0) == 0) {
       const std::string group = name.substr(6);
       if (scenario.groups.count(group) == 0) {
-        scenario_error(where, "unknown group \"" + group + "\" in \"permissions\"");
+        scenario_error(where, "unknown group \"" + group + R"(" in "permissions")");
       }
       grants.groups[group] = *level;
     } else if (scenario.user_by_name.count(name) == 0) {
-      scenario_error(where, "unknown user \"" + name + "\" in \"permissions\"");
+      scenario_error(where, "unknown user \"" + name + R"(" in "permissions")");
     } else {
       grants.users[name] = *level;
     }
@@ -171,7 +173,9 @@ std::vector<AccessKey> parse_access_keys(const json& array, Scope scope, const s
     key.key = parse_ssh_key(array[i], entry_where, next_id);
     key.permission = string_field(array[i], "permission", entry_where, read);
     if (key.permission != read && key.permission != write) {
-      scenario_error(entry_where, "\"permission\" must be " + read + " or " + write);
+      std::string message = R"("permission" must be )";
+      message.append(read).append(" or ").append(write);
+      scenario_error(entry_where, message);
     }
     keys.push_back(std::move(key));
   }
