@@ -65,6 +65,7 @@ int run_auth_check(const AuthCheckOptions& options, const std::atomic<bool>& can
 
 struct RulesOptions {
   std::string format = "table";
+  std::string platform = "cloud";  // datacenter: only the rules evaluated there, with how
 };
 void setup_rules(CLI::App& app, RulesOptions& options);
 int run_rules(const RulesOptions& options);

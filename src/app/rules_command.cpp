@@ -11,6 +11,11 @@ void setup_rules(CLI::App& app, RulesOptions& options) {
   app.add_option("-f,--format", options.format, "Output format")
       ->type_name("FORMAT:{table,json,markdown}")
       ->capture_default_str();
+  app.add_option("--platform", options.platform,
+                 "datacenter: only the rules evaluated on Bitbucket Data Center, with what each "
+                 "reads there")
+      ->type_name("PLATFORM:{cloud,datacenter}")
+      ->capture_default_str();
 }
 
 int run_rules(const RulesOptions& options) {
@@ -25,7 +30,13 @@ int run_rules(const RulesOptions& options) {
     std::cerr << '\n';
     return kExitUsage;
   }
-  std::cout << report::render_rules(*format);
+  const auto platform = core::platform_from_string(text::ascii_lower(options.platform));
+  if (!platform) {
+    std::cerr << "bbposture: --platform must be one of cloud, datacenter, not '"
+              << options.platform << "'\n";
+    return kExitUsage;
+  }
+  std::cout << report::render_rules(*format, *platform);
   return kExitClean;
 }
 

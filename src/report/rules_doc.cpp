@@ -111,9 +111,17 @@ nlohmann::json datacenter_json(const core::Rule& r) {
       {"evaluated", r.datacenter.evaluated}, {"reads", reads}, {"summary", datacenter_sentence(r)}};
 }
 
-std::string render_json() {
+// Whether `r` is listed for `platform`: every rule for Cloud, the evaluated ones for Data Center.
+bool listed(const core::Rule& r, core::Platform platform) {
+  return platform == core::Platform::cloud || r.datacenter.evaluated;
+}
+
+std::string render_json(core::Platform platform) {
   auto rules = nlohmann::json::array();
   for (const auto& r : core::catalogue()) {
+    if (!listed(r, platform)) {
+      continue;
+    }
     rules.push_back({{"number", r.number},
                      {"slug", r.slug},
                      {"finding_type_id", r.id},
@@ -133,11 +141,14 @@ std::string render_json() {
   return rules.dump(2) + "\n";
 }
 
-std::string render_table() {
+std::string render_table(core::Platform platform) {
   std::ostringstream out;
   out << " #  SEVERITY  SLUG                          FINDING TYPE ID\n";
   bool extended = false;
   for (const auto& r : core::catalogue()) {
+    if (!listed(r, platform)) {
+      continue;
+    }
     if (!core::in_default_set(r) && !extended) {
       extended = true;
       out << "\nExtended rules: not run by default (--rule-set extended or all, or --rule)\n";
@@ -149,6 +160,9 @@ std::string render_table() {
         << severity << std::string(10 - severity.size(), ' ') << slug
         << std::string(30 - std::min<std::size_t>(29, slug.size()), ' ') << r.id << '\n'
         << "    " << r.title << "\n";
+    if (platform == core::Platform::datacenter) {
+      out << "    Data Center: " << r.datacenter.source << "\n";
+    }
   }
   return out.str();
 }
@@ -230,12 +244,12 @@ std::optional<RulesFormat> rules_format_from_string(std::string_view name) {
   return text::value_of(kRulesFormats, name, text::Case::insensitive);
 }
 
-std::string render_rules(RulesFormat format) {
+std::string render_rules(RulesFormat format, core::Platform platform) {
   switch (format) {
     case RulesFormat::table:
-      return render_table();
+      return render_table(platform);
     case RulesFormat::json:
-      return render_json();
+      return render_json(platform);
     case RulesFormat::markdown:
       return render_markdown();
   }

@@ -7,9 +7,13 @@
 // absent feature, another kind of server, an unreachable one).
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <csignal>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -373,6 +377,51 @@ TEST(DataCenterRateLimitTest, ATokenBucketIsRiddenOutWithNoUnknowns) {
   for (const auto& u : json::parse(r.out).at("unknown")) {
     EXPECT_NE(u.at("reason"), "rate_limited") << u.dump();
   }
+}
+
+// --checkpoint on Data Center: a scan killed with SIGKILL part way resumes from its journal,
+// makes fewer requests, and reports exactly what an uninterrupted scan reports.
+TEST(DataCenterCheckpointTest, SigkillThenResumeGivesTheUninterruptedReport) {
+  fake_dc::FakeDataCenter fake(test::scenario_file(kData + "/scenarios/datacenter.json"));
+  fake.start();
+  test::TempDir dir;
+  const std::string journal = dir.file("scan.checkpoint");
+  const std::vector<std::string> args{"scan",          "--platform", "datacenter", "--api-url",
+                                      fake.base_url(), "-f",         "json",       "--no-progress",
+                                      "--concurrency", "2"};
+  auto with_journal = args;
+  with_journal.insert(with_journal.end(), {"--checkpoint", journal});
+  test::CliProcess reference_run(kBinary, args, token("dc-scanner-token"));
+  const auto reference = reference_run.wait(test::Millis{60'000});
+  ASSERT_EQ(reference.exit_code, 3) << reference.err;
+  const auto full = fake.request_count();
+  fake.set_latency(test::Millis{30});
+  {
+    test::CliProcess killed(kBinary, with_journal, token("dc-scanner-token"));
+    const auto deadline = std::chrono::steady_clock::now() + test::Millis{30'000};
+    std::size_t lines = 0;
+    while (lines < 4 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(test::Millis{2});
+      std::ifstream in(journal);
+      lines = 0;
+      for (std::string line; std::getline(in, line);) {
+        ++lines;
+      }
+    }
+    killed.signal(SIGKILL);
+    EXPECT_NE(killed.wait(test::Millis{60'000}).exit_code, 0);
+  }
+  fake.set_latency(test::Millis{0});
+  fake.reset_counters();
+  test::CliProcess resume(kBinary, with_journal, token("dc-scanner-token"));
+  const auto resumed = resume.wait(test::Millis{60'000});
+  EXPECT_EQ(resumed.exit_code, 3) << resumed.err;
+  EXPECT_NE(resumed.err.find("resuming from the checkpoint"), std::string::npos) << resumed.err;
+  EXPECT_LT(fake.request_count(), full);
+  const auto expected = json::parse(reference.out);
+  const auto got = json::parse(resumed.out);
+  EXPECT_EQ(got.at("findings"), expected.at("findings"));
+  EXPECT_EQ(got.at("unknown"), expected.at("unknown"));
 }
 
 }  // namespace
