@@ -459,8 +459,10 @@ std::vector<Rule> make_table() {
        .remedy = {.kind = FixKind::restriction, .restrictions = {"delete"}},
        .datacenter = {.evaluated = true,
                       .reads = kPermissionReads,
-                      .source = "A 'no-deletes' or 'read-only' branch permission matching the "
-                                "default branch, at repository or project level."}},
+                      .source = "A 'no-deletes' branch permission matching the default "
+                                "branch, at repository or project level. Other types are not "
+                                "counted: Data Center does not document that they stop a "
+                                "deletion made from the branch's page."}},
       {.number = 10,
        .slug = "merge-checks-not-enforced",
        .id = "64440d40-91de-4d13-9280-d5afa418ccf0",
