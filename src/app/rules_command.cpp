@@ -32,8 +32,8 @@ int run_rules(const RulesOptions& options) {
   }
   const auto platform = core::platform_from_string(text::ascii_lower(options.platform));
   if (!platform) {
-    std::cerr << "bbposture: --platform must be one of cloud, datacenter, not '"
-              << options.platform << "'\n";
+    std::cerr << "bbposture: --platform must be one of cloud, datacenter, not '" << options.platform
+              << "'\n";
     return kExitUsage;
   }
   std::cout << report::render_rules(*format, *platform);

@@ -226,6 +226,18 @@ tl::expected<core::Snapshot, std::string> load_snapshot(const ScanConfig& config
   } catch (const std::invalid_argument& e) {
     return tl::unexpected(*config.from_snapshot + ": " + e.what());
   }
+  if (snapshot.platform == core::Platform::datacenter) {
+    // As a live Data Center scan: the rules that read what only Cloud has are refused.
+    for (const auto* rule : config.rules) {
+      if (!rule->datacenter.evaluated) {
+        return tl::unexpected(*config.from_snapshot +
+                              " was read from Bitbucket Data Center: rule '" +
+                              std::string(rule->slug) +
+                              "' is not evaluated there (use the default rule set, or name its "
+                              "rules)");
+      }
+    }
+  }
   if (snapshot.credential && !bitbucket::credential_kind_from_string(*snapshot.credential)) {
     return tl::unexpected(*config.from_snapshot +
                           ": 'credential' is not a credential kind: " + *snapshot.credential);

@@ -32,6 +32,12 @@ bool answered_404(const std::vector<core::Gap>& gaps) {
   return !gaps.empty() && gaps.front().http_status == 404;
 }
 
+// A default-branch read answered 404, or 204 with no body: the repository has no default
+// branch (servers differ in which they send).
+bool no_default_branch(const std::vector<core::Gap>& gaps) {
+  return !gaps.empty() && (gaps.front().http_status == 404 || gaps.front().http_status == 204);
+}
+
 // A gap made here rather than by a failed request: what was read, and why it settles nothing.
 core::Gap gap_about(GapSubject subject, const core::Repository& repo, std::string endpoint,
                     core::UnknownReason reason, std::string detail) {
@@ -174,6 +180,13 @@ class DataCenterCollector::Run {
           AuthFailure{"could not check who is calling: " + answer.error().message, true};
       return false;
     }
+    if (!datacenter::parse_caller(nlohmann::json::parse(answer->body, nullptr, false), {})) {
+      auth_failure_ = AuthFailure{"could not check who is calling: GET " + path_for(read, {}) +
+                                      " did not answer a page of users, as Data Center does to "
+                                      "a signed-in caller",
+                                  true};
+      return false;
+    }
     const auto named = answer->header("X-AUSERNAME");
     snapshot_.identity = named ? *named : username_;
     if (snapshot_.identity->empty()) {
@@ -299,11 +312,22 @@ class DataCenterCollector::Run {
   void read_repository(RepoWork& r) {
     if (!resume_branch_data(r)) {
       read_branch_data(r);
-      if (!r.branch_gaps && !stopped() && options_.checkpoint != nullptr) {
+      if (options_.checkpoint != nullptr && resumable(r)) {
         options_.checkpoint->record_branches(r.repository);
       }
     }
     read_access_keys(r);
+  }
+
+  // Whether the repository's branch data can be taken from the journal by a later run: every
+  // read of it succeeded, and so did its project's permissions (which decide whether the
+  // branch model was needed).
+  bool resumable(const RepoWork& r) const {
+    if (r.branch_gaps || stopped() || !needs(GapSubject::default_branch)) {
+      return false;
+    }
+    const auto& project = *projects_[project_index_.at(r.repository.workspace)];
+    return !needs(GapSubject::project_restrictions) || project.restrictions.has_value();
   }
 
   // What an earlier run of the same scan read of the repository's branches.
@@ -331,7 +355,7 @@ class DataCenterCollector::Run {
     const Read& read = row(GapSubject::default_branch, Owner::repository);
     std::vector<core::Gap> gaps;
     const auto branch = fetch<DefaultBranch>(read, target, gaps);
-    if (!branch && answered_404(gaps)) {
+    if (!branch && no_default_branch(gaps)) {
       // Servers that answer 404 here have no default branch yet: an empty repository.
       r.gaps.push_back(gap_about(GapSubject::last_commit, r.repository, gaps.front().endpoint,
                                  core::UnknownReason::not_found,
@@ -396,7 +420,7 @@ class DataCenterCollector::Run {
       builds = read_builds(r, target);
     }
     read_model_if_referred(r, target, own, builds);
-    append(applying_builds(r.repository, builds));
+    append(applying_builds(r, builds));
     r.repository.branch_restrictions = std::move(own);
   }
 
@@ -473,12 +497,27 @@ class DataCenterCollector::Run {
     add_gaps(r.gaps, std::move(gaps));
   }
 
-  // The merge checks whose exempt branches do not take in the default branch.
-  static std::vector<core::BranchRestriction> applying_builds(
-      const core::Repository& repo, const std::vector<BuildCondition>& builds) {
+  // The merge checks whose exempt branches do not take in the default branch. A check whose
+  // exemption cannot be told (a matcher bbposture cannot read, or a branch model that could not
+  // be read) is not counted, and leaves a gap: rule 8 is then unknown rather than passed.
+  std::vector<core::BranchRestriction> applying_builds(RepoWork& r,
+                                                       const std::vector<BuildCondition>& builds) {
     std::vector<core::BranchRestriction> out;
+    const auto& repo = r.repository;
     const core::BranchingModel* model = repo.branching_model ? &*repo.branching_model : nullptr;
     for (const auto& b : builds) {
+      const bool needs_model = b.exempt && b.exempt->branch_match_kind == "branching_model";
+      if (b.exempt_unreadable || (needs_model && model == nullptr)) {
+        const auto id = std::to_string(b.restriction.id);
+        r.gaps.push_back(gap_about(GapSubject::required_builds, repo,
+                                   "required-builds merge check " + id,
+                                   core::UnknownReason::invalid_response,
+                                   "cannot tell whether the default branch is exempt from "
+                                   "required-builds merge check " +
+                                       id + " (its exempt matcher could not be resolved)"));
+        r.branch_gaps = true;
+        continue;
+      }
       if (b.exempt &&
           !core::resolve_default_branch(*repo.mainbranch, {*b.exempt}, model).matched.empty()) {
         continue;  // the default branch is exempt from this check

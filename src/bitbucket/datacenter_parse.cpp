@@ -17,6 +17,22 @@ namespace {
 using nlohmann::json;
 using Parsing = tl::expected<Parsed, std::string>;
 
+// What is wrong with a list answer that is neither an array nor one complete page (a page
+// with more after it, read as one object, would lose the rest); nullopt when it is fine.
+std::optional<std::string> list_problem(const json& answer) {
+  if (answer.is_array()) {
+    return std::nullopt;
+  }
+  const auto values = answer.is_object() ? answer.find("values") : answer.end();
+  if (values == answer.end() || !values->is_array()) {
+    return std::string("the answer is neither a list nor a page of results");
+  }
+  if (const auto last = answer.find("isLastPage"); last != answer.end() && *last == false) {
+    return std::string("the answer is one page of several, where one list was expected");
+  }
+  return std::nullopt;
+}
+
 // The entries of a list answer: the array itself, or a page's `values`.
 const json& entries_of(const json& answer) {
   static const json kNone = json::array();
@@ -100,16 +116,20 @@ constexpr std::string_view kHeads = "refs/heads/";
 // The users, groups and access keys a restriction exempts, as principals (access keys among
 // the users, named so a person can tell them apart).
 void exemptions_of(const json& r, core::BranchRestriction& out) {
-  for (const auto& u : r.value("users", json::array())) {
+  const auto list = [&r](const char* key) {
+    const auto& value = r.value(key, json::array());
+    return value.is_array() ? value : json::array();
+  };
+  for (const auto& u : list("users")) {
     const auto name = string_at(u, "displayName").value_or(string_at(u, "name").value_or("?"));
     out.users.push_back({name, "user:" + string_at(u, "slug").value_or(name)});
   }
-  for (const auto& g : r.value("groups", json::array())) {
+  for (const auto& g : list("groups")) {
     const auto name = g.is_string() ? std::optional(g.get<std::string>()) : string_at(g, "name");
     out.groups.push_back({name.value_or("?"), "group:" + name.value_or("?")});
   }
-  for (const auto& k : r.value("accessKeys", json::array())) {
-    const auto& key = k.contains("key") ? k["key"] : k;
+  for (const auto& k : list("accessKeys")) {
+    const auto& key = k.is_object() && k.contains("key") ? k["key"] : k;
     const auto id = integer_at(key, "id");
     out.users.push_back({"access key '" + string_at(key, "label").value_or("?") + "'",
                          "access-key:" + (id ? std::to_string(*id) : std::string("?"))});
@@ -162,6 +182,9 @@ std::optional<core::BranchRestriction> from_matcher(const json& matcher) {
 
 std::vector<core::BranchRestriction> restrictions_of(const json& restriction,
                                                      const std::string& level) {
+  if (!restriction.is_object()) {
+    return {};
+  }
   const auto type = type_of(restriction);
   const auto match =
       restriction.contains("matcher") ? from_matcher(restriction["matcher"]) : std::nullopt;
@@ -240,6 +263,9 @@ Parsing parse_caller(const json& answer, const Target& /*target*/) {
 Parsing parse_listing(const json& answer, const Target& /*target*/) {
   std::vector<ListedRepository> out;
   for (const auto& v : entries_of(answer)) {
+    if (!v.is_object()) {
+      continue;
+    }
     const auto slug = string_at(v, "slug");
     const auto& project = v.contains("project") ? v["project"] : json();
     const auto key = string_at(project, "key");
@@ -262,7 +288,8 @@ Parsing parse_listing(const json& answer, const Target& /*target*/) {
     } else if (is_public && r.project_public) {
       r.is_private = !*r.project_public;
     }
-    const auto& self = v.contains("links") ? v["links"].value("self", json::array()) : json();
+    const auto& links = v.contains("links") && v["links"].is_object() ? v["links"] : json::object();
+    const auto& self = links.value("self", json::array());
     if (self.is_array() && !self.empty()) {
       r.html_url = string_at(self[0], "href").value_or("");
     }
@@ -276,7 +303,12 @@ Parsing parse_restrictions(const json& answer, const Target& target) {
       target.repository.empty() ? "project " + target.project : std::string("repository");
   std::vector<core::BranchRestriction> out;
   for (const auto& v : entries_of(answer)) {
-    for (auto& r : restrictions_of(v, level)) {
+    auto made = restrictions_of(v, level);
+    if (made.empty()) {
+      // A permission that protects something bbposture cannot tell: not read as none.
+      return tl::unexpected(std::string("a branch permission has no type or an unknown matcher"));
+    }
+    for (auto& r : made) {
       out.push_back(std::move(r));
     }
   }
@@ -311,11 +343,14 @@ Parsing parse_merge_settings(const json& answer, const Target& /*target*/) {
 }
 
 Parsing parse_default_reviewers(const json& answer, const Target& /*target*/) {
-  if (!answer.is_array() && !answer.is_object()) {
-    return tl::unexpected(std::string("the default-reviewer conditions are not a list"));
+  if (auto problem = list_problem(answer)) {
+    return tl::unexpected("default-reviewer conditions: " + *problem);
   }
   std::vector<core::BranchRestriction> out;
   for (const auto& c : entries_of(answer)) {
+    if (!c.is_object()) {
+      return tl::unexpected(std::string("a default-reviewer condition is not an object"));
+    }
     const auto n = integer_at(c, "requiredApprovals");
     const auto& source = c.value("sourceRefMatcher", json());
     // Only a condition on pull requests from any branch requires approvals of every one.
@@ -324,7 +359,7 @@ Parsing parse_default_reviewers(const json& answer, const Target& /*target*/) {
     }
     auto r = from_matcher(c.value("targetRefMatcher", json()));
     if (!r) {
-      continue;
+      return tl::unexpected(std::string("a default-reviewer condition has an unknown matcher"));
     }
     r->id = integer_at(c, "id").value_or(0);
     r->kind = "require_default_reviewer_approvals_to_merge";
@@ -336,12 +371,21 @@ Parsing parse_default_reviewers(const json& answer, const Target& /*target*/) {
 }
 
 Parsing parse_build_conditions(const json& answer, const Target& /*target*/) {
+  if (auto problem = list_problem(answer)) {
+    return tl::unexpected("required-builds merge checks: " + *problem);
+  }
   std::vector<BuildCondition> out;
   for (const auto& c : entries_of(answer)) {
+    if (!c.is_object()) {
+      return tl::unexpected(std::string("a required-builds merge check is not an object"));
+    }
     const auto keys = c.value("buildParentKeys", json::array());
+    if (!keys.is_array() || keys.empty()) {
+      continue;  // requires no build
+    }
     auto r = from_matcher(c.value("refMatcher", json()));
-    if (!r || !keys.is_array() || keys.empty()) {
-      continue;
+    if (!r) {
+      return tl::unexpected(std::string("a required-builds merge check has an unknown matcher"));
     }
     r->id = integer_at(c, "id").value_or(0);
     r->kind = "require_passing_builds_to_merge";
@@ -350,6 +394,7 @@ Parsing parse_build_conditions(const json& answer, const Target& /*target*/) {
     BuildCondition condition{std::move(*r), std::nullopt};
     if (const auto& exempt = c.value("exemptRefMatcher", json()); !exempt.is_null()) {
       condition.exempt = from_matcher(exempt);
+      condition.exempt_unreadable = !condition.exempt;
     }
     out.push_back(std::move(condition));
   }
@@ -373,7 +418,8 @@ Parsing parse_branch_model(const json& answer, const Target& /*target*/) {
   if (const auto& production = answer.value("production", json()); production.is_object()) {
     model.production = branch(production);
   }
-  for (const auto& t : answer.value("types", json::array())) {
+  const auto& types = answer.value("types", json::array());
+  for (const auto& t : types.is_array() ? types : json::array()) {
     const auto id = string_at(t, "id");
     if (id && flag_at(t, "enabled").value_or(true)) {
       model.branch_types.push_back({text::ascii_lower(*id), string_at(t, "prefix").value_or("")});
@@ -408,6 +454,9 @@ Parsing parse_last_commit(const json& answer, const Target& /*target*/) {
 Parsing parse_keys(const json& answer, const Target& target) {
   std::vector<core::Key> out;
   for (const auto& v : entries_of(answer)) {
+    if (!v.is_object()) {
+      continue;
+    }
     const auto& key = v.contains("key") ? v["key"] : v;  // an access key wraps its key
     const auto id = integer_at(key, "id");
     if (!id) {

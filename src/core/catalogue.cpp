@@ -374,7 +374,8 @@ std::vector<Rule> make_table() {
                       .reads = kPermissionReads,
                       .source = "A 'fast-forward-only' branch permission matching the default "
                                 "branch, or a 'read-only' or 'pull-request-only' one (a force "
-                                "push is a push those refuse), at repository or project level."}},
+                                "push is a push those refuse), at repository or project level, "
+                                "that exempts nobody (the exempted are named)."}},
       {.number = 7,
        .slug = "no-default-branch-protection",
        .id = "324f2014-4d4b-4aa6-89a8-72a6c7da09d7",
@@ -400,8 +401,8 @@ std::vector<Rule> make_table() {
        .datacenter = {.evaluated = true,
                       .reads = {GapSubject::default_branch, GapSubject::branch_restrictions,
                                 GapSubject::project_restrictions, GapSubject::branching_model,
-                                GapSubject::pull_request_settings, GapSubject::default_reviewers,
-                                GapSubject::required_builds},
+                                GapSubject::pull_request_settings, GapSubject::approval_reset,
+                                GapSubject::default_reviewers, GapSubject::required_builds},
                       .source = "Any of the branch permissions and merge checks above that "
                                 "applies to the default branch."}},
       {.number = 8,
@@ -432,7 +433,7 @@ std::vector<Rule> make_table() {
                                 "and does not block a merge."},
        .datacenter = {.evaluated = true,
                       .reads = {GapSubject::default_branch, GapSubject::branching_model,
-                                GapSubject::required_builds},
+                                GapSubject::pull_request_settings, GapSubject::required_builds},
                       .source = "A required-builds merge check (the /conditions endpoint, or "
                                 "/condition on older servers) whose ref matcher covers the "
                                 "default branch and whose exempt matcher does not. A server "
@@ -460,7 +461,8 @@ std::vector<Rule> make_table() {
        .datacenter = {.evaluated = true,
                       .reads = kPermissionReads,
                       .source = "A 'no-deletes' branch permission matching the default "
-                                "branch, at repository or project level. Other types are not "
+                                "branch, at repository or project level, that exempts nobody "
+                                "(the exempted are named). Other types are not "
                                 "counted: Data Center does not document that they stop a "
                                 "deletion made from the branch's page."}},
       {.number = 10,

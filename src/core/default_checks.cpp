@@ -39,12 +39,18 @@ Verdict unknown(UnknownReason reason, std::string detail) {
   return {Outcome::unknown, nlohmann::json::object(), reason, std::move(detail), std::nullopt};
 }
 
+// Whether the data is Data Center's, where project permissions are read and a branch
+// permission's exemptions may still do what it forbids.
+bool on_datacenter(const RuleContext& ctx) {
+  return ctx.workspace != nullptr && ctx.workspace->project_restrictions_read;
+}
+
 // Evidence shared by every default-branch rule.
 nlohmann::json branch_evidence(const RuleContext& ctx) {
   const auto& applied = *ctx.applied;
   nlohmann::json out{{"default_branch", applied.branch},
                      {"restrictions_applied", applied.evidence()}};
-  if (ctx.workspace == nullptr || !ctx.workspace->project_restrictions_read) {
+  if (!on_datacenter(ctx)) {
     out["project_level_restrictions"] = kProjectLevelNote;  // Cloud cannot read them
   }
   if (!applied.near_misses.empty()) {
@@ -78,6 +84,33 @@ Verdict presence(const RuleContext& ctx, std::string_view kind) {
   evidence["required_kind"] = kind;
   evidence["present"] = present;
   return verdict(present, std::move(evidence));
+}
+
+// Data Center: passes when a restriction of `kind` exempts nobody; the users, groups and access
+// keys that others exempt are named (they can still force-push, or delete). On Cloud, as
+// presence(): its force and delete restrictions have no exemptions.
+Verdict presence_for_everyone(const RuleContext& ctx, std::string_view kind) {
+  auto result = presence(ctx, kind);
+  if (!on_datacenter(ctx) || !result.evidence.value("present", false)) {
+    return result;
+  }
+  bool for_everyone = false;
+  auto exempted = nlohmann::json::array();
+  for (const auto* m : ctx.applied->of_kind(kind)) {
+    const auto& r = *m->restriction;
+    for_everyone = for_everyone || (r.users.empty() && r.groups.empty());
+    for (const auto* list : {&r.users, &r.groups}) {
+      for (const auto& p : *list) {
+        exempted.push_back(p.name);
+      }
+    }
+  }
+  if (!for_everyone) {
+    result.evidence["present"] = false;
+    result.evidence["exempted"] = exempted;
+    result.outcome = Outcome::fail;
+  }
+  return result;
 }
 
 // ---- What the messages share: reading the evidence and wording counts and ages --------------
@@ -232,13 +265,13 @@ Verdict check_stale_approvals(const RuleContext& ctx) {
 }
 
 Verdict check_force_push(const RuleContext& ctx) {
-  return presence(ctx, "force");
+  return presence_for_everyone(ctx, "force");
 }
 
 Verdict check_protected(const RuleContext& ctx) {
   auto evidence = branch_evidence(ctx);
   std::size_t applying = ctx.applied->matched.size();
-  if (ctx.workspace != nullptr && ctx.workspace->project_restrictions_read) {
+  if (on_datacenter(ctx)) {
     // Data Center: that merge checks are enforced is the server's way, not a protection the
     // branch was given, so it does not count here.
     applying -= ctx.applied->of_kind("enforce_merge_checks").size();
@@ -260,7 +293,7 @@ Verdict check_passing_builds(const RuleContext& ctx) {
 }
 
 Verdict check_deletion(const RuleContext& ctx) {
-  return presence(ctx, "delete");
+  return presence_for_everyone(ctx, "delete");
 }
 
 Verdict check_merge_checks(const RuleContext& ctx) {
@@ -339,8 +372,20 @@ std::string message_stale_approvals(const nlohmann::json& ev) {
          (ev.contains("smart_reset_pullrequest_approvals") ? " (smart reset only)" : "");
 }
 
+// " by A, B" when the evidence names the exempted who may (Data Center), else "".
+std::string exempted_in(const nlohmann::json& ev) {
+  const auto it = ev.find("exempted");
+  std::string names;
+  if (it != ev.end() && it->is_array()) {
+    for (const auto& n : *it) {
+      names += (names.empty() ? " by " : ", ") + (n.is_string() ? n.get<std::string>() : "?");
+    }
+  }
+  return names;
+}
+
 std::string message_force_push(const nlohmann::json& ev) {
-  return branch_in(ev) + " allows force pushes";
+  return branch_in(ev) + " allows force pushes" + exempted_in(ev);
 }
 
 std::string message_protected(const nlohmann::json& ev) {
@@ -352,7 +397,7 @@ std::string message_passing_builds(const nlohmann::json& ev) {
 }
 
 std::string message_deletion(const nlohmann::json& ev) {
-  return branch_in(ev) + " can be deleted";
+  return branch_in(ev) + " can be deleted" + exempted_in(ev);
 }
 
 // "'main' does not enforce its 2 merge checks": the require_* restrictions that only warn.

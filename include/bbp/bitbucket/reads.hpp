@@ -107,6 +107,7 @@ struct MergeSettings {
 struct BuildCondition {
   core::BranchRestriction restriction;
   std::optional<core::BranchRestriction> exempt;
+  bool exempt_unreadable = false;  // an exempt matcher bbposture cannot read: not counted
 };
 using Parsed =
     std::variant<Caller, std::vector<std::string>, std::vector<ListedRepository>,

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -219,6 +220,32 @@ TEST(DataCenterCollectorTest, RequiredBuildsFallBackToTheOlderSpellingThenAGap) 
   ASSERT_EQ(absent.snapshot.gaps.size(), 1U);
   EXPECT_EQ(absent.snapshot.gaps.front().subject, core::GapSubject::required_builds);
   EXPECT_EQ(absent.snapshot.gaps.front().reason, core::UnknownReason::not_found);
+}
+
+// A required-builds check that exempts a branch-model branch, while the branch model cannot be
+// read: not counted, and a gap (rule 8 unknown, not passed).
+TEST(DataCenterCollectorTest, AnExemptionThatCannotBeResolvedIsAGapNotAPass) {
+  ScriptedServer server(1);
+  server.set("/required-builds/latest/projects/P/repos/r0/conditions", 200,
+             {{"values",
+               {{{"id", 4},
+                 {"buildParentKeys", {"ci"}},
+                 {"refMatcher", {{"id", "ANY_REF_MATCHER_ID"}, {"type", "ANY_REF"}}},
+                 {"exemptRefMatcher", {{"id", "production"}, {"type", "MODEL_BRANCH"}}}}}},
+              {"isLastPage", true}});
+  server.set("/branch-utils/latest/projects/P/repos/r0/branchmodel", 503, json::object());
+  const auto result = collect(server, 1);
+  const auto& repo = result.snapshot.workspaces.at(0).repositories.at(0);
+  const auto& rs = *repo.branch_restrictions;
+  EXPECT_FALSE(std::any_of(rs.begin(), rs.end(), [](const core::BranchRestriction& r) {
+    return r.kind == "require_passing_builds_to_merge";
+  }));
+  std::set<core::GapSubject> subjects;
+  for (const auto& gap : result.snapshot.gaps) {
+    subjects.insert(gap.subject);
+  }
+  EXPECT_EQ(subjects.count(core::GapSubject::required_builds), 1U);
+  EXPECT_EQ(subjects.count(core::GapSubject::branching_model), 1U);
 }
 
 TEST(DataCenterCollectorTest, AServerThatIsNotDataCenterIsSaidNotScanned) {

@@ -1,10 +1,13 @@
 // Data Center's answers into the snapshot's shapes: every shape versions use, and what is not
 // said staying unsaid (never read as the safe value).
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "bbp/bitbucket/datacenter.hpp"
+#include "bbp/core/engine.hpp"
 #include "bbp/core/glob.hpp"
 
 namespace bbp::bitbucket {
@@ -105,6 +108,40 @@ TEST(DataCenterParseTest, RestrictionTypesMapToKindsWithTheirExemptions) {
   const auto at_project =
       parsed<std::vector<core::BranchRestriction>>(dc::parse_restrictions(answer, project));
   EXPECT_EQ(at_project[0].source, "project PLAT branch permission 7 (read-only)");
+}
+
+// What cannot be read is not read as nothing: a permission, condition or check bbposture cannot
+// parse makes the whole answer invalid (a gap), and a page with more after it, where one list
+// was expected, is not taken for the list.
+TEST(DataCenterParseTest, WhatCannotBeReadIsNotReadAsNone) {
+  const json unknown_matcher = {
+      {"values",
+       {{{"id", 1}, {"type", "read-only"}, {"matcher", {{"id", "x"}, {"type", "NEW"}}}}}}};
+  EXPECT_FALSE(dc::parse_restrictions(unknown_matcher, repo_target()));
+  const json no_type = {{"values", {{{"id", 1}, {"matcher", {{"id", "x"}, {"type", "PATTERN"}}}}}}};
+  EXPECT_FALSE(dc::parse_restrictions(no_type, repo_target()));
+  EXPECT_FALSE(dc::parse_restrictions(json{{"values", {42}}}, repo_target()));
+  const json more = {{"values", json::array()}, {"isLastPage", false}, {"nextPageStart", 25}};
+  EXPECT_FALSE(dc::parse_build_conditions(more, repo_target()));
+  EXPECT_FALSE(dc::parse_build_conditions(json{{"size", 0}}, repo_target()));
+  EXPECT_FALSE(dc::parse_default_reviewers(json{{"size", 0}}, repo_target()));
+  EXPECT_FALSE(dc::parse_default_reviewers(json::array({7}), repo_target()));
+  const json odd_target = json::array(
+      {{{"requiredApprovals", 1}, {"targetRefMatcher", {{"id", "x"}, {"type", "NEW"}}}}});
+  EXPECT_FALSE(dc::parse_default_reviewers(odd_target, repo_target()));
+  const json odd_exempt = {{"values",
+                            {{{"id", 9},
+                              {"buildParentKeys", {"ci"}},
+                              {"refMatcher", {{"id", "ANY_REF_MATCHER_ID"}, {"type", "ANY_REF"}}},
+                              {"exemptRefMatcher", {{"id", "x"}, {"type", "NEW"}}}}}},
+                           {"isLastPage", true}};
+  const auto conditions =
+      parsed<std::vector<BuildCondition>>(dc::parse_build_conditions(odd_exempt, repo_target()));
+  ASSERT_EQ(conditions.size(), 1U);
+  EXPECT_TRUE(conditions[0].exempt_unreadable);
+  // An entry that is not an object never stops the listing or the keys.
+  EXPECT_TRUE(dc::parse_listing(json{{"values", {1, "x"}}}, Target{}));
+  EXPECT_TRUE(dc::parse_keys(json{{"values", {1}}}, repo_target()));
 }
 
 TEST(DataCenterParseTest, RequiredApproversInEveryShape) {
@@ -297,6 +334,47 @@ TEST(DataCenterParseTest, ServerVersionOrNotDataCenter) {
       dc::parse_server(json{{"version", "9.2.3"}, {"displayName", "Bitbucket"}}, Target{}));
   EXPECT_EQ(server.version, "9.2.3");
   EXPECT_FALSE(dc::parse_server(json{{"type", "error"}}, Target{}));
+}
+
+// On Data Center a branch permission's exempted users, groups and access keys may still do what
+// it forbids: rules 6 and 9 pass only on one that exempts nobody, and name the exempted.
+TEST(DataCenterRulesTest, ExemptionsKeepForceAndDeleteFromPassing) {
+  const json answer = {{"values",
+                        {{{"id", 1},
+                          {"type", "no-deletes"},
+                          {"matcher", {{"id", "refs/heads/main"}, {"type", "BRANCH"}}},
+                          {"groups", {"release-managers"}}},
+                         {{"id", 2},
+                          {"type", "fast-forward-only"},
+                          {"matcher", {{"id", "refs/heads/main"}, {"type", "BRANCH"}}}}}}};
+  core::Snapshot snapshot;
+  snapshot.platform = core::Platform::datacenter;
+  snapshot.collected = {core::GapSubject::default_branch, core::GapSubject::branch_restrictions,
+                        core::GapSubject::project_restrictions, core::GapSubject::branching_model};
+  core::WorkspaceSnapshot ws;
+  ws.slug = "PLAT";
+  ws.project_restrictions_read = true;
+  core::Repository repo;
+  repo.workspace = "PLAT";
+  repo.slug = "api";
+  repo.full_name = "PLAT/api";
+  repo.project_key = "PLAT";
+  repo.mainbranch = "main";
+  repo.branch_restrictions =
+      parsed<std::vector<core::BranchRestriction>>(dc::parse_restrictions(answer, repo_target()));
+  ws.repositories.push_back(repo);
+  snapshot.workspaces.push_back(ws);
+  std::map<std::string, core::Outcome> outcome;
+  std::string deletion_message;
+  for (const auto& e : core::evaluate(snapshot, core::Settings{}, core::TimePoint{})) {
+    outcome[std::string(e.rule->slug)] = e.outcome;
+    if (e.rule->slug == "branch-deletion-allowed") {
+      deletion_message = core::message_of(*e.rule, e.evidence.value());
+    }
+  }
+  EXPECT_EQ(outcome.at("force-push-allowed"), core::Outcome::pass);
+  EXPECT_EQ(outcome.at("branch-deletion-allowed"), core::Outcome::fail);
+  EXPECT_EQ(deletion_message, "'main' can be deleted by release-managers");
 }
 
 TEST(DataCenterReadsTest, EveryRowNamesItsPermissionAndRulesOnlyNeedReadsThatExist) {
