@@ -8,7 +8,7 @@
 #include "bbp/bitbucket/api_client.hpp"
 #include "bbp/bitbucket/collector.hpp"
 #include "bbp/bitbucket/credentials.hpp"
-#include "bbp/bitbucket/datacenter.hpp"
+#include "bbp/bitbucket/datacenter_reads.hpp"
 #include "bbp/bitbucket/parse.hpp"
 #include "bbp/bitbucket/reads.hpp"
 #include "bbp/text/text.hpp"

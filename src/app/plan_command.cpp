@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bbp/bitbucket/credentials.hpp"
-#include "bbp/bitbucket/datacenter.hpp"
+#include "bbp/bitbucket/datacenter_reads.hpp"
 #include "bbp/bitbucket/reads.hpp"
 #include "commands.hpp"
 #include "output_file.hpp"

@@ -8,7 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "bbp/bitbucket/datacenter.hpp"
+#include "bbp/bitbucket/datacenter_reads.hpp"
 #include "bbp/bitbucket/task_pool.hpp"
 #include "bbp/bitbucket/url.hpp"
 #include "bbp/core/default_branch.hpp"

@@ -1,7 +1,7 @@
 // Data Center's answers into the snapshot's shapes. As for Cloud: tolerant of what is extra,
 // strict about what a verdict rests on (a value that is missing or of the wrong type is never
 // taken for a safe one). Where versions answer in different shapes, each shape is accepted.
-#include "bbp/bitbucket/datacenter.hpp"
+#include "bbp/bitbucket/datacenter_reads.hpp"
 
 #include <algorithm>
 #include <chrono>

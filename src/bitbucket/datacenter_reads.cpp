@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "bbp/bitbucket/datacenter.hpp"
+#include "bbp/bitbucket/datacenter_reads.hpp"
 
 namespace bbp::bitbucket {
 namespace {

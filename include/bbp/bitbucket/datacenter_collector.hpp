@@ -1,5 +1,5 @@
 // The Data Center collector: reads a Bitbucket Data Center server into the same Snapshot the
-// Cloud collector makes, from the rows of datacenter_reads() (bbp/bitbucket/datacenter.hpp).
+// Cloud collector makes, from the rows of datacenter_reads() (bbp/bitbucket/datacenter_reads.hpp).
 //
 // The walk: (1) the server's version (a server that is not Data Center is said, exit 2, before
 // anything else), then who is calling, on an endpoint anonymous callers cannot read (Data Center

@@ -84,7 +84,7 @@ struct ListedRepository {
   core::Repository repository;
   std::optional<std::string> project_name;
 };
-// Data Center's answers (bitbucket/datacenter.hpp) that are not yet one of the above.
+// Data Center's answers (bitbucket/datacenter_reads.hpp) that are not yet one of the above.
 struct ServerInfo {  // application-properties
   std::string version;
   std::string display_name;

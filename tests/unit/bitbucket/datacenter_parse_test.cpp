@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bbp/bitbucket/datacenter.hpp"
+#include "bbp/bitbucket/datacenter_reads.hpp"
 #include "bbp/core/engine.hpp"
 #include "bbp/core/glob.hpp"
 
