@@ -21,16 +21,6 @@ namespace {
 
 using core::GapSubject;
 
-// Every failed read at -v (the scan ends with one warning per cause, see gap_summary in the
-// app); the reads skipped after an interruption only at debug level, so ^C does not flood.
-void log_gap(const core::Gap& gap) {
-  if (gap.detail == kInterruptedDetail) {
-    spdlog::debug("not read {}: {}", gap.endpoint, gap.detail);
-  } else {
-    spdlog::info("could not read {}: {}", gap.endpoint, gap.detail);
-  }
-}
-
 // Who GET /user says the caller is, for the report's provenance: "nickname {uuid}".
 std::optional<std::string> identity_of(const Caller& caller) {
   if (!caller.name && !caller.uuid) {

@@ -121,11 +121,10 @@ class DataCenterCollector::Run {
     stop_ = true;
   }
 
-  void add_gaps(std::vector<core::Gap>& into, std::vector<core::Gap> gaps) {
-    for (auto& gap : gaps) {
-      spdlog::info("could not read {}: {}", gap.endpoint, gap.detail);
-      into.push_back(std::move(gap));
-    }
+  // Gaps are logged once, when the snapshot is handed over (log_gap).
+  static void add_gaps(std::vector<core::Gap>& into, std::vector<core::Gap> gaps) {
+    into.insert(into.end(), std::make_move_iterator(gaps.begin()),
+                std::make_move_iterator(gaps.end()));
   }
 
   // ---- Step 1: the server, then the caller ------------------------------------------------
@@ -267,17 +266,13 @@ class DataCenterCollector::Run {
 
   // A read for `target`; its gaps go to `gaps` (a fatal error ends the scan).
   template <typename T>
-  std::optional<T> fetch(const Read& read, const Target& target, std::vector<core::Gap>& gaps,
-                         std::vector<core::Gap>* failures = nullptr) {
+  std::optional<T> fetch(const Read& read, const Target& target, std::vector<core::Gap>& gaps) {
     if (stopped()) {
       return std::nullopt;
     }
     auto result = make_read_as<T>(api_, read, target, ReadOptions{&stop_, {}});
     if (result.fatal) {
       end_scan(*result.fatal);
-    }
-    if (failures != nullptr) {
-      *failures = result.gaps;
     }
     add_gaps(gaps, std::move(result.gaps));
     return std::move(result.value);
@@ -376,14 +371,13 @@ class DataCenterCollector::Run {
   bool has_commits(RepoWork& r, Target& target, const std::string& branch) {
     target.item = "refs/heads/" + branch;
     const Read& read = row(GapSubject::last_commit, Owner::repository);
-    std::vector<core::Gap> failures;
-    std::vector<core::Gap> gaps;
-    const auto commit = fetch<LastCommit>(read, target, gaps, &failures);
+    std::vector<core::Gap> gaps;  // this read's alone: a 404 is told apart from other failures
+    const auto commit = fetch<LastCommit>(read, target, gaps);
     if (commit && !commit->none) {
       r.repository.updated_on = commit->committed;
       return true;
     }
-    if (commit || answered_404(failures)) {
+    if (commit || answered_404(gaps)) {
       r.gaps.push_back(gap_about(GapSubject::last_commit, r.repository,
                                  path_of(api_.url_for(path_for(read, target))),
                                  core::UnknownReason::not_found,
@@ -446,15 +440,13 @@ class DataCenterCollector::Run {
   // means the feature is not there to ask, which is unknown, not "none required".
   std::vector<BuildCondition> read_builds(RepoWork& r, const Target& target) {
     const Read& read = row(GapSubject::required_builds, Owner::repository);
-    std::vector<core::Gap> failures;
     std::vector<core::Gap> gaps;
-    auto builds = fetch<std::vector<BuildCondition>>(read, target, gaps, &failures);
+    auto builds = fetch<std::vector<BuildCondition>>(read, target, gaps);
     const Read* older = older_spelling_of(read);
-    if (!builds && answered_404(failures) && older != nullptr) {
-      std::vector<core::Gap> older_failures;
+    if (!builds && answered_404(gaps) && older != nullptr) {
       std::vector<core::Gap> older_gaps;
-      builds = fetch<std::vector<BuildCondition>>(*older, target, older_gaps, &older_failures);
-      if (!builds && answered_404(older_failures)) {
+      builds = fetch<std::vector<BuildCondition>>(*older, target, older_gaps);
+      if (!builds && answered_404(older_gaps)) {
         gaps.front().detail = "neither " + gaps.front().endpoint +
                               " nor its older spelling exists: this server "
                               "does not offer required-builds merge checks";
@@ -609,6 +601,9 @@ class DataCenterCollector::Run {
     }
     note_missing_projects();
     note_collected();
+    for (const auto& gap : snapshot_.gaps) {
+      log_gap(gap);
+    }
   }
 
   core::WorkspaceSnapshot& workspace(std::map<std::string, core::WorkspaceSnapshot>& by_key,

@@ -623,6 +623,14 @@ ReadResult<std::monostate> stream_read(ApiClient& api, const Read& read, const T
   return result;
 }
 
+void log_gap(const core::Gap& gap) {
+  if (gap.detail == kInterruptedDetail) {
+    spdlog::debug("not read {}: {}", gap.endpoint, gap.detail);
+  } else {
+    spdlog::info("could not read {}: {}", gap.endpoint, gap.detail);
+  }
+}
+
 core::Gap gap_from_error(const ApiError& error, GapSubject subject, std::string workspace,
                          std::optional<std::string> repository,
                          std::optional<std::string> project) {

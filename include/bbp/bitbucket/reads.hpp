@@ -259,6 +259,11 @@ std::string reread_path_for(const Write& write, const Target& target);
 // interrupted (SIGINT/SIGTERM).
 inline constexpr const char* kInterruptedDetail = "scan interrupted before this was read";
 
+// Every failed read at -v (the scan ends with one warning per cause, see gap_summary in the
+// app); the reads skipped after an interruption only at debug level, so ^C does not flood.
+// Both collectors log each gap once, through this.
+void log_gap(const core::Gap& gap);
+
 // Maps a failed read to a gap (missing scope named when Bitbucket says which; a cancelled read
 // says that the scan was interrupted).
 core::Gap gap_from_error(const ApiError& error, core::GapSubject subject, std::string workspace,
