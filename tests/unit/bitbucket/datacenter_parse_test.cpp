@@ -1,5 +1,7 @@
 // Data Center's answers into the snapshot's shapes: every shape versions use, and what is not
 // said staying unsaid (never read as the safe value).
+#include <algorithm>
+#include <fstream>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -375,6 +377,32 @@ TEST(DataCenterRulesTest, ExemptionsKeepForceAndDeleteFromPassing) {
   EXPECT_EQ(outcome.at("force-push-allowed"), core::Outcome::pass);
   EXPECT_EQ(outcome.at("branch-deletion-allowed"), core::Outcome::fail);
   EXPECT_EQ(deletion_message, "'main' can be deleted by release-managers");
+}
+
+// docs/datacenter.md's table of reads is checked against the rows: each row's path (with the
+// docs' {key} and {slug}) and permission stand on one line of it, so a new row needs its line.
+TEST(DataCenterReadsTest, TheDocsListEveryReadWithItsPermission) {
+  std::ifstream in(std::string(BBP_SOURCE_DIR) + "/docs/datacenter.md");
+  ASSERT_TRUE(in);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  for (const auto& read : datacenter_reads()) {
+    std::string path(read.path.substr(1));
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"{workspace}", "{key}"},
+                                   {"{project}", "{key}"},
+                                   {"{repository}", "{slug}"}}) {
+      for (auto at = path.find(from); at != std::string::npos; at = path.find(from)) {
+        path.replace(at, from.size(), to);
+      }
+    }
+    const bool listed = std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
+      return line.find("| `" + path) != std::string::npos &&
+             line.find("| " + std::string(read.permission) + " |") != std::string::npos;
+    });
+    EXPECT_TRUE(listed) << path << " (" << read.permission << ") is not in docs/datacenter.md";
+  }
 }
 
 TEST(DataCenterReadsTest, EveryRowNamesItsPermissionAndRulesOnlyNeedReadsThatExist) {
